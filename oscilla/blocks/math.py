@@ -1,0 +1,42 @@
+"""Lane-local math (blocks.md §5.4)."""
+
+from .registry import BlockDef, E, NUMERIC_T, PortDef, register
+
+
+def _binary(type_name, op, sym):
+    def lower(ctx):
+        return {"out": ctx.zip(ctx.inp("a"), ctx.inp("b"), op)}
+    register(BlockDef(
+        type_name, "math",
+        inputs=(PortDef("a", NUMERIC_T, E, default=0.0), PortDef("b", NUMERIC_T, E, default=0.0)),
+        outputs=(PortDef("out", NUMERIC_T, E),), lower=lower,
+        formula=f"out = a {sym} b (component-wise; a float operand is splatted)"))
+
+
+_binary("Add", "add", "+")
+_binary("Subtract", "sub", "-")
+_binary("Multiply", "mul", "·")
+_binary("Divide", "div", "/")
+
+
+def _scalar2(type_name, op, out_port, formula):
+    register(BlockDef(
+        type_name, "math",
+        inputs=(PortDef("a", "float", E, default=0.0), PortDef("b", "float", E, default=0.0)),
+        outputs=(PortDef(out_port, "float", E),),
+        lower=lambda ctx: {out_port: ctx.float(ctx.o(op, ctx.f("a"), ctx.f("b")))}, formula=formula))
+
+
+_scalar2("Mod", "mod", "result", "a - b·trunc(a/b) (truncated, sign of a)")
+_scalar2("Modulo", "modulo", "out", "a - b·floor(a/b) (floored, sign of b)")
+
+
+def _unary(type_name, op):
+    register(BlockDef(
+        type_name, "math", inputs=(PortDef("input", "float", E, default=0.0),),
+        outputs=(PortDef("result", "float", E),),
+        lower=lambda ctx: {"result": ctx.float(ctx.o(op, ctx.f("input")))}, formula=f"{op}(input), radians"))
+
+
+_unary("Sin", "sin")
+_unary("Cos", "cos")

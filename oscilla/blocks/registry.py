@@ -1,0 +1,123 @@
+"""Block definitions: ports, params, category and how each block lowers to IR (blocks.md §5).
+
+A block type is data (:class:`BlockDef`) plus a ``lower`` function that receives a
+:class:`LowerContext`-like object and returns its outputs as IR values. Blocks never emit WGSL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# payload markers for polymorphic ports
+NUMERIC_T = "T"      # float, vec2, vec3 or color (math blocks); int/bool convert to float
+ANY = "any"          # any payload (Const.out, Broadcast, Array.element, layout elements)
+
+RAIL = "rail"        # default marker: the time root's primary phase (blocks.md §3.2)
+
+S, F, E, EV = "S", "F", "E", "Ev"
+
+
+@dataclass(frozen=True)
+class PortDef:
+    """One input or output port.
+
+    Attributes:
+        id: port id (exactly the reference's).
+        payload: a payload name, ``"T"`` (numeric, vector-capable) or ``"any"``.
+        card: ``"S"`` signal only, ``"F"`` field only, ``"E"`` either, ``"Ev"`` event.
+        unit: the port's unit (None: the payload's default unit, or free for T/any).
+        default: value when unconnected (a number, list, ``"rail"``, or None for no default).
+        required: E_MISSING_INPUT when unconnected without an inline value.
+    """
+
+    id: str
+    payload: str
+    card: str
+    unit: str | None = None
+    default: Any = None
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ParamDef:
+    """A config param: ``kind`` is "int", "number", "string", "enum" or "any"; ``minimum`` with
+    ``exclusive`` bounds numbers; ``choices`` lists enum values."""
+
+    name: str
+    kind: str
+    default: Any = None
+    minimum: float | None = None
+    exclusive: bool = False
+    maximum: float | None = None
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """A block type: its ports, params and lowering.
+
+    Attributes:
+        type: the type name (e.g. ``"Oscillator"``).
+        category: blocks.md category (time, signal, math, field, layout, ...).
+        inputs / outputs: port definitions in declaration order.
+        params: config params (not ports) in declaration order.
+        aliases: alias param -> target param (C1).
+        lower: ``lower(ctx) -> dict[port id, Value]``.
+        time_root / sink / creates_instance / closes_cycles / stateful: role flags.
+        formula: one-line semantics for the generated reference.
+    """
+
+    type: str
+    category: str
+    inputs: tuple[PortDef, ...]
+    outputs: tuple[PortDef, ...]
+    lower: Callable
+    params: tuple[ParamDef, ...] = ()
+    aliases: dict[str, str] = field(default_factory=dict)
+    time_root: bool = False
+    sink: bool = False
+    creates_instance: bool = False
+    closes_cycles: bool = False
+    stateful: bool = False
+    formula: str = ""
+
+    def input(self, port: str) -> PortDef | None:
+        return next((p for p in self.inputs if p.id == port), None)
+
+    def output(self, port: str) -> PortDef | None:
+        return next((p for p in self.outputs if p.id == port), None)
+
+    def param(self, name: str) -> ParamDef | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+REGISTRY: dict[str, BlockDef] = {}
+
+
+def register(defn: BlockDef) -> BlockDef:
+    """Add a block type to the registry (type names are unique)."""
+    assert defn.type not in REGISTRY, defn.type
+    REGISTRY[defn.type] = defn
+    return defn
+
+
+def block_def(type_name: str) -> BlockDef | None:
+    _ensure_loaded()
+    return REGISTRY.get(type_name)
+
+
+def all_types() -> list[str]:
+    _ensure_loaded()
+    return list(REGISTRY)
+
+
+_loaded = False
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        # import order = declaration order (did-you-mean ties go to declaration order)
+        from . import time, signal, state, math, instance, layout, geometry, color, render, adapters  # noqa: F401,E401

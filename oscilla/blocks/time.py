@@ -1,0 +1,35 @@
+"""Time roots (blocks.md §5.1). Time is resolved on the host in float64 and arrives as frame
+uniforms; the blocks only read them."""
+
+from .registry import BlockDef, EV, ParamDef, PortDef, S, register
+
+
+def _lower_infinite(ctx):
+    b = ctx.b
+    phase_a = b.time("phaseA")
+    two_pi_a = ctx.o("mul", ctx.c(ctx.TWO_PI), phase_a)
+    energy = ctx.o("add", ctx.c(0.5), ctx.o("mul", ctx.c(0.5), ctx.o("sin", two_pi_a)))
+    return {
+        "tMs": ctx.float(b.time("tMs")),
+        "dt": ctx.float(b.time("dt")),
+        "phaseA": ctx.float(phase_a),
+        "phaseB": ctx.float(b.time("phaseB")),
+        "pulse": ctx.event(b.time("pulse")),
+        "wrapA": ctx.event(b.time("wrapA")),
+        "wrapB": ctx.event(b.time("wrapB")),
+        "palette": ctx.hsv(phase_a, ctx.c(1.0), ctx.c(0.5)),
+        "energy": ctx.float(energy),
+    }
+
+
+register(BlockDef(
+    "InfiniteTimeRoot", "time", inputs=(),
+    outputs=(PortDef("tMs", "float", S), PortDef("dt", "float", S),
+             PortDef("phaseA", "float", S, unit="phase01"), PortDef("phaseB", "float", S, unit="phase01"),
+             PortDef("pulse", "bool", EV), PortDef("wrapA", "bool", EV), PortDef("wrapB", "bool", EV),
+             PortDef("palette", "color", S), PortDef("energy", "float", S)),
+    params=(ParamDef("periodAMs", "number", 1000, minimum=0, exclusive=True),
+            ParamDef("periodBMs", "number", 2000, minimum=0, exclusive=True)),
+    lower=_lower_infinite, time_root=True,
+    formula="T = max(tAbs, prev); phase = T/P - floor(T/P); wrap fires when floor(T/P) grows; "
+            "palette = hsv2rgb(phaseA, 1, 0.5); energy = 0.5 + 0.5 sin(2π phaseA)"))

@@ -1,0 +1,132 @@
+"""The one place that knows wgpu-py 0.32's quirks: adapter choice, device creation, readback.
+
+Upgrading wgpu-py should be a change to this module only. Known 0.32.0 facts handled here:
+- ``queue.on_submitted_work_done_sync()`` raises TypeError; :func:`wait_idle` uses a 4-byte
+  ``read_buffer`` as a fence instead.
+- On a machine without a GPU, wgpu offers an OpenGL llvmpipe adapter; it is not good enough
+  (compute and storage limits), so :func:`get_device` insists on Vulkan, Metal or D3D12 and tells
+  the user to install Mesa's lavapipe (``mesa-vulkan-drivers``) otherwise.
+- A 0-byte storage buffer cannot be bound; :func:`create_storage_buffer` allocates at least
+  ``MIN_BUFFER_BYTES``. ``queue.write_buffer`` rejects empty data and ``queue.read_buffer`` treats
+  ``size=0`` as "to the end of the buffer"; :func:`write_bytes` / :func:`read_bytes` make both
+  zero-length operations no-ops.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import wgpu
+
+GOOD_BACKENDS = ("Vulkan", "Metal", "D3D12")
+_TYPE_RANK = {"DiscreteGPU": 0, "IntegratedGPU": 1, "VirtualGPU": 2, "CPU": 3}
+
+_lock = threading.Lock()
+_device: "wgpu.GPUDevice | None" = None
+_adapter_summary: str | None = None
+
+
+class NoAdapterError(RuntimeError):
+    """No Vulkan, Metal or D3D12 adapter is available (only OpenGL or nothing)."""
+
+
+def _adapter_info(adapter) -> dict:
+    info = adapter.info
+    return {"backend": info.get("backend_type", ""), "type": info.get("adapter_type", ""),
+            "summary": adapter.summary}
+
+
+def good_adapters() -> list:
+    """Adapters on a modern backend, best first (discrete GPU, integrated, ..., CPU)."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    adapters = [a for a in wgpu.gpu.enumerate_adapters_sync()
+                if _adapter_info(a)["backend"] in GOOD_BACKENDS]
+    want = os.environ.get("OSCILLA_ADAPTER")
+    if want:
+        adapters = [a for a in adapters if want.lower() in a.summary.lower()]
+    return sorted(adapters, key=lambda a: _TYPE_RANK.get(_adapter_info(a)["type"], 9))
+
+
+def describe_adapters() -> str:
+    """One line per adapter wgpu can see (for diagnostics and the setup script)."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    lines = []
+    for a in wgpu.gpu.enumerate_adapters_sync():
+        i = _adapter_info(a)
+        lines.append(f"{i['summary']} [backend {i['backend']}, {i['type']}]")
+    return "\n".join(lines) or "(no adapters)"
+
+
+def get_device() -> "wgpu.GPUDevice":
+    """The process-wide GPU device (created on first use, on the best modern adapter).
+
+    Raises:
+        NoAdapterError: when only OpenGL (or no) adapters exist, with the fix in the message.
+    """
+    global _device, _adapter_summary
+    with _lock:
+        if _device is not None:
+            return _device
+        adapters = good_adapters()
+        if not adapters:
+            raise NoAdapterError(
+                "no Vulkan, Metal or D3D12 adapter found (wgpu sees: "
+                + describe_adapters().replace("\n", "; ")
+                + "). On Debian/Ubuntu install Mesa's software Vulkan driver: "
+                "apt-get install mesa-vulkan-drivers (make demo / make test do this).")
+        adapter = adapters[0]
+        features = [f for f in ("timestamp-query",) if f in adapter.features]
+        _device = adapter.request_device_sync(required_features=features)
+        _adapter_summary = adapter.summary
+        return _device
+
+
+def adapter_summary() -> str:
+    """Human name of the adapter the device runs on (e.g. 'llvmpipe ... via Vulkan')."""
+    get_device()
+    return _adapter_summary or "?"
+
+
+def device_limit(name: str) -> int:
+    """A device limit such as ``"max-storage-buffer-binding-size"``."""
+    return int(get_device().limits[name])
+
+
+def read_buffer(buffer, offset: int = 0, size: int | None = None) -> memoryview:
+    """Blocking readback of ``size`` bytes at ``offset`` (bytes) of a COPY_SRC buffer."""
+    return get_device().queue.read_buffer(buffer, offset, size)
+
+
+MIN_BUFFER_BYTES = 16
+
+
+def create_storage_buffer(device, nbytes: int, label: str = ""):
+    """A STORAGE | COPY_SRC | COPY_DST buffer of ``max(nbytes, MIN_BUFFER_BYTES)`` bytes.
+
+    Raises:
+        ValueError: when ``nbytes`` exceeds the device's ``max-buffer-size`` (message names the label).
+    """
+    limit = int(device.limits["max-buffer-size"])
+    if nbytes > limit:
+        raise ValueError(f"buffer {label or '(unnamed)'} needs {nbytes} bytes; the device allows {limit}")
+    usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST
+    return device.create_buffer(label=label, size=max(int(nbytes), MIN_BUFFER_BYTES), usage=usage)
+
+
+def write_bytes(device, buffer, offset: int, data) -> None:
+    """``queue.write_buffer`` at ``offset`` bytes; writing nothing (0 bytes) is a no-op."""
+    if memoryview(data).nbytes:
+        device.queue.write_buffer(buffer, offset, data)
+
+
+def read_bytes(device, buffer, offset: int, size: int) -> memoryview:
+    """Blocking readback of exactly ``size`` bytes at ``offset``; ``size == 0`` gives b""."""
+    if size <= 0:
+        return memoryview(b"")
+    return device.queue.read_buffer(buffer, offset, size)
+
+
+def wait_idle(fence_buffer) -> None:
+    """Block until all submitted work finished (a 4-byte readback acts as the fence)."""
+    get_device().queue.read_buffer(fence_buffer, 0, 4)

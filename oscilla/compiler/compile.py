@@ -1,0 +1,120 @@
+"""``oscilla.compile``: run the passes in order and assemble the CompiledProgram.
+
+normalize -> types -> cycles -> lower -> schedule (+ validation) -> layout -> codegen.
+Each pass reports into one DiagnosticSink; the compile stops after the first pass that found
+errors and raises CompileError with all of them.
+"""
+
+from __future__ import annotations
+
+from ..blocks.values import Value
+from ..codegen.wgsl import generate_commit, generate_kernel
+from ..diagnostics import DiagnosticSink, did_you_mean
+from ..patch import Patch, load_patch
+from ..program import CompiledProgram, SinkSpec, TimeRootSpec
+from .cycles import check_cycles, lowering_order
+from .layout import layout_slots, layout_state
+from .lower import lower_graph
+from .normalize import normalize
+from .schedule import plan_schedule, validate_schedule
+from .types import infer_types
+
+
+def _observe_list(observe, g, low, sink: DiagnosticSink) -> list[tuple[str, Value]]:
+    if observe is None:
+        return []
+    if observe == "all":
+        return [(f"{b}.{p}", v) for (b, p), v in low.outputs.items()]
+    if isinstance(observe, str):
+        observe = [observe]
+    out = []
+    for name in observe:
+        blk, _, port = name.rpartition(".")
+        if blk not in g.blocks:
+            sink.add("E_UNKNOWN_PORT", f"observe: no block {blk!r} in the patch; "
+                     + did_you_mean(blk, list(g.blocks), "blocks"), block=blk or None, port=port)
+            continue
+        if (blk, port) in low.outputs:
+            out.append((name, low.outputs[(blk, port)]))
+        elif (blk, port) in low.inputs:
+            out.append((name, low.inputs[(blk, port)]))
+        else:
+            b = g.blocks[blk]
+            names = [p.id for p in b.defn.outputs] + [p.id for p in b.defn.inputs]
+            sink.add("E_UNKNOWN_PORT", f"observe: {b.type} has no port {port!r}; " + did_you_mean(port, names, "ports"),
+                     block=blk, port=port)
+    return out
+
+
+def compile_patch(patch, observe=None) -> CompiledProgram:
+    """Compile a patch (a :class:`Patch`, dict, JSON text or path) into a CompiledProgram.
+
+    Args:
+        patch: anything :func:`oscilla.load_patch` accepts.
+        observe: None, ``"all"``, or a list of ``"block.port"`` strings whose values must stay
+            readable with ``Runtime.read`` after each frame.
+
+    Raises:
+        CompileError: with every diagnostic found (codes of blocks.md §10.2).
+    """
+    patch = load_patch(patch) if not isinstance(patch, Patch) else patch
+    sink = DiagnosticSink()
+    g = normalize(patch, sink)
+    sink.raise_if_errors()
+    t = infer_types(g, sink)
+    check_cycles(g, sink)
+    sink.raise_if_errors()
+    low = lower_graph(g, t, lowering_order(g))
+    obs = _observe_list(observe, g, low, sink)
+    sink.raise_if_errors()
+    instance_order = list(low.instances)
+    plan = plan_schedule(low, obs, instance_order)
+    validate_schedule(plan.steps)
+    slot_meta = layout_slots(plan, low.instances)
+    state_layout, const_pool = layout_state(low.builder)
+    nodes = tuple(low.builder.nodes)
+
+    wgsl = {}
+    kernels = []
+    for k in plan.kernels:
+        if k.kind == "commit":
+            wgsl[k.name] = generate_commit(plan.commits, slot_meta, state_layout, k.lanes)
+        else:
+            wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout)
+        kernels.append(k)
+
+    max_binding = _max_binding_elements()
+    for cls in ("f32", "i32", "u32"):
+        need = max((s.offset + s.size for s in slot_meta if s.storage == cls), default=0)
+        if max_binding and need > max_binding:
+            big = max((s for s in slot_meta if s.storage == cls), key=lambda s: s.size)
+            sink.add("E_LIMIT_EXCEEDED", f"the {cls} ValueStore needs {need * 4} bytes, more than the device's "
+                     f"maximum storage binding ({max_binding * 4} bytes); reduce the instance "
+                     f"{big.instance!r} or observe fewer ports", block=big.instance)
+    sink.raise_if_errors()
+
+    sinks = tuple(
+        SinkSpec(s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block]["pos"],
+                 slot_meta[plan.sink_slots[s.block]["pos"]].stride, plan.sink_slots[s.block]["color"],
+                 plan.sink_slots[s.block]["size"], plan.sink_slots[s.block]["rotation"],
+                 plan.sink_slots[s.block]["scale"], plan.sink_slots[s.block]["shape"])
+        for s in low.sinks)
+    root = g.blocks[g.time_root]
+    time_root = TimeRootSpec(root.type, root.id, float(root.config.get("periodAMs", 1000.0)),
+                             float(root.config.get("periodBMs", 2000.0)))
+    return CompiledProgram(
+        nodes=nodes, slot_meta=slot_meta, state_layout=state_layout, const_pool=const_pool,
+        schedule=tuple(plan.steps), kernels=tuple(kernels), wgsl=wgsl, sinks=sinks, ports=dict(plan.ports),
+        instances=dict(low.instances), time_root=time_root, background=g.background,
+        diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells))
+
+
+def _max_binding_elements() -> int | None:
+    """The device's max storage binding in f32 elements, if a device is already open (the compiler
+    never opens one itself; the runtime re-checks at creation)."""
+    from .. import compat
+    if compat._device is None:
+        return None
+    return compat.device_limit("max-storage-buffer-binding-size") // 4
+
+

@@ -1,0 +1,106 @@
+"""Pass 3, cycle validation (blocks.md §3.5, invariant I7) and the lowering order.
+
+Tarjan's strongly connected components over the enabled edges. An SCC of more than one block, or
+a block wired to itself, is legal only if it contains a UnitDelay or DelayFrames (a block whose
+output depends only on committed state). Otherwise it is E_CYCLE_DETECTED.
+"""
+
+from __future__ import annotations
+
+from .normalize import Graph
+from ..diagnostics import DiagnosticSink
+
+
+def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
+    """Tarjan's SCC algorithm (iterative); returns the components."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, it = work[-1]
+            advanced = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(succ.get(w, ()))))
+                    advanced = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                out.append(comp)
+    return out
+
+
+def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
+    """Report E_CYCLE_DETECTED once per illegal SCC (target: its first block in patch order)."""
+    succ: dict[str, list[str]] = {}
+    self_loops = set()
+    for e in g.edges:
+        succ.setdefault(e.src_block, []).append(e.dst_block)
+        if e.src_block == e.dst_block:
+            self_loops.add(e.src_block)
+    order = list(g.blocks)
+    for comp in strongly_connected(order, succ):
+        if len(comp) == 1 and comp[0] not in self_loops:
+            continue
+        if any(g.blocks[b].defn.closes_cycles for b in comp):
+            continue
+        members = sorted(comp, key=lambda b: g.blocks[b].order)
+        inside = set(comp)
+        first = next(e for e in g.edges if e.src_block in inside and e.dst_block in inside)
+        sink.add("E_CYCLE_DETECTED",
+                 f"feedback cycle without a state boundary through blocks {', '.join(members)}; every cycle "
+                 f"must pass a UnitDelay or DelayFrames: insert a UnitDelay between "
+                 f"{first.src_block}.{first.src_port} and {first.dst_block}.{first.dst_port}",
+                 block=members[0])
+
+
+def lowering_order(g: Graph) -> list[str]:
+    """Blocks in dependency order (patch order among ready blocks); edges into cycle-closing
+    blocks are ignored because those blocks' outputs depend only on committed state."""
+    indeg = {b: 0 for b in g.blocks}
+    succ: dict[str, list[str]] = {}
+    for e in g.edges:
+        if g.blocks[e.dst_block].defn.closes_cycles:
+            continue
+        succ.setdefault(e.src_block, []).append(e.dst_block)
+        indeg[e.dst_block] += 1
+    import heapq
+    ready = [(g.blocks[b].order, b) for b, d in indeg.items() if d == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, b = heapq.heappop(ready)
+        out.append(b)
+        for s in succ.get(b, ()):
+            indeg[s] -= 1
+            if indeg[s] == 0:
+                heapq.heappush(ready, (g.blocks[s].order, s))
+    return out

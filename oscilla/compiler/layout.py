@@ -1,0 +1,41 @@
+"""Pass 6, layout: offsets of every slot (SlotMeta), state cell (StateLayout) and ConstPool ids.
+
+Slots are packed per storage class in slot order; state cells per class in declaration order.
+A cell with a non-zero initial value gets the ConstPool entry ``init:<cell id>``.
+"""
+
+from __future__ import annotations
+
+from ..ir import IRBuilder
+from ..program import ConstPool, SlotMeta, StateCellLayout, StateLayout
+from .schedule import Plan
+
+
+def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[SlotMeta, ...]:
+    """Assign each slot its storage-class offset; a field slot takes lanes x stride elements."""
+    offsets = {"f32": 0, "i32": 0, "u32": 0}
+    out = []
+    for s in plan.slots:
+        lanes = instances[s.instance][0] if s.instance else 1
+        stride = len(s.components)
+        out.append(SlotMeta(s.slot, s.name, s.storage, offsets[s.storage], stride, lanes, s.payload,
+                            s.instance, s.event, s.components))
+        offsets[s.storage] += lanes * stride
+    return tuple(out)
+
+
+def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
+    """Place every state cell and put non-zero initial values in the ConstPool."""
+    pool = ConstPool()
+    offsets = {"f32": 0, "i32": 0}
+    cells = []
+    for c in b.cells.values():
+        const_id = None
+        if c.init is not None:
+            const_id = pool.add(f"init:{c.id}", c.init, c.storage)
+        cells.append(StateCellLayout(c.id, c.storage, offsets[c.storage], c.size, c.lanes, c.stride, c.frames,
+                                     const_id, c.domain))
+        offsets[c.storage] += c.size
+    return StateLayout(tuple(cells), offsets["f32"], offsets["i32"]), pool
+
+

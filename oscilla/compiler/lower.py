@@ -1,0 +1,234 @@
+"""Pass 4, lowering: every block becomes hash-consed IR through its ``lower`` function.
+
+Consumes the normalized :class:`Graph` and :class:`Typed`; produces :class:`Lowered`: the
+:class:`~oscilla.ir.IRBuilder` (nodes, state cells, state writes), the IR value of every port,
+and the render sinks. Blocks are lowered in dependency order; the commits of cycle-closing
+blocks (UnitDelay, DelayFrames) are deferred until every block has produced its outputs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..blocks.adapters import ADAPTER_KIND, apply_adapter
+from ..blocks.registry import RAIL
+from ..blocks.render import ELLIPSE
+from ..blocks.values import Value
+from ..ir import IRBuilder, StateCell
+from ..types import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, INT, SHAPE, STRIDE
+from .literals import literal_payload, parse_literal
+from .normalize import Graph, NBlock
+from .types import Typed
+
+DEFAULT_SHAPE = (ELLIPSE, 0.02, 0.02, 0.0, 0.0)
+PRIMARY_PHASE = {"InfiniteTimeRoot": "phaseA"}
+
+
+@dataclass
+class LoweredSink:
+    """A render sink's inputs as IR values."""
+
+    block: str
+    instance: str
+    inputs: dict[str, Value]
+
+
+@dataclass
+class Lowered:
+    """Result of lowering: IR, port values (outputs, and resolved inputs as ``block.<in>port``)."""
+
+    builder: IRBuilder
+    outputs: dict[tuple[str, str], Value] = field(default_factory=dict)
+    inputs: dict[tuple[str, str], Value] = field(default_factory=dict)
+    sinks: list[LoweredSink] = field(default_factory=list)
+    instances: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+class LowerContext:
+    """What a block's ``lower`` function sees: its inputs, params, instance and the IR builder."""
+
+    TWO_PI = 2.0 * math.pi
+
+    def __init__(self, lowerer: "_Lowerer", block: NBlock):
+        self._l = lowerer
+        self.blk = block
+        self.b: IRBuilder = lowerer.b
+        self.block_id = block.id
+        self.domain: str | None = lowerer.t.instance.get(block.id)
+
+    # -- inputs and params ---------------------------------------------------------------
+    def inp(self, port: str) -> Value:
+        """The value arriving at input ``port`` (edge, inline value, default or rail)."""
+        return self._l.input_value(self.blk, port)
+
+    def f(self, port: str) -> int:
+        """The single node of a float input."""
+        return self.inp(port).node
+
+    def param(self, name: str):
+        return self.blk.config.get(name)
+
+    def out_payload(self, port: str) -> str:
+        return self._l.t.out[(self.blk.id, port)].payload
+
+    # -- builders --------------------------------------------------------------------------
+    def c(self, value, dtype: str = "f32") -> int:
+        return self.b.const(value, dtype)
+
+    def o(self, op: str, *args: int, dtype: str | None = None) -> int:
+        return self.b.op(op, *args, dtype=dtype)
+
+    def value(self, payload: str, *nodes: int, instance: str | None = None) -> Value:
+        return Value(tuple(nodes), payload, instance)
+
+    def float(self, node: int) -> Value:
+        return Value((node,), FLOAT)
+
+    def event(self, node: int) -> Value:
+        return Value((node,), BOOL, event=True)
+
+    def vec3(self, x: int, y: int, z: int) -> Value:
+        return Value((x, y, z), "vec3")
+
+    def hsv(self, h: int, s: int, v: int) -> Value:
+        return Value((self.o("hsv_r", h, s, v), self.o("hsv_g", h, s, v), self.o("hsv_b", h, s, v),
+                      self.c(1.0)), "color")
+
+    def zip(self, a: Value, b: Value, op: str) -> Value:
+        """Component-wise ``op``; a one-component operand is splatted over a vector."""
+        n = max(len(a.nodes), len(b.nodes))
+        an = a.nodes * n if len(a.nodes) == 1 else a.nodes
+        bn = b.nodes * n if len(b.nodes) == 1 else b.nodes
+        if len(an) != len(bn):  # vec2 meets vec3: promote
+            an = an + (self.c(0.0),) * (n - len(an))
+            bn = bn + (self.c(0.0),) * (n - len(bn))
+        payload = a.payload if len(a.nodes) >= len(b.nodes) else b.payload
+        return Value(tuple(self.o(op, x, y) for x, y in zip(an, bn)), payload)
+
+    def const_value(self, raw, payload: str) -> Value:
+        comps = parse_literal(raw, payload)
+        dt = COMPONENT_DTYPE[payload]
+        return Value(tuple(self.c(x, dt) for x in comps), payload)
+
+    def field_of(self, v: Value, instance: str) -> Value:
+        return Value(tuple(self.b.as_field(n, instance) for n in v.nodes), v.payload, instance, v.event)
+
+    def norm_index(self, instance: str) -> int:
+        """normalizedIndex = f32(i) · r_N with r_N = f32(1/(N-1)) rounded once; 0.5 when N = 1."""
+        n = self.lanes_of(instance)
+        if n == 1:
+            return self.b.as_field(self.c(0.5), instance)
+        r_n = float(np.float32(1.0 / (n - 1)))
+        return self.o("mul", self.o("i2f", self.b.lane_index(instance)), self.c(r_n))
+
+    def lanes_of(self, instance: str) -> int:
+        return self._l.instances[instance][0]
+
+    def instance_seed(self, instance: str) -> int:
+        return self._l.instances[instance][1]
+
+    # -- state, deferral, sinks -----------------------------------------------------------
+    def state(self, role: str, init=0.0, storage: str = "f32", frames: int = 1,
+              per_lane: bool = True) -> StateCell:
+        """Declare the state cell ``<block>:<role>`` (per lane when the block is a field)."""
+        dom = self.domain if per_lane else None
+        lanes = self.lanes_of(dom) if dom else 1
+        init_v = None if init in (None, 0, 0.0) else init
+        return self.b.state_cell(StateCell(f"{self.block_id}:{role}", storage, lanes, 1, frames, init_v, dom))
+
+    def commit(self, cell: StateCell, value: int, ring_pos: int | None = None) -> None:
+        self.b.state_write(cell, (value,), ring_pos)
+
+    def later(self, fn: Callable[[], None]) -> None:
+        self._l.deferred.append(fn)
+
+    def sink(self, inputs: dict[str, Value]) -> None:
+        self._l.out.sinks.append(LoweredSink(self.block_id, self.domain, inputs))
+
+
+class _Lowerer:
+    def __init__(self, g: Graph, t: Typed):
+        self.g, self.t = g, t
+        self.b = IRBuilder()
+        self.out = Lowered(self.b)
+        self.deferred: list[Callable[[], None]] = []
+        self.instances: dict[str, tuple[int, int]] = {}
+        for b in g.blocks.values():
+            if b.defn.creates_instance:
+                self.instances[b.id] = (int(b.config["count"]), int(b.config.get("seed") or 0))
+        self.out.instances = self.instances
+
+    def input_value(self, b: NBlock, port: str) -> Value:
+        key = (b.id, port)
+        if key in self.out.inputs:
+            return self.out.inputs[key]
+        p = b.defn.input(port)
+        edges = [e for e in self.g.edges_into(b.id, port) if e.index in self.t.conv]
+        if edges:
+            vals = [self._edge_value(e) for e in edges]
+            if p.card == "Ev":
+                node = vals[0].node
+                for v in vals[1:]:
+                    node = self.b.op("or_b", node, v.node)
+                v = Value((node,), BOOL, event=True)
+            else:
+                v = vals[-1]  # combine mode "last": the last enabled edge in edge order wins
+        elif port in b.inline:
+            raw = b.inline[port]
+            payload = p.payload if p.payload not in ("T", "any") else literal_payload(raw)
+            v = LowerContext(self, b).const_value(raw, payload)
+        elif p.default == RAIL:
+            root = self.g.time_root
+            v = self.out.outputs[(root, PRIMARY_PHASE[self.g.blocks[root].type])]
+        elif p.default == "default_shape":
+            v = Value(tuple(self.b.const(x) for x in DEFAULT_SHAPE), SHAPE)
+        elif p.default is not None:
+            payload = p.payload if p.payload not in ("T", "any") else literal_payload(p.default)
+            v = LowerContext(self, b).const_value(p.default, payload)
+        else:  # optional input with no default (e.g. StableIdHash.domain)
+            v = Value((self.b.const(0.0),), FLOAT)
+        self.out.inputs[key] = v
+        return v
+
+    def _edge_value(self, e) -> Value:
+        v = self.out.outputs[(e.src_block, e.src_port)]
+        conv = self.t.conv[e.index]
+        ctx = LowerContext(self, self.g.blocks[e.dst_block])
+        for step in conv.steps:
+            if step == "i2f":
+                v = Value((self.b.op("i2f", v.node),), FLOAT, v.instance)
+            elif step == "b2f":
+                v = Value((self.b.op("b2f", v.node),), FLOAT, v.instance)
+            elif step == "vec2to3":
+                z = self.b.const(0.0) if v.instance is None else self.b.as_field(self.b.const(0.0), v.instance)
+                v = Value(v.nodes + (z,), "vec3", v.instance)
+            else:
+                v = Value((apply_adapter(ctx, ADAPTER_KIND[step], v.node),), FLOAT, v.instance)
+        return v
+
+    def run(self, order: list[str]) -> Lowered:
+        for bid in order:
+            b = self.g.blocks[bid]
+            ctx = LowerContext(self, b)
+            outs = b.defn.lower(ctx)
+            for p in b.defn.outputs:
+                v = outs[p.id]
+                pt = self.t.out[(bid, p.id)]
+                if pt.cardinality == FIELD:
+                    v = Value(tuple(self.b.as_field(n, pt.instance) for n in v.nodes), pt.payload, pt.instance, v.event)
+                else:
+                    v = Value(v.nodes, pt.payload, None, pt.temporality == "event")
+                assert len(v.nodes) == STRIDE[pt.payload], (bid, p.id, v, pt)
+                self.out.outputs[(bid, p.id)] = v
+        for fn in self.deferred:
+            fn()
+        return self.out
+
+
+def lower_graph(g: Graph, t: Typed, order: list[str]) -> Lowered:
+    """Lower every block of ``g`` in ``order`` (from :func:`~oscilla.compiler.cycles.lowering_order`)."""
+    return _Lowerer(g, t).run(order)

@@ -1,0 +1,238 @@
+"""Pass 1, normalization: resolve blocks, params, edges and input sources from a Patch.
+
+Consumes a :class:`~oscilla.patch.Patch`; produces a :class:`Graph` in which every block has a
+definition, validated config params and inline port values, every enabled edge names existing
+ports, and every input has a known source (edges, an inline value, its default, or the rail).
+Emits E_DUPLICATE_BLOCK_ID, E_UNKNOWN_BLOCK_TYPE, E_UNKNOWN_PARAM, E_PARAM_INVALID,
+E_LIMIT_EXCEEDED (instance counts), E_UNKNOWN_PORT, E_DANGLING_EDGE, E_TIME_ROOT_MISSING,
+E_TIME_ROOT_MULTIPLE and E_MISSING_INPUT.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any
+
+from ..blocks.registry import ANY, EV, F, NUMERIC_T, BlockDef, ParamDef, block_def, all_types
+from ..blocks.signal import OSC_MODES
+from ..diagnostics import DiagnosticSink, did_you_mean
+from ..patch import Patch
+from .literals import LiteralError, literal_payload, parse_literal
+
+MAX_INSTANCE_COUNT = 2 ** 24
+
+
+@dataclass
+class NBlock:
+    """A resolved block: definition, config params (validated, defaults filled) and inline port
+    values (raw JSON, validated against the port payload where it is fixed)."""
+
+    id: str
+    type: str
+    defn: BlockDef
+    order: int
+    config: dict[str, Any] = field(default_factory=dict)
+    inline: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NEdge:
+    """An enabled edge whose blocks and ports exist. ``index`` is its position in the patch."""
+
+    index: int
+    src_block: str
+    src_port: str
+    dst_block: str
+    dst_port: str
+    alias: str | None = None
+
+
+@dataclass
+class Graph:
+    """The normalized patch: blocks by id (patch order), valid enabled edges, the time root."""
+
+    blocks: dict[str, NBlock]
+    edges: list[NEdge]
+    time_root: str | None
+    background: tuple[float, float, float, float]
+    #: (block, input port) -> edges into it, in edge order
+    inputs: dict[tuple[str, str], list[NEdge]] = field(default_factory=dict)
+    #: every enabled edge between existing blocks (valid ports or not), for reachability
+    raw_links: list[tuple[str, str]] = field(default_factory=list)
+
+    def edges_into(self, block: str, port: str) -> list[NEdge]:
+        return self.inputs.get((block, port), [])
+
+    def consumers(self, block: str, port: str) -> list[NEdge]:
+        return [e for e in self.edges if e.src_block == block and e.src_port == port]
+
+
+def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
+    """Resolve ``patch`` into a :class:`Graph`, reporting every problem found into ``sink``."""
+    blocks: dict[str, NBlock] = {}
+    for order, b in enumerate(patch.blocks):
+        if b.id in blocks:
+            sink.add("E_DUPLICATE_BLOCK_ID", f"block id {b.id!r} is used more than once; this later "
+                     f"block ({b.type}) is ignored. Give every block a unique id", block=b.id)
+            continue
+        defn = block_def(b.type)
+        if defn is None:
+            sink.add("E_UNKNOWN_BLOCK_TYPE", f"unknown block type {b.type!r}; "
+                     + did_you_mean(b.type, all_types(), "types"), block=b.id)
+            continue
+        nb = NBlock(b.id, b.type, defn, order)
+        _resolve_params(nb, b.params, sink)
+        blocks[b.id] = nb
+
+    edges: list[NEdge] = []
+    raw_links = []
+    diagnosed_inputs: set[tuple[str, str]] = set()
+    for i, e in enumerate(patch.edges):
+        if not e.enabled:
+            continue
+        src, dst = blocks.get(e.src_block), blocks.get(e.dst_block)
+        known_ids = {b.id for b in patch.blocks}
+        if src is None or dst is None:
+            missing = [x for x in (e.src_block, e.dst_block) if x not in known_ids]
+            if missing:
+                existing = e.dst_block if e.dst_block in blocks else (e.src_block if e.src_block in blocks else None)
+                sink.add("E_DANGLING_EDGE", f"edge {e.src} -> {e.dst} names block "
+                         f"{missing[0]!r}, which is not in the patch; remove the edge or add the block",
+                         block=existing, edge=i)
+                if existing == e.dst_block:
+                    diagnosed_inputs.add((e.dst_block, e.dst_port))
+            continue  # an edge touching an unknown-type block was diagnosed with the block
+        raw_links.append((e.src_block, e.dst_block))
+        ok = True
+        if src.defn.output(e.src_port) is None:
+            ok = False
+            _unknown_port(sink, src, e.src_port, "output", i)
+        if dst.defn.input(e.dst_port) is None:
+            ok = False
+            _unknown_port(sink, dst, e.dst_port, "input", i)
+        if not ok:
+            diagnosed_inputs.add((e.dst_block, e.dst_port))
+            continue
+        edges.append(NEdge(i, e.src_block, e.src_port, e.dst_block, e.dst_port, e.alias))
+
+    inputs: dict[tuple[str, str], list[NEdge]] = {}
+    for e in edges:
+        inputs.setdefault((e.dst_block, e.dst_port), []).append(e)
+
+    roots = [b for b in blocks.values() if b.defn.time_root]
+    if not roots:
+        sink.add("E_TIME_ROOT_MISSING", "the patch has no time root; add an InfiniteTimeRoot block "
+                 "(or FiniteTimeRoot / CyclicTimeRoot)")
+    for extra in roots[1:]:
+        sink.add("E_TIME_ROOT_MULTIPLE", f"a patch has exactly one time root; {roots[0].id!r} is already "
+                 f"one. Remove {extra.id!r}", block=extra.id)
+
+    for b in blocks.values():
+        for p in b.defn.inputs:
+            if not p.required or (b.id, p.id) in inputs or p.id in b.inline:
+                continue
+            if (b.id, p.id) in diagnosed_inputs:
+                continue
+            sink.add("E_MISSING_INPUT", f"{b.type}.{p.id} is required; connect an edge to "
+                     f"{b.id}.{p.id}" + ("" if p.card in (F, EV) or p.payload in ("shape",) else
+                                         " or give it an inline value in params"),
+                     block=b.id, port=p.id)
+
+    bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
+    if len(bg) == 3:
+        bg = bg + (1.0,)
+    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, raw_links)
+
+
+def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int) -> None:
+    names = [p.id for p in (b.defn.outputs if kind == "output" else b.defn.inputs)]
+    if b.defn.param(port) is not None or port in b.defn.aliases:
+        msg = f"{port!r} is a param, not a port, of {b.type}; set it in params. Valid {kind}s: " \
+              + (", ".join(names) or "(none)")
+    else:
+        msg = f"{b.type} has no {kind} port {port!r}; " + did_you_mean(port, names, f"{kind}s")
+    sink.add("E_UNKNOWN_PORT", msg, block=b.id, port=port, edge=edge)
+
+
+def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) -> None:
+    d = nb.defn
+    config: dict[str, Any] = {}
+    for name, value in params.items():
+        port = d.input(name)
+        if port is not None:
+            if port.card in (F, EV) or port.payload == "shape":
+                sink.add("E_PARAM_INVALID", f"{d.type}.{name} is a {'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
+                         f"port and takes no inline value; connect an edge instead", block=nb.id, port=name)
+                continue
+            payload = port.payload
+            if payload in (NUMERIC_T, ANY):
+                payload = literal_payload(value)
+                if payload is None:
+                    sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {value!r} is not a number, bool or "
+                             f"2-4 number array", block=nb.id, port=name)
+                    continue
+            try:
+                parse_literal(value, payload)
+            except LiteralError as err:
+                sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {err}", block=nb.id, port=name)
+                continue
+            nb.inline[name] = value
+            continue
+        target = d.aliases.get(name, name)
+        pdef = d.param(target)
+        if pdef is None:
+            valid = [p.id for p in d.inputs] + [p.name for p in d.params] + list(d.aliases)
+            sink.add("E_UNKNOWN_PARAM", f"{d.type} has no param {name!r}; " + did_you_mean(name, valid, "params"),
+                     block=nb.id, port=name)
+            continue
+        ok, v = _check_param(nb, pdef, name, value, sink)
+        if not ok:
+            continue
+        if target in config and config[target] != v:
+            sink.add("E_PARAM_INVALID", f"{d.type}: 'mode' and 'waveform' disagree ({config[target]!r} vs "
+                     f"{v!r}); give only one", block=nb.id, port=name)
+            continue
+        config[target] = v
+    for p in d.params:
+        config.setdefault(p.name, p.default)
+    nb.config = config
+
+
+def _check_param(nb: NBlock, p: ParamDef, name: str, value, sink: DiagnosticSink) -> tuple[bool, Any]:
+    d = nb.defn
+
+    def bad(why: str):
+        sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {why}", block=nb.id, port=name)
+        return False, None
+
+    if p.kind == "any":
+        return True, value
+    if p.kind == "string":
+        return (True, value) if isinstance(value, str) else bad(f"expected a string, got {value!r}")
+    if p.kind == "enum":
+        if d.type == "Oscillator":
+            if isinstance(value, str) and value in OSC_MODES:
+                return True, OSC_MODES[value]
+            if isinstance(value, Real) and not isinstance(value, bool) and value in range(6):
+                return True, int(value)
+            return bad(f"unknown waveform {value!r}; use 0-5 or one of " + ", ".join(OSC_MODES))
+        if value in p.choices and not isinstance(value, bool):
+            return True, value
+        return bad(f"unknown value {value!r}; choose one of " + ", ".join(map(str, p.choices)))
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
+        return bad(f"expected a finite number, got {value!r}")
+    if p.kind == "int":
+        if float(value) != int(value):
+            return bad(f"expected an integer, got {value!r}")
+        value = int(value)
+    else:
+        value = float(value)
+    if p.minimum is not None and (value <= p.minimum if p.exclusive else value < p.minimum):
+        return bad(f"must be {'>' if p.exclusive else '>='} {p.minimum:g}, got {value!r}")
+    if d.creates_instance and name == "count" and value > MAX_INSTANCE_COUNT:
+        sink.add("E_LIMIT_EXCEEDED", f"{d.type}.count {value} exceeds the maximum instance size 2^24 "
+                 f"({MAX_INSTANCE_COUNT}); use a smaller count", block=nb.id, port=name)
+        return False, None
+    return True, value

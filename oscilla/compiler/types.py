@@ -1,0 +1,286 @@
+"""Pass 2, type inference: payload, unit, cardinality and instance of every port (blocks.md §2).
+
+Consumes a :class:`~oscilla.compiler.normalize.Graph`; produces :class:`Typed`: the type of every
+output port, the conversion chain of every edge (implicit int/bool->float, vec2->vec3, and
+auto-inserted unit adapters ``_adapter_<edge>``) and the instance (or None) of every block.
+Payloads and cardinality are a forward fixpoint (feedback loops through UnitDelay converge);
+instances are found by union-find over the field-carrying edges. Emits E_TYPE_MISMATCH,
+E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH, E_INSTANCE_MISMATCH and E_PARAM_INVALID (Const values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..blocks.adapters import ADAPTER_FOR
+from ..blocks.registry import ANY, E, EV, F, NUMERIC_T, S, PortDef
+from ..diagnostics import DiagnosticSink
+from ..types import (BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3,
+                     PortType)
+from .literals import LiteralError, literal_payload, parse_literal
+from .normalize import Graph, NBlock, NEdge
+
+VECTORS = (VEC2, VEC3, COLOR)
+
+
+@dataclass
+class EdgeConv:
+    """How an edge's value reaches its input: conversion steps in order ("i2f", "b2f",
+    "vec2to3", or an adapter type name)."""
+
+    edge: NEdge
+    steps: tuple[str, ...] = ()
+    adapter_id: str | None = None
+
+
+@dataclass
+class Typed:
+    """Result of type inference."""
+
+    out: dict[tuple[str, str], PortType] = field(default_factory=dict)
+    conv: dict[int, EdgeConv] = field(default_factory=dict)
+    instance: dict[str, str | None] = field(default_factory=dict)
+    field_blocks: set[str] = field(default_factory=set)
+    #: Const block id -> resolved payload
+    const_payload: dict[str, str] = field(default_factory=dict)
+    bad_edges: set[int] = field(default_factory=set)
+
+
+def _is_field_input(p: PortDef) -> bool:
+    return p.card in (E, F)
+
+
+def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
+    """Infer every port type of ``g`` and check every edge; problems go to ``sink``."""
+    t = Typed()
+    _resolve_consts(g, t, sink)
+    payload: dict[tuple[str, str], str] = {}
+    is_field: dict[tuple[str, str], bool] = {}
+
+    def src_of(b: NBlock, port: str) -> tuple[str | None, bool]:
+        es = g.edges_into(b.id, port)
+        if not es:
+            v = b.inline.get(port)
+            return (literal_payload(v) if v is not None else None), False
+        pl = None
+        fld = False
+        for e in es:
+            key = (e.src_block, e.src_port)
+            if key in payload:
+                pl = payload[key]
+                fld = fld or is_field.get(key, False)
+        return pl, fld
+
+    for _ in range(len(g.blocks) + 2):
+        changed = False
+        for b in g.blocks.values():
+            d = b.defn
+            any_field = False
+            for p in d.inputs:
+                if _is_field_input(p):
+                    any_field = any_field or src_of(b, p.id)[1]
+            for p in d.outputs:
+                pl = _output_payload(b, p, t, src_of)
+                fl = p.card == F or (p.card == E and any_field)
+                key = (b.id, p.id)
+                if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
+                    payload[key] = pl
+                    is_field[key] = fl
+                    changed = True
+        if not changed:
+            break
+
+    # -- edge checks: payload conversions, cardinality, temporality, units ----------------------
+    units: dict[tuple[str, str], str] = {}
+    for b in g.blocks.values():
+        for p in b.defn.outputs:
+            key = (b.id, p.id)
+            if key not in payload:
+                payload[key] = FLOAT
+                is_field[key] = p.card == F
+            units[key] = _output_unit(b, p, payload[key], g, t)
+    for e in g.edges:
+        src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
+        sp = src_b.defn.output(e.src_port)
+        dp = dst_b.defn.input(e.dst_port)
+        key = (e.src_block, e.src_port)
+        conv = _check_edge(e, sp, dp, payload[key], units[key], is_field[key], dst_b, sink)
+        if conv is None:
+            t.bad_edges.add(e.index)
+        else:
+            t.conv[e.index] = conv
+
+    # -- instances: union-find over field-carrying edges ------------------------------------
+    parent: dict[str, str] = {}
+    label: dict[str, str | None] = {}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for b in g.blocks.values():
+        has_field_out = any(is_field[(b.id, p.id)] for p in b.defn.outputs)
+        has_field_in = any(_is_field_input(p) and src_of(b, p.id)[1] for p in b.defn.inputs)
+        needs_field_in = any(p.card == F for p in b.defn.inputs)
+        if has_field_out or has_field_in or needs_field_in:
+            parent[b.id] = b.id
+            label[b.id] = b.id if b.defn.creates_instance else None
+            t.field_blocks.add(b.id)
+    reported: set[str] = set()
+    for e in g.edges:
+        if e.index in t.bad_edges or not is_field[(e.src_block, e.src_port)]:
+            continue
+        dp = g.blocks[e.dst_block].defn.input(e.dst_port)
+        if not _is_field_input(dp) or e.dst_block not in parent:
+            continue
+        a, c = find(e.src_block), find(e.dst_block)
+        if a == c:
+            continue
+        la, lc = label[a], label[c]
+        if la is not None and lc is not None and la != lc:
+            if e.dst_block not in reported:
+                reported.add(e.dst_block)
+                sink.add("E_INSTANCE_MISMATCH", f"two instances meet in {e.dst_block!r}: {la!r} and {lc!r} "
+                         f"(via edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}); all field "
+                         f"ports of one block must share an instance", block=e.dst_block, port=e.dst_port)
+            continue
+        parent[a] = c
+        label[c] = lc if lc is not None else la
+    unresolved_roots: set[str] = set()
+    for bid in sorted(parent, key=lambda x: g.blocks[x].order):
+        root = find(bid)
+        t.instance[bid] = label[root]
+        if label[root] is None and root not in unresolved_roots:
+            unresolved_roots.add(root)
+            sink.add("E_INSTANCE_MISMATCH", f"cannot infer the instance of {bid!r}: no field from an "
+                     f"Array reaches it; connect a field of the instance it should run over",
+                     block=bid)
+    for b in g.blocks.values():
+        t.instance.setdefault(b.id, None)
+        for p in b.defn.outputs:
+            key = (b.id, p.id)
+            fl = is_field[key]
+            t.out[key] = PortType(payload[key], units[key], FIELD if fl else SIGNAL,
+                                  t.instance[b.id] if fl else None, EVENT if p.card == EV else "continuous")
+    return t
+
+
+def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of) -> str | None:
+    if p.payload not in (NUMERIC_T, ANY):
+        return p.payload
+    d = b.defn
+    if d.type == "Const":
+        return t.const_payload.get(b.id, FLOAT)
+    if d.type == "Broadcast":
+        return b.config.get("payloadType") or src_of(b, "signal")[0] or FLOAT
+    if d.type == "Array":
+        return src_of(b, "element")[0] or SHAPE
+    # numeric T: the vector payload among the inputs, else float
+    best = FLOAT
+    for ip in d.inputs:
+        if ip.payload == NUMERIC_T:
+            pl = src_of(b, ip.id)[0]
+            if pl in VECTORS and (best == FLOAT or (best == VEC2 and pl == VEC3)):
+                best = pl
+    return best
+
+
+def _output_unit(b: NBlock, p: PortDef, payload: str, g: Graph, t: Typed) -> str:
+    if p.unit is not None:
+        return p.unit
+    d = b.defn
+    if d.type == "Const" or (d.type == "Broadcast" and not g.edges_into(b.id, "signal")):
+        for e in g.consumers(b.id, p.id):
+            dp = g.blocks[e.dst_block].defn.input(e.dst_port)
+            if dp.payload == payload and dp.unit:
+                return dp.unit
+        return DEFAULT_UNIT[payload]
+    return DEFAULT_UNIT[payload]
+
+
+def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
+    """Const payload: payloadType, else the value's kind, else (numbers) the first consumer's."""
+    for b in g.blocks.values():
+        if b.type != "Const":
+            continue
+        value = b.config.get("value", 0)
+        pl = b.config.get("payloadType") or literal_payload(value)
+        if pl == FLOAT and not b.config.get("payloadType"):
+            for e in g.consumers(b.id, "out"):
+                dp = g.blocks[e.dst_block].defn.input(e.dst_port)
+                if dp.payload in (INT, BOOL, FLOAT):
+                    pl = dp.payload
+                    break
+        if pl is None:
+            sink.add("E_PARAM_INVALID", f"Const.value {value!r} is not a number, bool, 2-4 number array "
+                     f"or x/y/z / r/g/b/a object", block=b.id, port="value")
+            pl = FLOAT
+        else:
+            try:
+                parse_literal(value, pl)
+            except LiteralError as err:
+                sink.add("E_PARAM_INVALID", f"Const.value as {pl}: {err}", block=b.id, port="value")
+        t.const_payload[b.id] = pl
+
+
+def _check_edge(e: NEdge, sp: PortDef, dp: PortDef, src_payload: str, src_unit: str, src_field: bool,
+                dst_b: NBlock, sink: DiagnosticSink) -> EdgeConv | None:
+    where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"
+    tgt = dict(block=e.dst_block, port=e.dst_port, edge=e.index)
+    src_event = sp.card == EV
+    if src_event != (dp.card == EV):
+        what = "an event" if src_event else "a continuous value"
+        want = "an event" if dp.card == EV else "a continuous value"
+        sink.add("E_TYPE_MISMATCH", f"{where}: {what} cannot feed {want}"
+                 + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""), **tgt)
+        return None
+    if src_field and dp.card == S:
+        sink.add("E_CARDINALITY_MISMATCH", f"{where}: a field (one value per lane) cannot feed the "
+                 f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)", **tgt)
+        return None
+    steps: list[str] = []
+    pl = src_payload
+    want = dp.payload
+    if want == ANY:
+        return EdgeConv(e)
+    if want == NUMERIC_T:
+        if pl == INT:
+            steps.append("i2f")
+            pl = FLOAT
+        elif pl == BOOL:
+            steps.append("b2f")
+            pl = FLOAT
+        elif pl not in (FLOAT,) + VECTORS:
+            sink.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input", **tgt)
+            return None
+        want_unit = "scalar" if pl == FLOAT else None
+    else:
+        if pl != want:
+            if pl == INT and want == FLOAT:
+                steps.append("i2f")
+            elif pl == BOOL and want == FLOAT:
+                steps.append("b2f")
+            elif pl == VEC2 and want == VEC3:
+                steps.append("vec2to3")
+            else:
+                sink.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
+                         + ("; only int->float, bool->float and vec2->vec3 convert implicitly"), **tgt)
+                return None
+            pl = want
+        want_unit = dp.unit or DEFAULT_UNIT[want]
+    unit = src_unit
+    if steps and steps[0] in ("i2f", "b2f"):
+        unit = "scalar" if (want_unit in ("scalar", None) or src_unit != "ms") else src_unit
+    if steps and steps[0] == "vec2to3":
+        unit = "world3"
+    if want_unit is None or unit == want_unit:
+        return EdgeConv(e, tuple(steps))
+    adapter = ADAPTER_FOR.get((unit, want_unit))
+    if adapter is None:
+        sink.add("E_UNIT_MISMATCH", f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
+                 f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",
+                 **tgt)
+        return None
+    return EdgeConv(e, tuple(steps) + (adapter,), f"_adapter_{e.index}")

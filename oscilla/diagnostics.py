@@ -1,0 +1,139 @@
+"""Diagnostics: coded, attributed messages produced by loading and compiling a patch.
+
+Every problem the compiler finds becomes a :class:`Diagnostic` (blocks.md §10). Errors are collected
+in a :class:`DiagnosticSink` so that one pass reports every independent problem; compilation fails
+with :class:`CompileError` carrying all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One coded compiler message.
+
+    Attributes:
+        code: stable code such as ``"E_CYCLE_DETECTED"`` (blocks.md §10.2).
+        severity: ``"error"``, ``"warning"`` or ``"info"``.
+        message: human text, including a suggestion where one exists.
+        block: id of the block the problem is attributed to, or None.
+        port: port id (or param name for param diagnostics), or None.
+        edge: 0-based index into the patch's ``edges`` when an edge is at fault, or None.
+        position: character offset for expression errors, or None.
+        cause: original code when this diagnostic replaces another (W_BLOCK_UNREACHABLE_ERROR).
+    """
+
+    code: str
+    severity: str
+    message: str
+    block: str | None = None
+    port: str | None = None
+    edge: int | None = None
+    position: int | None = None
+    cause: str | None = None
+
+    def format(self) -> str:
+        """Render as the CLI's ``CODE block.port: message`` line."""
+        target = ""
+        if self.block is not None:
+            target = self.block + (f".{self.port}" if self.port is not None else "")
+        elif self.edge is not None:
+            target = f"edges[{self.edge}]"
+        return f"{self.code} {target}: {self.message}" if target else f"{self.code}: {self.message}"
+
+    def to_dict(self) -> dict:
+        """JSON-able form (keys as in the dataclass, None values dropped)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class CompileError(Exception):
+    """Raised when a patch cannot be loaded or compiled.
+
+    Attributes:
+        diagnostics: every :class:`Diagnostic` found (errors first, in discovery order).
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        errors = [d for d in self.diagnostics if d.severity == ERROR]
+        head = "; ".join(d.format() for d in errors[:5])
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{len(errors)} error(s): {head}{more}")
+
+
+@dataclass
+class DiagnosticSink:
+    """Collects diagnostics during one compile; ``raise_if_errors`` ends the compile when needed."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, code: str, message: str, *, block: str | None = None, port: str | None = None,
+            edge: int | None = None, severity: str | None = None, position: int | None = None,
+            cause: str | None = None) -> Diagnostic:
+        """Record a diagnostic; the severity defaults from the code's prefix (E/W/I)."""
+        if severity is None:
+            severity = {"E": ERROR, "W": WARNING, "I": INFO}[code[0]]
+        d = Diagnostic(code, severity, message, block, port, edge, position, cause)
+        self.items.append(d)
+        return d
+
+    def extend(self, ds: Iterable[Diagnostic]) -> None:
+        self.items.extend(ds)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == ERROR]
+
+    def has_errors(self) -> bool:
+        return any(d.severity == ERROR for d in self.items)
+
+    def raise_if_errors(self) -> None:
+        """Raise :class:`CompileError` with every diagnostic when any error was recorded."""
+        if self.has_errors():
+            raise CompileError(self.items)
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance (insert, delete, substitute each cost 1)."""
+    a, b = a.lower(), b.lower()
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def suggest(name: str, candidates: Sequence[str]) -> str | None:
+    """The did-you-mean rule of blocks.md §10.3.
+
+    A candidate qualifies when its case-insensitive Levenshtein distance d to ``name`` is at most
+    max(2, floor(max(len)/2)), or when one is a prefix of the other and the shorter has >= 3
+    characters. The qualifying candidate with the smallest d wins; ties go to declaration order.
+    """
+    best: tuple[int, int, str] | None = None
+    for order, cand in enumerate(candidates):
+        d = levenshtein(name, cand)
+        lo, lc = name.lower(), cand.lower()
+        shorter = min(len(lo), len(lc))
+        prefix = (lo.startswith(lc) or lc.startswith(lo)) and shorter >= 3
+        if d <= max(2, max(len(name), len(cand)) // 2) or prefix:
+            if best is None or (d, order) < best[:2]:
+                best = (d, order, cand)
+    return best[2] if best else None
+
+
+def did_you_mean(name: str, candidates: Sequence[str], kind: str) -> str:
+    """Message tail: "did you mean 'x'? valid <kind>: a, b, c"."""
+    s = suggest(name, candidates)
+    valid = ", ".join(candidates) if candidates else "(none)"
+    head = f"did you mean '{s}'? " if s else ""
+    return f"{head}valid {kind}: {valid}"

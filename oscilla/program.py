@@ -1,0 +1,295 @@
+"""CompiledProgram and the layout records it carries (SlotMeta, StateLayout, ConstPool, Step).
+
+A :class:`CompiledProgram` is frozen data: the IR, the schedule, where every materialized value
+lives in the ValueStore, where every state cell lives in the StateBuffer, and the generated WGSL.
+The runtime and the reference interpreter consume it; nothing in it refers back to the patch
+objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .diagnostics import Diagnostic
+from .ir import Node, StateCell, format_node
+
+STORAGE_CLASSES = ("f32", "i32", "u32")
+STATE_STORAGE_CLASSES = ("f32", "i32")
+NP_STORAGE = {"f32": np.float32, "i32": np.int32, "u32": np.uint32}
+
+
+@dataclass(frozen=True)
+class SlotMeta:
+    """One ValueStore slot: a materialized port value, next-state value or cross-kernel signal.
+
+    Attributes:
+        slot: dense slot number (index into ``program.slot_meta``).
+        name: readable key, e.g. ``"draw.pos"`` or ``"next:lag:lag"``.
+        storage: storage class, ``"f32"``, ``"i32"`` or ``"u32"`` (bools and events are u32).
+        offset: first element of the slot in that class's storage buffer (elements, not bytes).
+        stride: components per lane (1 float/int/bool, 2 vec2, 3 vec3, 4 color, 5 shape).
+        lanes: 1 for a signal, N for a field over an instance of N lanes.
+        payload: the payload type name of the value (blocks.md §2.1).
+        instance: instance id for fields, else None.
+        event: True when the slot holds an event (read back as a numpy bool scalar).
+        components: IR node id of each component (lane-generic), length ``stride``.
+    """
+
+    slot: int
+    name: str
+    storage: str
+    offset: int
+    stride: int
+    lanes: int
+    payload: str = "float"
+    instance: str | None = None
+    event: bool = False
+    components: tuple[int, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Number of elements the slot occupies: lanes x stride."""
+        return self.lanes * self.stride
+
+    @property
+    def is_field(self) -> bool:
+        return self.instance is not None
+
+
+@dataclass(frozen=True)
+class StateCellLayout:
+    """Where one state cell lives in the StateBuffer.
+
+    Attributes:
+        state_id: ``"<block>:<role>"``.
+        storage: ``"f32"`` or ``"i32"``.
+        offset: first element in that class's state buffer.
+        size: elements = frames x lanes x stride (a DelayFrames ring holds frames x lanes).
+        lanes, stride, frames: the cell's shape.
+        init_const: id of the ConstPool entry holding the initial value, or None (zero).
+        instance: instance id of a per-lane cell, else None.
+    """
+
+    state_id: str
+    storage: str
+    offset: int
+    size: int
+    lanes: int = 1
+    stride: int = 1
+    frames: int = 1
+    init_const: str | None = None
+    instance: str | None = None
+
+
+@dataclass(frozen=True)
+class StateLayout:
+    """Every state cell and the size (elements) of the f32 and i32 state buffers."""
+
+    cells: tuple[StateCellLayout, ...] = ()
+    f32_size: int = 0
+    i32_size: int = 0
+
+    def cell(self, state_id: str) -> StateCellLayout:
+        """The cell with this id; raises KeyError naming the valid ids."""
+        for c in self.cells:
+            if c.state_id == state_id:
+                return c
+        raise KeyError(f"no state cell {state_id!r}; cells: {', '.join(c.state_id for c in self.cells) or '(none)'}")
+
+    def size_of(self, storage: str) -> int:
+        return {"f32": self.f32_size, "i32": self.i32_size}[storage]
+
+
+@dataclass
+class ConstPool:
+    """Host-side constants addressed by id (state initial values). Values are numpy scalars."""
+
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def add(self, const_id: str, value, storage: str) -> str:
+        self.values[const_id] = np.asarray(value, dtype=NP_STORAGE[storage])
+        return const_id
+
+    def get(self, const_id: str) -> np.ndarray:
+        """The constant; raises KeyError for an unknown id."""
+        return self.values[const_id]
+
+    def __contains__(self, const_id: str) -> bool:
+        return const_id in self.values
+
+
+@dataclass(frozen=True)
+class Step:
+    """One schedule entry.
+
+    Attributes:
+        kind: ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"``
+            (phase 2).
+        phase: 1 or 2.
+        kernel: name of the WGSL kernel that implements the step (None for render).
+        instance: instance id of a field kernel or render sink.
+        lanes: lanes the step covers.
+        reads_slots / writes_slots: ValueStore slots read / written.
+        reads_cells / writes_cells: state cell ids read / written.
+        block: the sink block id for render steps.
+    """
+
+    kind: str
+    phase: int
+    kernel: str | None = None
+    instance: str | None = None
+    lanes: int = 1
+    reads_slots: tuple[int, ...] = ()
+    writes_slots: tuple[int, ...] = ()
+    reads_cells: tuple[str, ...] = ()
+    writes_cells: tuple[str, ...] = ()
+    block: str | None = None
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """One generated compute kernel and how it is dispatched.
+
+    ``kind`` is ``"signal"`` (one invocation), ``"field"`` (one invocation per lane of
+    ``instance``) or ``"commit"`` (phase 2: one invocation per committed state element).
+    ``writes`` lists (slot, component node ids) in emission order for signal/field kernels.
+    """
+
+    name: str
+    kind: str
+    phase: int
+    lanes: int
+    instance: str | None = None
+    writes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SinkSpec:
+    """What a RenderInstances2D draws: slot references for each render input.
+
+    Each input is ``(slot, component)``: the value of lane i, component c lives at
+    ``offset + i * lane_stride + c`` with lane_stride 0 for signals. ``shape`` is the slot of the
+    5-component shape signal: (kind 0 ellipse / 1 rect, a, b, rotation, cornerRadius).
+    """
+
+    block: str
+    instance: str
+    lanes: int
+    pos: int
+    pos_stride: int
+    color: int
+    size: int
+    rotation: int
+    scale: int
+    shape: int
+
+
+@dataclass(frozen=True)
+class TimeRootSpec:
+    """The patch's time root: its type and periods (ms) for the host-side time model."""
+
+    type: str = "InfiniteTimeRoot"
+    block: str | None = None
+    period_a_ms: float = 1000.0
+    period_b_ms: float = 2000.0
+
+
+@dataclass(frozen=True)
+class CompiledProgram:
+    """Everything the runtime needs, as frozen data (see docs/runtime/execution-model.md).
+
+    Attributes:
+        nodes: the IR (scalar nodes, ids in topological order).
+        slot_meta: every ValueStore slot.
+        state_layout: every state cell.
+        const_pool: state initial values.
+        schedule: ordered steps; phase 1 steps precede phase 2 steps.
+        kernels: compute kernels in dispatch order (signal, field..., commit).
+        wgsl: kernel name -> WGSL source (deterministic for a given patch).
+        sinks: render sinks in patch order.
+        ports: ``"block.port"`` -> slot number for every readable port value.
+        instances: instance id -> (lane count, seed).
+        time_root: the host-side time model parameters.
+        background: straight-alpha RGBA clear colour.
+        diagnostics: warnings and infos of the successful compile.
+        cells: the IR state cells by id.
+    """
+
+    nodes: tuple[Node, ...]
+    slot_meta: tuple[SlotMeta, ...]
+    state_layout: StateLayout
+    const_pool: ConstPool
+    schedule: tuple[Step, ...]
+    kernels: tuple[KernelSpec, ...]
+    wgsl: dict[str, str]
+    sinks: tuple[SinkSpec, ...]
+    ports: dict[str, int]
+    instances: dict[str, tuple[int, int]]
+    time_root: TimeRootSpec
+    background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    cells: dict[str, StateCell] = field(default_factory=dict)
+
+    def storage_size(self, storage: str) -> int:
+        """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""
+        return max((s.offset + s.size for s in self.slot_meta if s.storage == storage), default=0)
+
+    @property
+    def dispatches_per_frame(self) -> int:
+        """Compute dispatches one frame issues (phase 1 kernels plus the phase 2 commit)."""
+        return len(self.kernels)
+
+    def inspect(self) -> str:
+        """Readable listing: instances, slots, state cells, schedule (``oscilla inspect``)."""
+        out = ["instances:"]
+        out += [f"  {k}: {n} lanes (seed {s})" for k, (n, s) in self.instances.items()]
+        out.append("slots:")
+        for s in self.slot_meta:
+            card = f"field[{s.instance}] x{s.lanes}" if s.instance else "signal"
+            out.append(f"  s{s.slot} {s.name}: {s.payload} {card} {s.storage}[{s.offset}:+{s.size}] stride {s.stride}")
+        out.append("state cells:")
+        for c in self.state_layout.cells:
+            out.append(f"  {c.state_id}: {c.storage}[{c.offset}:+{c.size}] lanes {c.lanes} frames {c.frames}"
+                       f" init {c.init_const or 'zero'}")
+        out.append("schedule:")
+        for i, st in enumerate(self.schedule):
+            bits = [f"  {i:>2} phase {st.phase} {st.kind}"]
+            if st.kernel:
+                bits.append(f"kernel={st.kernel}")
+            if st.instance:
+                bits.append(f"instance={st.instance} lanes={st.lanes}")
+            if st.block:
+                bits.append(f"block={st.block}")
+            if st.reads_cells:
+                bits.append("reads cells " + ",".join(st.reads_cells))
+            if st.reads_slots:
+                bits.append("reads " + ",".join(f"s{x}" for x in st.reads_slots))
+            if st.writes_slots:
+                bits.append("writes " + ",".join(f"s{x}" for x in st.writes_slots))
+            if st.writes_cells:
+                bits.append("writes cells " + ",".join(st.writes_cells))
+            out.append(" ".join(bits))
+        out.append(f"dispatches per frame: {self.dispatches_per_frame}")
+        return "\n".join(out)
+
+    def format_ir(self) -> str:
+        return "\n".join(format_node(n) for n in self.nodes)
+
+    def to_json(self) -> str:
+        """A JSON summary (slots, cells, schedule, kernels) for tooling and diffs."""
+        def conv(o: Any):
+            if isinstance(o, np.ndarray):
+                return o.tolist()
+            raise TypeError(type(o))
+        d = {
+            "slots": [asdict(s) for s in self.slot_meta],
+            "state": [asdict(c) for c in self.state_layout.cells],
+            "schedule": [asdict(s) for s in self.schedule],
+            "kernels": [asdict(k) for k in self.kernels],
+            "instances": self.instances,
+        }
+        return json.dumps(d, indent=1, default=conv)

@@ -1,0 +1,238 @@
+"""The GPU executor: ``Runtime(program)`` runs a CompiledProgram one frame per ``step(t_ms)``.
+
+Two phases (why: docs/runtime/execution-model.md)
+--------------------------------------------------
+Every frame is ONE command encoder and ONE submit:
+
+    host: resolve time in float64 -> write the 32-byte frame uniform
+    Phase 1 compute pass:  signal kernel, then one fused field kernel per instance.
+                           Kernels READ state committed by the previous frame and WRITE only
+                           ValueStore slots (outputs, render inputs, next-state values).
+    render pass:           (when a target is attached) the vertex stage reads the ValueStore.
+    Phase 2 compute pass:  the commit kernel copies next-state slots into the StateBuffer.
+
+Phase 2 is a separate compute pass so that WebGPU's pass boundary orders every Phase 1 read of
+a state cell before any write to it. If a state write ran inside Phase 1, lanes and kernels that
+read the cell later in the same frame would see the new value: a UnitDelay would become a wire
+and feedback loops would race. The schedule validator (compiler.schedule.validate_schedule)
+rejects any state write outside phase 2, and tests/test_execution_model.py proves the delay.
+
+Everything (buffers, pipelines, bind groups, dispatch sizes) is built once here; a frame
+allocates nothing and reads nothing back unless asked (``read``, ``read_state``, ``render``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import weakref
+
+import numpy as np
+import wgpu
+
+from .. import compat
+from ..codegen.wgsl import WORKGROUP_SIZE
+from ..diagnostics import CompileError, Diagnostic, ERROR
+from ..program import CompiledProgram
+from .stores import create_runtime_state
+from .time import UNIFORM_SIZE, TimeModel
+
+MAX_GROUPS_X = 65535
+
+_pipeline_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE) -> tuple[int, int]:
+    """Workgroup counts (x, y) covering ``invocations`` lanes; y > 1 past 65535 groups.
+
+    The kernel recovers its lane as gid.x + gid.y * (num_workgroups.x * group) and returns early
+    for lanes >= N, so over-coverage in the last row is harmless.
+    """
+    groups = max(1, math.ceil(invocations / group))
+    if groups <= MAX_GROUPS_X:
+        return groups, 1
+    y = math.ceil(groups / MAX_GROUPS_X)
+    return math.ceil(groups / y), y
+
+
+def _bind_group_layout(device, phase: int):
+    vis = wgpu.ShaderStage.COMPUTE
+    value_type = "storage" if phase == 1 else "read-only-storage"
+    state_type = "read-only-storage" if phase == 1 else "storage"
+    entries = [{"binding": 0, "visibility": vis, "buffer": {"type": "uniform"}}]
+    entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
+    entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
+    return device.create_bind_group_layout(entries=entries)
+
+
+def _pipeline(device, wgsl: str, layout):
+    cache = _pipeline_cache.setdefault(device, {})
+    key = (hashlib.sha256(wgsl.encode()).hexdigest(), id(layout))
+    pipe = cache.get(key)
+    if pipe is None:
+        module = device.create_shader_module(code=wgsl)
+        pipe = device.create_compute_pipeline(layout=device.create_pipeline_layout(bind_group_layouts=[layout]),
+                                              compute={"module": module, "entry_point": "main"})
+        cache[key] = pipe
+    return pipe
+
+
+class Runtime:
+    """GPU runtime of one CompiledProgram (api.md §2).
+
+    Args:
+        program: the result of ``oscilla.compile``.
+        device: a wgpu device; default: the process-wide device of :func:`oscilla.compat.get_device`.
+
+    Raises:
+        CompileError: E_LIMIT_EXCEEDED when a ValueStore/StateBuffer class exceeds the device's
+            maximum storage binding.
+        oscilla.compat.NoAdapterError: no Vulkan/Metal/D3D12 adapter.
+    """
+
+    def __init__(self, program: CompiledProgram, device=None):
+        self.program = program
+        self.device = device or compat.get_device()
+        self._check_limits()
+        self.stores = create_runtime_state(program, self.device)
+        self.values, self.state = self.stores.values, self.stores.state
+        self.time = TimeModel(program.time_root)
+        self.channels: dict[str, float] = {}
+        self.frame_time = None
+        d = self.device
+        self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
+        self._bind_groups = {ph: d.create_bind_group(layout=self._layouts[ph], entries=self._entries())
+                             for ph in (1, 2)}
+        self._passes: dict[int, list] = {1: [], 2: []}
+        for k in program.kernels:
+            x, y = dispatch_grid(k.lanes) if k.kind != "signal" else (1, 1)
+            self._passes[k.phase].append((_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y))
+        self._renderer = None
+        self._targets: dict[tuple[int, int], object] = {}
+        self._window_target = None
+
+    # -- construction helpers ------------------------------------------------------------
+    def _entries(self):
+        v, s = self.values.buffers, self.state.buffers
+        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"]]
+        return [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
+
+    def _check_limits(self) -> None:
+        limit = int(self.device.limits["max-storage-buffer-binding-size"])
+        p = self.program
+        sizes = {f"ValueStore {c}": p.storage_size(c) * 4 for c in ("f32", "i32", "u32")}
+        sizes.update({f"StateBuffer {c}": p.state_layout.size_of(c) * 4 for c in ("f32", "i32")})
+        over = [(k, v) for k, v in sizes.items() if v > limit]
+        if over:
+            raise CompileError([Diagnostic("E_LIMIT_EXCEEDED", ERROR,
+                                           f"the {k} buffer needs {v} bytes but this device binds at most {limit}; "
+                                           f"use fewer lanes or observe fewer ports") for k, v in over])
+
+    # -- frames ----------------------------------------------------------------------------
+    def step(self, t_ms: float) -> None:
+        """Run one frame at absolute time ``t_ms`` (milliseconds; time never moves backwards)."""
+        ft = self.time.resolve(t_ms)
+        self.frame_time = ft
+        d = self.device
+        d.queue.write_buffer(self._uniform, 0, ft.uniform_bytes())
+        enc = d.create_command_encoder()
+        self._encode_phase(enc, 1)
+        if self._window_target is not None:
+            view, w, h = self._window_target()
+            if view is not None:
+                self._get_renderer().encode(enc, view, w, h, self.program.background)
+        self._encode_phase(enc, 2)
+        d.queue.submit([enc.finish()])
+
+    def _encode_phase(self, enc, phase: int) -> None:
+        passes = self._passes[phase]
+        if not passes:
+            return
+        cp = enc.begin_compute_pass()
+        cp.set_bind_group(0, self._bind_groups[phase])
+        for pipe, x, y in passes:
+            cp.set_pipeline(pipe)
+            cp.dispatch_workgroups(x, y, 1)
+        cp.end()
+
+    @property
+    def dispatches_per_frame(self) -> int:
+        """Compute dispatches issued by one ``step``."""
+        return len(self._passes[1]) + len(self._passes[2])
+
+    def reset(self) -> None:
+        """Back to frame 0: time restarts and every state cell gets its initial value."""
+        self.time.reset()
+        self.stores.reset_state()
+        self.frame_time = None
+
+    def set_input(self, name: str, value: float) -> None:
+        """Set external channel ``name`` (e.g. ``"mouse.x"``); used from the next frame on."""
+        self.channels[name] = float(value)
+
+    def wait(self) -> None:
+        """Block until the GPU finished every submitted frame."""
+        compat.wait_idle(self.values.buffers["f32"])
+
+    # -- readback ------------------------------------------------------------------------
+    def read(self, name: str) -> np.ndarray:
+        """The value of port ``"block.port"`` produced in the last frame.
+
+        Returns float32/int32/bool numpy arrays: signal -> shape () or (k,); field -> (N,) or
+        (N, k); an event -> a numpy bool scalar.
+
+        Raises:
+            KeyError: the port was neither observed nor otherwise materialized; the message says
+                how to observe it.
+        """
+        slot = self._slot(name)
+        v = self.values.read(slot)
+        return _convert(self.program.slot_meta[slot], v)
+
+    def _slot(self, name: str) -> int:
+        try:
+            return self.program.ports[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not readable: it was not observed. Compile with "
+                           f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
+
+    def read_state(self, state_id: str) -> np.ndarray:
+        """State cell ``"block:role"`` as committed after the last frame (float32 or int32).
+
+        Raises KeyError for an unknown id (the message lists the cells)."""
+        return self.state.read_cell(state_id)
+
+    # -- rendering -----------------------------------------------------------------------
+    def _get_renderer(self, fmt: str = "rgba8unorm"):
+        from ..render.renderer import InstanceRenderer
+        if self._renderer is None or self._renderer_format != fmt:
+            self._renderer = InstanceRenderer(self.device, self.values.buffers["f32"], self.program.slot_meta,
+                                              self.program.sinks, target_format=fmt)
+            self._renderer_format = fmt
+        return self._renderer
+
+    def render(self, width: int, height: int) -> np.ndarray:
+        """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA."""
+        from ..render.offscreen import OffscreenTarget
+        key = (int(width), int(height))
+        target = self._targets.get(key)
+        if target is None:
+            target = self._targets[key] = OffscreenTarget(self.device, *key)
+        enc = self.device.create_command_encoder()
+        self._get_renderer().encode(enc, target.view, key[0], key[1], self.program.background)
+        self.device.queue.submit([enc.finish()])
+        return target.read()
+
+    def attach_target(self, provider, fmt: str = "rgba8unorm") -> None:
+        """Draw into a window every frame: ``provider()`` returns (texture view or None, w, h)."""
+        self._get_renderer(fmt)
+        self._window_target = provider
+
+
+def _convert(meta, v: np.ndarray):
+    if meta.event:
+        return np.bool_(bool(np.asarray(v).reshape(-1)[0]))
+    if meta.payload == "bool":
+        return v.astype(bool)
+    return v

@@ -1,0 +1,144 @@
+"""``ReferenceRuntime``: a numpy interpreter of the same CompiledProgram (the test oracle and the
+benchmark baseline).
+
+It runs the same schedule the GPU runs (signal kernel, field kernels, phase 2 commit) over host
+arrays laid out exactly like the ValueStore and StateBuffer, evaluating every IR node with the op
+table of :mod:`oscilla.ir_ops` in float32. It shares ``step / read / read_state / set_input /
+reset`` with :class:`oscilla.Runtime`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import ir_ops
+from ..ir import reachable
+from ..program import NP_STORAGE, CompiledProgram
+from .stores import cell_shape
+from .time import TimeModel
+
+_HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
+
+
+class ReferenceRuntime:
+    """Evaluates ``program`` on the CPU with numpy (float32), frame by frame."""
+
+    def __init__(self, program: CompiledProgram):
+        self.program = program
+        self.time = TimeModel(program.time_root)
+        self.channels: dict[str, float] = {}
+        self.values = {c: np.zeros(program.storage_size(c), NP_STORAGE[c]) for c in ("f32", "i32", "u32")}
+        self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
+        self._cells = {c.state_id: c for c in program.state_layout.cells}
+        self._sig_slot = {s.components[0]: s for s in program.slot_meta if s.instance is None and s.stride == 1}
+        self._plans = []
+        nodes = program.nodes
+        for k in program.kernels:
+            if k.kind == "commit":
+                continue
+            metas = [program.slot_meta[s] for s in k.writes]
+            order = reachable(list(nodes), [c for m in metas for c in m.components])
+            self._plans.append((k, order, metas))
+        self._commits = [st for st in program.schedule if st.kind == "stateWrite"]
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to frame 0 with every state cell at its initial value."""
+        self.time.reset()
+        for c in self.program.state_layout.cells:
+            init = self.program.const_pool.get(c.init_const) if c.init_const else 0
+            self.state[c.storage][c.offset:c.offset + c.size] = init
+
+    def set_input(self, name: str, value: float) -> None:
+        self.channels[name] = float(value)
+
+    def step(self, t_ms: float) -> None:
+        """One frame: phase 1 kernels in schedule order, then the phase 2 commit."""
+        ft = self.time.resolve(t_ms)
+        nodes = self.program.nodes
+        with np.errstate(all="ignore"):
+            for k, order, metas in self._plans:
+                lanes = k.lanes if k.kind == "field" else 1
+                env: dict[int, np.ndarray] = {}
+                hsv_memo: dict[tuple, tuple] = {}
+                for nid in order:
+                    env[nid] = self._eval(nodes[nid], env, ft, lanes, hsv_memo)
+                for m in metas:
+                    arr = self.values[m.storage]
+                    for c, nid in enumerate(m.components):
+                        if m.instance is None:
+                            arr[m.offset + c] = env[nid]
+                        else:
+                            arr[m.offset + c: m.offset + m.lanes * m.stride: m.stride] = env[nid]
+            self._commit()
+
+    def _eval(self, n, env, ft, lanes, hsv_memo):
+        op = n.op
+        dt = NP_STORAGE[n.dtype]
+        if op == "const":
+            return np.asarray(n.attrs[0], dt)
+        if op == "time":
+            return np.asarray(ft.value(n.attrs[0]), dt)
+        if op == "lane_index":
+            return np.arange(lanes, dtype=np.int32)
+        if op == "bcast":
+            arg = self.program.nodes[n.args[0]]
+            if arg.op == "const":
+                return np.asarray(arg.attrs[0], dt)
+            m = self._sig_slot[arg.id]
+            return np.asarray(self.values[m.storage][m.offset], dt)
+        if op == "state":
+            c = self._cells[n.attrs[0]]
+            arr = self.state[c.storage]
+            if n.domain is None:
+                return np.asarray(arr[c.offset + n.attrs[1]], dt)
+            return arr[c.offset + n.attrs[1]: c.offset + c.lanes * c.stride: c.stride].copy()
+        if op == "ring_read":
+            c = self._cells[n.attrs[0]]
+            arr = self.state[c.storage]
+            head = np.asarray(env[n.args[0]]).reshape(-1)[0]
+            base = c.offset + int(head) * c.lanes
+            if n.domain is None:
+                return np.asarray(arr[base], dt)
+            return arr[base: base + c.lanes].copy()
+        args = [env[a] for a in n.args]
+        if op in _HSV:
+            key = n.args
+            if key not in hsv_memo:
+                hsv_memo[key] = ir_ops.hsv2rgb(*args)
+            return hsv_memo[key][_HSV[op]]
+        return ir_ops.evaluate(op, n.dtype, args)
+
+    def _commit(self) -> None:
+        p = self.program
+        for st in self._commits:
+            cell = self._cells[st.writes_cells[0]]
+            vm = p.slot_meta[st.reads_slots[0]]
+            src = self.values[vm.storage][vm.offset: vm.offset + vm.size]
+            dst = self.state[cell.storage]
+            if len(st.reads_slots) > 1:
+                pm = p.slot_meta[st.reads_slots[1]]
+                pos = int(self.values[pm.storage][pm.offset])
+                base = cell.offset + pos * vm.size
+                dst[base: base + vm.size] = src
+            else:
+                dst[cell.offset: cell.offset + vm.size] = src
+
+    def read(self, name: str) -> np.ndarray:
+        """Like :meth:`oscilla.Runtime.read` (same shapes and dtypes)."""
+        from .executor import _convert
+        try:
+            slot = self.program.ports[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not readable: it was not observed. Compile with "
+                           f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
+        m = self.program.slot_meta[slot]
+        v = self.values[m.storage][m.offset: m.offset + m.size].copy()
+        shape = () if (m.instance is None and m.stride == 1) else ((m.stride,) if m.instance is None else
+                                                                    ((m.lanes,) if m.stride == 1 else (m.lanes, m.stride)))
+        return _convert(m, v.reshape(shape))
+
+    def read_state(self, state_id: str) -> np.ndarray:
+        """Like :meth:`oscilla.Runtime.read_state`."""
+        c = self.program.state_layout.cell(state_id)
+        return self.state[c.storage][c.offset: c.offset + c.size].copy().reshape(cell_shape(c))

@@ -1,0 +1,191 @@
+// Instanced SDF quads for RenderInstances2D (blocks.md §9, no camera).
+//
+// One draw per sink: draw(6, lanes). Instance index = lane, vertices 0..5 = two triangles of a
+// quad around the shape. The vertex stage reads every render input straight from the ValueStore
+// (a flat array<f32>); the fragment stage only sees varyings.
+//
+// Units: world units for positions and shape sizes ([0,1]^2, origin top left, y down, C3);
+// pixels for everything after the viewport mapping (§9.1):
+//     S = min(W, H);  world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S).
+// Per lane (§9.2, k = 1 without a camera):
+//     g = scale * size_i,  theta = shape.rotation + rotation_i,
+//     local (lx, ly) -> p_i + (lx cos - ly sin, lx sin + ly cos) * g   (y down: clockwise).
+// The fragment works in the shape's own frame, scaled to pixels (rotation and uniform scale keep
+// distances), computes the signed distance d in pixels (negative inside) and
+//     coverage = clamp(0.5 - d, 0, 1);  output (c.rgb, c.a * coverage)
+// which the fixed-function blend turns into straight-alpha over (§9.2):
+//     C <- c a + C (1 - a),  A <- a + A (1 - a).
+
+struct Frame {
+    size: vec2<f32>,   // W, H (pixels)
+    scale: f32,        // S = min(W, H): pixels per world unit
+    _pad: f32,
+};
+
+// Element offsets (in f32 elements) and lane strides (0 for a signal) of each render input.
+// Lane i, component c of an input lives at values[off + i * ls + c].
+struct Sink {
+    pos_off: u32,
+    pos_ls: u32,
+    pos_stride: u32,   // 2 or 3 (z is ignored without a camera)
+    lanes: u32,
+    color_off: u32,
+    color_ls: u32,
+    size_off: u32,
+    size_ls: u32,
+    rot_off: u32,
+    rot_ls: u32,
+    scale_off: u32,
+    scale_ls: u32,
+    shape_off: u32,    // (kind 0 ellipse / 1 rect, a, b, rotation, cornerRadius)
+    shape_ls: u32,
+    _pad0: u32,
+    _pad1: u32,
+};
+
+@group(0) @binding(0) var<uniform> frame: Frame;
+@group(0) @binding(1) var<uniform> sink: Sink;
+@group(0) @binding(2) var<storage, read> values: array<f32>;
+
+struct VOut {
+    @builtin(position) clip: vec4<f32>,
+    // The fragment's position in the shape's local frame, in pixels (unrotated, centred at 0).
+    @location(0) local: vec2<f32>,
+    // Sanitised straight-alpha colour.
+    @location(1) @interpolate(flat) color: vec4<f32>,
+    // (kind, half extent x, half extent y, corner radius), pixels. Ellipse: semi-axes.
+    @location(2) @interpolate(flat) shape: vec4<f32>,
+};
+
+// Pixels of anti-aliasing margin around the shape (>= 1 px is needed: coverage reaches 0 at
+// d = 0.5 px).
+const MARGIN: f32 = 1.5;
+
+// Bit tests: WGSL lets a compiler assume floats are finite, so x != x is not reliable.
+fn finite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// clamp to [0, 1] with NaN -> 0, +inf -> 1, -inf -> 0 (§9.2).
+fn unit(x: f32) -> f32 {
+    let b = bitcast<u32>(x);
+    if ((b & 0x7f800000u) == 0x7f800000u) {
+        return select(0.0, 1.0, b == 0x7f800000u);
+    }
+    return clamp(x, 0.0, 1.0);
+}
+
+@vertex
+fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) lane: u32) -> VOut {
+    var out: VOut;
+    // Not drawn: every vertex at the same point outside the clip volume (a degenerate quad).
+    out.clip = vec4<f32>(-2.0, -2.0, 0.0, 1.0);
+    out.local = vec2<f32>(0.0, 0.0);
+    out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    out.shape = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    if (lane >= sink.lanes) {
+        return out;
+    }
+
+    let pi = sink.pos_off + lane * sink.pos_ls;
+    let x = values[pi];
+    let y = values[pi + 1u];
+    let size = values[sink.size_off + lane * sink.size_ls];
+    let rot = values[sink.rot_off + lane * sink.rot_ls];
+    let scl = values[sink.scale_off + lane * sink.scale_ls];
+    let si = sink.shape_off + lane * sink.shape_ls;
+    let kind = values[si];
+    let sa = values[si + 1u];
+    let sb = values[si + 2u];
+    let srot = values[si + 3u];
+    let scr = values[si + 4u];
+    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl)
+          && finite(kind) && finite(sa) && finite(sb) && finite(srot) && finite(scr))) {
+        return out;
+    }
+
+    let W = frame.size.x;
+    let H = frame.size.y;
+    let S = frame.scale;
+    let center = vec2<f32>(0.5 * W + (x - 0.5) * S, 0.5 * H + (y - 0.5) * S);
+    // Pixels per local world unit; the sign of g only point-reflects a symmetric shape.
+    let gp = abs(scl * size) * S;
+    let theta = srot + rot;
+
+    var half: vec2<f32>;
+    var radius = 0.0;
+    var rect = 0.0;
+    if (kind > 0.5) {
+        // Rect: full extents a x b, corner radius min(cornerRadius g, w/2, h/2), at least 0.
+        rect = 1.0;
+        half = 0.5 * abs(vec2<f32>(sa, sb)) * gp;
+        radius = clamp(scr * gp, 0.0, min(half.x, half.y));
+    } else {
+        // Ellipse: semi-axes a, b.
+        half = abs(vec2<f32>(sa, sb)) * gp;
+    }
+    let ext = half + vec2<f32>(MARGIN, MARGIN);
+    if (!(finite(center.x) && finite(center.y) && finite(ext.x) && finite(ext.y) && finite(radius))) {
+        return out;
+    }
+
+    // Quad corners: v 0..5 -> (-1,-1) (1,-1) (1,1) (-1,-1) (1,1) (-1,1).
+    let cx = select(-1.0, 1.0, ((0x16u >> vi) & 1u) == 1u);
+    let cy = select(-1.0, 1.0, ((0x34u >> vi) & 1u) == 1u);
+    let corner = vec2<f32>(cx, cy) * ext;
+    let c = cos(theta);
+    let s = sin(theta);
+    let screen = center + vec2<f32>(c * corner.x - s * corner.y, s * corner.x + c * corner.y);
+
+    out.clip = vec4<f32>(screen.x / W * 2.0 - 1.0, 1.0 - screen.y / H * 2.0, 0.0, 1.0);
+    out.local = corner;
+    let ci = sink.color_off + lane * sink.color_ls;
+    out.color = vec4<f32>(unit(values[ci]), unit(values[ci + 1u]), unit(values[ci + 2u]),
+                          unit(values[ci + 3u]));
+    out.shape = vec4<f32>(rect, half.x, half.y, radius);
+    return out;
+}
+
+// Exact signed distance to a rounded box of half extents h and corner radius r.
+fn sd_round_rect(p: vec2<f32>, h: vec2<f32>, r: f32) -> f32 {
+    let q = abs(p) - h + vec2<f32>(r, r);
+    return length(max(q, vec2<f32>(0.0, 0.0))) + min(max(q.x, q.y), 0.0) - r;
+}
+
+// Signed distance to an ellipse with semi-axes ab: nearest boundary point by three iterations of
+// the evolute method (C. Chatfield, "A simple method for distance to ellipse"), accurate to a few
+// hundredths of a pixel even for thin ellipses where f/|grad f| is not; exact for circles.
+fn sd_ellipse(p: vec2<f32>, ab_in: vec2<f32>) -> f32 {
+    let ab = max(ab_in, vec2<f32>(1e-4, 1e-4));
+    let q = abs(p);
+    let a = ab.x;
+    let b = ab.y;
+    let e2 = a * a - b * b;
+    var t = vec2<f32>(0.70710678, 0.70710678);
+    for (var k = 0; k < 3; k++) {
+        let e = vec2<f32>(e2 * t.x * t.x * t.x / a, -e2 * t.y * t.y * t.y / b);
+        let r = length(ab * t - e);
+        let qe = q - e;
+        let ql = max(length(qe), 1e-12);
+        t = clamp((qe * (r / ql) + e) / ab, vec2<f32>(0.0, 0.0), vec2<f32>(1.0, 1.0));
+        t = t / max(length(t), 1e-12);
+    }
+    let dist = length(q - ab * t);
+    let u = q / ab;
+    return select(dist, -dist, dot(u, u) < 1.0);
+}
+
+@fragment
+fn fs_main(in: VOut) -> @location(0) vec4<f32> {
+    var d: f32;
+    if (in.shape.x > 0.5) {
+        d = sd_round_rect(in.local, in.shape.yz, in.shape.w);
+    } else {
+        d = sd_ellipse(in.local, in.shape.yz);
+    }
+    let coverage = clamp(0.5 - d, 0.0, 1.0);
+    if (coverage <= 0.0) {
+        discard;
+    }
+    return vec4<f32>(in.color.rgb, in.color.a * coverage);
+}

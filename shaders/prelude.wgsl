@@ -1,0 +1,102 @@
+// oscilla prelude: frame uniforms and the shared helper functions of blocks.md §4 and §7.
+// Every generated kernel starts with this text; the functions must match oscilla/ir_ops.py.
+
+struct FrameUniforms {
+    t_ms: f32,
+    dt: f32,
+    phase_a: f32,
+    phase_b: f32,
+    pulse: u32,
+    wrap_a: u32,
+    wrap_b: u32,
+    frame: u32,
+}
+
+// PCG hash on u32 with wrapping arithmetic.
+fn osc_pcg(u: u32) -> u32 {
+    let state = u * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
+}
+
+// to01(h) = f32(h >> 8) / 2^24, exact in f32.
+fn osc_to01(h: u32) -> f32 {
+    return f32(h >> 8u) * (1.0 / 16777216.0);
+}
+
+// IEEE bits of x with -0.0 canonicalised to +0.0.
+fn osc_bits(x: f32) -> u32 {
+    return select(bitcast<u32>(x), 0u, x == 0.0);
+}
+
+// Hash(value, seed) = to01(pcg(bits(value) ^ pcg(bits(seed)))).
+fn osc_hash(value: f32, seed: f32) -> f32 {
+    return osc_to01(osc_pcg(osc_bits(value) ^ osc_pcg(osc_bits(seed))));
+}
+
+// frac / wrap01: min(x - floor(x), 0.99999994), always in [0, 1).
+fn osc_frac(x: f32) -> f32 {
+    return min(x - floor(x), 0.99999994);
+}
+
+// 1-D value noise in [0, 1).
+fn osc_noise(x: f32) -> f32 {
+    let k = floor(x);
+    let f = x - k;
+    let ku = bitcast<u32>(i32(k));
+    let h0 = osc_to01(osc_pcg(ku));
+    let h1 = osc_to01(osc_pcg(ku + 1u));
+    let u = f * f * (3.0 - 2.0 * f);
+    return h0 + (h1 - h0) * u;
+}
+
+// hsv2rgb of blocks.md §7 (alpha is 1).
+fn osc_hsv2rgb(h: f32, s: f32, v: f32) -> vec3<f32> {
+    let hp = osc_frac(h);
+    let sp = max(0.0, min(1.0, s));
+    let vp = max(0.0, min(1.0, v));
+    let c = vp * sp;
+    let h6 = 6.0 * hp;
+    let x = c * (1.0 - abs((h6 - 2.0 * floor(h6 / 2.0)) - 1.0));
+    let m = vp - c;
+    let k = min(floor(h6), 5.0);
+    var rgb = vec3<f32>(c, 0.0, x);
+    if (k == 0.0) {
+        rgb = vec3<f32>(c, x, 0.0);
+    } else if (k == 1.0) {
+        rgb = vec3<f32>(x, c, 0.0);
+    } else if (k == 2.0) {
+        rgb = vec3<f32>(0.0, c, x);
+    } else if (k == 3.0) {
+        rgb = vec3<f32>(0.0, x, c);
+    } else if (k == 4.0) {
+        rgb = vec3<f32>(x, 0.0, c);
+    }
+    return rgb + vec3<f32>(m, m, m);
+}
+
+// a - b * trunc(a / b): truncated modulo (sign of a).
+fn osc_mod(a: f32, b: f32) -> f32 {
+    return a - b * trunc(a / b);
+}
+
+// a - b * floor(a / b): floored modulo (sign of b).
+fn osc_modulo(a: f32, b: f32) -> f32 {
+    return a - b * floor(a / b);
+}
+
+// i32 truncated remainder; 0 for a zero divisor (never traps).
+fn osc_mod_i(a: i32, b: i32) -> i32 {
+    if (b == 0) {
+        return 0;
+    }
+    return a % b;
+}
+
+// i32 truncated division; a for a zero divisor.
+fn osc_div_i(a: i32, b: i32) -> i32 {
+    if (b == 0) {
+        return a;
+    }
+    return a / b;
+}
