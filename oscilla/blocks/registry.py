@@ -107,9 +107,20 @@ def block_def(type_name: str) -> BlockDef | None:
     return REGISTRY.get(type_name)
 
 
+#: catalog order of the block modules (blocks.md §5); did-you-mean ties go to this order
+MODULE_ORDER = ("time", "signal", "state", "math", "instance", "layout", "geometry", "color", "render",
+                "adapters")
+
+
 def all_types() -> list[str]:
+    """Every block type name in catalog (declaration) order."""
     _ensure_loaded()
-    return list(REGISTRY)
+    index = {name: i for i, name in enumerate(REGISTRY)}
+
+    def key(name: str):
+        module = REGISTRY[name].lower.__module__.rsplit(".", 1)[-1]
+        return (MODULE_ORDER.index(module) if module in MODULE_ORDER else len(MODULE_ORDER), index[name])
+    return sorted(REGISTRY, key=key)
 
 
 _loaded = False

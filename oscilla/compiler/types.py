@@ -236,7 +236,8 @@ def _check_edge(e: NEdge, sp: PortDef, dp: PortDef, src_payload: str, src_unit: 
         sink.add("E_TYPE_MISMATCH", f"{where}: {what} cannot feed {want}"
                  + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""), **tgt)
         return None
-    if src_field and dp.card == S:
+    # a field of shapes is the broadcast of one shape, so it may feed a shape input (blocks.md §5.10)
+    if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
         sink.add("E_CARDINALITY_MISMATCH", f"{where}: a field (one value per lane) cannot feed the "
                  f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)", **tgt)
         return None

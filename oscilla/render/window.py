@@ -1,0 +1,103 @@
+"""A live window (rendercanvas, glfw backend): fps in the title, Esc closes, the mouse feeds the
+external channels of blocks.md §3.6."""
+
+from __future__ import annotations
+
+import time
+
+from ..runtime.executor import Runtime
+
+
+class MouseChannels:
+    """Turns pointer events into the per-frame channel values of blocks.md §3.6.
+
+    Positions use the inverse viewport mapping: x = 0.5 + (px - W/2)/S, y = 0.5 + (py - H/2)/S with
+    S = min(W, H) (pixels in the canvas' logical units). ``down``/``up`` are pulses (1 in the first
+    frame after the event), the wheel accumulates deltas between frames.
+    """
+
+    def __init__(self):
+        self.values = {"mouse.x": 0.0, "mouse.y": 0.0, "mouse.over": 0.0,
+                       "mouse.button.left.held": 0.0, "mouse.button.right.held": 0.0}
+        self.pulses: set[str] = set()
+        self.wheel = [0.0, 0.0]
+
+    def handle(self, event: dict, width: float, height: float) -> None:
+        et = event.get("event_type")
+        if "x" in event and "y" in event and width > 0 and height > 0:
+            s = min(width, height)
+            self.values["mouse.x"] = 0.5 + (event["x"] - width / 2) / s
+            self.values["mouse.y"] = 0.5 + (event["y"] - height / 2) / s
+        if et == "pointer_enter":
+            self.values["mouse.over"] = 1.0
+        elif et == "pointer_leave":
+            self.values["mouse.over"] = 0.0
+        elif et in ("pointer_down", "pointer_up"):
+            side = {1: "left", 2: "right"}.get(event.get("button"))
+            if side:
+                self.values[f"mouse.button.{side}.held"] = 1.0 if et == "pointer_down" else 0.0
+                self.pulses.add(f"mouse.button.{side}.{'down' if et == 'pointer_down' else 'up'}")
+        elif et == "wheel":
+            self.wheel[0] += float(event.get("dx", 0.0))
+            self.wheel[1] += float(event.get("dy", 0.0))
+
+    def apply(self, rt: Runtime) -> None:
+        """Push this frame's channel values into the runtime, then clear pulses and the wheel."""
+        for k, v in self.values.items():
+            rt.set_input(k, v)
+        for side in ("left", "right"):
+            for what in ("down", "up"):
+                name = f"mouse.button.{side}.{what}"
+                rt.set_input(name, 1.0 if name in self.pulses else 0.0)
+        rt.set_input("mouse.wheel.dx", self.wheel[0])
+        rt.set_input("mouse.wheel.dy", self.wheel[1])
+        self.pulses.clear()
+        self.wheel = [0.0, 0.0]
+
+
+def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla") -> None:
+    """Open a window and play ``program`` in real time until it is closed (Esc or the close box).
+
+    Raises:
+        RuntimeError: no display is available (glfw cannot open a window).
+    """
+    from rendercanvas.glfw import RenderCanvas, loop
+    rt = Runtime(program)
+    canvas = RenderCanvas(size=size, title=title, update_mode="continuous", max_fps=max_fps, vsync=True)
+    context = canvas.get_wgpu_context()
+    context.configure(device=rt.device, format="bgra8unorm")
+    mouse = MouseChannels()
+    state = {"texture": None, "frames": 0, "t0": time.perf_counter(), "shown": time.perf_counter()}
+
+    def provider():
+        import wgpu
+        try:
+            tex = context.get_current_texture()
+        except wgpu.DrawCancelled if hasattr(wgpu, "DrawCancelled") else Exception:
+            return None, 0, 0
+        return tex.create_view(), tex.size[0], tex.size[1]
+
+    rt.attach_target(provider, fmt="bgra8unorm")
+
+    def on_event(event):
+        if event.get("event_type") == "key_down" and event.get("key") == "Escape":
+            canvas.close()
+            return
+        w, h = canvas.get_logical_size()
+        mouse.handle(event, w, h)
+
+    canvas.add_event_handler(on_event, "key_down", "pointer_move", "pointer_down", "pointer_up",
+                             "pointer_enter", "pointer_leave", "wheel")
+
+    @canvas.request_draw
+    def draw():
+        mouse.apply(rt)
+        rt.step((time.perf_counter() - state["t0"]) * 1000.0)
+        state["frames"] += 1
+        now = time.perf_counter()
+        if now - state["shown"] >= 0.5:
+            fps = state["frames"] / (now - state["shown"])
+            canvas.set_title(f"{title} — {fps:.0f} fps")
+            state["frames"], state["shown"] = 0, now
+
+    loop.run()
