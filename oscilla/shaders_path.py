@@ -1,4 +1,4 @@
-"""Loading the static WGSL files shipped as the ``oscilla.shaders`` package (repo: shaders/)."""
+"""Loader for the static WGSL files shipped in ``oscilla.shaders`` (the repo's ``shaders/``)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,25 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+_REPO_SHADERS = Path(__file__).resolve().parents[1] / "shaders"
+
 
 @lru_cache(maxsize=None)
 def load_wgsl(name: str) -> str:
-    """Text of ``shaders/<name>``; raises FileNotFoundError naming the file when absent."""
+    """The text of ``shaders/<name>`` (``.wgsl`` is appended when missing).
+
+    Looks in the installed package ``oscilla.shaders`` first (importlib.resources), then in the
+    repository's top-level ``shaders/`` folder. Raises FileNotFoundError naming both places.
+    """
+    if not name.endswith(".wgsl"):
+        name += ".wgsl"
     try:
-        return resources.files("oscilla.shaders").joinpath(name).read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        path = Path(__file__).resolve().parent.parent / "shaders" / name
+        res = resources.files("oscilla.shaders").joinpath(name)
+        if res.is_file():
+            return res.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    path = _REPO_SHADERS / name
+    if path.is_file():
         return path.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"WGSL file {name!r} not found in package oscilla.shaders nor in {_REPO_SHADERS}")
