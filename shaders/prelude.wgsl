@@ -50,7 +50,8 @@ fn osc_noise(x: f32) -> f32 {
     return h0 + (h1 - h0) * u;
 }
 
-// hsv2rgb of blocks.md §7 (alpha is 1).
+// hsv2rgb of blocks.md §7 (alpha is 1). Branch-free: the sector k picks each channel with
+// select, so SIMD lanes in different sectors do not diverge.
 fn osc_hsv2rgb(h: f32, s: f32, v: f32) -> vec3<f32> {
     let hp = osc_frac(h);
     let sp = max(0.0, min(1.0, s));
@@ -60,19 +61,11 @@ fn osc_hsv2rgb(h: f32, s: f32, v: f32) -> vec3<f32> {
     let x = c * (1.0 - abs((h6 - 2.0 * floor(h6 / 2.0)) - 1.0));
     let m = vp - c;
     let k = min(floor(h6), 5.0);
-    var rgb = vec3<f32>(c, 0.0, x);
-    if (k == 0.0) {
-        rgb = vec3<f32>(c, x, 0.0);
-    } else if (k == 1.0) {
-        rgb = vec3<f32>(x, c, 0.0);
-    } else if (k == 2.0) {
-        rgb = vec3<f32>(0.0, c, x);
-    } else if (k == 3.0) {
-        rgb = vec3<f32>(0.0, x, c);
-    } else if (k == 4.0) {
-        rgb = vec3<f32>(x, 0.0, c);
-    }
-    return rgb + vec3<f32>(m, m, m);
+    // sector: 0 (c,x,0) 1 (x,c,0) 2 (0,c,x) 3 (0,x,c) 4 (x,0,c) 5 (c,0,x)
+    let r = select(select(0.0, x, k == 1.0 || k == 4.0), c, k == 0.0 || k == 5.0);
+    let g = select(select(0.0, x, k == 0.0 || k == 3.0), c, k == 1.0 || k == 2.0);
+    let b = select(select(0.0, x, k == 2.0 || k == 5.0), c, k == 3.0 || k == 4.0);
+    return vec3<f32>(r + m, g + m, b + m);
 }
 
 // a - b * trunc(a / b): truncated modulo (sign of a).

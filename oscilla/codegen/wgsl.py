@@ -25,10 +25,11 @@ from ..program import KernelSpec, SlotMeta, StateLayout
 from ..shaders_path import load_wgsl
 from .wgsl_ops import TIME_FIELDS, WGSL_OPS
 
-WORKGROUP_SIZE = 64
+WORKGROUP_SIZE = 256
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
 STATE_ARRAYS = {"f32": "sf", "i32": "si"}
 WGSL_TYPE = {"f32": "f32", "i32": "i32", "u32": "u32"}
+_HSV_COMPONENT = {"hsv_r": "x", "hsv_g": "y", "hsv_b": "z"}
 
 
 def f32_literal(x: float) -> str:
@@ -88,6 +89,11 @@ class _Emitter:
         self.lanes = lanes
         self.names: dict[int, str] = {}
         self.lines: list[str] = []
+        self.hsv: dict[tuple, str] = {}
+
+    def _nonzero_const(self, nid: int) -> bool:
+        n = self.nodes[nid]
+        return n.op == "const" and n.attrs[0] != 0
 
     def expr(self, nid: int) -> str:
         return self.names[nid]
@@ -119,6 +125,18 @@ class _Emitter:
             else:
                 code = f"{arr}[{cell.offset + comp}u + lane * {cell.stride}u]" if cell.stride > 1 else \
                     f"{arr}[{cell.offset}u + lane]"
+        elif n.op in _HSV_COMPONENT:
+            # one hsv2rgb call per (h, s, v) serves all three components
+            key = n.args
+            if key not in self.hsv:
+                self.hsv[key] = f"h{len(self.hsv)}"
+                args = ", ".join(self.expr(a) for a in n.args)
+                self.lines.append(f"    let {self.hsv[key]}: vec3<f32> = osc_hsv2rgb({args});")
+            self.names[nid] = f"{self.hsv[key]}.{_HSV_COMPONENT[n.op]}"
+            return
+        elif n.op in ("mod_i", "div_i") and self._nonzero_const(n.args[1]):
+            sym = "%" if n.op == "mod_i" else "/"
+            code = f"({self.expr(n.args[0])} {sym} {self.expr(n.args[1])})"
         elif n.op == "ring_read":
             cell = self.cells[n.attrs[0]]
             arr = STATE_ARRAYS[cell.storage]

@@ -1,0 +1,76 @@
+"""The oscilla CLI: exit codes, diagnostic lines, PNG and frame-sequence output."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from oscilla.cli import app
+
+from conftest import ROOT
+
+runner = CliRunner()
+SPIRAL = str(ROOT / "examples" / "golden-spiral.json")
+
+
+def test_check_ok():
+    r = runner.invoke(app, ["check", SPIRAL])
+    assert r.exit_code == 0, r.output
+    assert "ok:" in r.output
+
+
+def test_check_reports_code_block_port_lines(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"oscilla": 1, "blocks": [
+        {"id": "t", "type": "InfiniteTimeRoot"},
+        {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}}], "edges": []}))
+    r = runner.invoke(app, ["check", str(bad)])
+    assert r.exit_code == 1
+    assert "E_UNKNOWN_PARAM o.amplitud: " in r.output
+    assert "did you mean 'amplitude'" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_check_bad_json_is_a_diagnostic(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    r = runner.invoke(app, ["check", str(bad)])
+    assert r.exit_code == 1
+    assert r.output.startswith("E_PATCH_INVALID")
+
+
+def test_missing_file_exit_code(tmp_path):
+    r = runner.invoke(app, ["check", str(tmp_path / "nope.json")])
+    assert r.exit_code == 3
+
+
+def test_usage_error_exit_code():
+    r = runner.invoke(app, ["render", SPIRAL, "--size", "big"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.gpu
+def test_render_single_png(tmp_path):
+    out = tmp_path / "a.png"
+    r = runner.invoke(app, ["render", SPIRAL, "-o", str(out), "--t-ms", "500", "--size", "96x64"])
+    assert r.exit_code == 0, r.output
+    img = np.asarray(Image.open(out))
+    assert img.shape == (64, 96, 4)
+
+
+@pytest.mark.gpu
+def test_render_frame_sequence(tmp_path):
+    r = runner.invoke(app, ["render", SPIRAL, "--frames-dir", str(tmp_path / "seq"), "--duration-ms", "200",
+                            "--fps", "30", "--size", "32x32"])
+    assert r.exit_code == 0, r.output
+    frames = sorted((tmp_path / "seq").glob("frame_*.png"))
+    assert [f.name for f in frames] == [f"frame_{k:04d}.png" for k in range(6)]
+
+
+def test_inspect_prints_schedule_and_dispatches():
+    r = runner.invoke(app, ["inspect", str(ROOT / "examples" / "feedback.json")])
+    assert r.exit_code == 0, r.output
+    assert "phase 2 stateWrite" in r.output and "delay:delay" in r.output
+    assert "dispatches per frame: 4" in r.output
