@@ -42,16 +42,18 @@ MAX_GROUPS_X = 65535
 _pipeline_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE) -> tuple[int, int]:
-    """Workgroup counts (x, y) covering ``invocations`` lanes; y > 1 past 65535 groups.
+def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE, max_x: int | None = None) -> tuple[int, int]:
+    """Workgroup counts (x, y) covering ``invocations`` lanes; y > 1 past ``max_x`` groups
+    (default :data:`MAX_GROUPS_X`, the 65535 per-dimension limit of WebGPU).
 
     The kernel recovers its lane as gid.x + gid.y * (num_workgroups.x * group) and returns early
     for lanes >= N, so over-coverage in the last row is harmless.
     """
+    max_x = MAX_GROUPS_X if max_x is None else max_x
     groups = max(1, math.ceil(invocations / group))
-    if groups <= MAX_GROUPS_X:
+    if groups <= max_x:
         return groups, 1
-    y = math.ceil(groups / MAX_GROUPS_X)
+    y = math.ceil(groups / max_x)
     return math.ceil(groups / y), y
 
 
