@@ -1,0 +1,93 @@
+# oscilla: `make demo` and `make test` each do the whole set-up themselves (virtualenv, package,
+# Mesa's software Vulkan driver when there is no GPU adapter). Run `make help` for the targets.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.oscilla-installed
+DEMO   := examples/golden-spiral.json
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# wgpu's EGL probing complains ("XDG_RUNTIME_DIR is invalid") without a usable runtime dir.
+ifeq ($(strip $(XDG_RUNTIME_DIR)),)
+XDG_RUNTIME_DIR := $(shell d="$${TMPDIR:-/tmp}/oscilla-xdg-$$(id -u)"; mkdir -p "$$d" && chmod 700 "$$d" && echo "$$d")
+endif
+export XDG_RUNTIME_DIR
+
+# Root runs apt-get directly; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+say = @echo "==> [oscilla] $(1)"
+
+.PHONY: help venv gpu-setup test demo bench clean
+
+help:
+	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
+	@echo "make test       set up everything, then run the test suite (pytest)"
+	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
+	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
+	@echo "make bench      run benchmarks/bench_runtime.py"
+	@echo "make clean      remove $(VENV), out/ and build artefacts"
+
+venv: $(STAMP)
+	@:
+
+# The stamp lives inside the venv: deleting .venv or touching pyproject.toml re-runs the install.
+$(STAMP): pyproject.toml
+	$(call say,checking $(PYTHON))
+	@command -v $(PYTHON) >/dev/null || { echo "error: '$(PYTHON)' not found; install Python >= 3.11 or pass PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { echo "error: oscilla needs Python >= 3.11; $(PYTHON) is $$($(PYTHON) --version 2>&1). Pass PYTHON=python3.11" >&2; exit 1; }
+	@if [ -x $(VPY) ] && ! $(VPY) -c 'import sys' >/dev/null 2>&1; then \
+	  echo "==> [oscilla] $(VENV) is broken; recreating it"; rm -rf $(VENV); fi
+	@if [ ! -x $(VPY) ]; then \
+	  if ! $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1; then \
+	    command -v apt-get >/dev/null || { echo "error: $(PYTHON) cannot create virtualenvs (no ensurepip/venv module); install your distribution's python3-venv package" >&2; exit 1; }; \
+	    pkg="python$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv"; \
+	    echo "==> [oscilla] $(PYTHON) lacks ensurepip: installing $$pkg with apt-get"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null || true; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$pkg </dev/null; \
+	  fi; \
+	  echo "==> [oscilla] creating virtualenv $(VENV) with $$($(PYTHON) --version 2>&1)"; \
+	  $(PYTHON) -m venv $(VENV); \
+	else \
+	  echo "==> [oscilla] reusing virtualenv $(VENV) ($$($(VPY) --version 2>&1))"; \
+	fi
+	$(call say,installing oscilla and its dependencies (wgpu-py numpy pytest ...): pip install -e '.[test]')
+	@$(VPY) -m pip install --disable-pip-version-check --progress-bar off -e '.[test]'
+	@touch $(STAMP)
+	$(call say,virtualenv ready: $(VENV))
+
+gpu-setup: $(STAMP)
+	$(call say,checking for a Vulkan/Metal/D3D12 adapter (installs Mesa lavapipe via apt-get if there is none))
+	@$(VPY) scripts/ensure_vulkan.py
+
+test: gpu-setup
+	$(call say,running the tests: $(VPY) -m pytest -q)
+	@$(VPY) -m pytest -q
+
+demo: gpu-setup
+	@mkdir -p out
+	$(call say,rendering the frame at t=2000 ms to out/golden-spiral.png)
+	$(VENV)/bin/oscilla render $(DEMO) -o out/golden-spiral.png --t-ms 2000 --size 512x512
+	$(call say,rendering 2 s at 30 fps to out/golden-spiral/frame_0000.png ...)
+	$(VENV)/bin/oscilla render $(DEMO) --frames-dir out/golden-spiral --duration-ms 2000 --fps 30 --size 512x512
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "==> [oscilla] display found: opening a window (close it to finish)"; \
+	  echo "$(VENV)/bin/oscilla run $(DEMO)"; \
+	  $(VENV)/bin/oscilla run $(DEMO); \
+	else \
+	  echo "==> [oscilla] no display (\$$DISPLAY / \$$WAYLAND_DISPLAY unset): skipping the live window (oscilla run $(DEMO))"; \
+	fi
+	$(call say,done: see out/golden-spiral.png and out/golden-spiral/)
+
+bench: gpu-setup
+	$(call say,running benchmarks/bench_runtime.py)
+	@$(VPY) benchmarks/bench_runtime.py
+
+clean:
+	$(call say,removing $(VENV) out/ build/ dist/ *.egg-info and caches)
+	rm -rf $(VENV) out build dist *.egg-info .pytest_cache tests/_failures
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
