@@ -102,7 +102,8 @@ MIN_BUFFER_BYTES = 16
 
 
 def create_storage_buffer(device, nbytes: int, label: str = ""):
-    """A STORAGE | COPY_SRC | COPY_DST buffer of ``max(nbytes, MIN_BUFFER_BYTES)`` bytes.
+    """A STORAGE | COPY_SRC | COPY_DST buffer of ``max(nbytes, MIN_BUFFER_BYTES)`` bytes, rounded up
+    to a multiple of 16 so the buffer can also be bound as ``array<vec4<f32>>``.
 
     Raises:
         ValueError: when ``nbytes`` exceeds the device's ``max-buffer-size`` (message names the label).
@@ -111,7 +112,8 @@ def create_storage_buffer(device, nbytes: int, label: str = ""):
     if nbytes > limit:
         raise ValueError(f"buffer {label or '(unnamed)'} needs {nbytes} bytes; the device allows {limit}")
     usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST
-    return device.create_buffer(label=label, size=max(int(nbytes), MIN_BUFFER_BYTES), usage=usage)
+    size = max(-(-int(nbytes) // 16) * 16, MIN_BUFFER_BYTES)
+    return device.create_buffer(label=label, size=size, usage=usage)
 
 
 def write_bytes(device, buffer, offset: int, data) -> None:

@@ -76,6 +76,14 @@ class StateCell:
     def size(self) -> int:
         return self.frames * self.lanes * self.stride
 
+    @property
+    def commit_units(self) -> int:
+        """Invocations the phase 2 commit spends on this cell: one per 4 elements (a vec4 copy)
+        for plain f32 cells, one per element for rings and i32 cells."""
+        if self.storage == "f32" and self.frames == 1:
+            return -(-self.lanes * self.stride // 4)
+        return self.lanes * self.stride
+
 
 @dataclass(frozen=True)
 class StateWrite:

@@ -127,8 +127,8 @@ class Step:
     """One schedule entry.
 
     Attributes:
-        kind: ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"``
-            (phase 2).
+        kind: ``"initKernel"`` (phase 1, runs once at creation: frame-invariant fields),
+            ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"`` (phase 2).
         phase: 1 or 2.
         kernel: name of the WGSL kernel that implements the step (None for render).
         instance: instance id of a field kernel or render sink.
@@ -156,7 +156,9 @@ class KernelSpec:
 
     ``kind`` is ``"signal"`` (one invocation), ``"field"`` (one invocation per lane of
     ``instance``) or ``"commit"`` (phase 2: one invocation per committed state element).
-    ``writes`` lists (slot, component node ids) in emission order for signal/field kernels.
+    ``writes`` lists the slots a signal/field kernel stores, in emission order. ``once`` marks a
+    field kernel of frame-invariant values (functions of the lane index and constants only): it
+    runs once when the runtime is created, not every frame.
     """
 
     name: str
@@ -165,6 +167,7 @@ class KernelSpec:
     lanes: int
     instance: str | None = None
     writes: tuple[int, ...] = ()
+    once: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,8 +243,9 @@ class CompiledProgram:
 
     @property
     def dispatches_per_frame(self) -> int:
-        """Compute dispatches one frame issues (phase 1 kernels plus the phase 2 commit)."""
-        return len(self.kernels)
+        """Compute dispatches one frame issues (phase 1 kernels plus the phase 2 commit; kernels
+        that run once at creation are not counted)."""
+        return sum(1 for k in self.kernels if not k.once)
 
     def inspect(self) -> str:
         """Readable listing: instances, slots, state cells, schedule (``oscilla inspect``)."""

@@ -12,6 +12,10 @@ Bindings (group 0), the same for every kernel; access modes differ by phase:
     3 vu  ValueStore u32
     4 sf  StateBuffer f32  (phase 1: read, phase 2: read_write)
     5 si  StateBuffer i32
+    6 vf4 the ValueStore f32 buffer again, as vec4s (16-byte aligned colour stores, vec4 copies)
+    7 sf4 the StateBuffer f32 buffer again, as vec4s
+Slot and cell offsets are multiples of 4 elements (compiler.layout), so ``offset / 4`` indexes the
+vec4 views.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ def bindings(phase: int) -> str:
         f"@group(0) @binding(3) var<storage, {vmode}> vu: array<u32>;",
         f"@group(0) @binding(4) var<storage, {smode}> sf: array<f32>;",
         f"@group(0) @binding(5) var<storage, {smode}> si: array<i32>;",
+        f"@group(0) @binding(6) var<storage, {vmode}> vf4: array<vec4<f32>>;",
+        f"@group(0) @binding(7) var<storage, {smode}> sf4: array<vec4<f32>>;",
     ])
 
 
@@ -173,6 +179,10 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
         body.append(f"    if (lane >= {k.lanes}u) {{ return; }}")
     body += em.lines
     for sm in writes:
+        if sm.instance is not None and sm.stride == 4 and sm.storage == "f32":
+            comps = ", ".join(em.expr(nid) for nid in sm.components)
+            body.append(f"    vf4[{sm.offset // 4}u + lane] = vec4<f32>({comps});")
+            continue
         for c, nid in enumerate(sm.components):
             body.append(_store(sm, c, em.expr(nid)))
     body.append("}")
@@ -181,8 +191,9 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
 
 def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple[SlotMeta, ...],
                     state: StateLayout, total: int) -> str:
-    """WGSL of the phase 2 kernel: invocation g copies element g of the concatenated next-state
-    slots into its state cell (a DelayFrames ring element at the position slot's value)."""
+    """WGSL of the phase 2 kernel. The cells' commit units are concatenated: invocation g copies
+    its unit of a next-state slot into the cell (4 elements as one vec4 for plain f32 cells, one
+    element for i32 cells and DelayFrames rings, whose element is at the position slot's value)."""
     cells = {c.state_id: c for c in state.cells}
     body = _entry("commit")
     body.append(f"    if (lane >= {total}u) {{ return; }}")
@@ -191,12 +202,21 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
         c = cells[cell_id]
         sm = slot_meta[vslot]
         n = sm.size
-        end = start + n
+        vec = c.storage == "f32" and c.frames == 1
+        end = start + (-(-n // 4) if vec else n)
         src = f"{VALUE_ARRAYS[sm.storage]}[{sm.offset}u + k]"
         dst_arr = STATE_ARRAYS[c.storage]
         body.append(f"    if (lane < {end}u) {{")
         body.append(f"        let k = lane - {start}u;")
-        if pslot is not None:
+        if vec and n % 4 == 0:
+            body.append(f"        sf4[{c.offset // 4}u + k] = vf4[{sm.offset // 4}u + k];")
+        elif vec:
+            body.append(f"        if (k < {n // 4}u) {{")
+            body.append(f"            sf4[{c.offset // 4}u + k] = vf4[{sm.offset // 4}u + k];")
+            body.append("        } else {")
+            body.append(f"            for (var e = {n // 4 * 4}u; e < {n}u; e++) {{ sf[{c.offset}u + e] = vf[{sm.offset}u + e]; }}")
+            body.append("        }")
+        elif pslot is not None:
             ps = slot_meta[pslot]
             body.append(f"        let p = u32({VALUE_ARRAYS[ps.storage]}[{ps.offset}u]);")
             body.append(f"        {dst_arr}[{c.offset}u + p * {n}u + k] = {src};")

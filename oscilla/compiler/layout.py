@@ -1,14 +1,23 @@
 """Pass 6, layout: offsets of every slot (SlotMeta), state cell (StateLayout) and ConstPool ids.
 
 Slots are packed per storage class in slot order; state cells per class in declaration order.
-A cell with a non-zero initial value gets the ConstPool entry ``init:<cell id>``.
+Every offset is a multiple of 4 elements (16 bytes) so kernels may move a colour or four state
+elements with one vec4 access. A cell with a non-zero initial value gets the ConstPool entry
+``init:<cell id>``.
 """
+
 
 from __future__ import annotations
 
 from ..ir import IRBuilder
 from ..program import ConstPool, SlotMeta, StateCellLayout, StateLayout
 from .schedule import Plan
+
+ALIGN = 4  # elements
+
+
+def _align(n: int) -> int:
+    return -(-n // ALIGN) * ALIGN
 
 
 def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[SlotMeta, ...]:
@@ -20,7 +29,7 @@ def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[Slo
         stride = len(s.components)
         out.append(SlotMeta(s.slot, s.name, s.storage, offsets[s.storage], stride, lanes, s.payload,
                             s.instance, s.event, s.components))
-        offsets[s.storage] += lanes * stride
+        offsets[s.storage] = _align(offsets[s.storage] + lanes * stride)
     return tuple(out)
 
 
@@ -35,7 +44,7 @@ def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
             const_id = pool.add(f"init:{c.id}", c.init, c.storage)
         cells.append(StateCellLayout(c.id, c.storage, offsets[c.storage], c.size, c.lanes, c.stride, c.frames,
                                      const_id, c.domain))
-        offsets[c.storage] += c.size
+        offsets[c.storage] = _align(offsets[c.storage] + c.size)
     return StateLayout(tuple(cells), offsets["f32"], offsets["i32"]), pool
 
 

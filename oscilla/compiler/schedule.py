@@ -143,8 +143,32 @@ def _cells_read(b: IRBuilder, nodes: list[int]) -> tuple[str, ...]:
     return tuple(sorted({b.nodes[n].attrs[0] for n in nodes if b.nodes[n].op in ("state", "ring_read")}))
 
 
+def static_nodes(nodes) -> set[int]:
+    """Nodes whose value is the same every frame: built from constants and the lane index only
+    (no time, state or signal input). Signals of that kind were already constant-folded."""
+    static: set[int] = set()
+    for n in nodes:
+        if n.op in ("const", "lane_index"):
+            static.add(n.id)
+        elif n.op == "bcast":
+            if nodes[n.args[0]].op == "const":
+                static.add(n.id)
+        elif n.op not in ("time", "state", "ring_read") and all(a in static for a in n.args):
+            static.add(n.id)
+    return static
+
+
 def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> None:
     b = low.builder
+    static = static_nodes(b.nodes)
+    for k, inst in enumerate(instance_order):
+        writes = tuple(s.slot for s in plan.slots
+                       if s.instance == inst and all(c in static for c in s.components))
+        if writes:
+            lanes = low.instances[inst][0]
+            plan.kernels.append(KernelSpec(f"init{k}", "field", 1, lanes, inst, writes, once=True))
+            plan.steps.append(Step("initKernel", 1, f"init{k}", inst, lanes, (), writes))
+    init_written = {s for k in plan.kernels for s in k.writes}
     sig_slots = tuple(s.slot for s in plan.slots if s.instance is None)
     sig_index = {s.components[0]: s.slot for s in plan.slots
                  if s.instance is None and len(s.components) == 1 and b.nodes[s.components[0]].op != "const"}
@@ -153,7 +177,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
         plan.kernels.append(KernelSpec("signal", "signal", 1, 1, None, sig_slots))
         plan.steps.append(Step("signalKernel", 1, "signal", None, 1, (), sig_slots, _cells_read(b, nodes)))
     for k, inst in enumerate(instance_order):
-        writes = tuple(s.slot for s in plan.slots if s.instance == inst)
+        writes = tuple(s.slot for s in plan.slots if s.instance == inst and s.slot not in init_written)
         if not writes:
             continue
         nodes = reachable(b.nodes, [n for s in writes for n in plan.slots[s].components])
@@ -168,7 +192,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
         plan.steps.append(Step("render", 1, None, s.instance, low.instances[s.instance][0],
                                tuple(sorted(set(ss.values()))), block=s.block))
     if plan.commits:
-        total = sum(b.cells[c].lanes * b.cells[c].stride for c in plan.commits)
+        total = sum(b.cells[c].commit_units for c in plan.commits)
         plan.kernels.append(KernelSpec("commit", "commit", 2, total))
         for cell, (vslot, pslot) in plan.commits.items():
             reads = (vslot,) if pslot is None else (vslot, pslot)

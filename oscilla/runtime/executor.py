@@ -64,6 +64,8 @@ def _bind_group_layout(device, phase: int):
     entries = [{"binding": 0, "visibility": vis, "buffer": {"type": "uniform"}}]
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
+    entries += [{"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
+                {"binding": 7, "visibility": vis, "buffer": {"type": state_type}}]
     return device.create_bind_group_layout(entries=entries)
 
 
@@ -107,9 +109,12 @@ class Runtime:
         self._bind_groups = {ph: d.create_bind_group(layout=self._layouts[ph], entries=self._entries())
                              for ph in (1, 2)}
         self._passes: dict[int, list] = {1: [], 2: []}
+        self._once: list = []
         for k in program.kernels:
             x, y = dispatch_grid(k.lanes) if k.kind != "signal" else (1, 1)
-            self._passes[k.phase].append((_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y))
+            entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
+            (self._once if k.once else self._passes[k.phase]).append(entry)
+        self._run_once()
         self._renderer = None
         self._targets: dict[tuple[int, int], object] = {}
         self._window_target = None
@@ -117,7 +122,7 @@ class Runtime:
     # -- construction helpers ------------------------------------------------------------
     def _entries(self):
         v, s = self.values.buffers, self.state.buffers
-        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"]]
+        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"]]
         return [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
 
     def _check_limits(self) -> None:
@@ -146,6 +151,19 @@ class Runtime:
                 self._get_renderer().encode(enc, view, w, h, self.program.background)
         self._encode_phase(enc, 2)
         d.queue.submit([enc.finish()])
+
+    def _run_once(self) -> None:
+        """Materialize the frame-invariant field slots (init kernels) once, at creation."""
+        if not self._once:
+            return
+        enc = self.device.create_command_encoder()
+        cp = enc.begin_compute_pass()
+        cp.set_bind_group(0, self._bind_groups[1])
+        for pipe, x, y in self._once:
+            cp.set_pipeline(pipe)
+            cp.dispatch_workgroups(x, y, 1)
+        cp.end()
+        self.device.queue.submit([enc.finish()])
 
     def _encode_phase(self, enc, phase: int) -> None:
         passes = self._passes[phase]

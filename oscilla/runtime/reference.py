@@ -40,7 +40,27 @@ class ReferenceRuntime:
             order = reachable(list(nodes), [c for m in metas for c in m.components])
             self._plans.append((k, order, metas))
         self._commits = [st for st in program.schedule if st.kind == "stateWrite"]
+        self._once = [p for p in self._plans if p[0].once]
+        self._plans = [p for p in self._plans if not p[0].once]
         self.reset()
+        self._run_kernels(self._once, None)
+
+    def _run_kernels(self, plans, ft) -> None:
+        nodes = self.program.nodes
+        with np.errstate(all="ignore"):
+            for k, order, metas in plans:
+                lanes = k.lanes if k.kind == "field" else 1
+                env: dict[int, np.ndarray] = {}
+                hsv_memo: dict[tuple, tuple] = {}
+                for nid in order:
+                    env[nid] = self._eval(nodes[nid], env, ft, lanes, hsv_memo)
+                for m in metas:
+                    arr = self.values[m.storage]
+                    for c, nid in enumerate(m.components):
+                        if m.instance is None:
+                            arr[m.offset + c] = env[nid]
+                        else:
+                            arr[m.offset + c: m.offset + m.lanes * m.stride: m.stride] = env[nid]
 
     def reset(self) -> None:
         """Back to frame 0 with every state cell at its initial value."""
@@ -55,21 +75,8 @@ class ReferenceRuntime:
     def step(self, t_ms: float) -> None:
         """One frame: phase 1 kernels in schedule order, then the phase 2 commit."""
         ft = self.time.resolve(t_ms)
-        nodes = self.program.nodes
+        self._run_kernels(self._plans, ft)
         with np.errstate(all="ignore"):
-            for k, order, metas in self._plans:
-                lanes = k.lanes if k.kind == "field" else 1
-                env: dict[int, np.ndarray] = {}
-                hsv_memo: dict[tuple, tuple] = {}
-                for nid in order:
-                    env[nid] = self._eval(nodes[nid], env, ft, lanes, hsv_memo)
-                for m in metas:
-                    arr = self.values[m.storage]
-                    for c, nid in enumerate(m.components):
-                        if m.instance is None:
-                            arr[m.offset + c] = env[nid]
-                        else:
-                            arr[m.offset + c: m.offset + m.lanes * m.stride: m.stride] = env[nid]
             self._commit()
 
     def _eval(self, n, env, ft, lanes, hsv_memo):
