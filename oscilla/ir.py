@@ -190,8 +190,12 @@ class IRBuilder:
         return self.nodes[nid]
 
 
-def reachable(nodes: list[Node], roots) -> list[int]:
-    """Ids of every node reachable from ``roots``, ascending (a valid evaluation order)."""
+def reachable(nodes, roots, through_bcast: bool = True) -> list[int]:
+    """Ids of every node reachable from ``roots``, ascending (a valid evaluation order).
+
+    With ``through_bcast=False`` a ``bcast`` node is a leaf: a field kernel loads the broadcast
+    signal from its ValueStore slot and never recomputes the signal expression behind it.
+    """
     seen: set[int] = set()
     stack = list(roots)
     while stack:
@@ -199,7 +203,8 @@ def reachable(nodes: list[Node], roots) -> list[int]:
         if n in seen:
             continue
         seen.add(n)
-        stack.extend(nodes[n].args)
+        if through_bcast or nodes[n].op != "bcast":
+            stack.extend(nodes[n].args)
     return sorted(seen)
 
 

@@ -172,7 +172,7 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]
     em = _Emitter(nodes, {s.slot: s for s in writes}, sig_slot_of, state, k.lanes if k.kind == "field" else None)
-    for nid in reachable(list(nodes), [c for sm in writes for c in sm.components]):
+    for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
         em.emit(nid)
     body = list(_entry(k.kind))
     if k.kind == "field":

@@ -122,7 +122,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
     # signals that field kernels read (the arguments of bcast nodes) need signal slots
     for inst in instance_order:
         roots = [n for sr in list(plan.slots) if sr.instance == inst for n in sr.components]
-        for nid in reachable(b.nodes, roots):
+        for nid in reachable(b.nodes, roots, through_bcast=False):
             n = b.nodes[nid]
             if n.op == "bcast" and b.nodes[n.args[0]].op != "const":
                 arg = b.nodes[n.args[0]]
@@ -180,7 +180,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
         writes = tuple(s.slot for s in plan.slots if s.instance == inst and s.slot not in init_written)
         if not writes:
             continue
-        nodes = reachable(b.nodes, [n for s in writes for n in plan.slots[s].components])
+        nodes = reachable(b.nodes, [n for s in writes for n in plan.slots[s].components], through_bcast=False)
         reads = tuple(sorted({sig_index[b.nodes[n].args[0]] for n in nodes
                               if b.nodes[n].op == "bcast" and b.nodes[n].args[0] in sig_index}))
         lanes = low.instances[inst][0]

@@ -37,7 +37,7 @@ class ReferenceRuntime:
             if k.kind == "commit":
                 continue
             metas = [program.slot_meta[s] for s in k.writes]
-            order = reachable(list(nodes), [c for m in metas for c in m.components])
+            order = reachable(nodes, [c for m in metas for c in m.components], through_bcast=False)
             self._plans.append((k, order, metas))
         self._commits = [st for st in program.schedule if st.kind == "stateWrite"]
         self._once = [p for p in self._plans if p[0].once]
