@@ -55,8 +55,10 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
 
 
-def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla") -> None:
+def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla") -> int:
     """Open a window and play ``program`` in real time until it is closed (Esc or the close box).
+
+    Returns the number of frames drawn.
 
     Raises:
         RuntimeError: no display is available (glfw cannot open a window).
@@ -67,7 +69,7 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
     context = canvas.get_wgpu_context()
     context.configure(device=rt.device, format="bgra8unorm")
     mouse = MouseChannels()
-    state = {"texture": None, "frames": 0, "t0": time.perf_counter(), "shown": time.perf_counter()}
+    state = {"frames": 0, "total": 0, "t0": time.perf_counter(), "shown": time.perf_counter()}
 
     def provider():
         import wgpu
@@ -94,6 +96,7 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
         mouse.apply(rt)
         rt.step((time.perf_counter() - state["t0"]) * 1000.0)
         state["frames"] += 1
+        state["total"] += 1
         now = time.perf_counter()
         if now - state["shown"] >= 0.5:
             fps = state["frames"] / (now - state["shown"])
@@ -101,3 +104,4 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
             state["frames"], state["shown"] = 0, now
 
     loop.run()
+    return state["total"]
