@@ -115,7 +115,8 @@ class Runtime:
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
             (self._once if k.once else self._passes[k.phase]).append(entry)
         self._run_once()
-        self._renderer = None
+        self._renderers: dict[str, object] = {}
+        self._window_format = "rgba8unorm"
         self._targets: dict[tuple[int, int], object] = {}
         self._window_target = None
 
@@ -148,7 +149,7 @@ class Runtime:
         if self._window_target is not None:
             view, w, h = self._window_target()
             if view is not None:
-                self._get_renderer().encode(enc, view, w, h, self.program.background)
+                self._get_renderer(self._window_format).encode(enc, view, w, h, self.program.background)
         self._encode_phase(enc, 2)
         d.queue.submit([enc.finish()])
 
@@ -225,12 +226,13 @@ class Runtime:
 
     # -- rendering -----------------------------------------------------------------------
     def _get_renderer(self, fmt: str = "rgba8unorm"):
+        """The instanced renderer for targets of texture format ``fmt`` (built once per format)."""
         from ..render.renderer import InstanceRenderer
-        if self._renderer is None or self._renderer_format != fmt:
-            self._renderer = InstanceRenderer(self.device, self.values.buffers["f32"], self.program.slot_meta,
-                                              self.program.sinks, target_format=fmt)
-            self._renderer_format = fmt
-        return self._renderer
+        r = self._renderers.get(fmt)
+        if r is None:
+            r = self._renderers[fmt] = InstanceRenderer(self.device, self.values.buffers["f32"],
+                                                        self.program.slot_meta, self.program.sinks, target_format=fmt)
+        return r
 
     def render(self, width: int, height: int) -> np.ndarray:
         """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA."""
@@ -247,6 +249,7 @@ class Runtime:
     def attach_target(self, provider, fmt: str = "rgba8unorm") -> None:
         """Draw into a window every frame: ``provider()`` returns (texture view or None, w, h)."""
         self._get_renderer(fmt)
+        self._window_format = fmt
         self._window_target = provider
 
 
