@@ -19,6 +19,7 @@ import time
 
 import oscilla as osc
 from oscilla import compat
+from oscilla.runtime.timing import profile_kernels, timestamps_supported
 
 
 def bench_patch(lanes: int) -> dict:
@@ -102,6 +103,7 @@ def main() -> None:
     gpu_ms = time_gpu(rt, args.frames, args.batches)
     ref_ms = time_reference(osc.ReferenceRuntime(program), args.ref_frames)
     instances = len(program.instances)
+    kernel_ms = profile_kernels(rt, 1e6, repeats=7) if timestamps_supported(rt.device) else {}
 
     rows = [
         ("device", compat.adapter_summary()),
@@ -114,6 +116,7 @@ def main() -> None:
         ("speed-up (reference / GPU)", f"{ref_ms / gpu_ms:.1f}x"),
         ("compute dispatches per frame", f"{rt.dispatches_per_frame} (instances + 3 = {instances + 3})"),
     ]
+    rows += [(f"GPU time of kernel {k} (ms, timestamps)", f"{v:.2f}") for k, v in kernel_ms.items() if k != "total"]
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure'.ljust(width)} | value |")
     print(f"|{'-' * (width + 2)}|-------|")

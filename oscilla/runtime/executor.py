@@ -108,12 +108,15 @@ class Runtime:
         self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
         self._bind_groups = {ph: d.create_bind_group(layout=self._layouts[ph], entries=self._entries())
                              for ph in (1, 2)}
-        self._passes: dict[int, list] = {1: [], 2: []}
+        self._passes: dict[int, list] = {1: [], 2: []}       # (pipeline, x, y) per dispatch
+        self._named_passes: dict[int, list] = {1: [], 2: []}  # (kernel name, pipeline, x, y)
         self._once: list = []
         for k in program.kernels:
             x, y = dispatch_grid(k.lanes) if k.kind != "signal" else (1, 1)
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
             (self._once if k.once else self._passes[k.phase]).append(entry)
+            if not k.once:
+                self._named_passes[k.phase].append((k.name,) + entry)
         self._run_once()
         self._renderers: dict[str, object] = {}
         self._window_format = "rgba8unorm"
