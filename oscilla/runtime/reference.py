@@ -14,7 +14,7 @@ import numpy as np
 from .. import ir_ops
 from ..ir import reachable
 from ..program import NP_STORAGE, CompiledProgram
-from .stores import cell_shape
+from .stores import cell_shape, value_shape
 from .time import TimeModel
 
 _HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
@@ -141,9 +141,7 @@ class ReferenceRuntime:
                            f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
         m = self.program.slot_meta[slot]
         v = self.values[m.storage][m.offset: m.offset + m.size].copy()
-        shape = () if (m.instance is None and m.stride == 1) else ((m.stride,) if m.instance is None else
-                                                                    ((m.lanes,) if m.stride == 1 else (m.lanes, m.stride)))
-        return _convert(m, v.reshape(shape))
+        return _convert(m, v.reshape(value_shape(m.instance, m.lanes, m.stride)))
 
     def read_state(self, state_id: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read_state`."""

@@ -30,7 +30,7 @@ class SingleWriterError(RuntimeError):
     """A ValueStore slot was written twice in one frame (message names the slot number and name)."""
 
 
-def _value_shape(instance: str | None, lanes: int, stride: int) -> tuple[int, ...]:
+def value_shape(instance: str | None, lanes: int, stride: int) -> tuple[int, ...]:
     """Shape of one lane-set: () / (stride,) for a signal, (lanes,) / (lanes, stride) per lane."""
     if instance is None and lanes == 1:
         return () if stride == 1 else (stride,)
@@ -125,7 +125,7 @@ class ValueStore:
         raw = compat.read_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES,
                                 m.size * ELEMENT_BYTES)
         flat = np.frombuffer(raw, dtype=NP_STORAGE[m.storage]).copy()
-        return flat.reshape(_value_shape(m.instance, m.lanes, m.stride))
+        return flat.reshape(value_shape(m.instance, m.lanes, m.stride))
 
     def read_all(self, storage: str) -> np.ndarray:
         """Flat copy (class dtype, logical size ``sizes[storage]``) of one class buffer.
@@ -191,7 +191,7 @@ class StateBuffer:
 
 def cell_shape(cell: StateCellLayout) -> tuple[int, ...]:
     """The numpy shape :meth:`StateBuffer.read_cell` gives a cell (see there)."""
-    base = _value_shape(cell.instance, cell.lanes, cell.stride)
+    base = value_shape(cell.instance, cell.lanes, cell.stride)
     shape = base if cell.frames == 1 else (cell.frames,) + base
     if int(np.prod(shape, dtype=np.int64)) != cell.size:  # inconsistent layout: fall back to flat
         return (cell.size,)
