@@ -19,7 +19,7 @@ from ..blocks.registry import RAIL
 from ..blocks.render import ELLIPSE
 from ..blocks.values import Value
 from ..ir import IRBuilder, StateCell
-from ..types import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, INT, SHAPE, STRIDE
+from ..types import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
 from .literals import literal_payload, parse_literal
 from .normalize import Graph, NBlock
 from .types import Typed

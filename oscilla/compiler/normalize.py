@@ -72,6 +72,8 @@ class Graph:
 def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     """Resolve ``patch`` into a :class:`Graph`, reporting every problem found into ``sink``."""
     blocks: dict[str, NBlock] = {}
+    # C1 rule 1: a param naming an input port that has an enabled edge is ignored, with no diagnostic
+    connected = {(e.dst_block, e.dst_port) for e in patch.edges if e.enabled}
     for order, b in enumerate(patch.blocks):
         if b.id in blocks:
             sink.add("E_DUPLICATE_BLOCK_ID", f"block id {b.id!r} is used more than once; this later "
@@ -83,7 +85,8 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                      + did_you_mean(b.type, all_types(), "types"), block=b.id)
             continue
         nb = NBlock(b.id, b.type, defn, order)
-        _resolve_params(nb, b.params, sink)
+        _resolve_params(nb, {k: v for k, v in b.params.items()
+                             if defn.input(k) is None or (b.id, k) not in connected}, sink)
         blocks[b.id] = nb
 
     edges: list[NEdge] = []

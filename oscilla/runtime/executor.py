@@ -34,6 +34,7 @@ from .. import compat
 from ..codegen.wgsl import WORKGROUP_SIZE
 from ..diagnostics import CompileError, Diagnostic, ERROR
 from ..program import CompiledProgram
+from .ports import convert_value, port_slot
 from .stores import create_runtime_state
 from .time import UNIFORM_SIZE, TimeModel
 
@@ -210,16 +211,8 @@ class Runtime:
             KeyError: the port was neither observed nor otherwise materialized; the message says
                 how to observe it.
         """
-        slot = self._slot(name)
-        v = self.values.read(slot)
-        return _convert(self.program.slot_meta[slot], v)
-
-    def _slot(self, name: str) -> int:
-        try:
-            return self.program.ports[name]
-        except KeyError:
-            raise KeyError(f"{name!r} is not readable: it was not observed. Compile with "
-                           f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
+        slot = port_slot(self.program, name)
+        return convert_value(self.program.slot_meta[slot], self.values.read(slot))
 
     def read_state(self, state_id: str) -> np.ndarray:
         """State cell ``"block:role"`` as committed after the last frame (float32 or int32).
@@ -255,10 +248,3 @@ class Runtime:
         self._window_format = fmt
         self._window_target = provider
 
-
-def _convert(meta, v: np.ndarray):
-    if meta.event:
-        return np.bool_(bool(np.asarray(v).reshape(-1)[0]))
-    if meta.payload == "bool":
-        return v.astype(bool)
-    return v

@@ -14,6 +14,7 @@ import numpy as np
 from .. import ir_ops
 from ..ir import reachable
 from ..program import NP_STORAGE, CompiledProgram
+from .ports import convert_value, port_slot
 from .stores import cell_shape, value_shape
 from .time import TimeModel
 
@@ -133,15 +134,9 @@ class ReferenceRuntime:
 
     def read(self, name: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read` (same shapes and dtypes)."""
-        from .executor import _convert
-        try:
-            slot = self.program.ports[name]
-        except KeyError:
-            raise KeyError(f"{name!r} is not readable: it was not observed. Compile with "
-                           f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
-        m = self.program.slot_meta[slot]
+        m = self.program.slot_meta[port_slot(self.program, name)]
         v = self.values[m.storage][m.offset: m.offset + m.size].copy()
-        return _convert(m, v.reshape(value_shape(m.instance, m.lanes, m.stride)))
+        return convert_value(m, v.reshape(value_shape(m.instance, m.lanes, m.stride)))
 
     def read_state(self, state_id: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read_state`."""
