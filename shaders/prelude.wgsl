@@ -43,7 +43,8 @@ fn osc_frac(x: f32) -> f32 {
 fn osc_noise(x: f32) -> f32 {
     let k = floor(x);
     let f = x - k;
-    let ku = bitcast<u32>(i32(k));
+    // i32(k) saturates at 2147483520 (the largest f32 below 2^31); blocks.md §4 saturates at i32 max
+    let ku = select(bitcast<u32>(i32(k)), 0x7FFFFFFFu, k >= 2147483648.0);
     let h0 = osc_to01(osc_pcg(ku));
     let h1 = osc_to01(osc_pcg(ku + 1u));
     let u = f * f * (3.0 - 2.0 * f);

@@ -1,0 +1,61 @@
+"""Small helpers for building patches and running them on both runtimes in tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import oscilla as osc
+
+
+def blk(block_id: str, block_type: str, **params) -> dict:
+    """A patch block dict; ``params`` become its params (omitted when empty)."""
+    d = {"id": block_id, "type": block_type}
+    if params:
+        d["params"] = params
+    return d
+
+
+def edge(src: str, dst: str, **extra) -> dict:
+    return {"from": src, "to": dst, **extra}
+
+
+def make_patch(blocks, edges=(), *, root: bool = True, **root_params) -> dict:
+    """A patch dict with an InfiniteTimeRoot ``time`` first (unless root=False)."""
+    bl = [blk("time", "InfiniteTimeRoot", **root_params)] if root else []
+    return {"oscilla": 1, "blocks": bl + list(blocks), "edges": list(edges)}
+
+
+def gpu_or_skip():
+    """The process-wide wgpu device, or skip the test when there is no adapter."""
+    from oscilla.compat import NoAdapterError, get_device
+    try:
+        return get_device()
+    except NoAdapterError as e:  # pragma: no cover - depends on the machine
+        pytest.skip(f"no wgpu adapter: {e}")
+
+
+@pytest.fixture(params=["gpu", "ref"])
+def runtime_cls(request):
+    """Parametrizes a test over the GPU Runtime and the numpy ReferenceRuntime."""
+    if request.param == "gpu":
+        gpu_or_skip()
+        return osc.Runtime
+    return osc.ReferenceRuntime
+
+
+def run_frames(cls, patch, observe, times) -> list[dict[str, np.ndarray]]:
+    """Compile ``patch`` observing ``observe``, run one frame per entry of ``times`` and return,
+    per frame, {port: value read after that frame}."""
+    prog = osc.compile(patch, observe=list(observe))
+    rt = cls(prog)
+    out = []
+    for t in times:
+        rt.step(t)
+        out.append({name: np.array(rt.read(name)) for name in observe})
+    return out
+
+
+def gpu_run(patch, observe, times=(0.0,)):
+    gpu_or_skip()
+    return run_frames(osc.Runtime, patch, observe, times)
