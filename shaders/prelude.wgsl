@@ -10,6 +10,18 @@ struct FrameUniforms {
     wrap_a: u32,
     wrap_b: u32,
     frame: u32,
+    // always 0; osc_k() xors literals with it so drivers cannot fold constant chains
+    opaque_zero: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// A literal the driver cannot constant-fold: lavapipe (Mesa NIR) rewrites (x * c1) * c2 into
+// x * (c1 * c2) for literals, which changes rounding; hashes of such values must stay bit-exact
+// with the reference (api.md), so codegen emits chained constants as osc_k(bit pattern).
+fn osc_k(bits: u32) -> f32 {
+    return bitcast<f32>(bits ^ fu.opaque_zero);
 }
 
 // PCG hash on u32 with wrapping arithmetic.

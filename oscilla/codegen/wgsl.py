@@ -34,6 +34,7 @@ VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
 STATE_ARRAYS = {"f32": "sf", "i32": "si"}
 WGSL_TYPE = {"f32": "f32", "i32": "i32", "u32": "u32"}
 _HSV_COMPONENT = {"hsv_r": "x", "hsv_g": "y", "hsv_b": "z"}
+_ARITH = ("add", "sub", "mul", "div")
 
 
 def f32_literal(x: float) -> str:
@@ -97,6 +98,20 @@ class _Emitter:
         self.lines: list[str] = []
         self.hsv: dict[tuple, str] = {}
 
+    def _has_const_arith(self, nid: int) -> bool:
+        n = self.nodes[nid]
+        return n.op in _ARITH + ("neg",) and any(self.nodes[a].op == "const" for a in n.args)
+
+    def _operand(self, n: Node, i: int) -> str:
+        """Operand i of an f32 arithmetic node. A literal whose partner is itself arithmetic with a
+        literal becomes osc_k(bits), so the driver cannot fold the two literals together (it would
+        change the rounding the reference interpreter reproduces)."""
+        a = self.nodes[n.args[i]]
+        other = n.args[1 - i]
+        if a.op == "const" and a.dtype == "f32" and self._has_const_arith(other):
+            return f"osc_k({int(np.array(a.attrs[0], np.float32).view(np.uint32))}u)"
+        return self.expr(n.args[i])
+
     def _nonzero_const(self, nid: int) -> bool:
         n = self.nodes[nid]
         return n.op == "const" and n.attrs[0] != 0
@@ -151,6 +166,8 @@ class _Emitter:
                 code = f"{arr}[{cell.offset}u + u32({head})]"
             else:
                 code = f"{arr}[{cell.offset}u + u32({head}) * {cell.lanes}u + lane]"
+        elif n.op in _ARITH:
+            code = WGSL_OPS[n.op].format(*(self._operand(n, i) for i in range(2)))
         else:
             code = WGSL_OPS[n.op].format(*(self.expr(a) for a in n.args))
         name = f"v{len(self.lines)}"

@@ -4,7 +4,7 @@ Two phases (why: docs/runtime/execution-model.md)
 --------------------------------------------------
 Every frame is ONE command encoder and ONE submit:
 
-    host: resolve time in float64 -> write the 32-byte frame uniform
+    host: resolve time in float64 -> write the 48-byte frame uniform
     Phase 1 compute pass:  signal kernel, then one fused field kernel per instance.
                            Kernels READ state committed by the previous frame and WRITE only
                            ValueStore slots (outputs, render inputs, next-state values).

@@ -17,7 +17,7 @@ import numpy as np
 from ..program import TimeRootSpec
 
 ONE_MINUS_ULP = float(np.float32(0.99999994))
-UNIFORM_FORMAT = "<4f4I"  # must match FrameUniforms in shaders/prelude.wgsl
+UNIFORM_FORMAT = "<4f8I"  # must match FrameUniforms in shaders/prelude.wgsl
 UNIFORM_SIZE = struct.calcsize(UNIFORM_FORMAT)
 
 
@@ -43,10 +43,11 @@ class FrameTime:
     wrap_b: bool
 
     def uniform_bytes(self) -> bytes:
-        """The FrameUniforms struct (32 bytes): t_ms, dt, phase_a, phase_b as f32, then the
-        pulse, wrapA, wrapB flags and the frame index as u32."""
+        """The FrameUniforms struct (48 bytes): t_ms, dt, phase_a, phase_b as f32, then the
+        pulse, wrapA, wrapB flags, the frame index and opaque_zero (always 0) as u32, then padding."""
         return struct.pack(UNIFORM_FORMAT, self.t_ms, self.dt, self.phase_a, self.phase_b,
-                           int(self.pulse), int(self.wrap_a), int(self.wrap_b), self.frame & 0xFFFFFFFF)
+                           int(self.pulse), int(self.wrap_a), int(self.wrap_b), self.frame & 0xFFFFFFFF,
+                           0, 0, 0, 0)
 
     def value(self, name: str):
         """The frame input named as in the IR's ``time`` op (tMs, dt, phaseA, ..., wrapB)."""
