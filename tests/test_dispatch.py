@@ -66,3 +66,25 @@ def test_two_million_lane_instance():
     lag = rt.read_state("lag:lag")
     np.testing.assert_allclose(lag[[0, 1, n // 2, last]], 0.5 * np.array([0, 1, n // 2, last], dtype=np.float32),
                                rtol=1e-6)
+
+
+@pytest.mark.gpu
+def test_buffers_beyond_the_device_binding_limit_are_e_limit_exceeded():
+    from oscilla import compat
+    limit = compat.device_limit("max-storage-buffer-binding-size")
+    n = 2 ** 24                              # 16.7M lanes x 4 components x 4 bytes = 256 MiB of colour
+    if n * 16 <= limit:
+        pytest.skip("this device binds more than the patch needs")
+    patch = {"oscilla": 1, "blocks": [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "arr", "type": "Array", "params": {"count": n}},
+        {"id": "hue", "type": "HueFromPhase"}, {"id": "rgb", "type": "HsvToRgb"},
+        {"id": "grid", "type": "GridLayout"}, {"id": "draw", "type": "RenderInstances2D"}],
+        "edges": [{"from": "arr.t", "to": "hue.id01"}, {"from": "hue.hue", "to": "rgb.hue"},
+                  {"from": "rgb.color", "to": "draw.color"}, {"from": "arr.elements", "to": "grid.elements"},
+                  {"from": "grid.position", "to": "draw.pos"}]}
+    with pytest.raises(osc.CompileError) as e:
+        osc.Runtime(osc.compile(patch))
+    codes = {d.code for d in e.value.diagnostics}
+    assert codes == {"E_LIMIT_EXCEEDED"}
+    assert any(d.block == "arr" for d in e.value.diagnostics)
