@@ -57,6 +57,33 @@ def bench_patch(lanes: int) -> dict:
     }
 
 
+def chain_patch(n_blocks: int, lanes: int = 10_000) -> dict:
+    """A patch with ``n_blocks`` lane-local math blocks chained over one instance."""
+    blocks = [{"id": "time", "type": "InfiniteTimeRoot"},
+              {"id": "array", "type": "Array", "params": {"count": lanes}},
+              {"id": "lag", "type": "Lag"}, {"id": "grid", "type": "GridLayout"},
+              {"id": "draw", "type": "RenderInstances2D"}]
+    edges = [{"from": "array.elements", "to": "grid.elements"}, {"from": "grid.position", "to": "draw.pos"}]
+    prev = "array.t"
+    for i in range(n_blocks):
+        kind = ("Add", "Multiply", "Sin")[i % 3]
+        blocks.append({"id": f"m{i}", "type": kind, "params": {} if kind == "Sin" else {"b": 1.001}})
+        edges.append({"from": prev, "to": f"m{i}.input" if kind == "Sin" else f"m{i}.a"})
+        prev = f"m{i}.result" if kind == "Sin" else f"m{i}.out"
+    edges += [{"from": prev, "to": "lag.target"}, {"from": "lag.out", "to": "draw.size"}]
+    return {"oscilla": 1, "blocks": blocks, "edges": edges}
+
+
+def dispatch_table() -> None:
+    """Compute dispatches per frame stay at instances + 2 however many blocks a patch has."""
+    print("\n| blocks in patch | instances | compute dispatches per frame | kernels |")
+    print("|---|---|---|---|")
+    for n in (10, 100, 400):
+        program = osc.compile(chain_patch(n))
+        kernels = ", ".join(k.name + (" (once)" if k.once else "") for k in program.kernels)
+        print(f"| {n + 5} | {len(program.instances)} | {program.dispatches_per_frame} | {kernels} |")
+
+
 def time_gpu(rt, frames: int, batches: int) -> float:
     t = 0.0
     for f in range(3):  # warm-up (pipeline caches, first-touch of buffers)
@@ -122,6 +149,7 @@ def main() -> None:
     print(f"|{'-' * (width + 2)}|-------|")
     for k, v in rows:
         print(f"| {k.ljust(width)} | {v} |")
+    dispatch_table()
 
 
 if __name__ == "__main__":
