@@ -106,3 +106,76 @@ fn osc_div_i(a: i32, b: i32) -> i32 {
     }
     return a / b;
 }
+
+// ---- vec4 twins: field kernels compute four adjacent lanes per invocation ------------------
+// Each function is the component-wise twin of the scalar one above (same operations, same order).
+
+fn osc_pcg4(u: vec4<u32>) -> vec4<u32> {
+    let state = u * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> vec4<u32>(28u)) + 4u)) ^ state) * 277803737u;
+    return (word >> vec4<u32>(22u)) ^ word;
+}
+
+fn osc_to014(h: vec4<u32>) -> vec4<f32> {
+    return vec4<f32>(h >> vec4<u32>(8u)) * (1.0 / 16777216.0);
+}
+
+fn osc_bits4(x: vec4<f32>) -> vec4<u32> {
+    return select(bitcast<vec4<u32>>(x), vec4<u32>(0u), x == vec4<f32>(0.0));
+}
+
+fn osc_hash4(value: vec4<f32>, seed: vec4<f32>) -> vec4<f32> {
+    return osc_to014(osc_pcg4(osc_bits4(value) ^ osc_pcg4(osc_bits4(seed))));
+}
+
+fn osc_frac4(x: vec4<f32>) -> vec4<f32> {
+    return min(x - floor(x), vec4<f32>(0.99999994));
+}
+
+fn osc_noise4(x: vec4<f32>) -> vec4<f32> {
+    let k = floor(x);
+    let f = x - k;
+    let ku = select(bitcast<vec4<u32>>(vec4<i32>(k)), vec4<u32>(0x7FFFFFFFu), k >= vec4<f32>(2147483648.0));
+    let h0 = osc_to014(osc_pcg4(ku));
+    let h1 = osc_to014(osc_pcg4(ku + 1u));
+    let u = f * f * (3.0 - 2.0 * f);
+    return h0 + (h1 - h0) * u;
+}
+
+struct Rgb4 {
+    r: vec4<f32>,
+    g: vec4<f32>,
+    b: vec4<f32>,
+}
+
+fn osc_hsv2rgb4(h: vec4<f32>, s: vec4<f32>, v: vec4<f32>) -> Rgb4 {
+    let hp = osc_frac4(h);
+    let sp = max(vec4<f32>(0.0), min(vec4<f32>(1.0), s));
+    let vp = max(vec4<f32>(0.0), min(vec4<f32>(1.0), v));
+    let c = vp * sp;
+    let h6 = 6.0 * hp;
+    let x = c * (1.0 - abs((h6 - 2.0 * floor(h6 / 2.0)) - 1.0));
+    let m = vp - c;
+    let k = min(floor(h6), vec4<f32>(5.0));
+    let z = vec4<f32>(0.0);
+    let r = select(select(z, x, k == vec4<f32>(1.0) | k == vec4<f32>(4.0)), c, k == vec4<f32>(0.0) | k == vec4<f32>(5.0));
+    let g = select(select(z, x, k == vec4<f32>(0.0) | k == vec4<f32>(3.0)), c, k == vec4<f32>(1.0) | k == vec4<f32>(2.0));
+    let b = select(select(z, x, k == vec4<f32>(2.0) | k == vec4<f32>(5.0)), c, k == vec4<f32>(3.0) | k == vec4<f32>(4.0));
+    return Rgb4(r + m, g + m, b + m);
+}
+
+fn osc_mod4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+    return a - b * trunc(a / b);
+}
+
+fn osc_modulo4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+    return a - b * floor(a / b);
+}
+
+fn osc_mod_i4(a: vec4<i32>, b: vec4<i32>) -> vec4<i32> {
+    return vec4<i32>(osc_mod_i(a.x, b.x), osc_mod_i(a.y, b.y), osc_mod_i(a.z, b.z), osc_mod_i(a.w, b.w));
+}
+
+fn osc_div_i4(a: vec4<i32>, b: vec4<i32>) -> vec4<i32> {
+    return vec4<i32>(osc_div_i(a.x, b.x), osc_div_i(a.y, b.y), osc_div_i(a.z, b.z), osc_div_i(a.w, b.w));
+}

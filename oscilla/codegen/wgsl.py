@@ -27,7 +27,7 @@ import numpy as np
 from ..ir import Node, reachable
 from ..program import KernelSpec, SlotMeta, StateLayout
 from ..shaders_path import load_wgsl
-from .wgsl_ops import TIME_FIELDS, WGSL_OPS
+from .wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4
 
 WORKGROUP_SIZE = 256
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
@@ -79,24 +79,53 @@ def bindings(phase: int) -> str:
     ])
 
 
-def _entry(kind: str) -> list[str]:
+LANES_PER_INVOCATION = 4  # field kernels compute four adjacent lanes as vec4 values
+_XYZW = "xyzw"
+
+
+def kernel_invocations(k: KernelSpec) -> int:
+    """Invocations a kernel is dispatched with: 1 (signal), ceil(N/4) (field: 4 lanes each), or
+    the commit units (commit)."""
+    if k.kind == "signal":
+        return 1
+    if k.kind == "field":
+        return -(-k.lanes // LANES_PER_INVOCATION)
+    return k.lanes
+
+
+def _entry(kind: str, invocations: int = 1) -> list[str]:
     if kind == "signal":
         return ["@compute @workgroup_size(1)", "fn main() {"]
-    return [f"@compute @workgroup_size({WORKGROUP_SIZE})",
-            "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
-            f"    let lane = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);"]
+    lines = [f"@compute @workgroup_size({WORKGROUP_SIZE})",
+             "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
+             f"    let inv = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);",
+             f"    if (inv >= {invocations}u) {{ return; }}"]
+    if kind == "field":
+        lines += ["    let lane0 = inv * 4u;",
+                  "    let li4 = vec4<i32>(i32(lane0)) + vec4<i32>(0, 1, 2, 3);"]
+    else:
+        lines += ["    let lane = inv;"]
+    return lines
 
 
 class _Emitter:
-    def __init__(self, nodes, slots: dict[int, SlotMeta], sig_slot_of: dict[int, SlotMeta],
-                 state: StateLayout, lanes: int | None):
+    """Turns IR nodes into WGSL ``let`` lines. ``width`` 1 emits scalars (the signal kernel);
+    width 4 emits vec4 values holding lanes lane0 .. lane0+3 (field kernels)."""
+
+    def __init__(self, nodes, sig_slot_of: dict[int, SlotMeta], state: StateLayout, width: int = 1):
         self.nodes = nodes
         self.sig_slot_of = sig_slot_of
         self.cells = {c.state_id: c for c in state.cells}
-        self.lanes = lanes
+        self.w = width
         self.names: dict[int, str] = {}
         self.lines: list[str] = []
         self.hsv: dict[tuple, str] = {}
+
+    def _type(self, dtype: str) -> str:
+        return WGSL_TYPE[dtype] if self.w == 1 else f"vec4<{dtype}>"
+
+    def _splat(self, scalar: str, dtype: str) -> str:
+        return scalar if self.w == 1 else f"vec4<{dtype}>({scalar})"
 
     def _has_const_arith(self, nid: int) -> bool:
         n = self.nodes[nid]
@@ -109,7 +138,7 @@ class _Emitter:
         a = self.nodes[n.args[i]]
         other = n.args[1 - i]
         if a.op == "const" and a.dtype == "f32" and self._has_const_arith(other):
-            return f"osc_k({int(np.array(a.attrs[0], np.float32).view(np.uint32))}u)"
+            return self._splat(f"osc_k({int(np.array(a.attrs[0], np.float32).view(np.uint32))}u)", "f32")
         return self.expr(n.args[i])
 
     def _nonzero_const(self, nid: int) -> bool:
@@ -119,41 +148,49 @@ class _Emitter:
     def expr(self, nid: int) -> str:
         return self.names[nid]
 
+    def _lane_loads(self, arr: str, dtype: str, index_of) -> str:
+        """vec4 of four scalar loads ``arr[index_of(j)]`` for lanes lane0 + j (width 4 only)."""
+        return f"vec4<{dtype}>(" + ", ".join(f"{arr}[{index_of(j)}]" for j in range(4)) + ")"
+
     def emit(self, nid: int) -> None:
         n: Node = self.nodes[nid]
         if n.op == "const":
-            self.names[nid] = literal(n)
+            self.names[nid] = self._splat(literal(n), n.dtype)
             return
         if n.op == "time":
-            self.names[nid] = TIME_FIELDS[n.attrs[0]]
+            self.names[nid] = self._splat(TIME_FIELDS[n.attrs[0]], n.dtype)
             return
         if n.op == "lane_index":
-            self.names[nid] = "i32(lane)"
+            self.names[nid] = "li4"
             return
         if n.op == "bcast":
             arg = self.nodes[n.args[0]]
             if arg.op == "const":
-                self.names[nid] = literal(arg)
+                self.names[nid] = self._splat(literal(arg), arg.dtype)
                 return
             sm = self.sig_slot_of[arg.id]
-            code = f"{VALUE_ARRAYS[sm.storage]}[{sm.offset}u]"
+            code = self._splat(f"{VALUE_ARRAYS[sm.storage]}[{sm.offset}u]", n.dtype)
         elif n.op == "state":
             cell = self.cells[n.attrs[0]]
             arr = STATE_ARRAYS[cell.storage]
             comp = n.attrs[1]
             if n.domain is None:
                 code = f"{arr}[{cell.offset + comp}u]"
+            elif cell.stride == 1 and cell.storage == "f32":
+                code = f"sf4[{cell.offset // 4}u + inv]"      # 4 lanes, 16-byte aligned (layout)
             else:
-                code = f"{arr}[{cell.offset + comp}u + lane * {cell.stride}u]" if cell.stride > 1 else \
-                    f"{arr}[{cell.offset}u + lane]"
+                code = self._lane_loads(arr, n.dtype,
+                                        lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u")
         elif n.op in _HSV_COMPONENT:
             # one hsv2rgb call per (h, s, v) serves all three components
             key = n.args
             if key not in self.hsv:
                 self.hsv[key] = f"h{len(self.hsv)}"
                 args = ", ".join(self.expr(a) for a in n.args)
-                self.lines.append(f"    let {self.hsv[key]}: vec3<f32> = osc_hsv2rgb({args});")
-            self.names[nid] = f"{self.hsv[key]}.{_HSV_COMPONENT[n.op]}"
+                call = f"vec3<f32> = osc_hsv2rgb({args})" if self.w == 1 else f"Rgb4 = osc_hsv2rgb4({args})"
+                self.lines.append(f"    let {self.hsv[key]}: {call};")
+            comp = _HSV_COMPONENT[n.op] if self.w == 1 else "rgb"[_XYZW.index(_HSV_COMPONENT[n.op])]
+            self.names[nid] = f"{self.hsv[key]}.{comp}"
             return
         elif n.op in ("mod_i", "div_i") and self._nonzero_const(n.args[1]):
             sym = "%" if n.op == "mod_i" else "/"
@@ -164,44 +201,77 @@ class _Emitter:
             head = self.expr(n.args[0])
             if n.domain is None:
                 code = f"{arr}[{cell.offset}u + u32({head})]"
-            else:
-                code = f"{arr}[{cell.offset}u + u32({head}) * {cell.lanes}u + lane]"
+            else:  # the head is a broadcast signal: every component holds it
+                code = self._lane_loads(arr, n.dtype,
+                                        lambda j: f"{cell.offset}u + u32({head}.x) * {cell.lanes}u + lane0 + {j}u")
         elif n.op in _ARITH:
-            code = WGSL_OPS[n.op].format(*(self._operand(n, i) for i in range(2)))
+            code = (WGSL_OPS if self.w == 1 else WGSL_OPS4)[n.op].format(*(self._operand(n, i) for i in range(2)))
         else:
-            code = WGSL_OPS[n.op].format(*(self.expr(a) for a in n.args))
+            code = (WGSL_OPS if self.w == 1 else WGSL_OPS4)[n.op].format(*(self.expr(a) for a in n.args))
         name = f"v{len(self.lines)}"
         self.names[nid] = name
-        self.lines.append(f"    let {name}: {WGSL_TYPE[n.dtype]} = {code};")
+        self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")
 
 
-def _store(sm: SlotMeta, comp: int, value: str) -> str:
+def _signal_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
     arr = VALUE_ARRAYS[sm.storage]
-    if sm.instance is None:
-        return f"    {arr}[{sm.offset + comp}u] = {value};"
-    if sm.stride == 1:
-        return f"    {arr}[{sm.offset}u + lane] = {value};"
-    return f"    {arr}[{sm.offset + comp}u + lane * {sm.stride}u] = {value};"
+    return [f"    {arr}[{sm.offset + c}u] = {em.expr(nid)};" for c, nid in enumerate(sm.components)]
+
+
+def _field_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
+    """Stores of lanes lane0 .. lane0+3 of a field slot (the whole group is inside the slot).
+
+    f32 slots are written as vec4s: lane group g of a slot with stride s occupies the 4·s floats
+    from offset + 4·g·s, which is 16-byte aligned because offsets are multiples of 4 elements.
+    """
+    names = [em.expr(nid) for nid in sm.components]
+    s = sm.stride
+    if sm.storage == "f32":
+        flat = [f"{names[c]}.{_XYZW[j]}" for j in range(4) for c in range(s)]
+        if s == 1:
+            return [f"    vf4[{sm.offset // 4}u + inv] = {names[0]};"]
+        return [f"    vf4[{sm.offset // 4}u + inv * {s}u + {q}u] = vec4<f32>({', '.join(flat[4 * q: 4 * q + 4])});"
+                for q in range(s)]
+    return [line for j in range(4) for line in _lane_stores(sm, names, j)]
+
+
+def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
+    arr = VALUE_ARRAYS[sm.storage]
+    return [f"    {arr}[{sm.offset + c}u + (lane0 + {j}u) * {sm.stride}u] = {names[c]}.{_XYZW[j]};"
+            for c in range(sm.stride)]
 
 
 def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout) -> str:
-    """WGSL source of a signal or field kernel (prelude + bindings + body)."""
+    """WGSL source of a signal or field kernel (prelude + bindings + body).
+
+    A field kernel invocation computes lanes lane0 .. lane0+3 as vec4 values. When N is not a
+    multiple of 4 the last invocation stores only its lanes below N, one scalar at a time.
+    """
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]
-    em = _Emitter(nodes, {s.slot: s for s in writes}, sig_slot_of, state, k.lanes if k.kind == "field" else None)
+    field = k.kind == "field"
+    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION if field else 1)
     for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
         em.emit(nid)
-    body = list(_entry(k.kind))
-    if k.kind == "field":
-        body.append(f"    if (lane >= {k.lanes}u) {{ return; }}")
+    body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
-    for sm in writes:
-        if sm.instance is not None and sm.stride == 4 and sm.storage == "f32":
-            comps = ", ".join(em.expr(nid) for nid in sm.components)
-            body.append(f"    vf4[{sm.offset // 4}u + lane] = vec4<f32>({comps});")
-            continue
-        for c, nid in enumerate(sm.components):
-            body.append(_store(sm, c, em.expr(nid)))
+    if not field:
+        for sm in writes:
+            body += _signal_stores(sm, em)
+    else:
+        full = [line for sm in writes for line in _field_stores(sm, em)]
+        if k.lanes % 4 == 0:
+            body += full
+        else:
+            body.append(f"    if (lane0 + 4u <= {k.lanes}u) {{")
+            body += ["    " + line for line in full]
+            body.append("        return;")
+            body.append("    }")
+            for j in range(4):
+                body.append(f"    if (lane0 + {j}u < {k.lanes}u) {{")
+                for sm in writes:
+                    body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
+                body.append("    }")
     body.append("}")
     return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *body, ""])
 
@@ -212,8 +282,7 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
     its unit of a next-state slot into the cell (4 elements as one vec4 for plain f32 cells, one
     element for i32 cells and DelayFrames rings, whose element is at the position slot's value)."""
     cells = {c.state_id: c for c in state.cells}
-    body = _entry("commit")
-    body.append(f"    if (lane >= {total}u) {{ return; }}")
+    body = _entry("commit", total)
     start = 0
     for cell_id, (vslot, pslot) in commits.items():
         c = cells[cell_id]

@@ -31,7 +31,7 @@ import numpy as np
 import wgpu
 
 from .. import compat
-from ..codegen.wgsl import WORKGROUP_SIZE
+from ..codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
 from ..diagnostics import CompileError, Diagnostic, ERROR
 from ..program import CompiledProgram
 from .ports import convert_value, port_slot
@@ -113,7 +113,7 @@ class Runtime:
         self._named_passes: dict[int, list] = {1: [], 2: []}  # (kernel name, pipeline, x, y)
         self._once: list = []
         for k in program.kernels:
-            x, y = dispatch_grid(k.lanes) if k.kind != "signal" else (1, 1)
+            x, y = dispatch_grid(kernel_invocations(k))
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
             (self._once if k.once else self._passes[k.phase]).append(entry)
             if not k.once:
