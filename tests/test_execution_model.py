@@ -299,3 +299,27 @@ def test_example_dispatch_count_on_the_gpu():
         prog = osc.compile(path)
         rt = osc.Runtime(prog)
         assert rt.dispatches_per_frame <= len(prog.instances) + 3, path
+
+
+def test_cycle_bypassing_the_unit_delay_of_its_scc_is_still_detected():
+    """acc is wired to itself inside a legal UnitDelay loop: that self-loop never crosses state."""
+    patch = {"oscilla": 1, "blocks": [
+        {"id": "time", "type": "InfiniteTimeRoot"}, {"id": "delay", "type": "UnitDelay"},
+        {"id": "acc", "type": "Add", "params": {"b": 0.1}}, {"id": "wrap", "type": "Mod", "params": {"b": 1}}],
+        "edges": [{"from": "delay.out", "to": "acc.a"}, {"from": "acc.out", "to": "wrap.a"},
+                  {"from": "wrap.result", "to": "delay.in"}, {"from": "acc.out", "to": "acc.a"}]}
+    with pytest.raises(osc.CompileError) as e:
+        osc.compile(patch)
+    [d] = [d for d in e.value.diagnostics if d.code == "E_CYCLE_DETECTED"]
+    assert d.block == "acc"
+    assert "insert a UnitDelay between acc.out and acc.a" in d.message
+
+
+def test_unit_delay_wired_to_itself_is_legal():
+    patch = {"oscilla": 1, "blocks": [{"id": "time", "type": "InfiniteTimeRoot"},
+                                      {"id": "d", "type": "UnitDelay", "params": {"initialValue": 3}}],
+             "edges": [{"from": "d.out", "to": "d.in"}]}
+    rt = osc.ReferenceRuntime(osc.compile(patch, observe=["d.out"]))
+    for t in (0, 16, 32):
+        rt.step(t)
+        assert rt.read("d.out") == 3

@@ -59,10 +59,19 @@ def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[lis
 
 
 def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
-    """Report E_CYCLE_DETECTED once per illegal SCC (target: its first block in patch order)."""
+    """Report E_CYCLE_DETECTED once per cycle that does not cross a state boundary.
+
+    The SCCs are computed over the enabled edges minus the edges INTO UnitDelay / DelayFrames
+    (their outputs depend only on committed state, so those edges never close a cycle within a
+    frame). This is blocks.md §3.5's rule made exact: an SCC that contains a UnitDelay but also a
+    smaller cycle that bypasses it (e.g. a block wired to itself) is still reported. The target is
+    the first block of the offending SCC in patch order.
+    """
     succ: dict[str, list[str]] = {}
     self_loops = set()
     for e in g.edges:
+        if g.blocks[e.dst_block].defn.closes_cycles:
+            continue
         succ.setdefault(e.src_block, []).append(e.dst_block)
         if e.src_block == e.dst_block:
             self_loops.add(e.src_block)
@@ -70,11 +79,10 @@ def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
     for comp in strongly_connected(order, succ):
         if len(comp) == 1 and comp[0] not in self_loops:
             continue
-        if any(g.blocks[b].defn.closes_cycles for b in comp):
-            continue
         members = sorted(comp, key=lambda b: g.blocks[b].order)
         inside = set(comp)
-        first = next(e for e in g.edges if e.src_block in inside and e.dst_block in inside)
+        first = next(e for e in g.edges if e.src_block in inside and e.dst_block in inside
+                     and not g.blocks[e.dst_block].defn.closes_cycles)
         sink.add("E_CYCLE_DETECTED",
                  f"feedback cycle without a state boundary through blocks {', '.join(members)}; every cycle "
                  f"must pass a UnitDelay or DelayFrames: insert a UnitDelay between "

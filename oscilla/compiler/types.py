@@ -103,12 +103,16 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
         sp = src_b.defn.output(e.src_port)
         dp = dst_b.defn.input(e.dst_port)
+        pinned = dst_b.config.get("payloadType") if dst_b.type == "Broadcast" else None
+        if pinned:  # a pinned payload turns Broadcast.signal into a port of that payload
+            dp = PortDef(dp.id, pinned, dp.card, dp.unit, dp.default, dp.required)
         key = (e.src_block, e.src_port)
         conv = _check_edge(e, sp, dp, payload[key], units[key], is_field[key], dst_b, sink)
         if conv is None:
             t.bad_edges.add(e.index)
         else:
             t.conv[e.index] = conv
+    _check_vector_operands(g, t, payload, sink)
 
     # -- instances: union-find over field-carrying edges ------------------------------------
     parent: dict[str, str] = {}
@@ -165,6 +169,34 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
             t.out[key] = PortType(payload[key], units[key], FIELD if fl else SIGNAL,
                                   t.instance[b.id] if fl else None, EVENT if p.card == EV else "continuous")
     return t
+
+
+def _check_vector_operands(g: Graph, t: Typed, payload: dict, sink: DiagnosticSink) -> None:
+    """Math blocks combine a float with any vector, and vec2 with vec3 (promoted); two different
+    vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand."""
+    for b in g.blocks.values():
+        seen: tuple[str, str] | None = None
+        for p in b.defn.inputs:
+            if p.payload != NUMERIC_T:
+                continue
+            edges = [e for e in g.edges_into(b.id, p.id) if e.index in t.conv]
+            if edges:
+                pl = payload[(edges[-1].src_block, edges[-1].src_port)]
+            elif p.id in b.inline:
+                pl = literal_payload(b.inline[p.id])
+            else:
+                continue
+            if pl not in VECTORS:
+                continue
+            if seen is None:
+                seen = (p.id, pl)
+            elif seen[1] != pl and {seen[1], pl} != {VEC2, VEC3}:
+                sink.add("E_TYPE_MISMATCH", f"{b.type}.{p.id} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
+                         f"operands must be the same vector type (or one of them a float)",
+                         block=b.id, port=p.id, edge=edges[-1].index if edges else None)
+                for e in edges:
+                    t.bad_edges.add(e.index)
+                    t.conv.pop(e.index, None)
 
 
 def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of) -> str | None:
