@@ -58,11 +58,12 @@ def _compile(patch: Path, observe=None):
 @app.command()
 def render(patch: Path = typer.Argument(..., help="patch JSON file"),
            output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file for a single frame"),
-           t_ms: float = typer.Option(0.0, "--t-ms", help="time of the single frame, in ms"),
+           t_ms: float = typer.Option(0.0, "--t-ms", min=0.0, help="time of the single frame, in ms"),
            size: str = typer.Option("512x512", help="WIDTHxHEIGHT in pixels"),
-           fps: float = typer.Option(60.0, help="playback rate used to reach --t-ms, or of the sequence"),
+           fps: float = typer.Option(60.0, min=0.001, help="playback rate used to reach --t-ms, or of the sequence"),
            frames_dir: Optional[Path] = typer.Option(None, "--frames-dir", help="write a numbered frame sequence here"),
-           duration_ms: float = typer.Option(2000.0, "--duration-ms", help="length of the frame sequence, in ms")):
+           duration_ms: float = typer.Option(2000.0, "--duration-ms", min=0.0,
+                                             help="length of the frame sequence, in ms")):
     """Render one PNG (-o) and/or a numbered frame sequence (--frames-dir) offscreen."""
     from .render.png import render_frames, render_png
     w, h = _parse_size(size)
@@ -86,7 +87,7 @@ def render(patch: Path = typer.Argument(..., help="patch JSON file"),
 @app.command()
 def run(patch: Path = typer.Argument(..., help="patch JSON file"),
         size: str = typer.Option("800x800", help="window WIDTHxHEIGHT"),
-        max_fps: float = typer.Option(60.0, "--max-fps", help="frame-rate cap")):
+        max_fps: float = typer.Option(60.0, "--max-fps", min=1.0, help="frame-rate cap")):
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
     from .render.window import run_window
     w, h = _parse_size(size)

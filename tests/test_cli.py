@@ -74,3 +74,27 @@ def test_inspect_prints_schedule_and_dispatches():
     assert r.exit_code == 0, r.output
     assert "phase 2 stateWrite" in r.output and "delay:delay" in r.output
     assert "dispatches per frame: 4" in r.output
+
+
+@pytest.mark.parametrize("args", [["--fps", "0"], ["--t-ms", "-5"], ["--duration-ms", "-1", "--frames-dir", "x"]])
+def test_out_of_range_options_are_usage_errors(args, tmp_path):
+    r = runner.invoke(app, ["render", SPIRAL, "-o", str(tmp_path / "a.png"), *args])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+
+
+def test_playback_times():
+    from oscilla.render.png import playback_times
+    assert playback_times(0, 60) == [0.0]
+    assert playback_times(50, 20) == [0.0, 50.0]
+    assert playback_times(60, 20) == [0.0, 50.0, 60.0]
+    assert playback_times(-5, 20) == [0.0]
+
+
+@pytest.mark.gpu
+def test_render_size_is_validated():
+    import oscilla as osc
+    rt = osc.Runtime(osc.compile(osc.load_patch(SPIRAL)))
+    rt.step(0.0)
+    with pytest.raises(ValueError, match="render size"):
+        rt.render(0, 10)

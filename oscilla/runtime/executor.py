@@ -231,9 +231,16 @@ class Runtime:
         return r
 
     def render(self, width: int, height: int) -> np.ndarray:
-        """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA."""
+        """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA.
+
+        Raises:
+            ValueError: a size outside 1 .. the device's max-texture-dimension-2d.
+        """
         from ..render.offscreen import OffscreenTarget
         key = (int(width), int(height))
+        limit = int(self.device.limits["max-texture-dimension-2d"])
+        if not all(1 <= v <= limit for v in key):
+            raise ValueError(f"render size must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
         target = self._targets.get(key)
         if target is None:
             target = self._targets[key] = OffscreenTarget(self.device, *key)
