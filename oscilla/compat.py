@@ -27,6 +27,11 @@ _device: "wgpu.GPUDevice | None" = None
 _adapter_summary: str | None = None
 
 
+#: what ``context.get_current_texture()`` raises when a window cannot be drawn right now (e.g. it
+#: is minimized); the frame is skipped. ``wgpu.DrawCancelled`` in 0.32; a plain Exception otherwise.
+DRAW_CANCELLED: type = getattr(wgpu, "DrawCancelled", Exception)
+
+
 class NoAdapterError(RuntimeError):
     """No Vulkan, Metal or D3D12 adapter is available (only OpenGL or nothing)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from ..compat import DRAW_CANCELLED
 from ..runtime.executor import Runtime
 
 
@@ -72,10 +73,9 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
     state = {"frames": 0, "total": 0, "t0": time.perf_counter(), "shown": time.perf_counter()}
 
     def provider():
-        import wgpu
         try:
             tex = context.get_current_texture()
-        except wgpu.DrawCancelled if hasattr(wgpu, "DrawCancelled") else Exception:
+        except DRAW_CANCELLED:
             return None, 0, 0
         return tex.create_view(), tex.size[0], tex.size[1]
 
