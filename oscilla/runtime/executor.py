@@ -162,21 +162,20 @@ class Runtime:
         if not self._once:
             return
         enc = self.device.create_command_encoder()
-        cp = enc.begin_compute_pass()
-        cp.set_bind_group(0, self._bind_groups[1])
-        for pipe, x, y in self._once:
-            cp.set_pipeline(pipe)
-            cp.dispatch_workgroups(x, y, 1)
-        cp.end()
+        self._encode_dispatches(enc, self._once, self._bind_groups[1])
         self.device.queue.submit([enc.finish()])
 
     def _encode_phase(self, enc, phase: int) -> None:
-        passes = self._passes[phase]
-        if not passes:
+        self._encode_dispatches(enc, self._passes[phase], self._bind_groups[phase])
+
+    @staticmethod
+    def _encode_dispatches(enc, dispatches, bind_group) -> None:
+        """One compute pass running ``dispatches`` ((pipeline, x, y) tuples) in order."""
+        if not dispatches:
             return
         cp = enc.begin_compute_pass()
-        cp.set_bind_group(0, self._bind_groups[phase])
-        for pipe, x, y in passes:
+        cp.set_bind_group(0, bind_group)
+        for pipe, x, y in dispatches:
             cp.set_pipeline(pipe)
             cp.dispatch_workgroups(x, y, 1)
         cp.end()
