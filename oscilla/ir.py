@@ -15,9 +15,14 @@ Source ops (not in ``ir_ops.SIGNATURES``):
     bcast      args (signal,)                 a signal value seen by every lane of ``domain``
     state      attrs (cell_id, component)     the committed value of a state cell (this lane)
     ring_read  args (head,) attrs (cell_id,)  DelayFrames: ring element ``head`` (this lane)
+    table      attrs (table_id,)              a per-lane constant computed on the host (e.g. a
+                                              Halton basis in float64, rounded once to f32),
+                                              uploaded into a ValueStore slot at creation
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from dataclasses import dataclass, field
 
@@ -106,6 +111,8 @@ class IRBuilder:
     instances: dict[str, int] = field(default_factory=dict)
     cells: dict[str, StateCell] = field(default_factory=dict)
     writes: list[StateWrite] = field(default_factory=list)
+    #: table id -> per-lane values (numpy, length = lanes of the table's instance)
+    tables: dict[str, np.ndarray] = field(default_factory=dict)
     _index: dict[tuple, int] = field(default_factory=dict)
 
     # -- construction -------------------------------------------------------------------------
@@ -137,6 +144,14 @@ class IRBuilder:
 
     def lane_index(self, instance: str) -> int:
         return self._intern("lane_index", "i32", (), (), instance)
+
+    def table(self, values, instance: str, dtype: str = "f32") -> int:
+        """A per-lane host constant: ``values[i]`` in lane i of ``instance`` (rounded once to
+        ``dtype``). Identical tables share one node (the id is a hash of the contents)."""
+        arr = np.ascontiguousarray(np.asarray(values, dtype=ir_ops.NP_DTYPE[dtype]))
+        table_id = "t" + hashlib.sha256(arr.tobytes() + dtype.encode()).hexdigest()[:16]
+        self.tables[table_id] = arr
+        return self._intern("table", dtype, (), (table_id,), instance)
 
     def bcast(self, nid: int, instance: str) -> int:
         """The signal ``nid`` as a field over ``instance`` (a no-op for fields of that instance)."""

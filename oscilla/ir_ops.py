@@ -46,7 +46,7 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 #: ops whose value is not a pure function of their arguments (never constant-folded)
-SOURCE_OPS = {"const", "time", "lane_index", "state", "ring_read", "bcast"}
+SOURCE_OPS = {"const", "time", "lane_index", "state", "ring_read", "bcast", "table"}
 
 
 def pcg_hash(u: np.ndarray) -> np.ndarray:

@@ -127,7 +127,8 @@ class Step:
     """One schedule entry.
 
     Attributes:
-        kind: ``"initKernel"`` (phase 1, runs once at creation: frame-invariant fields),
+        kind: ``"hostWrite"`` (phase 1, once at creation: host tables into their slots),
+            ``"initKernel"`` (phase 1, runs once at creation: frame-invariant fields),
             ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"`` (phase 2).
         phase: 1 or 2.
         kernel: name of the WGSL kernel that implements the step (None for render).
@@ -176,7 +177,11 @@ class SinkSpec:
 
     Each input is ``(slot, component)``: the value of lane i, component c lives at
     ``offset + i * lane_stride + c`` with lane_stride 0 for signals. ``shape`` is the slot of the
-    5-component shape signal: (kind 0 ellipse / 1 rect, a, b, rotation, cornerRadius).
+    5-component shape signal: (kind 0 ellipse / 1 rect / 2 path, a, b, rotation, cornerRadius).
+    ``path`` is the slot of a path shape's control points (a vec2 field over the control
+    instance; local offsets in world units, blocks.md §6), else None. ``camera`` is the slot of
+    the patch's Camera parameter signal, else None (no camera: blocks.md §9.3 lane order, no
+    culling).
     """
 
     block: str
@@ -189,6 +194,8 @@ class SinkSpec:
     rotation: int
     scale: int
     shape: int
+    path: int | None = None
+    camera: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,7 @@ class CompiledProgram:
         background: straight-alpha RGBA clear colour.
         diagnostics: warnings and infos of the successful compile.
         cells: the IR state cells by id.
+        tables: per-lane host constants (slot -> values) the runtime uploads at creation.
     """
 
     nodes: tuple[Node, ...]
@@ -236,6 +244,8 @@ class CompiledProgram:
     background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
     diagnostics: tuple[Diagnostic, ...] = ()
     cells: dict[str, StateCell] = field(default_factory=dict)
+    #: host-written slots (``hostWrite`` step): slot -> per-lane values, written at creation
+    tables: dict[int, np.ndarray] = field(default_factory=dict)
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""

@@ -14,12 +14,15 @@ class Value:
         payload: the payload name.
         instance: instance id when the value is a field, else None.
         event: True for event values (a u32 0/1 signal).
+        path: the control points of a path shape (blocks.md §6), else None.
     """
 
     nodes: tuple[int, ...]
     payload: str
     instance: str | None = None
     event: bool = False
+    #: for path shapes (shape kind 2): the control points, a vec2 field over their own instance
+    path: "Value | None" = None
 
     @property
     def node(self) -> int:

@@ -112,9 +112,11 @@ class _Emitter:
     """Turns IR nodes into WGSL ``let`` lines. ``width`` 1 emits scalars (the signal kernel);
     width 4 emits vec4 values holding lanes lane0 .. lane0+3 (field kernels)."""
 
-    def __init__(self, nodes, sig_slot_of: dict[int, SlotMeta], state: StateLayout, width: int = 1):
+    def __init__(self, nodes, sig_slot_of: dict[int, SlotMeta], state: StateLayout, width: int = 1,
+                 table_slot_of: dict[int, SlotMeta] | None = None):
         self.nodes = nodes
         self.sig_slot_of = sig_slot_of
+        self.table_slot_of = table_slot_of or {}
         self.cells = {c.state_id: c for c in state.cells}
         self.w = width
         self.names: dict[int, str] = {}
@@ -162,6 +164,14 @@ class _Emitter:
             return
         if n.op == "lane_index":
             self.names[nid] = "li4"
+            return
+        if n.op == "table":  # a host-written field slot of stride 1, 16-byte aligned (layout)
+            sm = self.table_slot_of[nid]
+            code = f"vf4[{sm.offset // 4}u + inv]" if sm.storage == "f32" else \
+                self._lane_loads(VALUE_ARRAYS[sm.storage], n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+            name = f"v{len(self.lines)}"
+            self.names[nid] = name
+            self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")
             return
         if n.op == "bcast":
             arg = self.nodes[n.args[0]]
@@ -250,7 +260,10 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]
     field = k.kind == "field"
-    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION if field else 1)
+    table_slot_of = {sm.components[0]: sm for sm in slot_meta
+                     if sm.instance is not None and nodes[sm.components[0]].op == "table"}
+    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION if field else 1,
+                  table_slot_of=table_slot_of)
     for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))

@@ -97,7 +97,8 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         SinkSpec(s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block]["pos"],
                  slot_meta[plan.sink_slots[s.block]["pos"]].stride, plan.sink_slots[s.block]["color"],
                  plan.sink_slots[s.block]["size"], plan.sink_slots[s.block]["rotation"],
-                 plan.sink_slots[s.block]["scale"], plan.sink_slots[s.block]["shape"])
+                 plan.sink_slots[s.block]["scale"], plan.sink_slots[s.block]["shape"],
+                 plan.sink_slots[s.block].get("path"), plan.camera_slot)
         for s in low.sinks)
     root = g.blocks[g.time_root]
     time_root = TimeRootSpec(root.type, root.id, float(root.config.get("periodAMs", 1000.0)),
@@ -106,7 +107,8 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         nodes=nodes, slot_meta=slot_meta, state_layout=state_layout, const_pool=const_pool,
         schedule=tuple(plan.steps), kernels=tuple(kernels), wgsl=wgsl, sinks=sinks, ports=dict(plan.ports),
         instances=dict(low.instances), time_root=time_root, background=g.background,
-        diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells))
+        diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells),
+        tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()})
 
 
 def _max_binding_elements() -> int | None:

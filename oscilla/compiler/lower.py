@@ -38,6 +38,15 @@ class LoweredSink:
 
 
 @dataclass
+class LoweredCamera:
+    """The patch's Camera: its block id and its inputs packed as one f32 signal value
+    (the component order is defined by the Camera block's lowering)."""
+
+    block: str
+    params: Value
+
+
+@dataclass
 class Lowered:
     """Result of lowering: IR, port values (outputs, and resolved inputs as ``block.<in>port``)."""
 
@@ -45,6 +54,7 @@ class Lowered:
     outputs: dict[tuple[str, str], Value] = field(default_factory=dict)
     inputs: dict[tuple[str, str], Value] = field(default_factory=dict)
     sinks: list[LoweredSink] = field(default_factory=list)
+    camera: LoweredCamera | None = None
     instances: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -115,7 +125,7 @@ class LowerContext:
         return Value(tuple(self.c(x, dt) for x in comps), payload)
 
     def field_of(self, v: Value, instance: str) -> Value:
-        return Value(tuple(self.b.as_field(n, instance) for n in v.nodes), v.payload, instance, v.event)
+        return Value(tuple(self.b.as_field(n, instance) for n in v.nodes), v.payload, instance, v.event, v.path)
 
     def norm_index(self, instance: str) -> int:
         """normalizedIndex = f32(i) · r_N with r_N = f32(1/(N-1)) rounded once; 0.5 when N = 1."""
@@ -124,6 +134,10 @@ class LowerContext:
             return self.b.as_field(self.c(0.5), instance)
         r_n = float(np.float32(1.0 / (n - 1)))
         return self.o("mul", self.o("i2f", self.b.lane_index(instance)), self.c(r_n))
+
+    def table(self, values, instance: str, dtype: str = "f32") -> int:
+        """A per-lane constant computed on the host (see ``table`` in :mod:`oscilla.ir`)."""
+        return self.b.table(values, instance, dtype)
 
     def lanes_of(self, instance: str) -> int:
         return self._l.instances[instance][0]
@@ -148,6 +162,10 @@ class LowerContext:
 
     def sink(self, inputs: dict[str, Value]) -> None:
         self._l.out.sinks.append(LoweredSink(self.block_id, self.domain, inputs))
+
+    def camera(self, params: Value) -> None:
+        """Register the patch's Camera: ``params`` is one f32 signal value the renderer reads."""
+        self._l.out.camera = LoweredCamera(self.block_id, params)
 
 
 class _Lowerer:
@@ -219,9 +237,10 @@ class _Lowerer:
                 v = outs[p.id]
                 pt = self.t.out[(bid, p.id)]
                 if pt.cardinality == FIELD:
-                    v = Value(tuple(self.b.as_field(n, pt.instance) for n in v.nodes), pt.payload, pt.instance, v.event)
+                    v = Value(tuple(self.b.as_field(n, pt.instance) for n in v.nodes), pt.payload, pt.instance,
+                              v.event, v.path)
                 else:
-                    v = Value(v.nodes, pt.payload, None, pt.temporality == "event")
+                    v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path)
                 assert len(v.nodes) == STRIDE[pt.payload], (bid, p.id, v, pt)
                 self.out.outputs[(bid, p.id)] = v
         for fn in self.deferred:

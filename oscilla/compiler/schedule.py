@@ -35,6 +35,8 @@ class SlotReq:
     instance: str | None
     event: bool = False
     storage: str = "f32"
+    #: written by the host at runtime creation (a ``table`` node), not by a kernel
+    host: bool = False
 
 
 @dataclass
@@ -45,8 +47,12 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     #: state cell id -> (value slot, ring position slot or None)
     commits: dict[str, tuple[int, int | None]] = field(default_factory=dict)
-    #: sink block -> {input name: slot}
+    #: sink block -> {input name: slot} (and "path" for path shapes)
     sink_slots: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: slot of the Camera's parameter signal, when the patch has a Camera
+    camera_slot: int | None = None
+    #: host-written slot -> table id
+    tables: dict[int, str] = field(default_factory=dict)
 
 
 class ScheduleError(CompileError):
@@ -87,7 +93,8 @@ def _unwrap_shape(b: IRBuilder, v: Value) -> Value:
     """A field of shapes is the broadcast of one shape signal: take that signal."""
     if v.instance is None:
         return v
-    return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload)
+    return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload,
+                 path=v.path)
 
 
 def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order: list[str]) -> Plan:
@@ -108,6 +115,11 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
             "scale": slots.request(f"{s.block}.scale", ins["scale"]),
             "shape": slots.request(f"{s.block}.shape", _unwrap_shape(b, ins["shape"])),
         }
+        shape = _unwrap_shape(b, ins["shape"])
+        if shape.path is not None:  # a path shape: its control points are a render input too
+            plan.sink_slots[s.block]["path"] = slots.request(f"{s.block}.path", shape.path)
+    if low.camera is not None:
+        plan.camera_slot = slots.request(f"{low.camera.block}.camera", low.camera.params)
     for w in b.writes:
         cell = b.cells[w.cell]
         payload = "float" if cell.storage == "f32" else "int"
@@ -127,6 +139,16 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
             if n.op == "bcast" and b.nodes[n.args[0]].op != "const":
                 arg = b.nodes[n.args[0]]
                 slots.request(f"sig:%{arg.id}", Value((arg.id,), _DTYPE_PAYLOAD[arg.dtype], None, arg.event))
+
+    # host tables that kernels read get slots the runtime fills at creation
+    for inst in instance_order:
+        roots = [n for sr in list(plan.slots) if sr.instance == inst for n in sr.components]
+        for nid in reachable(b.nodes, roots, through_bcast=False):
+            n = b.nodes[nid]
+            if n.op == "table":
+                slot = slots.request(f"table:{n.attrs[0]}", Value((nid,), _DTYPE_PAYLOAD[n.dtype], inst))
+                plan.slots[slot].host = True
+                plan.tables[slot] = n.attrs[0]
 
     # every output port whose value already sits in a slot is readable too
     for (blk, port), v in low.outputs.items():
@@ -148,7 +170,7 @@ def static_nodes(nodes) -> set[int]:
     (no time, state or signal input). Signals of that kind were already constant-folded."""
     static: set[int] = set()
     for n in nodes:
-        if n.op in ("const", "lane_index"):
+        if n.op in ("const", "lane_index", "table"):
             static.add(n.id)
         elif n.op == "bcast":
             if nodes[n.args[0]].op == "const":
@@ -161,9 +183,12 @@ def static_nodes(nodes) -> set[int]:
 def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> None:
     b = low.builder
     static = static_nodes(b.nodes)
+    host = tuple(sorted(plan.tables))
+    if host:
+        plan.steps.append(Step("hostWrite", 1, None, None, 0, (), host))
     for k, inst in enumerate(instance_order):
         writes = tuple(s.slot for s in plan.slots
-                       if s.instance == inst and all(c in static for c in s.components))
+                       if s.instance == inst and not s.host and all(c in static for c in s.components))
         if writes:
             lanes = low.instances[inst][0]
             plan.kernels.append(KernelSpec(f"init{k}", "field", 1, lanes, inst, writes, once=True))
@@ -177,7 +202,8 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
         plan.kernels.append(KernelSpec("signal", "signal", 1, 1, None, sig_slots))
         plan.steps.append(Step("signalKernel", 1, "signal", None, 1, (), sig_slots, _cells_read(b, nodes)))
     for k, inst in enumerate(instance_order):
-        writes = tuple(s.slot for s in plan.slots if s.instance == inst and s.slot not in init_written)
+        writes = tuple(s.slot for s in plan.slots
+                       if s.instance == inst and s.slot not in init_written and not s.host)
         if not writes:
             continue
         nodes = reachable(b.nodes, [n for s in writes for n in plan.slots[s].components], through_bcast=False)

@@ -158,7 +158,11 @@ class Runtime:
         d.queue.submit([enc.finish()])
 
     def _run_once(self) -> None:
-        """Materialize the frame-invariant field slots (init kernels) once, at creation."""
+        """Upload the host tables, then materialize the frame-invariant field slots (init kernels),
+        once, at creation."""
+        for slot, values in self.program.tables.items():
+            self.values.write(slot, values)
+        self.values.clear()
         if not self._once:
             return
         enc = self.device.create_command_encoder()

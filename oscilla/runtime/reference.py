@@ -32,6 +32,7 @@ class ReferenceRuntime:
         self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
         self._cells = {c.state_id: c for c in program.state_layout.cells}
         self._sig_slot = {s.components[0]: s for s in program.slot_meta if s.instance is None and s.stride == 1}
+        self._table_slot = {program.slot_meta[s].components[0]: program.slot_meta[s] for s in program.tables}
         self._plans = []
         nodes = program.nodes
         for k in program.kernels:
@@ -44,6 +45,9 @@ class ReferenceRuntime:
         self._once = [p for p in self._plans if p[0].once]
         self._plans = [p for p in self._plans if not p[0].once]
         self.reset()
+        for slot, values in program.tables.items():
+            m = program.slot_meta[slot]
+            self.values[m.storage][m.offset: m.offset + m.size] = np.asarray(values).reshape(-1)
         self._run_kernels(self._once, None)
 
     def _run_kernels(self, plans, ft) -> None:
@@ -89,6 +93,9 @@ class ReferenceRuntime:
             return np.asarray(ft.value(n.attrs[0]), dt)
         if op == "lane_index":
             return np.arange(lanes, dtype=np.int32)
+        if op == "table":
+            m = self._table_slot[n.id]
+            return self.values[m.storage][m.offset: m.offset + m.size].copy()
         if op == "bcast":
             arg = self.program.nodes[n.args[0]]
             if arg.op == "const":
