@@ -9,12 +9,22 @@ all constants are folded on the host with the op table of :mod:`oscilla.ir_ops`.
 
 Source ops (not in ``ir_ops.SIGNATURES``):
     const      attrs (value,)                 a literal (a Python float / int)
-    time       attrs (name,)                  frame uniform: tMs, dt, phaseA, phaseB (f32) or the
-                                              events pulse, wrapA, wrapB (u32)
+    time       attrs (name,)                  frame uniform of the time root: tMs, dt, phaseA, phaseB,
+                                              phase, progress (f32) or the events pulse, wrapA,
+                                              wrapB, wrap, ended (u32)
+    external   attrs (index,)                 external channel ``index`` of the frame snapshot (f32
+                                              signal); the name is ``IRBuilder.channels[index]``
     lane_index                                the lane number i (i32), fields only
     bcast      args (signal,)                 a signal value seen by every lane of ``domain``
     state      attrs (cell_id, component)     the committed value of a state cell (this lane)
     ring_read  args (head,) attrs (cell_id,)  DelayFrames: ring element ``head`` (this lane)
+    reduce     args (x,) attrs (op,)          signal: sum/avg/min/max of field x over its lanes
+    scan       args (x,) attrs (op,)          field: inclusive prefix sum of field x over lanes
+    gather     args (src, index)              field src read at lane ``index`` (clamped to 0..N-1)
+
+Lane-coupled ops (reduce, scan, gather) are stage barriers: their field argument (``src`` for
+gather) is materialized in an earlier stage and read back from its slot.
+
     table      attrs (table_id,)              a per-lane constant computed on the host (e.g. a
                                               Halton basis in float64, rounded once to f32),
                                               uploaded into a ValueStore slot at creation
@@ -31,8 +41,10 @@ import numpy as np
 from . import ir_ops
 
 SIG, FIELD, EVENT = "sig", "field", "event"
-TIME_F32 = ("tMs", "dt", "phaseA", "phaseB")
-TIME_EVENTS = ("pulse", "wrapA", "wrapB")
+#: time-root outputs: InfiniteTimeRoot tMs, dt, phaseA, phaseB, pulse, wrapA, wrapB;
+#: CyclicTimeRoot tMs, dt, phase, wrap; FiniteTimeRoot tMs, dt, progress, ended
+TIME_F32 = ("tMs", "dt", "phaseA", "phaseB", "phase", "progress")
+TIME_EVENTS = ("pulse", "wrapA", "wrapB", "wrap", "ended")
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,8 @@ class IRBuilder:
     writes: list[StateWrite] = field(default_factory=list)
     #: table id -> per-lane values (numpy, length = lanes of the table's instance)
     tables: dict[str, np.ndarray] = field(default_factory=dict)
+    #: external channel names in first-use order (the node of channel k has attrs (k,))
+    channels: list[str] = field(default_factory=list)
     _index: dict[tuple, int] = field(default_factory=dict)
 
     # -- construction -------------------------------------------------------------------------
@@ -142,6 +156,13 @@ class IRBuilder:
         assert name in TIME_F32, name
         return self._intern("time", "f32", (), (name,), None)
 
+    def external(self, channel: str) -> int:
+        """The snapshot value of external channel ``channel`` this frame (an f32 signal). The
+        node carries only the channel's dense index, never its name."""
+        if channel not in self.channels:
+            self.channels.append(channel)
+        return self._intern("external", "f32", (), (self.channels.index(channel),), None)
+
     def lane_index(self, instance: str) -> int:
         return self._intern("lane_index", "i32", (), (), instance)
 
@@ -152,6 +173,29 @@ class IRBuilder:
         table_id = "t" + hashlib.sha256(arr.tobytes() + dtype.encode()).hexdigest()[:16]
         self.tables[table_id] = arr
         return self._intern("table", dtype, (), (table_id,), instance)
+
+    def reduce(self, x: int, op: str) -> int:
+        """Signal: ``op`` (sum, avg, min, max) of field ``x`` over every lane of its instance."""
+        n = self.nodes[x]
+        assert n.domain is not None and n.dtype == "f32", n
+        if n.op in ("table", "scan"):
+            # the field kernel that computes the reduced value also folds it into per-workgroup
+            # partials, so the value must be computed by a field kernel: x · 1 is an exact copy
+            x = self._intern("mul", "f32", (x, self.const(1.0)), (), n.domain)
+        return self._intern("reduce", "f32", (x,), (op, n.domain), None)
+
+    def scan(self, x: int, op: str = "add") -> int:
+        """Field: inclusive prefix ``op`` of field ``x`` (lane i holds x[0] + ... + x[i])."""
+        n = self.nodes[x]
+        assert n.domain is not None and n.dtype == "f32", n
+        return self._intern("scan", "f32", (x,), (op,), n.domain)
+
+    def gather(self, src: int, index: int, instance: str) -> int:
+        """Field over ``instance``: field ``src`` read at lane ``index`` (i32, clamped to its lanes)."""
+        s = self.nodes[src]
+        assert s.domain is not None, s
+        index = self.bcast(index, instance) if self.nodes[index].domain is None else index
+        return self._intern("gather", s.dtype, (src, index), (), instance)
 
     def bcast(self, nid: int, instance: str) -> int:
         """The signal ``nid`` as a field over ``instance`` (a no-op for fields of that instance)."""
@@ -205,11 +249,24 @@ class IRBuilder:
         return self.nodes[nid]
 
 
+BARRIER_OPS = ("reduce", "scan", "gather")
+
+
+def kernel_args(node: Node) -> tuple[int, ...]:
+    """The arguments a kernel computes itself: a reduce/scan result and a gather's source are
+    read from slots written by earlier stages, and a broadcast signal from its signal slot."""
+    if node.op in ("bcast", "reduce", "scan"):
+        return ()
+    if node.op == "gather":
+        return node.args[1:]
+    return node.args
+
+
 def reachable(nodes, roots, through_bcast: bool = True) -> list[int]:
     """Ids of every node reachable from ``roots``, ascending (a valid evaluation order).
 
-    With ``through_bcast=False`` a ``bcast`` node is a leaf: a field kernel loads the broadcast
-    signal from its ValueStore slot and never recomputes the signal expression behind it.
+    With ``through_bcast=False`` the walk stops where a kernel reads a slot instead of computing
+    (see :func:`kernel_args`): broadcast signals, reduce/scan results and gather sources.
     """
     seen: set[int] = set()
     stack = list(roots)
@@ -218,9 +275,22 @@ def reachable(nodes, roots, through_bcast: bool = True) -> list[int]:
         if n in seen:
             continue
         seen.add(n)
-        if through_bcast or nodes[n].op != "bcast":
-            stack.extend(nodes[n].args)
+        stack.extend(nodes[n].args if through_bcast else kernel_args(nodes[n]))
     return sorted(seen)
+
+
+def node_stages(nodes) -> list[int]:
+    """Stage of every node: 0 for sources; a reduce/scan result is one stage after its argument,
+    and a gather one stage after its source (the source must be materialized first)."""
+    stage = [0] * len(nodes)
+    for n in nodes:
+        if n.op in ("reduce", "scan"):
+            stage[n.id] = stage[n.args[0]] + 1
+        elif n.op == "gather":
+            stage[n.id] = max(stage[n.args[0]] + 1, stage[n.args[1]])
+        elif n.args:
+            stage[n.id] = max(stage[a] for a in n.args)
+    return stage
 
 
 def format_node(n: Node) -> str:

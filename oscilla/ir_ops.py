@@ -27,26 +27,34 @@ SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
     "mod": ((F32, F32), F32), "modulo": ((F32, F32), F32),
     "neg": ((F32,), F32), "abs": ((F32,), F32), "floor": ((F32,), F32), "ceil": ((F32,), F32),
     "trunc": ((F32,), F32), "sqrt": ((F32,), F32), "sin": ((F32,), F32), "cos": ((F32,), F32),
-    "exp": ((F32,), F32), "frac": ((F32,), F32),
+    "exp": ((F32,), F32), "frac": ((F32,), F32), "atan2": ((F32, F32), F32),
+    "tan": ((F32,), F32), "round": ((F32,), F32),
     "noise": ((F32,), F32), "hash": ((F32, F32), F32),
     "hsv_r": ((F32, F32, F32), F32), "hsv_g": ((F32, F32, F32), F32), "hsv_b": ((F32, F32, F32), F32),
     # comparisons and selection
     "lt": ((F32, F32), U32), "ge": ((F32, F32), U32),
+    "le": ((F32, F32), U32), "gt": ((F32, F32), U32), "eq": ((F32, F32), U32), "ne": ((F32, F32), U32),
+    "lt_i": ((I32, I32), U32), "le_i": ((I32, I32), U32), "gt_i": ((I32, I32), U32),
+    "ge_i": ((I32, I32), U32), "eq_i": ((I32, I32), U32), "ne_i": ((I32, I32), U32),
+    "eq_b": ((U32, U32), U32), "ne_b": ((U32, U32), U32),
     "select": ((U32, "*", "*"), "*"),
     # integer arithmetic
     "add_i": ((I32, I32), I32), "mod_i": ((I32, I32), I32), "div_i": ((I32, I32), I32),
-    "max_i": ((I32, I32), I32), "add_u": ((U32, U32), U32),
+    "max_i": ((I32, I32), I32), "min_i": ((I32, I32), I32), "mul_i": ((I32, I32), I32),
+    "add_u": ((U32, U32), U32),
+    "sub_i": ((I32, I32), I32), "neg_i": ((I32,), I32), "abs_i": ((I32,), I32),
     # bool / event logic
-    "or_b": ((U32, U32), U32),
+    "or_b": ((U32, U32), U32), "and_b": ((U32, U32), U32), "not_b": ((U32,), U32),
     # conversions
-    "i2f": ((I32,), F32), "b2f": ((U32,), F32),
+    "i2f": ((I32,), F32), "b2f": ((U32,), F32), "f2i": ((F32,), I32),
     # hashing (u32 wrapping arithmetic)
     "pcg": ((U32,), U32), "to01": ((U32,), F32), "bits": ((F32,), U32), "xor": ((U32, U32), U32),
     "i2u": ((I32,), U32),
 }
 
 #: ops whose value is not a pure function of their arguments (never constant-folded)
-SOURCE_OPS = {"const", "time", "lane_index", "state", "ring_read", "bcast", "table"}
+SOURCE_OPS = {"const", "time", "lane_index", "state", "ring_read", "bcast", "table", "reduce", "scan", "gather",
+              "external"}
 
 
 def pcg_hash(u: np.ndarray) -> np.ndarray:
@@ -129,6 +137,20 @@ def _f(x):
     return np.asarray(x, dtype=np.float32)
 
 
+def _i(x):
+    return np.asarray(x, dtype=np.int32)
+
+
+#: WGSL's f32 -> i32 conversion saturates at the largest f32 below 2^31 (and at -2^31)
+F2I_MAX = 2147483520
+
+
+def _f2i(x):
+    """i32(x) as WGSL converts it: truncation toward zero, saturating (NaN, indeterminate in WGSL, gives 0)."""
+    x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
+    return np.trunc(np.clip(x, -2147483648.0, float(F2I_MAX))).astype(np.int64).astype(np.int32)
+
+
 _IMPL = {
     "add": lambda a, b: _f(a) + _f(b),
     "sub": lambda a, b: _f(a) - _f(b),
@@ -147,6 +169,9 @@ _IMPL = {
     "sin": lambda a: np.sin(_f(a)),
     "cos": lambda a: np.cos(_f(a)),
     "exp": lambda a: np.exp(_f(a)),
+    "tan": lambda a: np.tan(_f(a)),
+    "round": lambda a: np.rint(_f(a)),  # ties to even, like WGSL round
+    "atan2": lambda y, x: np.where((_f(y) == 0) & (_f(x) == 0), np.float32(0), np.arctan2(_f(y), _f(x))),
     "frac": frac,
     "noise": noise1,
     "hash": hash01,
@@ -155,15 +180,35 @@ _IMPL = {
     "hsv_b": lambda h, s, v: hsv2rgb(h, s, v)[2],
     "lt": lambda a, b: (_f(a) < _f(b)).astype(np.uint32),
     "ge": lambda a, b: (_f(a) >= _f(b)).astype(np.uint32),
+    "le": lambda a, b: (_f(a) <= _f(b)).astype(np.uint32),
+    "gt": lambda a, b: (_f(a) > _f(b)).astype(np.uint32),
+    "eq": lambda a, b: (_f(a) == _f(b)).astype(np.uint32),
+    "ne": lambda a, b: (_f(a) != _f(b)).astype(np.uint32),
+    "lt_i": lambda a, b: (_i(a) < _i(b)).astype(np.uint32),
+    "le_i": lambda a, b: (_i(a) <= _i(b)).astype(np.uint32),
+    "gt_i": lambda a, b: (_i(a) > _i(b)).astype(np.uint32),
+    "ge_i": lambda a, b: (_i(a) >= _i(b)).astype(np.uint32),
+    "eq_i": lambda a, b: (_i(a) == _i(b)).astype(np.uint32),
+    "ne_i": lambda a, b: (_i(a) != _i(b)).astype(np.uint32),
+    "eq_b": lambda a, b: (np.asarray(a, np.uint32) == np.asarray(b, np.uint32)).astype(np.uint32),
+    "ne_b": lambda a, b: (np.asarray(a, np.uint32) != np.asarray(b, np.uint32)).astype(np.uint32),
     "select": lambda c, a, b: np.where(np.asarray(c) != 0, a, b),
     "add_i": lambda a, b: (np.asarray(a, np.int32) + np.asarray(b, np.int32)).astype(np.int32),
     "mod_i": lambda a, b: np.fmod(np.asarray(a, np.int32), np.asarray(b, np.int32)).astype(np.int32),
     "div_i": lambda a, b: _div_trunc(a, b),
     "max_i": lambda a, b: np.maximum(np.asarray(a, np.int32), np.asarray(b, np.int32)),
+    "min_i": lambda a, b: np.minimum(np.asarray(a, np.int32), np.asarray(b, np.int32)),
+    "mul_i": lambda a, b: (np.asarray(a, np.int32) * np.asarray(b, np.int32)).astype(np.int32),
     "add_u": lambda a, b: np.asarray(a, np.uint32) + np.asarray(b, np.uint32),
+    "sub_i": lambda a, b: (_i(a) - _i(b)).astype(np.int32),
+    "neg_i": lambda a: (-_i(a)).astype(np.int32),
+    "abs_i": lambda a: np.abs(_i(a)).astype(np.int32),
     "or_b": lambda a, b: np.minimum(np.asarray(a, np.uint32) + np.asarray(b, np.uint32), np.uint32(1)),
+    "and_b": lambda a, b: np.asarray(a, np.uint32) * np.asarray(b, np.uint32),
+    "not_b": lambda a: np.uint32(1) - np.asarray(a, np.uint32),
     "i2f": lambda a: np.asarray(a, np.int32).astype(np.float32),
     "b2f": lambda a: np.asarray(a, np.uint32).astype(np.float32),
+    "f2i": lambda a: _f2i(a),
     "pcg": pcg_hash,
     "to01": to01,
     "bits": f32_bits,

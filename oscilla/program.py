@@ -128,6 +128,7 @@ class Step:
 
     Attributes:
         kind: ``"hostWrite"`` (phase 1, once at creation: host tables into their slots),
+            ``"scanKernel"`` (phase 1: prefix sums between stages),
             ``"initKernel"`` (phase 1, runs once at creation: frame-invariant fields),
             ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"`` (phase 2).
         phase: 1 or 2.
@@ -155,8 +156,8 @@ class Step:
 class KernelSpec:
     """One generated compute kernel and how it is dispatched.
 
-    ``kind`` is ``"signal"`` (one invocation), ``"field"`` (one invocation per lane of
-    ``instance``) or ``"commit"`` (phase 2: one invocation per committed state element).
+    ``kind`` is ``"signal"`` (one invocation), ``"field"`` (four lanes of ``instance`` per
+    invocation), ``"scan"`` (prefix sums between stages) or ``"commit"`` (phase 2).
     ``writes`` lists the slots a signal/field kernel stores, in emission order. ``once`` marks a
     field kernel of frame-invariant values (functions of the lane index and constants only): it
     runs once when the runtime is created, not every frame.
@@ -169,6 +170,13 @@ class KernelSpec:
     instance: str | None = None
     writes: tuple[int, ...] = ()
     once: bool = False
+    #: explicit workgroup count (lane-coupled kernels); 0: derived from the lanes
+    workgroups: int = 0
+    #: scan kernels: (node, source slot, result slot, op, lanes, scratch offset, groups) each
+    barrier: tuple = ()
+    #: field kernels: (source node, op, scratch offset) of reductions whose per-workgroup partials
+    #: this kernel folds into scratch memory (see docs/runtime/execution-model.md, stages)
+    partials: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -200,12 +208,24 @@ class SinkSpec:
 
 @dataclass(frozen=True)
 class TimeRootSpec:
-    """The patch's time root: its type and periods (ms) for the host-side time model."""
+    """The patch's time root: its type and config params for the host-side time model
+    (blocks.md §5.1; oscilla/runtime/time.py).
+
+    Attributes:
+        type: InfiniteTimeRoot, CyclicTimeRoot or FiniteTimeRoot.
+        block: the root's block id.
+        period_a_ms / period_b_ms: InfiniteTimeRoot periodAMs / periodBMs.
+        period_ms / mode: CyclicTimeRoot periodMs and mode (``"loop"`` or ``"pingpong"``).
+        duration_ms: FiniteTimeRoot durationMs.
+    """
 
     type: str = "InfiniteTimeRoot"
     block: str | None = None
     period_a_ms: float = 1000.0
     period_b_ms: float = 2000.0
+    period_ms: float = 1000.0
+    mode: str = "loop"
+    duration_ms: float = 10000.0
 
 
 @dataclass(frozen=True)
@@ -246,6 +266,13 @@ class CompiledProgram:
     cells: dict[str, StateCell] = field(default_factory=dict)
     #: host-written slots (``hostWrite`` step): slot -> per-lane values, written at creation
     tables: dict[int, np.ndarray] = field(default_factory=dict)
+    #: f32 elements of scratch memory for reduction partials (a runtime-private buffer)
+    scratch_size: int = 0
+    #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
+    reductions: dict[int, tuple] = field(default_factory=dict)
+    #: external channel names the program reads (blocks.md §3.6), in first-use order: channel k
+    #: is FrameUniforms.ext element k; the names themselves never reach WGSL
+    channels: tuple[str, ...] = ()
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""

@@ -1,14 +1,17 @@
-// Instanced SDF quads for RenderInstances2D (blocks.md §9, no camera).
+// Instanced SDF quads for RenderInstances2D (blocks.md §6, §9).
 //
-// One draw per sink: draw(6, lanes). Instance index = lane, vertices 0..5 = two triangles of a
-// quad around the shape. The vertex stage reads every render input straight from the ValueStore
-// (a flat array<f32>); the fragment stage only sees varyings.
+// One draw per sink. Without a Camera: draw(6, lanes), instance index = lane (lane order, z
+// ignored). With a Camera: draw_indirect after the compute pass of camera_sort.wgsl; instance j
+// draws lane sorted[j].y (far to near, culled lanes dropped) at its projected screen position
+// proj[lane].xy with the size factor k = proj[lane].z. Vertices 0..5 = two triangles of a quad
+// around the shape. The vertex stage reads every render input straight from the ValueStore (a
+// flat array<f32>); the fragment stage reads the ValueStore only for path control points.
 //
 // Units: world units for positions and shape sizes ([0,1]^2, origin top left, y down, C3);
 // pixels for everything after the viewport mapping (§9.1):
 //     S = min(W, H);  world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S).
 // Per lane (§9.2, k = 1 without a camera):
-//     g = scale * size_i,  theta = shape.rotation + rotation_i,
+//     g = scale * size_i * k,  theta = shape.rotation + rotation_i,
 //     local (lx, ly) -> p_i + (lx cos - ly sin, lx sin + ly cos) * g   (y down: clockwise).
 // The fragment works in the shape's own frame, scaled to pixels (rotation and uniform scale keep
 // distances), computes the signed distance d in pixels (negative inside) and
@@ -37,15 +40,23 @@ struct Sink {
     rot_ls: u32,
     scale_off: u32,
     scale_ls: u32,
-    shape_off: u32,    // (kind 0 ellipse / 1 rect, a, b, rotation, cornerRadius)
+    shape_off: u32,    // (kind 0 ellipse / 1 rect / 2 path, a, b, rotation, cornerRadius)
     shape_ls: u32,
-    _pad0: u32,
-    _pad1: u32,
+    path_off: u32,     // path control points: vec2 local offsets (world units), lane j at
+    path_count: u32,   //   values[path_off + j * path_ls]; count 0 without a path
+    path_ls: u32,
+    camera: u32,       // 1: draw through the camera's sorted order (proj / sorted)
+    cam_off: u32,      // (compute pass only)
+    sort_n: u32,       // (compute pass only)
 };
 
 @group(0) @binding(0) var<uniform> frame: Frame;
 @group(0) @binding(1) var<uniform> sink: Sink;
 @group(0) @binding(2) var<storage, read> values: array<f32>;
+// Camera only (a 16-byte dummy otherwise): per lane (screen x, screen y, k, depth), and the
+// sorted (key, lane) pairs whose first `count` entries are the visible lanes, far first.
+@group(0) @binding(3) var<storage, read> proj: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> sorted: array<vec2<u32>>;
 
 struct VOut {
     @builtin(position) clip: vec4<f32>,
@@ -54,6 +65,7 @@ struct VOut {
     // Sanitised straight-alpha colour.
     @location(1) @interpolate(flat) color: vec4<f32>,
     // (kind, half extent x, half extent y, corner radius), pixels. Ellipse: semi-axes.
+    // Path: (2, signed pixels per local world unit g S, 0, 0).
     @location(2) @interpolate(flat) shape: vec4<f32>,
 };
 
@@ -75,21 +87,37 @@ fn unit(x: f32) -> f32 {
     return clamp(x, 0.0, 1.0);
 }
 
+fn path_point(j: u32) -> vec2<f32> {
+    let o = sink.path_off + j * sink.path_ls;
+    return vec2<f32>(values[o], values[o + 1u]);
+}
+
 @vertex
-fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) lane: u32) -> VOut {
+fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -> VOut {
     var out: VOut;
     // Not drawn: every vertex at the same point outside the clip volume (a degenerate quad).
     out.clip = vec4<f32>(-2.0, -2.0, 0.0, 1.0);
     out.local = vec2<f32>(0.0, 0.0);
     out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.shape = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    var lane = inst;
+    var x: f32;
+    var y: f32;
+    var k = 1.0;
+    if (sink.camera != 0u) {
+        lane = sorted[inst].y;   // inst < the visible count (draw_indirect)
+        let p = proj[lane];
+        x = p.x;
+        y = p.y;
+        k = p.z;
+    } else {
+        let pi = sink.pos_off + lane * sink.pos_ls;
+        x = values[pi];
+        y = values[pi + 1u];
+    }
     if (lane >= sink.lanes) {
         return out;
     }
-
-    let pi = sink.pos_off + lane * sink.pos_ls;
-    let x = values[pi];
-    let y = values[pi + 1u];
     let size = values[sink.size_off + lane * sink.size_ls];
     let rot = values[sink.rot_off + lane * sink.rot_ls];
     let scl = values[sink.scale_off + lane * sink.scale_ls];
@@ -99,7 +127,7 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) lane: u32) -
     let sb = values[si + 2u];
     let srot = values[si + 3u];
     let scr = values[si + 4u];
-    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl)
+    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl) && finite(k)
           && finite(kind) && finite(sa) && finite(sb) && finite(srot) && finite(scr))) {
         return out;
     }
@@ -108,16 +136,30 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) lane: u32) -
     let H = frame.size.y;
     let S = frame.scale;
     let center = vec2<f32>(0.5 * W + (x - 0.5) * S, 0.5 * H + (y - 0.5) * S);
-    // Pixels per local world unit; the sign of g only point-reflects a symmetric shape.
-    let gp = abs(scl * size) * S;
+    // Pixels per local world unit; the sign of g only point-reflects a symmetric shape (a path
+    // keeps the signed value: R(theta)(l) g is the point reflection of R(theta)(l) |g|).
+    let gs = scl * size * k * S;
+    let gp = abs(gs);
     let theta = srot + rot;
 
     var half: vec2<f32>;
     var radius = 0.0;
-    var rect = 0.0;
-    if (kind > 0.5) {
+    var sk = 0.0;
+    if (kind > 1.5) {
+        // Path: a bounding square of the control points' largest distance from the origin.
+        sk = 2.0;
+        var rmax = 0.0;
+        for (var j = 0u; j < sink.path_count; j++) {
+            rmax = max(rmax, length(path_point(j)));
+        }
+        if (sink.path_count == 0u || !finite(rmax)) {
+            return out;
+        }
+        half = vec2<f32>(rmax, rmax) * gp;
+        radius = gs;
+    } else if (kind > 0.5) {
         // Rect: full extents a x b, corner radius min(cornerRadius g, w/2, h/2), at least 0.
-        rect = 1.0;
+        sk = 1.0;
         half = 0.5 * abs(vec2<f32>(sa, sb)) * gp;
         radius = clamp(scr * gp, 0.0, min(half.x, half.y));
     } else {
@@ -142,7 +184,11 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) lane: u32) -
     let ci = sink.color_off + lane * sink.color_ls;
     out.color = vec4<f32>(unit(values[ci]), unit(values[ci + 1u]), unit(values[ci + 2u]),
                           unit(values[ci + 3u]));
-    out.shape = vec4<f32>(rect, half.x, half.y, radius);
+    if (sk > 1.5) {
+        out.shape = vec4<f32>(sk, radius, 0.0, 0.0);
+    } else {
+        out.shape = vec4<f32>(sk, half.x, half.y, radius);
+    }
     return out;
 }
 
@@ -178,10 +224,38 @@ fn sd_ellipse(p: vec2<f32>, ab_in: vec2<f32>) -> f32 {
     return select(dist, -dist, dot(u, u) < 1.0);
 }
 
+// Signed distance (pixels) to the closed polygon through the path's control points (lane order,
+// scaled by gs pixels per local unit), negative inside by the nonzero winding rule.
+fn sd_path(p: vec2<f32>, gs: f32) -> f32 {
+    let n = sink.path_count;
+    var wind = 0;
+    var dmin = 3.0e38;
+    var a = path_point(n - 1u) * gs;
+    for (var j = 0u; j < n; j++) {
+        let b = path_point(j) * gs;
+        let e = b - a;
+        let w = p - a;
+        let t = clamp(dot(w, e) / max(dot(e, e), 1e-30), 0.0, 1.0);
+        dmin = min(dmin, length(w - e * t));
+        let side = e.x * w.y - e.y * w.x;   // > 0: p is left of a -> b
+        if (a.y <= p.y) {
+            if (b.y > p.y && side > 0.0) {
+                wind += 1;                   // upward crossing
+            }
+        } else if (b.y <= p.y && side < 0.0) {
+            wind -= 1;                       // downward crossing
+        }
+        a = b;
+    }
+    return select(dmin, -dmin, wind != 0);
+}
+
 @fragment
 fn fs_main(in: VOut) -> @location(0) vec4<f32> {
     var d: f32;
-    if (in.shape.x > 0.5) {
+    if (in.shape.x > 1.5) {
+        d = sd_path(in.local, in.shape.y);
+    } else if (in.shape.x > 0.5) {
         d = sd_round_rect(in.local, in.shape.yz, in.shape.w);
     } else {
         d = sd_ellipse(in.local, in.shape.yz);

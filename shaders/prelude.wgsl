@@ -1,6 +1,9 @@
 // oscilla prelude: frame uniforms and the shared helper functions of blocks.md §4 and §7.
 // Every generated kernel starts with this text; the functions must match oscilla/ir_ops.py.
 
+// The frame uniform (oscilla/runtime/time.py, UNIFORM_FORMAT; 320 bytes). The time fields of the
+// patch's one time root: InfiniteTimeRoot uses phase_a/phase_b/pulse/wrap_a/wrap_b, CyclicTimeRoot
+// phase/wrap, FiniteTimeRoot progress/ended; t_ms and dt are every root's.
 struct FrameUniforms {
     t_ms: f32,
     dt: f32,
@@ -12,9 +15,16 @@ struct FrameUniforms {
     frame: u32,
     // always 0; osc_k() xors literals with it so drivers cannot fold constant chains
     opaque_zero: u32,
+    wrap: u32,
+    ended: u32,
     _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    phase: f32,
+    progress: f32,
+    _pad1: f32,
+    _pad2: f32,
+    // external channels (blocks.md §3.6): channel k is ext[k / 4][k % 4], its index in
+    // CompiledProgram.channels; the channel names never appear in WGSL
+    ext: array<vec4<f32>, 16>,
 }
 
 // A literal the driver cannot constant-fold: lavapipe (Mesa NIR) rewrites (x * c1) * c2 into
@@ -89,6 +99,11 @@ fn osc_mod(a: f32, b: f32) -> f32 {
 // a - b * floor(a / b): floored modulo (sign of b).
 fn osc_modulo(a: f32, b: f32) -> f32 {
     return a - b * floor(a / b);
+}
+
+// atan2(y, x) in [-pi, pi] with atan2(0, 0) = 0 (WGSL leaves that case indeterminate).
+fn osc_atan2(y: f32, x: f32) -> f32 {
+    return select(atan2(y, x), 0.0, y == 0.0 && x == 0.0);
 }
 
 // i32 truncated remainder; 0 for a zero divisor (never traps).
@@ -170,6 +185,10 @@ fn osc_mod4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
 
 fn osc_modulo4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
     return a - b * floor(a / b);
+}
+
+fn osc_atan24(y: vec4<f32>, x: vec4<f32>) -> vec4<f32> {
+    return select(atan2(y, x), vec4<f32>(0.0), (y == vec4<f32>(0.0)) & (x == vec4<f32>(0.0)));
 }
 
 fn osc_mod_i4(a: vec4<i32>, b: vec4<i32>) -> vec4<i32> {

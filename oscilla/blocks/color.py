@@ -1,6 +1,6 @@
 """Colour blocks (blocks.md §5.8)."""
 
-from .registry import BlockDef, E, PortDef, register
+from .registry import BlockDef, E, PortDef, RAIL, register
 
 
 def _lower_hsv(ctx):
@@ -18,6 +18,19 @@ register(BlockDef(
     inputs=(PortDef("hue", "float", E, default=0.0), PortDef("sat", "float", E, default=1.0),
             PortDef("val", "float", E, default=1.0)),
     outputs=(PortDef("color", "color", E),), lower=_lower_hsv, formula="hsv2rgb(hue, sat, val)"))
+
+
+
+def _lower_color_lfo(ctx):
+    return {"color": ctx.hsv(ctx.o("frac", ctx.o("add", ctx.f("phase"), ctx.f("hue"))), ctx.f("sat"), ctx.f("val"))}
+
+
+register(BlockDef(
+    "ColorLFO", "color",
+    inputs=(PortDef("phase", "float", E, unit="phase01", default=RAIL), PortDef("hue", "float", E, default=0.0),
+            PortDef("sat", "float", E, default=1.0), PortDef("val", "float", E, default=1.0)),
+    outputs=(PortDef("color", "color", E),), lower=_lower_color_lfo,
+    formula="hsv2rgb(frac(phase + hue), sat, val)"))
 
 
 def _lower_apply_opacity(ctx):

@@ -20,6 +20,23 @@ for _name, _cat in (("PolarToCartesian", "geometry"), ("FieldPolarToCartesian", 
     register(BlockDef(_name, _cat, inputs=_POLAR_IN, outputs=(PortDef("pos", "vec3", E),), lower=_lower_polar,
                       formula="(centerX + radius cos angle, centerY + radius sin angle, 0)"))
 
+
+def _lower_cartesian_to_polar(ctx):
+    pos = ctx.inp("pos").nodes
+    dx = ctx.o("sub", pos[0], ctx.f("centerX"))
+    dy = ctx.o("sub", pos[1], ctx.f("centerY"))
+    radius = ctx.o("sqrt", ctx.o("add", ctx.o("mul", dx, dx), ctx.o("mul", dy, dy)))
+    return {"angle": ctx.float(ctx.o("atan2", dy, dx)), "radius": ctx.float(radius)}
+
+
+register(BlockDef(
+    "FieldCartesianToPolar", "field",
+    inputs=(PortDef("pos", "vec3", E, required=True), PortDef("centerX", "float", E, default=0.5),
+            PortDef("centerY", "float", E, default=0.5)),
+    outputs=(PortDef("angle", "float", E), PortDef("radius", "float", E)), lower=_lower_cartesian_to_polar,
+    formula="dx = x - centerX, dy = y - centerY; angle = atan2(dy, dx) with atan2(0,0) = 0; "
+            "radius = sqrt(dx² + dy²)"))
+
 register(BlockDef(
     "GoldenAngle", "field",
     inputs=(PortDef("id01", "float", E, default=0.0), PortDef("turns", "float", E, default=50.0)),

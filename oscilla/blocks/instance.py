@@ -1,6 +1,6 @@
 """Instances and identity: Array, Broadcast, DomainIndex, StableIdHash, FromDomainId (§5.5)."""
 
-from .registry import ANY, BlockDef, E, F, ParamDef, PortDef, S, register
+from .registry import ANY, NUMERIC_T, BlockDef, E, F, ParamDef, PortDef, S, register
 
 GOLDEN_SEED_ADD = 0x9E3779B9
 
@@ -69,3 +69,20 @@ register(BlockDef(
     "FromDomainId", "field", inputs=(PortDef("domain", ANY, E),), outputs=(PortDef("id01", "float", F),),
     lower=lambda ctx: {"id01": ctx.value("float", ctx.norm_index(ctx.domain), instance=ctx.domain)},
     formula="id01 = normalizedIndex"))
+
+
+def _lower_reduce(ctx):
+    v = ctx.inp("field")
+    inst = ctx.domain
+    nodes = tuple(ctx.b.reduce(ctx.b.as_field(n, inst), ctx.param("op")) for n in v.nodes)
+    return {"signal": ctx.value(v.payload, *nodes)}
+
+
+register(BlockDef(
+    "Reduce", "field",
+    inputs=(PortDef("field", NUMERIC_T, F, required=True),),
+    outputs=(PortDef("signal", NUMERIC_T, S),),
+    params=(ParamDef("op", "enum", "sum", choices=("sum", "avg", "min", "max")),),
+    lower=_lower_reduce,
+    formula="component-wise sum / avg / min / max over the N lanes (a GPU parallel reduction; the "
+            "frame splits into stages before and after it)"))

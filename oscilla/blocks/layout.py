@@ -1,6 +1,9 @@
-"""Layouts (blocks.md §5.6): per-lane world positions (vec3, z = 0) over the `elements` instance."""
+"""Layouts (blocks.md §5.6, and the tier 2 layouts of §6): per-lane world positions (vec3, z = 0)
+over the `elements` instance."""
 
-from .registry import ANY, BlockDef, F, PortDef, S, register
+import numpy as np
+
+from .registry import ANY, BlockDef, F, ParamDef, PortDef, S, register
 
 _ELEMENTS = PortDef("elements", ANY, F, required=True)
 _POSITION = (PortDef("position", "vec3", F),)
@@ -47,13 +50,17 @@ register(BlockDef(
     formula="θ = 2π(i/N + phase); position = (centerX + radius cos θ, centerY + radius sin θ, 0)"))
 
 
-def _lower_line(ctx):
-    t = ctx.norm_index(ctx.domain)
+def _mix_line(ctx, t: int):
+    """((1-t)·x0 + t·x1, (1-t)·y0 + t·y1, 0) for the per-lane parameter ``t``."""
     one_minus_t = ctx.o("sub", ctx.c(1.0), t)
 
     def mix(a, b):
         return ctx.o("add", ctx.o("mul", one_minus_t, ctx.f(a)), ctx.o("mul", t, ctx.f(b)))
-    return {"position": ctx.vec3(mix("x0", "x1"), mix("y0", "y1"), ctx.c(0.0))}
+    return ctx.vec3(mix("x0", "x1"), mix("y0", "y1"), ctx.c(0.0))
+
+
+def _lower_line(ctx):
+    return {"position": _mix_line(ctx, ctx.norm_index(ctx.domain))}
 
 
 register(BlockDef(
@@ -62,3 +69,84 @@ register(BlockDef(
             PortDef("x1", "float", S, default=0.9), PortDef("y1", "float", S, default=0.5)),
     outputs=_POSITION, lower=_lower_line,
     formula="t = normalizedIndex; position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)"))
+
+
+# -- tier 2 (blocks.md §6) ---------------------------------------------------------------------
+def halton(n_lanes: int, base: int) -> np.ndarray:
+    """φ_base(i+1) for lanes i = 0..n_lanes-1 in float64 (blocks.md §4, Halton placement basis).
+
+    The radical inverse of n is A / base^m, where A is n's m base-``base`` digits reversed; both are
+    integers below 2^53, so the one float64 division is correctly rounded."""
+    n = np.arange(1, n_lanes + 1, dtype=np.int64)
+    num = np.zeros_like(n)
+    den = np.ones_like(n)
+    while np.any(n > 0):
+        live = n > 0
+        num = np.where(live, num * base + n % base, num)
+        den = np.where(live, den * base, den)
+        n //= base
+    return num / den
+
+
+def _halton_u(ctx) -> int:
+    """The per-lane u = φ₂(i+1) of the block's instance, as a host table (f32, rounded once)."""
+    return ctx.table(halton(ctx.lanes_of(ctx.domain), 2), ctx.domain)
+
+
+def _lower_grid_uv(ctx):
+    n = ctx.lanes_of(ctx.domain)
+    cols, rows = int(ctx.param("cols")), int(ctx.param("rows"))
+    col = np.minimum(np.floor(halton(n, 2) * cols), cols - 1)
+    row = np.minimum(np.floor(halton(n, 3) * rows), rows - 1)
+    x = ctx.table((col + 0.5) / cols, ctx.domain)
+    y = ctx.table((row + 0.5) / rows, ctx.domain)
+    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+
+
+register(BlockDef(
+    "GridLayoutUV", "layout", inputs=(_ELEMENTS,), outputs=_POSITION, lower=_lower_grid_uv,
+    params=(ParamDef("cols", "int", 5, minimum=1), ParamDef("rows", "int", 5, minimum=1)),
+    formula="(u, v) = Halton(2,3) of i+1; col = min(floor(u cols), cols-1); row = min(floor(v rows), rows-1); "
+            "position = ((col+0.5)/cols, (row+0.5)/rows, 0), computed on the host in float64"))
+
+
+def _lower_circle_uv(ctx):
+    theta = ctx.o("mul", ctx.c(ctx.TWO_PI), ctx.o("add", _halton_u(ctx), ctx.f("phase")))
+    r = ctx.f("radius")
+    x = ctx.o("add", ctx.c(0.5), ctx.o("mul", r, ctx.o("cos", theta)))
+    y = ctx.o("add", ctx.c(0.5), ctx.o("mul", r, ctx.o("sin", theta)))
+    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+
+
+register(BlockDef(
+    "CircleLayoutUV", "layout",
+    inputs=(_ELEMENTS, PortDef("radius", "float", S, default=0.3),
+            PortDef("phase", "float", S, unit="phase01", default=0.0)),
+    outputs=_POSITION, lower=_lower_circle_uv,
+    formula="u = φ₂(i+1); θ = 2π(u + phase); position = (0.5 + radius cos θ, 0.5 + radius sin θ, 0)"))
+
+
+def _lower_line_uv(ctx):
+    return {"position": _mix_line(ctx, _halton_u(ctx))}
+
+
+register(BlockDef(
+    "LineLayoutUV", "layout",
+    inputs=(_ELEMENTS, PortDef("x0", "float", S, default=0.2), PortDef("y0", "float", S, default=0.2),
+            PortDef("x1", "float", S, default=0.8), PortDef("y1", "float", S, default=0.8)),
+    outputs=_POSITION, lower=_lower_line_uv,
+    formula="t = φ₂(i+1); position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)"))
+
+
+def _lower_linear(ctx):
+    t = ctx.norm_index(ctx.domain)
+    spacing = ctx.f("spacing")
+    start = ctx.o("mul", ctx.o("sub", ctx.c(1.0), spacing), ctx.c(0.5))
+    y = ctx.o("add", start, ctx.o("mul", t, spacing))
+    return {"position": ctx.vec3(ctx.c(0.5), y, ctx.c(0.0))}
+
+
+register(BlockDef(
+    "LinearLayout", "layout", inputs=(_ELEMENTS, PortDef("spacing", "float", S, default=0.8)),
+    outputs=_POSITION, lower=_lower_linear,
+    formula="t = normalizedIndex; position = (0.5, (1-L)/2 + t L, 0) with L = spacing"))

@@ -40,3 +40,29 @@ def _unary(type_name, op):
 
 _unary("Sin", "sin")
 _unary("Cos", "cos")
+
+
+def _sum_sq(ctx):
+    x, y, z = ctx.f("x"), ctx.f("y"), ctx.f("z")
+    return x, y, z, ctx.o("add", ctx.o("add", ctx.o("mul", x, x), ctx.o("mul", y, y)), ctx.o("mul", z, z))
+
+
+_XYZ = (PortDef("x", "float", E, default=0.0), PortDef("y", "float", E, default=0.0),
+        PortDef("z", "float", E, default=0.0))
+
+register(BlockDef(
+    "Length", "math", inputs=_XYZ, outputs=(PortDef("out", "float", E),),
+    lower=lambda ctx: {"out": ctx.float(ctx.o("sqrt", _sum_sq(ctx)[3]))}, formula="sqrt(x² + y² + z²)"))
+
+
+def _lower_normalize(ctx):
+    x, y, z, ss = _sum_sq(ctx)
+    length = ctx.o("max", ctx.o("sqrt", ss), ctx.c(1e-10))
+    return {"outX": ctx.float(ctx.o("div", x, length)), "outY": ctx.float(ctx.o("div", y, length)),
+            "outZ": ctx.float(ctx.o("div", z, length))}
+
+
+register(BlockDef(
+    "Normalize", "math", inputs=_XYZ,
+    outputs=(PortDef("outX", "float", E), PortDef("outY", "float", E), PortDef("outZ", "float", E)),
+    lower=_lower_normalize, formula="L = max(sqrt(x² + y² + z²), 1e-10); (x/L, y/L, z/L)"))

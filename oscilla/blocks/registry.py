@@ -78,6 +78,8 @@ class BlockDef:
     time_root: bool = False
     sink: bool = False
     creates_instance: bool = False
+    #: creates_instance blocks: lanes of the new instance from the config (None: ``count``)
+    instance_lanes: Callable[[dict], int] | None = None
     closes_cycles: bool = False
     stateful: bool = False
     formula: str = ""
@@ -108,8 +110,8 @@ def block_def(type_name: str) -> BlockDef | None:
 
 
 #: catalog order of the block modules (blocks.md §5); did-you-mean ties go to this order
-MODULE_ORDER = ("time", "signal", "state", "math", "instance", "layout", "geometry", "color", "render",
-                "adapters")
+MODULE_ORDER = ("time", "signal", "state", "math", "instance", "layout", "geometry", "color", "external",
+                "render", "adapters")
 
 
 def all_types() -> list[str]:
@@ -131,4 +133,4 @@ def _ensure_loaded() -> None:
     if not _loaded:
         _loaded = True
         # import order = declaration order (did-you-mean ties go to declaration order)
-        from . import time, signal, state, math, instance, layout, geometry, color, render, adapters  # noqa: F401,E401
+        from . import time, signal, state, math, instance, layout, geometry, color, external, render, adapters  # noqa: F401,E401,E501

@@ -14,6 +14,7 @@ Bindings (group 0), the same for every kernel; access modes differ by phase:
     5 si  StateBuffer i32
     6 vf4 the ValueStore f32 buffer again, as vec4s (16-byte aligned colour stores, vec4 copies)
     7 sf4 the StateBuffer f32 buffer again, as vec4s
+    8 sc  scratch f32 (reduction partials; runtime-private, read_write in both phases)
 Slot and cell offsets are multiples of 4 elements (compiler.layout), so ``offset / 4`` indexes the
 vec4 views.
 """
@@ -27,7 +28,7 @@ import numpy as np
 from ..ir import Node, reachable
 from ..program import KernelSpec, SlotMeta, StateLayout
 from ..shaders_path import load_wgsl
-from .wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4
+from .wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4, external_field
 
 WORKGROUP_SIZE = 256
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
@@ -76,6 +77,7 @@ def bindings(phase: int) -> str:
         f"@group(0) @binding(5) var<storage, {smode}> si: array<i32>;",
         f"@group(0) @binding(6) var<storage, {vmode}> vf4: array<vec4<f32>>;",
         f"@group(0) @binding(7) var<storage, {smode}> sf4: array<vec4<f32>>;",
+        "@group(0) @binding(8) var<storage, read_write> sc: array<f32>;",
     ])
 
 
@@ -85,7 +87,9 @@ _XYZW = "xyzw"
 
 def kernel_invocations(k: KernelSpec) -> int:
     """Invocations a kernel is dispatched with: 1 (signal), ceil(N/4) (field: 4 lanes each), or
-    the commit units (commit)."""
+    the commit units (commit). Lane-coupled kernels set ``workgroups`` explicitly instead."""
+    if k.workgroups:
+        return k.workgroups * WORKGROUP_SIZE
     if k.kind == "signal":
         return 1
     if k.kind == "field":
@@ -113,10 +117,11 @@ class _Emitter:
     width 4 emits vec4 values holding lanes lane0 .. lane0+3 (field kernels)."""
 
     def __init__(self, nodes, sig_slot_of: dict[int, SlotMeta], state: StateLayout, width: int = 1,
-                 table_slot_of: dict[int, SlotMeta] | None = None):
+                 field_slot_of: dict[int, SlotMeta] | None = None, reductions: dict | None = None):
         self.nodes = nodes
+        self.reductions = reductions or {}
         self.sig_slot_of = sig_slot_of
-        self.table_slot_of = table_slot_of or {}
+        self.field_slot_of = field_slot_of or {}
         self.cells = {c.state_id: c for c in state.cells}
         self.w = width
         self.names: dict[int, str] = {}
@@ -162,11 +167,14 @@ class _Emitter:
         if n.op == "time":
             self.names[nid] = self._splat(TIME_FIELDS[n.attrs[0]], n.dtype)
             return
+        if n.op == "external":  # the channel's dense index only; its name never reaches WGSL
+            self.names[nid] = self._splat(external_field(n.attrs[0]), n.dtype)
+            return
         if n.op == "lane_index":
             self.names[nid] = "li4"
             return
-        if n.op == "table":  # a host-written field slot of stride 1, 16-byte aligned (layout)
-            sm = self.table_slot_of[nid]
+        if n.op in ("table", "scan"):  # a field slot of stride 1 written earlier, 16-byte aligned (layout)
+            sm = self.field_slot_of[nid]
             code = f"vf4[{sm.offset // 4}u + inv]" if sm.storage == "f32" else \
                 self._lane_loads(VALUE_ARRAYS[sm.storage], n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
             name = f"v{len(self.lines)}"
@@ -191,6 +199,23 @@ class _Emitter:
             else:
                 code = self._lane_loads(arr, n.dtype,
                                         lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u")
+        elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
+            off, groups, lanes, op, _src = self.reductions[nid]
+            acc = f"r{len(self.lines)}"
+            comb = _REDUCE_COMBINE[op].format(a=acc, b=f"sc[{off}u + i]")
+            self.lines.append(f"    var {acc}: f32 = {_REDUCE_IDENTITY[op]};")
+            self.lines.append(f"    for (var i = 0u; i < {groups}u; i++) {{ {acc} = {comb}; }}")
+            code = f"{acc} / {f32_literal(float(lanes))}" if op == "avg" else acc
+        elif n.op == "gather":  # lanes of a field materialized by an earlier stage, at any index
+            sm = self.field_slot_of[n.args[0]]
+            idx = self.expr(n.args[1])
+            arr = VALUE_ARRAYS[sm.storage]
+            last = sm.lanes - 1
+            if self.w == 1:
+                code = f"{arr}[{sm.offset}u + u32(clamp({idx}, 0, {last}))]"
+            else:
+                code = self._lane_loads(arr, n.dtype,
+                                        lambda j: f"{sm.offset}u + u32(clamp({idx}.{_XYZW[j]}, 0, {last}))")
         elif n.op in _HSV_COMPONENT:
             # one hsv2rgb call per (h, s, v) serves all three components
             key = n.args
@@ -251,19 +276,24 @@ def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
             for c in range(sm.stride)]
 
 
-def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout) -> str:
+def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout,
+                    reductions: dict | None = None) -> str:
     """WGSL source of a signal or field kernel (prelude + bindings + body).
 
     A field kernel invocation computes lanes lane0 .. lane0+3 as vec4 values. When N is not a
-    multiple of 4 the last invocation stores only its lanes below N, one scalar at a time.
+    multiple of 4 the last invocation stores only its lanes below N, one scalar at a time. A field
+    kernel with ``partials`` also folds each reduced value over its workgroup (256 invocations,
+    1024 lanes) into one partial in scratch memory; the next stage's signal kernel folds the
+    partials (blocks.md Reduce: summation order is free).
     """
+    if k.kind == "field" and k.partials:
+        return _generate_field_with_partials(k, nodes, slot_meta, state, reductions or {})
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]
     field = k.kind == "field"
-    table_slot_of = {sm.components[0]: sm for sm in slot_meta
-                     if sm.instance is not None and nodes[sm.components[0]].op == "table"}
+    field_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is not None and sm.stride == 1}
     em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION if field else 1,
-                  table_slot_of=table_slot_of)
+                  field_slot_of=field_slot_of, reductions=reductions)
     for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
@@ -326,3 +356,93 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
         start = end
     body.append("}")
     return "\n".join([load_wgsl("prelude.wgsl"), bindings(2), "", *body, ""])
+
+
+# -- lane-coupled kernels (stage barriers) ----------------------------------------------------
+
+_REDUCE_COMBINE = {"sum": "({a} + {b})", "avg": "({a} + {b})", "min": "min({a}, {b})", "max": "max({a}, {b})"}
+_REDUCE_IDENTITY = {"sum": "0.0f", "avg": "0.0f", "min": "bitcast<f32>(2139095040u)", "max": "bitcast<f32>(4286578688u)"}
+
+
+def _tree(lines: list[str], op: str) -> None:
+    """Fold acc[0..255] into acc[0] (workgroup memory), pairwise."""
+    comb = _REDUCE_COMBINE[op].format(a="acc[t]", b="acc[t + w]")
+    lines += ["        workgroupBarrier();",
+              "        for (var w = 128u; w > 0u; w = w >> 1u) {",
+              f"            if (t < w) {{ acc[t] = {comb}; }}",
+              "            workgroupBarrier();",
+              "        }"]
+
+
+def _generate_field_with_partials(k: KernelSpec, nodes, slot_meta, state, reductions) -> str:
+    """A field kernel that also folds reduced values into per-workgroup partials. No invocation
+    returns early: every one must reach the workgroup barriers of the fold."""
+    sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
+    field_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is not None and sm.stride == 1}
+    writes = [slot_meta[s] for s in k.writes]
+    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION, field_slot_of=field_slot_of,
+                  reductions=reductions)
+    for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
+        em.emit(nid)
+    inv_count = kernel_invocations(k)
+    body = ["var<workgroup> acc: array<f32, 256>;", "",
+            f"@compute @workgroup_size({WORKGROUP_SIZE})",
+            "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,",
+            "        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {",
+            f"    let inv = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);",
+            "    let grp = wid.x + wid.y * nwg.x;",
+            "    let t = lid.x;"]
+    body += [f"    var p{i}: f32 = {_REDUCE_IDENTITY[op]};" for i, (_n, op, _off) in enumerate(k.partials)]
+    body += [f"    if (inv < {inv_count}u) {{", "    let lane0 = inv * 4u;",
+             "    let li4 = vec4<i32>(i32(lane0)) + vec4<i32>(0, 1, 2, 3);"]
+    body += em.lines
+    full = [line for sm in writes for line in _field_stores(sm, em)]
+    if k.lanes % 4 == 0:
+        body += full
+    else:
+        body.append(f"    if (lane0 + 4u <= {k.lanes}u) {{")
+        body += ["    " + line for line in full]
+        body.append("    } else {")
+        for j in range(4):
+            body.append(f"    if (lane0 + {j}u < {k.lanes}u) {{")
+            for sm in writes:
+                body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
+            body.append("    }")
+        body.append("    }")
+    for i, (src, op, _off) in enumerate(k.partials):
+        v = em.expr(src)
+        for j in range(4):
+            lane_val = f"select({_REDUCE_IDENTITY[op]}, {v}.{_XYZW[j]}, lane0 + {j}u < {k.lanes}u)"
+            body.append(f"    p{i} = {_REDUCE_COMBINE[op].format(a=f'p{i}', b=lane_val)};")
+    body.append("    }")
+    for i, (_src, op, off) in enumerate(k.partials):
+        body += ["    {", f"        acc[t] = p{i};"]
+        _tree(body, op)
+        body += [f"        if (t == 0u) {{ sc[{off}u + grp] = acc[0]; }}", "        workgroupBarrier();", "    }"]
+    body.append("}")
+    return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *body, ""])
+
+
+def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
+    """Inclusive prefix sums with one workgroup: thread t scans its chunk of ceil(N/256) lanes
+    sequentially, thread 0 turns the 256 chunk totals into offsets, every thread adds its offset."""
+    lines = ["var<workgroup> tot: array<f32, 256>;", "",
+             "@compute @workgroup_size(256)",
+             "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {", "    let t = lid.x;"]
+    for (_nid, src, res, _op, lanes, _scratch, _groups) in k.barrier:
+        s_in, s_out = slot_meta[src], slot_meta[res]
+        chunk = -(-lanes // 256)
+        lines += ["    {", f"        let start = t * {chunk}u;", "        var run: f32 = 0.0f;",
+                  f"        for (var j = 0u; j < {chunk}u; j++) {{",
+                  "            let i = start + j;",
+                  f"            if (i < {lanes}u) {{ run = run + vf[{s_in.offset}u + i]; vf[{s_out.offset}u + i] = run; }}",
+                  "        }", "        tot[t] = run;", "        workgroupBarrier();",
+                  "        if (t == 0u) {", "            var p: f32 = 0.0f;",
+                  "            for (var q = 0u; q < 256u; q++) { let v = tot[q]; tot[q] = p; p = p + v; }",
+                  "        }", "        workgroupBarrier();", "        let off = tot[t];",
+                  f"        for (var j = 0u; j < {chunk}u; j++) {{",
+                  "            let i = start + j;",
+                  f"            if (i < {lanes}u) {{ vf[{s_out.offset}u + i] = vf[{s_out.offset}u + i] + off; }}",
+                  "        }", "        workgroupBarrier();", "    }"]
+    lines.append("}")
+    return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *lines, ""])

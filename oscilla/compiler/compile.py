@@ -8,10 +8,11 @@ errors and raises CompileError with all of them.
 from __future__ import annotations
 
 from ..blocks.values import Value
-from ..codegen.wgsl import generate_commit, generate_kernel
+from ..codegen.wgsl import generate_commit, generate_kernel, generate_scan
 from ..diagnostics import DiagnosticSink, did_you_mean
 from ..patch import Patch, load_patch
 from ..program import CompiledProgram, SinkSpec, TimeRootSpec
+from .combine import check_combine
 from .cycles import check_cycles, lowering_order
 from .layout import layout_slots, layout_state
 from .lower import lower_graph
@@ -62,6 +63,7 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
     g = normalize(patch, sink)
     sink.raise_if_errors()
     t = infer_types(g, sink)
+    check_combine(g, t, sink)
     check_cycles(g, sink)
     sink.raise_if_errors()
     low = lower_graph(g, t, lowering_order(g))
@@ -79,8 +81,10 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
     for k in plan.kernels:
         if k.kind == "commit":
             wgsl[k.name] = generate_commit(plan.commits, slot_meta, state_layout, k.lanes)
+        elif k.kind == "scan":
+            wgsl[k.name] = generate_scan(k, slot_meta)
         else:
-            wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout)
+            wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout, plan.reductions)
         kernels.append(k)
 
     max_binding = _max_binding_elements()
@@ -101,14 +105,17 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
                  plan.sink_slots[s.block].get("path"), plan.camera_slot)
         for s in low.sinks)
     root = g.blocks[g.time_root]
-    time_root = TimeRootSpec(root.type, root.id, float(root.config.get("periodAMs", 1000.0)),
-                             float(root.config.get("periodBMs", 2000.0)))
+    cfg = root.config
+    time_root = TimeRootSpec(root.type, root.id, float(cfg.get("periodAMs") or 1000.0),
+                             float(cfg.get("periodBMs") or 2000.0), period_ms=float(cfg.get("periodMs") or 1000.0),
+                             mode=str(cfg.get("mode") or "loop"), duration_ms=float(cfg.get("durationMs") or 10000.0))
     return CompiledProgram(
         nodes=nodes, slot_meta=slot_meta, state_layout=state_layout, const_pool=const_pool,
         schedule=tuple(plan.steps), kernels=tuple(kernels), wgsl=wgsl, sinks=sinks, ports=dict(plan.ports),
         instances=dict(low.instances), time_root=time_root, background=g.background,
         diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells),
-        tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()})
+        tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()}, scratch_size=plan.scratch,
+        reductions=dict(plan.reductions), channels=tuple(low.builder.channels))
 
 
 def _max_binding_elements() -> int | None:

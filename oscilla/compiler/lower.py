@@ -20,12 +20,15 @@ from ..blocks.render import ELLIPSE
 from ..blocks.values import Value
 from ..ir import IRBuilder, StateCell
 from ..types import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
+from .combine import combine_values
 from .literals import literal_payload, parse_literal
 from .normalize import Graph, NBlock
 from .types import Typed
 
 DEFAULT_SHAPE = (ELLIPSE, 0.02, 0.02, 0.0, 0.0)
-PRIMARY_PHASE = {"InfiniteTimeRoot": "phaseA"}
+#: the rail (blocks.md §3.2): the output of each time root that a ``=rail`` port defaults to
+#: (FiniteTimeRoot's progress is used as it is, with no adapter)
+PRIMARY_PHASE = {"InfiniteTimeRoot": "phaseA", "CyclicTimeRoot": "phase", "FiniteTimeRoot": "progress"}
 
 
 @dataclass
@@ -176,8 +179,9 @@ class _Lowerer:
         self.deferred: list[Callable[[], None]] = []
         self.instances: dict[str, tuple[int, int]] = {}
         for b in g.blocks.values():
-            if b.defn.creates_instance:
-                self.instances[b.id] = (int(b.config["count"]), int(b.config.get("seed") or 0))
+            if b.defn.creates_instance:  # Array: count and seed; path blocks: their lanes, seed 0 (§4)
+                lanes = b.defn.instance_lanes(b.config) if b.defn.instance_lanes else int(b.config["count"])
+                self.instances[b.id] = (lanes, int(b.config.get("seed") or 0))
         self.out.instances = self.instances
 
     def input_value(self, b: NBlock, port: str) -> Value:
@@ -193,8 +197,8 @@ class _Lowerer:
                 for v in vals[1:]:
                     node = self.b.op("or_b", node, v.node)
                 v = Value((node,), BOOL, event=True)
-            else:
-                v = vals[-1]  # combine mode "last": the last enabled edge in edge order wins
+            else:  # blocks.md §3.7; without a combine mode the last enabled edge in edge order wins
+                v = combine_values(self.b, b.combine.get(port, "last"), vals)
         elif port in b.inline:
             raw = b.inline[port]
             payload = p.payload if p.payload not in ("T", "any") else literal_payload(raw)

@@ -5,7 +5,7 @@ definition, validated config params and inline port values, every enabled edge n
 ports, and every input has a known source (edges, an inline value, its default, or the rail).
 Emits E_DUPLICATE_BLOCK_ID, E_UNKNOWN_BLOCK_TYPE, E_UNKNOWN_PARAM, E_PARAM_INVALID,
 E_LIMIT_EXCEEDED (instance counts), E_UNKNOWN_PORT, E_DANGLING_EDGE, E_TIME_ROOT_MISSING,
-E_TIME_ROOT_MULTIPLE and E_MISSING_INPUT.
+E_TIME_ROOT_MULTIPLE, E_CAMERA_MULTIPLE and E_MISSING_INPUT.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
+from ..blocks.external import MAX_CHANNELS, block_channels
 from ..blocks.registry import ANY, EV, F, NUMERIC_T, BlockDef, ParamDef, block_def, all_types
 from ..blocks.signal import OSC_MODES
 from ..diagnostics import DiagnosticSink, did_you_mean
 from ..patch import Patch
+from .combine import MODES, mode_problem
 from .literals import LiteralError, literal_payload, parse_literal
 
 MAX_INSTANCE_COUNT = 2 ** 24
@@ -35,6 +37,8 @@ class NBlock:
     order: int
     config: dict[str, Any] = field(default_factory=dict)
     inline: dict[str, Any] = field(default_factory=dict)
+    #: input port -> combine mode (blocks.md §3.7), validated
+    combine: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
         nb = NBlock(b.id, b.type, defn, order)
         _resolve_params(nb, {k: v for k, v in b.params.items()
                              if defn.input(k) is None or (b.id, k) not in connected}, sink)
+        _resolve_combine(nb, b.combine, sink)
         blocks[b.id] = nb
 
     edges: list[NEdge] = []
@@ -131,6 +136,10 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     for extra in roots[1:]:
         sink.add("E_TIME_ROOT_MULTIPLE", f"a patch has exactly one time root; {roots[0].id!r} is already "
                  f"one. Remove {extra.id!r}", block=extra.id)
+    cameras = [b for b in blocks.values() if b.type == "Camera"]
+    for extra in cameras[1:]:
+        sink.add("E_CAMERA_MULTIPLE", f"a patch has at most one Camera; {cameras[0].id!r} is already "
+                 f"one. Remove {extra.id!r}", block=extra.id)
 
     for b in blocks.values():
         for p in b.defn.inputs:
@@ -143,20 +152,56 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                                          " or give it an inline value in params"),
                      block=b.id, port=p.id)
 
+    _check_channel_limit(blocks, sink)
+
     bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
     if len(bg) == 3:
         bg = bg + (1.0,)
     return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, raw_links)
 
 
-def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int) -> None:
+def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> None:
+    """E_LIMIT_EXCEEDED on every block that reads an external channel beyond the first
+    MAX_CHANNELS distinct names (counted in patch order; the frame uniform holds 64)."""
+    index: dict[str, int] = {}
+    for b in blocks.values():
+        chans = block_channels(b.type, b.config)
+        if max((index.setdefault(ch, len(index)) for ch in chans), default=-1) >= MAX_CHANNELS:
+            sink.add("E_LIMIT_EXCEEDED", f"{b.type} {b.id!r} reads external channel(s) "
+                     f"{', '.join(repr(c) for c in chans)}, beyond the {MAX_CHANNELS} distinct channels one "
+                     f"patch may read; reuse channel names", block=b.id)
+
+
+def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int | None,
+                  where: str = "") -> None:
     names = [p.id for p in (b.defn.outputs if kind == "output" else b.defn.inputs)]
     if b.defn.param(port) is not None or port in b.defn.aliases:
         msg = f"{port!r} is a param, not a port, of {b.type}; set it in params. Valid {kind}s: " \
               + (", ".join(names) or "(none)")
     else:
         msg = f"{b.type} has no {kind} port {port!r}; " + did_you_mean(port, names, f"{kind}s")
-    sink.add("E_UNKNOWN_PORT", msg, block=b.id, port=port, edge=edge)
+    sink.add("E_UNKNOWN_PORT", where + msg, block=b.id, port=port, edge=edge)
+
+
+def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) -> None:
+    """Validate ``blocks[].combine`` (blocks.md §3.7): each key must be an input port and each mode
+    one of :data:`~oscilla.compiler.combine.MODES` that suits the port's payload (polymorphic ports
+    are checked again once their edges are typed)."""
+    d = nb.defn
+    for port, mode in combine.items():
+        p = d.input(port)
+        if p is None:
+            _unknown_port(sink, nb, port, "input", None, "combine: ")
+            continue
+        if mode not in MODES:
+            sink.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: unknown mode {mode!r}; "
+                     + did_you_mean(mode, list(MODES), "modes"), block=nb.id, port=port)
+            continue
+        why = mode_problem(mode, p.payload, p.card)
+        if why:
+            sink.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: {why}", block=nb.id, port=port)
+            continue
+        nb.combine[port] = mode
 
 
 def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) -> None:
@@ -234,8 +279,9 @@ def _check_param(nb: NBlock, p: ParamDef, name: str, value, sink: DiagnosticSink
         value = float(value)
     if p.minimum is not None and (value <= p.minimum if p.exclusive else value < p.minimum):
         return bad(f"must be {'>' if p.exclusive else '>='} {p.minimum:g}, got {value!r}")
-    if d.creates_instance and name == "count" and value > MAX_INSTANCE_COUNT:
-        sink.add("E_LIMIT_EXCEEDED", f"{d.type}.count {value} exceeds the maximum instance size 2^24 "
-                 f"({MAX_INSTANCE_COUNT}); use a smaller count", block=nb.id, port=name)
+    if d.creates_instance and name in ("count", "sides", "points") and \
+            value * (2 if name == "points" else 1) > MAX_INSTANCE_COUNT:
+        sink.add("E_LIMIT_EXCEEDED", f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "
+                 f"({MAX_INSTANCE_COUNT} lanes); use a smaller {name}", block=nb.id, port=name)
         return False, None
     return True, value

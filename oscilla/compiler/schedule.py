@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..blocks.values import Value
 from ..diagnostics import CompileError, Diagnostic, ERROR
-from ..ir import IRBuilder, reachable
+from ..ir import BARRIER_OPS, IRBuilder, node_stages, reachable
 from ..program import KernelSpec, Step
 from ..types import STORAGE
 from .lower import Lowered
@@ -37,6 +37,10 @@ class SlotReq:
     storage: str = "f32"
     #: written by the host at runtime creation (a ``table`` node), not by a kernel
     host: bool = False
+    #: written by a lane-coupled kernel ("reduce" or "scan") instead of a signal/field kernel
+    writer: str | None = None
+    #: lanes of the slot's instance (1 for signals), filled when the slot is requested
+    lanes_hint: int = 1
 
 
 @dataclass
@@ -53,6 +57,14 @@ class Plan:
     camera_slot: int | None = None
     #: host-written slot -> table id
     tables: dict[int, str] = field(default_factory=dict)
+    #: reduce/scan/gather node -> slot of its (field) source
+    barrier_src: dict[int, int] = field(default_factory=dict)
+    #: reduce/scan node -> slot its kernel writes
+    barrier_result: dict[int, int] = field(default_factory=dict)
+    #: f32 elements of scratch memory (reduction partials)
+    scratch: int = 0
+    #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
+    reductions: dict[int, tuple] = field(default_factory=dict)
 
 
 class ScheduleError(CompileError):
@@ -67,8 +79,8 @@ class ScheduleError(CompileError):
 
 
 class _Slots:
-    def __init__(self, b: IRBuilder, plan: Plan):
-        self.b, self.plan = b, plan
+    def __init__(self, b: IRBuilder, plan: Plan, instances: dict[str, tuple[int, int]]):
+        self.b, self.plan, self.instances = b, plan, instances
         self.by_key: dict[tuple, int] = {}
 
     def request(self, name: str, v: Value) -> int:
@@ -83,7 +95,8 @@ class _Slots:
             slot = len(self.plan.slots)
             dtype = self.b.nodes[comps[0]].dtype
             self.plan.slots.append(SlotReq(slot, name, comps, v.payload, inst, v.event,
-                                           STORAGE.get(v.payload, dtype) if v.payload in STORAGE else dtype))
+                                           STORAGE.get(v.payload, dtype) if v.payload in STORAGE else dtype,
+                                           lanes_hint=self.instances[inst][0] if inst else 1))
             self.by_key[key] = slot
         self.plan.ports.setdefault(name, slot)
         return slot
@@ -101,7 +114,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
     """Decide slots, kernels and steps for the lowered program."""
     b = low.builder
     plan = Plan()
-    slots = _Slots(b, plan)
+    slots = _Slots(b, plan, low.instances)
     for s in low.sinks:
         ins = s.inputs
         pos = ins["pos"]
@@ -131,24 +144,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
     for name, v in observe:
         slots.request(name, v)
 
-    # signals that field kernels read (the arguments of bcast nodes) need signal slots
-    for inst in instance_order:
-        roots = [n for sr in list(plan.slots) if sr.instance == inst for n in sr.components]
-        for nid in reachable(b.nodes, roots, through_bcast=False):
-            n = b.nodes[nid]
-            if n.op == "bcast" and b.nodes[n.args[0]].op != "const":
-                arg = b.nodes[n.args[0]]
-                slots.request(f"sig:%{arg.id}", Value((arg.id,), _DTYPE_PAYLOAD[arg.dtype], None, arg.event))
-
-    # host tables that kernels read get slots the runtime fills at creation
-    for inst in instance_order:
-        roots = [n for sr in list(plan.slots) if sr.instance == inst for n in sr.components]
-        for nid in reachable(b.nodes, roots, through_bcast=False):
-            n = b.nodes[nid]
-            if n.op == "table":
-                slot = slots.request(f"table:{n.attrs[0]}", Value((nid,), _DTYPE_PAYLOAD[n.dtype], inst))
-                plan.slots[slot].host = True
-                plan.tables[slot] = n.attrs[0]
+    _close_over_kernel_inputs(b, plan, slots)
 
     # every output port whose value already sits in a slot is readable too
     for (blk, port), v in low.outputs.items():
@@ -161,13 +157,46 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
     return plan
 
 
+def _close_over_kernel_inputs(b: IRBuilder, plan: Plan, slots: _Slots) -> None:
+    """Give a slot to everything a kernel reads instead of computing: broadcast signals, host
+    tables, the sources of reduce/scan/gather and reduce/scan results (to a fixpoint, since the
+    new slots' values have inputs of their own)."""
+    i = 0
+    while i < len(plan.slots):
+        sr = plan.slots[i]
+        i += 1
+        for nid in reachable(b.nodes, sr.components, through_bcast=False):
+            n = b.nodes[nid]
+            if n.op == "bcast" and b.nodes[n.args[0]].op != "const":
+                arg = b.nodes[n.args[0]]
+                slots.request(f"sig:%{arg.id}", Value((arg.id,), _DTYPE_PAYLOAD[arg.dtype], None, arg.event))
+            elif n.op == "table":
+                slot = slots.request(f"table:{n.attrs[0]}", Value((nid,), _DTYPE_PAYLOAD[n.dtype], n.domain))
+                plan.slots[slot].host = True
+                plan.tables[slot] = n.attrs[0]
+            elif n.op == "reduce":  # folded by the signal kernel from the source kernel's partials
+                src = b.nodes[n.args[0]]
+                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.domain))
+            elif n.op == "scan":
+                src = b.nodes[n.args[0]]
+                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.domain))
+                slot = slots.request(f"scan:%{nid}", Value((nid,), "float", n.domain))
+                plan.slots[slot].writer = "scan"
+                plan.barrier_result[nid] = slot
+            elif n.op == "gather":
+                src = b.nodes[n.args[0]]
+                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), _DTYPE_PAYLOAD[src.dtype],
+                                                                               src.domain))
+
+
 def _cells_read(b: IRBuilder, nodes: list[int]) -> tuple[str, ...]:
     return tuple(sorted({b.nodes[n].attrs[0] for n in nodes if b.nodes[n].op in ("state", "ring_read")}))
 
 
 def static_nodes(nodes) -> set[int]:
-    """Nodes whose value is the same every frame: built from constants and the lane index only
-    (no time, state or signal input). Signals of that kind were already constant-folded."""
+    """Nodes whose value is the same every frame: built from constants, the lane index and host
+    tables only (no time, external channel, state, signal input or lane-coupled op). Signals of
+    that kind were already constant-folded."""
     static: set[int] = set()
     for n in nodes:
         if n.op in ("const", "lane_index", "table"):
@@ -175,48 +204,81 @@ def static_nodes(nodes) -> set[int]:
         elif n.op == "bcast":
             if nodes[n.args[0]].op == "const":
                 static.add(n.id)
-        elif n.op not in ("time", "state", "ring_read") and all(a in static for a in n.args):
+        elif n.op not in ("time", "external", "state", "ring_read") + BARRIER_OPS and \
+                all(a in static for a in n.args):
             static.add(n.id)
     return static
+
+
+def _slot_reads(b: IRBuilder, plan: Plan, nodes: list[int]) -> tuple[int, ...]:
+    """Slots a kernel computing ``nodes`` reads: broadcast signals, host tables, reduce/scan
+    results and gather sources."""
+    sig = {sr.components[0]: sr.slot for sr in plan.slots
+           if sr.instance is None and len(sr.components) == 1 and b.nodes[sr.components[0]].op != "const"}
+    reads = set()
+    for nid in nodes:
+        n = b.nodes[nid]
+        if n.op == "bcast" and n.args[0] in sig:
+            reads.add(sig[n.args[0]])
+        elif n.op == "table":
+            reads.update(k for k, t in plan.tables.items() if t == n.attrs[0])
+        elif n.op == "reduce":
+            reads.add(plan.barrier_src[nid])
+        elif n.op == "scan":
+            reads.add(plan.barrier_result[nid])
+        elif n.op == "gather":
+            reads.add(plan.barrier_src[nid])
+    return tuple(sorted(reads))
 
 
 def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> None:
     b = low.builder
     static = static_nodes(b.nodes)
+    stage = node_stages(b.nodes)
     host = tuple(sorted(plan.tables))
     if host:
         plan.steps.append(Step("hostWrite", 1, None, None, 0, (), host))
+    computed = [sr for sr in plan.slots if not sr.host and sr.writer is None]
+    _attach_partials(b, plan)
     for k, inst in enumerate(instance_order):
-        writes = tuple(s.slot for s in plan.slots
-                       if s.instance == inst and not s.host and all(c in static for c in s.components))
+        writes = tuple(sr.slot for sr in computed
+                       if sr.instance == inst and all(c in static for c in sr.components))
         if writes:
             lanes = low.instances[inst][0]
-            plan.kernels.append(KernelSpec(f"init{k}", "field", 1, lanes, inst, writes, once=True))
+            plan.kernels.append(KernelSpec(f"init{k}", "field", 1, lanes, inst, writes, once=True,
+                                           partials=_partials_for(b, plan, writes)))
             plan.steps.append(Step("initKernel", 1, f"init{k}", inst, lanes, (), writes))
     init_written = {s for k in plan.kernels for s in k.writes}
-    sig_slots = tuple(s.slot for s in plan.slots if s.instance is None)
-    sig_index = {s.components[0]: s.slot for s in plan.slots
-                 if s.instance is None and len(s.components) == 1 and b.nodes[s.components[0]].op != "const"}
-    if sig_slots:
-        nodes = reachable(b.nodes, [n for s in sig_slots for n in plan.slots[s].components])
-        plan.kernels.append(KernelSpec("signal", "signal", 1, 1, None, sig_slots))
-        plan.steps.append(Step("signalKernel", 1, "signal", None, 1, (), sig_slots, _cells_read(b, nodes)))
-    for k, inst in enumerate(instance_order):
-        writes = tuple(s.slot for s in plan.slots
-                       if s.instance == inst and s.slot not in init_written and not s.host)
-        if not writes:
-            continue
-        nodes = reachable(b.nodes, [n for s in writes for n in plan.slots[s].components], through_bcast=False)
-        reads = tuple(sorted({sig_index[b.nodes[n].args[0]] for n in nodes
-                              if b.nodes[n].op == "bcast" and b.nodes[n].args[0] in sig_index}))
-        lanes = low.instances[inst][0]
-        name = f"field{k}"
-        plan.kernels.append(KernelSpec(name, "field", 1, lanes, inst, writes))
-        plan.steps.append(Step("fieldKernel", 1, name, inst, lanes, reads, writes, _cells_read(b, nodes)))
+    computed = [sr for sr in computed if sr.slot not in init_written]
+    slot_stage = {sr.slot: max((stage[c] for c in sr.components), default=0) for sr in plan.slots}
+    last = max(slot_stage.values(), default=0)
+    for st in range(last + 1):
+        suffix = "" if st == 0 else f"_s{st}"
+        if st > 0:
+            _barrier_kernels(b, plan, st, suffix)
+        sig_slots = tuple(sr.slot for sr in computed if sr.instance is None and slot_stage[sr.slot] == st)
+        if sig_slots:
+            nodes = reachable(b.nodes, [n for x in sig_slots for n in plan.slots[x].components], through_bcast=False)
+            name = f"signal{suffix}"
+            plan.kernels.append(KernelSpec(name, "signal", 1, 1, None, sig_slots))
+            plan.steps.append(Step("signalKernel", 1, name, None, 1, _slot_reads(b, plan, nodes), sig_slots,
+                                   _cells_read(b, nodes)))
+        for k, inst in enumerate(instance_order):
+            writes = tuple(sr.slot for sr in computed if sr.instance == inst and slot_stage[sr.slot] == st)
+            if not writes:
+                continue
+            nodes = reachable(b.nodes, [n for x in writes for n in plan.slots[x].components], through_bcast=False)
+            lanes = low.instances[inst][0]
+            name = f"field{k}{suffix}"
+            plan.kernels.append(KernelSpec(name, "field", 1, lanes, inst, writes,
+                                           partials=_partials_for(b, plan, writes)))
+            plan.steps.append(Step("fieldKernel", 1, name, inst, lanes, _slot_reads(b, plan, nodes), writes,
+                                   _cells_read(b, nodes)))
     for s in low.sinks:
         ss = plan.sink_slots[s.block]
+        reads = set(ss.values()) | ({plan.camera_slot} if plan.camera_slot is not None else set())
         plan.steps.append(Step("render", 1, None, s.instance, low.instances[s.instance][0],
-                               tuple(sorted(set(ss.values()))), block=s.block))
+                               tuple(sorted(reads)), block=s.block))
     if plan.commits:
         total = sum(b.cells[c].commit_units for c in plan.commits)
         plan.kernels.append(KernelSpec("commit", "commit", 2, total))
@@ -224,6 +286,49 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             reads = (vslot,) if pslot is None else (vslot, pslot)
             c = b.cells[cell]
             plan.steps.append(Step("stateWrite", 2, "commit", c.domain, c.lanes, reads, (), (), (cell,)))
+
+
+PARTIAL_LANES = 1024  # lanes folded into one partial: a 256-invocation workgroup of a field kernel
+
+
+def _attach_partials(b: IRBuilder, plan: Plan) -> None:
+    """Give every reduce node its scratch range: one partial per workgroup of the kernel that
+    computes its source (ceil(N / 1024) partials)."""
+    for nid, src in sorted(plan.barrier_src.items()):
+        n = b.nodes[nid]
+        if n.op != "reduce":
+            continue
+        lanes = plan.slots[src].lanes_hint
+        groups = -(-lanes // PARTIAL_LANES)
+        plan.reductions[nid] = (plan.scratch, groups, lanes, n.attrs[0], src)
+        plan.scratch += groups
+
+
+def _partials_for(b: IRBuilder, plan: Plan, writes: tuple[int, ...]) -> tuple:
+    """(source node, op, scratch offset) of every reduction whose source this kernel writes."""
+    out = []
+    for nid, (off, _groups, _lanes, op, src) in sorted(plan.reductions.items()):
+        if src in writes:
+            out.append((plan.slots[src].components[0], op, off))
+    return tuple(out)
+
+
+def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str) -> None:
+    """Scan kernels that make stage ``st``'s prefix sums from earlier-stage slots: one dispatch of
+    one workgroup (chunked sequential scans, then a prefix over the chunk totals). Reductions need
+    no kernel of their own (see :func:`_attach_partials`)."""
+    scans = [nid for nid in plan.barrier_result if b.nodes[nid].op == "scan" and _stage_of(b, nid) == st]
+    if scans:
+        entries = tuple((nid, plan.barrier_src[nid], plan.barrier_result[nid], b.nodes[nid].attrs[0],
+                         plan.slots[plan.barrier_src[nid]].lanes_hint, 0, 1) for nid in scans)
+        results = tuple(e[2] for e in entries)
+        plan.kernels.append(KernelSpec(f"scan{suffix}", "scan", 1, 0, None, results, workgroups=1, barrier=entries))
+        plan.steps.append(Step("scanKernel", 1, f"scan{suffix}", None, 0, tuple(sorted({e[1] for e in entries})),
+                               results))
+
+
+def _stage_of(b: IRBuilder, nid: int) -> int:
+    return node_stages(b.nodes)[nid]
 
 
 def validate_schedule(steps) -> None:

@@ -223,6 +223,12 @@ def _output_unit(b: NBlock, p: PortDef, payload: str, g: Graph, t: Typed) -> str
     if p.unit is not None:
         return p.unit
     d = b.defn
+    if d.type == "Reduce":  # keeps the unit of its input (blocks.md §2.2)
+        edges = g.edges_into(b.id, "field")
+        if edges and payload == FLOAT:
+            src = g.blocks[edges[-1].src_block].defn.output(edges[-1].src_port)
+            return src.unit or DEFAULT_UNIT[payload]
+        return DEFAULT_UNIT[payload]
     if d.type == "Const" or (d.type == "Broadcast" and not g.edges_into(b.id, "signal")):
         for e in g.consumers(b.id, p.id):
             dp = g.blocks[e.dst_block].defn.input(e.dst_port)

@@ -4,7 +4,7 @@ Two phases (why: docs/runtime/execution-model.md)
 --------------------------------------------------
 Every frame is ONE command encoder and ONE submit:
 
-    host: resolve time in float64 -> write the 48-byte frame uniform
+    host: resolve time in float64 -> write the 320-byte frame uniform (time + channel snapshot)
     Phase 1 compute pass:  signal kernel, then one fused field kernel per instance.
                            Kernels READ state committed by the previous frame and WRITE only
                            ValueStore slots (outputs, render inputs, next-state values).
@@ -36,7 +36,7 @@ from ..diagnostics import CompileError, Diagnostic, ERROR
 from ..program import CompiledProgram
 from .ports import convert_value, port_slot
 from .stores import create_runtime_state
-from .time import UNIFORM_SIZE, TimeModel
+from .time import UNIFORM_SIZE, FrameUniforms, TimeModel
 
 MAX_GROUPS_X = 65535
 
@@ -66,7 +66,8 @@ def _bind_group_layout(device, phase: int):
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
     entries += [{"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
-                {"binding": 7, "visibility": vis, "buffer": {"type": state_type}}]
+                {"binding": 7, "visibility": vis, "buffer": {"type": state_type}},
+                {"binding": 8, "visibility": vis, "buffer": {"type": "storage"}}]
     return device.create_bind_group_layout(entries=entries)
 
 
@@ -102,10 +103,13 @@ class Runtime:
         self.stores = create_runtime_state(program, self.device)
         self.values, self.state = self.stores.values, self.stores.state
         self.time = TimeModel(program.time_root)
-        self.channels: dict[str, float] = {}
+        #: host copy of the frame uniform; holds the external channel values (blocks.md §3.6)
+        self.uniforms = FrameUniforms(program.channels)
+        self.channels: dict[str, float] = self.uniforms.values
         self.frame_time = None
         d = self.device
         self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        self._scratch = compat.create_storage_buffer(d, 4 * program.scratch_size, "oscilla.scratch")
         self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
         self._bind_groups = {ph: d.create_bind_group(layout=self._layouts[ph], entries=self._entries())
                              for ph in (1, 2)}
@@ -113,7 +117,7 @@ class Runtime:
         self._named_passes: dict[int, list] = {1: [], 2: []}  # (kernel name, pipeline, x, y)
         self._once: list = []
         for k in program.kernels:
-            x, y = dispatch_grid(kernel_invocations(k))
+            x, y = (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
             (self._once if k.once else self._passes[k.phase]).append(entry)
             if not k.once:
@@ -127,7 +131,7 @@ class Runtime:
     # -- construction helpers ------------------------------------------------------------
     def _entries(self):
         v, s = self.values.buffers, self.state.buffers
-        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"]]
+        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], self._scratch]
         return [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
 
     def _check_limits(self) -> None:
@@ -147,7 +151,7 @@ class Runtime:
         ft = self.time.resolve(t_ms)
         self.frame_time = ft
         d = self.device
-        d.queue.write_buffer(self._uniform, 0, ft.uniform_bytes())
+        d.queue.write_buffer(self._uniform, 0, self.uniforms.pack(ft))  # the channel snapshot too
         enc = d.create_command_encoder()
         self._encode_phase(enc, 1)
         if self._window_target is not None:
@@ -197,7 +201,7 @@ class Runtime:
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name`` (e.g. ``"mouse.x"``); used from the next frame on."""
-        self.channels[name] = float(value)
+        self.uniforms.set_input(name, value)
 
     def wait(self) -> None:
         """Block until the GPU finished every submitted frame."""

@@ -16,7 +16,7 @@ from ..ir import reachable
 from ..program import NP_STORAGE, CompiledProgram
 from .ports import convert_value, port_slot
 from .stores import cell_shape, value_shape
-from .time import TimeModel
+from .time import FrameUniforms, TimeModel
 
 _HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
 
@@ -27,16 +27,21 @@ class ReferenceRuntime:
     def __init__(self, program: CompiledProgram):
         self.program = program
         self.time = TimeModel(program.time_root)
-        self.channels: dict[str, float] = {}
+        #: the frame uniform's channel snapshot (``uniforms.ext``), as the GPU runtime keeps it
+        self.uniforms = FrameUniforms(program.channels)
+        self.channels: dict[str, float] = self.uniforms.values
         self.values = {c: np.zeros(program.storage_size(c), NP_STORAGE[c]) for c in ("f32", "i32", "u32")}
         self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
         self._cells = {c.state_id: c for c in program.state_layout.cells}
         self._sig_slot = {s.components[0]: s for s in program.slot_meta if s.instance is None and s.stride == 1}
-        self._table_slot = {program.slot_meta[s].components[0]: program.slot_meta[s] for s in program.tables}
+        self._field_slot = {s.components[0]: s for s in program.slot_meta if s.instance is not None and s.stride == 1}
         self._plans = []
         nodes = program.nodes
         for k in program.kernels:
             if k.kind == "commit":
+                continue
+            if k.kind == "scan":
+                self._plans.append((k, None, None))
                 continue
             metas = [program.slot_meta[s] for s in k.writes]
             order = reachable(nodes, [c for m in metas for c in m.components], through_bcast=False)
@@ -54,6 +59,9 @@ class ReferenceRuntime:
         nodes = self.program.nodes
         with np.errstate(all="ignore"):
             for k, order, metas in plans:
+                if order is None:
+                    self._run_barrier(k)
+                    continue
                 lanes = k.lanes if k.kind == "field" else 1
                 env: dict[int, np.ndarray] = {}
                 hsv_memo: dict[tuple, tuple] = {}
@@ -75,7 +83,8 @@ class ReferenceRuntime:
             self.state[c.storage][c.offset:c.offset + c.size] = init
 
     def set_input(self, name: str, value: float) -> None:
-        self.channels[name] = float(value)
+        """Set external channel ``name``; used from the next frame on (blocks.md §3.6)."""
+        self.uniforms.set_input(name, value)
 
     def step(self, t_ms: float) -> None:
         """One frame: phase 1 kernels in schedule order, then the phase 2 commit."""
@@ -84,6 +93,13 @@ class ReferenceRuntime:
         with np.errstate(all="ignore"):
             self._commit()
 
+    def _run_barrier(self, k) -> None:
+        """Inclusive scans (float64 cumulative sum, then f32) of earlier-stage field slots."""
+        for (_nid, src, res, _op, _lanes, _scratch, _groups) in k.barrier:
+            s, r = self.program.slot_meta[src], self.program.slot_meta[res]
+            x = self.values[s.storage][s.offset: s.offset + s.size].astype(np.float64)
+            self.values[r.storage][r.offset: r.offset + r.size] = np.cumsum(x)
+
     def _eval(self, n, env, ft, lanes, hsv_memo):
         op = n.op
         dt = NP_STORAGE[n.dtype]
@@ -91,11 +107,23 @@ class ReferenceRuntime:
             return np.asarray(n.attrs[0], dt)
         if op == "time":
             return np.asarray(ft.value(n.attrs[0]), dt)
+        if op == "external":
+            return np.asarray(self.uniforms.ext[n.attrs[0]], dt)
         if op == "lane_index":
             return np.arange(lanes, dtype=np.int32)
-        if op == "table":
-            m = self._table_slot[n.id]
+        if op in ("table", "scan"):
+            m = self._field_slot[n.id]
             return self.values[m.storage][m.offset: m.offset + m.size].copy()
+        if op == "reduce":  # float64, then f32 (blocks.md: summation order is free)
+            _off, _groups, _lanes, rop, src = self.program.reductions[n.id]
+            m = self.program.slot_meta[src]
+            x = self.values[m.storage][m.offset: m.offset + m.size].astype(np.float64)
+            return np.asarray({"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}[rop](x), dt)
+        if op == "gather":
+            m = self._field_slot[n.args[0]]
+            src = self.values[m.storage][m.offset: m.offset + m.size]
+            idx = np.clip(np.broadcast_to(np.asarray(env[n.args[1]]), (lanes,)), 0, m.lanes - 1)
+            return src[idx].astype(dt)
         if op == "bcast":
             arg = self.program.nodes[n.args[0]]
             if arg.op == "const":

@@ -36,7 +36,7 @@ def profile_kernels(rt, t_ms: float = 0.0, repeats: int = 5) -> dict[str, float]
     samples: dict[str, list[float]] = {k[0]: [] for k in kernels}
     for _ in range(repeats):
         ft = rt.time.resolve(t_ms)
-        d.queue.write_buffer(rt._uniform, 0, ft.uniform_bytes())
+        d.queue.write_buffer(rt._uniform, 0, rt.uniforms.pack(ft))
         enc = d.create_command_encoder()
         for i, (name, phase, pipe, x, y) in enumerate(kernels):
             cp = enc.begin_compute_pass(timestamp_writes={"query_set": qs, "beginning_of_pass_write_index": 2 * i,
