@@ -1,11 +1,13 @@
 """The ``oscilla`` command line: render, run, check, inspect.
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``);
-2 usage error; 3 a file could not be read or written; 4 no usable GPU adapter.
+2 usage error; 3 a file could not be read or written; 4 no usable GPU adapter; 70 an internal error
+(a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -16,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .diagnostics import CompileError
 
-EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="oscilla: compile patches of blocks to WGSL and run them on the GPU.")
@@ -46,7 +48,11 @@ def _fail(e: BaseException) -> "typer.Exit":
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
-    raise e
+    if os.environ.get("OSCILLA_DEBUG"):
+        raise e
+    err.print(f"internal error (a bug in oscilla, please report it): {type(e).__name__}: {e}. "
+              f"Set OSCILLA_DEBUG=1 for the traceback.", markup=False)
+    return typer.Exit(EXIT_INTERNAL)
 
 
 def _compile(patch: Path, observe=None):

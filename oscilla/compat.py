@@ -27,6 +27,11 @@ _device: "wgpu.GPUDevice | None" = None
 _adapter_summary: str | None = None
 
 
+#: lavapipe (gallivm) ends any shader loop after this many iterations per invocation, and a nested
+#: loop's count is not reset when the loop is re-entered; generated loops stay below it
+#: (codegen unrolls the reduction fold). Measured: a 100000-iteration loop stops at 65535.
+MAX_LOOP_ITERATIONS = 65535
+
 #: what ``context.get_current_texture()`` raises when a window cannot be drawn right now (e.g. it
 #: is minimized); the frame is skipped. ``wgpu.DrawCancelled`` in 0.32; a plain Exception otherwise.
 DRAW_CANCELLED: type = getattr(wgpu, "DrawCancelled", Exception)

@@ -270,6 +270,8 @@ class CompiledProgram:
     scratch_size: int = 0
     #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
     reductions: dict[int, tuple] = field(default_factory=dict)
+    #: stages of the frame: 1, plus one per Reduce / lane-coupled barrier on the longest chain
+    stages: int = 1
     #: external channel names the program reads (blocks.md §3.6), in first-use order: channel k
     #: is FrameUniforms.ext element k; the names themselves never reach WGSL
     channels: tuple[str, ...] = ()
@@ -314,7 +316,9 @@ class CompiledProgram:
             if st.writes_cells:
                 bits.append("writes cells " + ",".join(st.writes_cells))
             out.append(" ".join(bits))
-        out.append(f"dispatches per frame: {self.dispatches_per_frame}")
+        bound = len(self.instances) + self.stages + 2
+        out.append(f"stages: {self.stages}")
+        out.append(f"dispatches per frame: {self.dispatches_per_frame} (bound: instances + stages + 2 = {bound})")
         return "\n".join(out)
 
     def format_ir(self) -> str:

@@ -98,3 +98,14 @@ def test_render_size_is_validated():
     rt.step(0.0)
     with pytest.raises(ValueError, match="render size"):
         rt.render(0, 10)
+
+
+def test_internal_errors_are_one_line_with_exit_70(monkeypatch):
+    import oscilla.compiler.compile as cc
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated bug")
+    monkeypatch.setattr(cc, "compile_patch", boom)
+    r = runner.invoke(app, ["check", SPIRAL])
+    assert r.exit_code == 70
+    assert "internal error" in r.output and "simulated bug" in r.output and "Traceback" not in r.output

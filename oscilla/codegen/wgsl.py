@@ -202,9 +202,18 @@ class _Emitter:
         elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
             off, groups, lanes, op, _src = self.reductions[nid]
             acc = f"r{len(self.lines)}"
-            comb = _REDUCE_COMBINE[op].format(a=acc, b=f"sc[{off}u + i]")
-            self.lines.append(f"    var {acc}: f32 = {_REDUCE_IDENTITY[op]};")
-            self.lines.append(f"    for (var i = 0u; i < {groups}u; i++) {{ {acc} = {comb}; }}")
+            ident = _REDUCE_IDENTITY[op]
+            # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
+            # The block is unrolled: lavapipe ends any loop after 65535 iterations per invocation
+            # (compat.MAX_LOOP_ITERATIONS), so the only loop runs groups / FOLD_BLOCK times.
+            self.lines += [f"    var {acc}: f32 = {ident};",
+                           f"    for (var b = 0u; b < {groups}u; b += {FOLD_BLOCK}u) {{",
+                           f"        var blk: f32 = {ident};"]
+            for i in range(min(FOLD_BLOCK, groups)):
+                term = f"sc[{off}u + b + {i}u]" if groups % FOLD_BLOCK == 0 or groups < FOLD_BLOCK else \
+                    f"select({ident}, sc[{off}u + b + {i}u], b + {i}u < {groups}u)"
+                self.lines.append(f"        blk = {_REDUCE_COMBINE[op].format(a='blk', b=term)};")
+            self.lines += [f"        {acc} = {_REDUCE_COMBINE[op].format(a=acc, b='blk')};", "    }"]
             code = f"{acc} / {f32_literal(float(lanes))}" if op == "avg" else acc
         elif n.op == "gather":  # lanes of a field materialized by an earlier stage, at any index
             sm = self.field_slot_of[n.args[0]]
@@ -282,12 +291,11 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
 
     A field kernel invocation computes lanes lane0 .. lane0+3 as vec4 values. When N is not a
     multiple of 4 the last invocation stores only its lanes below N, one scalar at a time. A field
-    kernel with ``partials`` also folds each reduced value over its workgroup (256 invocations,
-    1024 lanes) into one partial in scratch memory; the next stage's signal kernel folds the
-    partials (blocks.md Reduce: summation order is free).
+    kernel with ``partials`` also writes, for each reduced value, the fold of its own (up to) four
+    lanes to scratch[offset + invocation]; the next stage's signal kernel folds those partials
+    (blocks.md Reduce: summation order is free). No workgroup barrier is needed, which matters on
+    software rasterizers, where a barrier suspends and resumes every invocation.
     """
-    if k.kind == "field" and k.partials:
-        return _generate_field_with_partials(k, nodes, slot_meta, state, reductions or {})
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]
     field = k.kind == "field"
@@ -298,6 +306,14 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
+    for src, op, off in (k.partials if field else ()):
+        v = em.expr(src)
+        lanes = [f"{v}.{_XYZW[j]}" if (j == 0 or k.lanes % 4 == 0) else
+                 f"select({_REDUCE_IDENTITY[op]}, {v}.{_XYZW[j]}, lane0 + {j}u < {k.lanes}u)" for j in range(4)]
+        fold = lanes[0]
+        for x in lanes[1:]:
+            fold = _REDUCE_COMBINE[op].format(a=fold, b=x)
+        body.append(f"    sc[{off}u + inv] = {fold};")
     if not field:
         for sm in writes:
             body += _signal_stores(sm, em)
@@ -360,67 +376,9 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
 
 # -- lane-coupled kernels (stage barriers) ----------------------------------------------------
 
+FOLD_BLOCK = 128  # partials folded per (unrolled) block by the signal kernel
 _REDUCE_COMBINE = {"sum": "({a} + {b})", "avg": "({a} + {b})", "min": "min({a}, {b})", "max": "max({a}, {b})"}
 _REDUCE_IDENTITY = {"sum": "0.0f", "avg": "0.0f", "min": "bitcast<f32>(2139095040u)", "max": "bitcast<f32>(4286578688u)"}
-
-
-def _tree(lines: list[str], op: str) -> None:
-    """Fold acc[0..255] into acc[0] (workgroup memory), pairwise."""
-    comb = _REDUCE_COMBINE[op].format(a="acc[t]", b="acc[t + w]")
-    lines += ["        workgroupBarrier();",
-              "        for (var w = 128u; w > 0u; w = w >> 1u) {",
-              f"            if (t < w) {{ acc[t] = {comb}; }}",
-              "            workgroupBarrier();",
-              "        }"]
-
-
-def _generate_field_with_partials(k: KernelSpec, nodes, slot_meta, state, reductions) -> str:
-    """A field kernel that also folds reduced values into per-workgroup partials. No invocation
-    returns early: every one must reach the workgroup barriers of the fold."""
-    sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
-    field_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is not None and sm.stride == 1}
-    writes = [slot_meta[s] for s in k.writes]
-    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION, field_slot_of=field_slot_of,
-                  reductions=reductions)
-    for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
-        em.emit(nid)
-    inv_count = kernel_invocations(k)
-    body = ["var<workgroup> acc: array<f32, 256>;", "",
-            f"@compute @workgroup_size({WORKGROUP_SIZE})",
-            "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,",
-            "        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {",
-            f"    let inv = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);",
-            "    let grp = wid.x + wid.y * nwg.x;",
-            "    let t = lid.x;"]
-    body += [f"    var p{i}: f32 = {_REDUCE_IDENTITY[op]};" for i, (_n, op, _off) in enumerate(k.partials)]
-    body += [f"    if (inv < {inv_count}u) {{", "    let lane0 = inv * 4u;",
-             "    let li4 = vec4<i32>(i32(lane0)) + vec4<i32>(0, 1, 2, 3);"]
-    body += em.lines
-    full = [line for sm in writes for line in _field_stores(sm, em)]
-    if k.lanes % 4 == 0:
-        body += full
-    else:
-        body.append(f"    if (lane0 + 4u <= {k.lanes}u) {{")
-        body += ["    " + line for line in full]
-        body.append("    } else {")
-        for j in range(4):
-            body.append(f"    if (lane0 + {j}u < {k.lanes}u) {{")
-            for sm in writes:
-                body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
-            body.append("    }")
-        body.append("    }")
-    for i, (src, op, _off) in enumerate(k.partials):
-        v = em.expr(src)
-        for j in range(4):
-            lane_val = f"select({_REDUCE_IDENTITY[op]}, {v}.{_XYZW[j]}, lane0 + {j}u < {k.lanes}u)"
-            body.append(f"    p{i} = {_REDUCE_COMBINE[op].format(a=f'p{i}', b=lane_val)};")
-    body.append("    }")
-    for i, (_src, op, off) in enumerate(k.partials):
-        body += ["    {", f"        acc[t] = p{i};"]
-        _tree(body, op)
-        body += [f"        if (t == 0u) {{ sc[{off}u + grp] = acc[0]; }}", "        workgroupBarrier();", "    }"]
-    body.append("}")
-    return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *body, ""])
 
 
 def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:

@@ -65,6 +65,8 @@ class Plan:
     scratch: int = 0
     #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
     reductions: dict[int, tuple] = field(default_factory=dict)
+    #: stages of the frame (1 + the number of lane-coupled barriers on the longest chain)
+    stages: int = 1
 
 
 class ScheduleError(CompileError):
@@ -252,6 +254,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
     computed = [sr for sr in computed if sr.slot not in init_written]
     slot_stage = {sr.slot: max((stage[c] for c in sr.components), default=0) for sr in plan.slots}
     last = max(slot_stage.values(), default=0)
+    plan.stages = last + 1
     for st in range(last + 1):
         suffix = "" if st == 0 else f"_s{st}"
         if st > 0:
@@ -288,12 +291,12 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             plan.steps.append(Step("stateWrite", 2, "commit", c.domain, c.lanes, reads, (), (), (cell,)))
 
 
-PARTIAL_LANES = 1024  # lanes folded into one partial: a 256-invocation workgroup of a field kernel
+PARTIAL_LANES = 4  # lanes folded into one partial: one field-kernel invocation
 
 
 def _attach_partials(b: IRBuilder, plan: Plan) -> None:
-    """Give every reduce node its scratch range: one partial per workgroup of the kernel that
-    computes its source (ceil(N / 1024) partials)."""
+    """Give every reduce node its scratch range: one partial per invocation of the field kernel
+    that computes its source (ceil(N / 4) partials)."""
     for nid, src in sorted(plan.barrier_src.items()):
         n = b.nodes[nid]
         if n.op != "reduce":
