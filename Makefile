@@ -22,7 +22,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test demo bench clean
+.PHONY: help venv gpu-setup test demo bench reference clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
@@ -30,6 +30,7 @@ help:
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
 	@echo "make bench      run benchmarks/bench_runtime.py"
+	@echo "make reference  regenerate docs/reference/blocks.md from the block registry"
 	@echo "make clean      remove $(VENV), out/ and build artefacts"
 
 venv: $(STAMP)
@@ -91,3 +92,7 @@ clean:
 	$(call say,removing $(VENV) out/ build/ dist/ *.egg-info and caches)
 	rm -rf $(VENV) out build dist *.egg-info .pytest_cache tests/_failures
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+reference: venv
+	$(call say,regenerating docs/reference/blocks.md from the block registry)
+	@$(VPY) scripts/gen_block_reference.py

@@ -29,6 +29,8 @@ class PortDef:
         unit: the port's unit (None: the payload's default unit, or free for T/any).
         default: value when unconnected (a number, list, ``"rail"``, or None for no default).
         required: E_MISSING_INPUT when unconnected without an inline value.
+        vararg: every enabled edge into the port is a separate value (Expression.refs); the
+            edges are not combined, and the port takes no inline value.
     """
 
     id: str
@@ -37,6 +39,7 @@ class PortDef:
     unit: str | None = None
     default: Any = None
     required: bool = False
+    vararg: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class BlockDef:
     closes_cycles: bool = False
     stateful: bool = False
     formula: str = ""
+    #: state cells as (role, size and initial value) for the reference; the cell id is <block>:<role>
+    state: tuple[tuple[str, str], ...] = ()
 
     def input(self, port: str) -> PortDef | None:
         return next((p for p in self.inputs if p.id == port), None)
@@ -110,7 +115,7 @@ def block_def(type_name: str) -> BlockDef | None:
 
 
 #: catalog order of the block modules (blocks.md §5); did-you-mean ties go to this order
-MODULE_ORDER = ("time", "signal", "state", "math", "instance", "layout", "geometry", "color", "external",
+MODULE_ORDER = ("time", "signal", "state", "math", "expression", "instance", "layout", "geometry", "color", "external",
                 "render", "adapters")
 
 
@@ -133,4 +138,4 @@ def _ensure_loaded() -> None:
     if not _loaded:
         _loaded = True
         # import order = declaration order (did-you-mean ties go to declaration order)
-        from . import time, signal, state, math, instance, layout, geometry, color, external, render, adapters  # noqa: F401,E401,E501
+        from . import time, signal, state, math, expression, instance, layout, geometry, color, external, render, adapters  # noqa: F401,E401,E501

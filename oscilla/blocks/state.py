@@ -20,7 +20,7 @@ def _lower_unit_delay(ctx):
 register(BlockDef(
     "UnitDelay", "signal", inputs=(PortDef("in", "float", E, default=0.0),),
     outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_unit_delay,
-    closes_cycles=True, stateful=True, formula="out = cell; commit cell <- in"))
+    closes_cycles=True, stateful=True, state=(("delay", "lanes × 1, initialValue"),), formula="out = cell; commit cell <- in"))
 
 
 def _lower_delay_frames(ctx):
@@ -40,7 +40,7 @@ register(BlockDef(
     "DelayFrames", "signal", inputs=(PortDef("in", "float", E, default=0.0),),
     outputs=(PortDef("out", "float", E),),
     params=(ParamDef("frames", "int", 1, minimum=1), _INIT), lower=_lower_delay_frames,
-    closes_cycles=True, stateful=True,
+    closes_cycles=True, stateful=True, state=(("ring", "frames × lanes, initialValue"), ("head", "1 int, 0")),
     formula="out = ring[head]; commit ring[head] <- in, head <- (head + 1) mod frames"))
 
 
@@ -56,7 +56,7 @@ def _lower_lag(ctx):
 register(BlockDef(
     "Lag", "signal",
     inputs=(PortDef("target", "float", E, default=0.0), PortDef("smoothing", "float", E, default=0.5)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_lag, stateful=True,
+    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_lag, stateful=True, state=(("lag", "lanes × 1, initialValue"),),
     formula="y = lerp(cell, target, smoothing); out = y; commit y"))
 
 
@@ -74,7 +74,7 @@ def _lower_slew(ctx):
 register(BlockDef(
     "Slew", "signal",
     inputs=(PortDef("target", "float", E, default=0.0), PortDef("tauMs", "float", E, default=100.0)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_slew, stateful=True,
+    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_slew, stateful=True, state=(("slew", "lanes × 1, initialValue"),),
     formula="α = 1 - exp(-dt/tauMs) (1 if tauMs <= 0); y = cell + α(target - cell)"))
 
 
@@ -91,7 +91,7 @@ def _lower_phasor(ctx):
 register(BlockDef(
     "Phasor", "signal", inputs=(PortDef("frequency", "float", E, default=0.0),),
     outputs=(PortDef("out", "float", E, unit="phase01"),),
-    params=(ParamDef("initialPhase", "number", 0.0),), lower=_lower_phasor, stateful=True,
+    params=(ParamDef("initialPhase", "number", 0.0),), lower=_lower_phasor, stateful=True, state=(("phasor", "lanes × 1, wrap01(initialPhase)"),),
     formula="y = wrap01(cell + frequency·dt/1000)"))
 
 
@@ -106,7 +106,7 @@ def _lower_accumulator(ctx):
 register(BlockDef(
     "Accumulator", "signal",
     inputs=(PortDef("delta", "float", E, default=0.0), PortDef("reset", "float", E, default=0.0)),
-    outputs=(PortDef("value", "float", E),), lower=_lower_accumulator, stateful=True,
+    outputs=(PortDef("value", "float", E),), lower=_lower_accumulator, stateful=True, state=(("accumulator", "lanes × 1, 0"),),
     formula="y = 0 if reset >= 0.5 else cell + delta"))
 
 
@@ -121,7 +121,7 @@ def _lower_sample_hold(ctx):
 register(BlockDef(
     "SampleHold", "event",
     inputs=(PortDef("value", "float", E, default=0.0), PortDef("trigger", "bool", EV, required=True)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_sample_hold, stateful=True,
+    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_sample_hold, stateful=True, state=(("sample", "lanes × 1, initialValue"),),
     formula="y = value if trigger fired this frame else cell"))
 
 register(BlockDef(

@@ -1,0 +1,84 @@
+"""The block reference page (docs/reference/blocks.md), generated from the registry.
+
+``scripts/gen_block_reference.py`` writes it; ``tests/test_block_reference.py`` fails when the
+committed page differs from :func:`render_reference`, so the page never drifts from the code.
+"""
+
+from __future__ import annotations
+
+from ..types import DEFAULT_UNIT
+from .registry import ANY, NUMERIC_T, RAIL, BlockDef, all_types, block_def
+
+_CARD = {"S": "signal", "F": "field", "E": "signal or field", "Ev": "event"}
+_PAYLOAD = {NUMERIC_T: "float/vec2/vec3/color", ANY: "any"}
+
+
+def _default(v) -> str:
+    if v is None:
+        return ""
+    if v == RAIL:
+        return "the time root's primary phase (rail)"
+    if v == "default_shape":
+        return "a default Ellipse"
+    return f"`{v}`"
+
+
+def _port_rows(ports, with_default: bool) -> list[str]:
+    rows = []
+    for p in ports:
+        unit = p.unit or (DEFAULT_UNIT.get(p.payload) or "from the source")
+        req = " (required)" if p.required else ""
+        default = f" | {_default(p.default)}" if with_default else ""
+        rows.append(f"| `{p.id}` | {_PAYLOAD.get(p.payload, p.payload)} | {unit} | {_CARD[p.card]}{req}{default} |")
+    return rows
+
+
+def _param_text(p) -> str:
+    bits = [p.kind]
+    if p.minimum is not None:
+        bits.append(f"{'>' if p.exclusive else '>='} {p.minimum:g}")
+    if p.choices:
+        bits.append("one of " + ", ".join(f"`{c}`" for c in p.choices))
+    default = f", default `{p.default}`" if p.default is not None else ""
+    return f"`{p.name}` ({'; '.join(bits)}{default})"
+
+
+def render_block(d: BlockDef) -> str:
+    """Markdown section of one block type."""
+    out = [f"### {d.type}", "", f"Category: `{d.category}`." + (" Time root." if d.time_root else "")
+           + (" Render sink." if d.sink else "") + (" Creates an instance." if d.creates_instance else "")
+           + (" May close feedback cycles." if d.closes_cycles else ""), ""]
+    if d.formula:
+        out += [f"Semantics: {d.formula}", ""]
+    if d.inputs:
+        out += ["| input | payload | unit | cardinality | default |", "|---|---|---|---|---|"]
+        out += _port_rows(d.inputs, True) + [""]
+    if d.outputs:
+        out += ["| output | payload | unit | cardinality |", "|---|---|---|---|"]
+        out += _port_rows(d.outputs, False) + [""]
+    if d.params:
+        out += ["Params: " + "; ".join(_param_text(p) for p in d.params) + "."]
+        if d.aliases:
+            out[-1] += " Aliases: " + ", ".join(f"`{a}` = `{t}`" for a, t in d.aliases.items()) + "."
+        out.append("")
+    if d.state:
+        out += ["State cells: " + "; ".join(f"`<id>:{role}` ({desc})" for role, desc in d.state) + "."]
+        out.append("")
+    return "\n".join(out)
+
+
+def render_reference() -> str:
+    """The whole page, blocks in catalog order, grouped by category."""
+    types = all_types()
+    out = ["# Block reference", "",
+           "Generated from the block registry by `scripts/gen_block_reference.py`; do not edit by hand.",
+           "The contract behind it (formulas in full, diagnostics, worked examples) is `blocks.md`.", "",
+           f"{len(types)} block types, grouped by category. \"signal or field\" ports are fields when any "
+           "of the block's inputs is a field (blocks.md §2.1).", ""]
+    groups: dict[str, list[str]] = {}
+    for t in types:
+        groups.setdefault(block_def(t).category, []).append(t)
+    for category, members in groups.items():
+        out += [f"## {category}", ""]
+        out += [render_block(block_def(t)) for t in members]
+    return "\n".join(out).rstrip() + "\n"
