@@ -29,7 +29,7 @@ help:
 	@echo "make test       set up everything, then run the test suite (pytest)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
-	@echo "make bench      run benchmarks/bench_runtime.py"
+	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py)"
 	@echo "make reference  regenerate docs/reference/blocks.md from the block registry"
 	@echo "make clean      remove $(VENV), out/ and build artefacts"
 
@@ -85,8 +85,9 @@ demo: gpu-setup
 	$(call say,done: see out/golden-spiral.png and out/golden-spiral/)
 
 bench: gpu-setup
-	$(call say,running benchmarks/bench_runtime.py)
+	$(call say,running benchmarks/bench_runtime.py and benchmarks/bench_reduce.py)
 	@$(VPY) benchmarks/bench_runtime.py
+	@$(VPY) benchmarks/bench_reduce.py
 
 clean:
 	$(call say,removing $(VENV) out/ build/ dist/ *.egg-info and caches)
