@@ -71,7 +71,8 @@ def test_w13_uv_and_grid_positions(runtime_cls):
     [r] = run_frames(runtime_cls, _layout_patch(6, layouts), ["g.position", "l.position"], [0.0])
     # LineLayoutUV from (0,0) to (1,1): (1-u)·0 + u·1 = u exactly, so it shows u
     assert_close(r["l.position"][:, 0], [u for u, _ in W13_UV], 2e-5, "W13 u")
-    assert_bits_equal(r["l.position"][:, 0], np.array([float(u) for u, _ in halton_uv(6)], np.float32), "u = f32(φ₂(i+1))")
+    u = np.array([float(u) for u, _ in halton_uv(6)], np.float32)
+    assert_bits_equal(r["l.position"][:, 0], u, "u = f32(φ₂(i+1))")
     expected = np.array([(x, y, 0.0) for x, y in W13_GRID4], np.float32)
     assert_bits_equal(r["g.position"], expected, "W13 GridLayoutUV cols = rows = 4")
 

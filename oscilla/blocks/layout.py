@@ -150,3 +150,40 @@ register(BlockDef(
     "LinearLayout", "layout", inputs=(_ELEMENTS, PortDef("spacing", "float", S, default=0.8)),
     outputs=_POSITION, lower=_lower_linear,
     formula="t = normalizedIndex; position = (0.5, (1-L)/2 + t L, 0) with L = spacing"))
+
+
+def _lower_path_field(ctx):
+    """PathField (§6): reads neighbouring control points with ``gather`` and accumulates the segment
+    lengths with an inclusive ``scan`` (both lane-coupled, so they run in later stages)."""
+    inst = ctx.domain
+    n = ctx.lanes_of(inst)
+    px, py = (ctx.b.as_field(c, inst) for c in ctx.inp("controlPoints").nodes)  # a signal is broadcast
+    i = ctx.b.lane_index(inst)
+    zero = ctx.c(0.0)
+
+    def at(index: int) -> tuple[int, int]:
+        return ctx.b.gather(px, index, inst), ctx.b.gather(py, index, inst)
+
+    if n == 1:
+        tangent = ctx.vec3(zero, zero, zero)
+    else:  # indices mod N: lane 0's previous point is lane N-1, lane N-1's next is lane 0
+        nx, ny = at(ctx.o("mod_i", ctx.o("add_i", i, ctx.c(1, "i32")), ctx.c(n, "i32")))
+        vx, vy = at(ctx.o("mod_i", ctx.o("add_i", i, ctx.c(n - 1, "i32")), ctx.c(n, "i32")))
+        half = ctx.c(0.5)
+        tangent = ctx.vec3(ctx.o("mul", ctx.o("sub", nx, vx), half), ctx.o("mul", ctx.o("sub", ny, vy), half), zero)
+    # segment i runs from p[i-1] to p[i]; gather clamps lane 0's index -1 to 0, so segment 0 is 0 and
+    # the closing segment p[N-1] -> p[0] is not counted
+    qx, qy = at(ctx.o("add_i", i, ctx.c(-1, "i32")))
+    dx, dy = ctx.o("sub", px, qx), ctx.o("sub", py, qy)
+    seg = ctx.o("sqrt", ctx.o("add", ctx.o("mul", dx, dx), ctx.o("mul", dy, dy)))
+    return {"position": ctx.vec3(px, py, zero), "index": ctx.value("int", i, instance=inst),
+            "tangent": tangent, "arcLength": ctx.float(ctx.b.scan(seg))}
+
+
+register(BlockDef(
+    "PathField", "shape", inputs=(PortDef("controlPoints", "vec2", F, required=True),),
+    outputs=(PortDef("position", "vec3", F), PortDef("index", "int", F), PortDef("tangent", "vec3", F),
+             PortDef("arcLength", "float", F)),
+    lower=_lower_path_field,
+    formula="position = (p.x, p.y, 0); index = i; tangent = ((p[i+1] - p[i-1])/2, 0), indices mod N (0 when N = 1); "
+            "arcLength: L0 = 0, Li = L(i-1) + |p_i - p_(i-1)| (no closing segment)"))

@@ -67,9 +67,10 @@ def check_combine(g: "Graph", t: "Typed", sink: DiagnosticSink) -> None:
             if p is None or p.payload not in (ANY, NUMERIC_T) or p.card == EV or mode == "last":
                 continue
             edges = [e for e in g.edges_into(b.id, port) if e.index in t.conv]
+            pinned = b.config.get("payloadType") if b.type == "Broadcast" else None
             payloads = []
             for e in edges:
-                pl = t.out[(e.src_block, e.src_port)].payload
+                pl = pinned or t.out[(e.src_block, e.src_port)].payload
                 if p.payload == NUMERIC_T and pl in (INT, BOOL):
                     pl = FLOAT  # converted on the edge (§2.2)
                 payloads.append(pl)

@@ -39,6 +39,8 @@ def _observe_list(observe, g, low, sink: DiagnosticSink) -> list[tuple[str, Valu
             out.append((name, low.outputs[(blk, port)]))
         elif (blk, port) in low.inputs:
             out.append((name, low.inputs[(blk, port)]))
+        elif g.blocks[blk].defn.input(port) is not None and low.resolve_input is not None:
+            out.append((name, low.resolve_input(blk, port)))  # an input its block never read
         else:
             b = g.blocks[blk]
             names = [p.id for p in b.defn.outputs] + [p.id for p in b.defn.inputs]
@@ -115,7 +117,7 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         instances=dict(low.instances), time_root=time_root, background=g.background,
         diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells),
         tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()}, scratch_size=plan.scratch,
-        reductions=dict(plan.reductions), channels=tuple(low.builder.channels))
+        reductions=dict(plan.reductions), stages=plan.stages, channels=tuple(low.builder.channels))
 
 
 def _max_binding_elements() -> int | None:

@@ -59,6 +59,9 @@ class Lowered:
     sinks: list[LoweredSink] = field(default_factory=list)
     camera: LoweredCamera | None = None
     instances: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: resolve_input(block, port): the value arriving at an input, also one its block never read
+    #: (for observing inputs after lowering)
+    resolve_input: Callable[[str, str], Value] | None = None
 
 
 class LowerContext:
@@ -81,6 +84,16 @@ class LowerContext:
     def f(self, port: str) -> int:
         """The single node of a float input."""
         return self.inp(port).node
+
+    def connected(self, port: str) -> bool:
+        """Whether input ``port`` has an enabled edge or an inline value."""
+        return bool(self._l.g.edges_into(self.blk.id, port)) or port in self.blk.inline
+
+    def edge_values(self, port: str) -> list[tuple[str, str | None, Value]]:
+        """Every enabled edge into ``port``, uncombined, in edge order (vararg ports such as
+        Expression.refs): ``(source "<block>.<port>", the edge's alias, its value)``."""
+        return [(f"{e.src_block}.{e.src_port}", e.alias, self._l._edge_value(e))
+                for e in self._l.g.edges_into(self.blk.id, port) if e.index in self._l.t.conv]
 
     def param(self, name: str):
         return self.blk.config.get(name)
@@ -183,6 +196,7 @@ class _Lowerer:
                 lanes = b.defn.instance_lanes(b.config) if b.defn.instance_lanes else int(b.config["count"])
                 self.instances[b.id] = (lanes, int(b.config.get("seed") or 0))
         self.out.instances = self.instances
+        self.out.resolve_input = lambda blk, port: self.input_value(self.g.blocks[blk], port)
 
     def input_value(self, b: NBlock, port: str) -> Value:
         key = (b.id, port)

@@ -5,7 +5,7 @@ definition, validated config params and inline port values, every enabled edge n
 ports, and every input has a known source (edges, an inline value, its default, or the rail).
 Emits E_DUPLICATE_BLOCK_ID, E_UNKNOWN_BLOCK_TYPE, E_UNKNOWN_PARAM, E_PARAM_INVALID,
 E_LIMIT_EXCEEDED (instance counts), E_UNKNOWN_PORT, E_DANGLING_EDGE, E_TIME_ROOT_MISSING,
-E_TIME_ROOT_MULTIPLE, E_CAMERA_MULTIPLE and E_MISSING_INPUT.
+E_TIME_ROOT_MULTIPLE, E_CAMERA_MULTIPLE, E_MISSING_INPUT and E_EXPR_SYNTAX.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ..blocks.external import MAX_CHANNELS, block_channels
 from ..blocks.registry import ANY, EV, F, NUMERIC_T, BlockDef, ParamDef, block_def, all_types
 from ..blocks.signal import OSC_MODES
 from ..diagnostics import DiagnosticSink, did_you_mean
+from ..expr import ExprError, parse
 from ..patch import Patch
 from .combine import MODES, mode_problem
 from .literals import LiteralError, literal_payload, parse_literal
@@ -92,6 +93,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
         _resolve_params(nb, {k: v for k, v in b.params.items()
                              if defn.input(k) is None or (b.id, k) not in connected}, sink)
         _resolve_combine(nb, b.combine, sink)
+        _check_expression_syntax(nb, sink)
         blocks[b.id] = nb
 
     edges: list[NEdge] = []
@@ -172,6 +174,18 @@ def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> Non
                      f"patch may read; reuse channel names", block=b.id)
 
 
+def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
+    """E_EXPR_SYNTAX (lexing, then parsing) of an Expression's text; it needs no types, so it is
+    found here with the other per-block problems. Typing (E_EXPR_TYPE) is pass 2's."""
+    if nb.type != "Expression":
+        return
+    try:
+        parse(nb.config.get("expression") or "")
+    except ExprError as err:
+        sink.add(err.code, f"Expression {nb.id!r}, at offset {err.position}: {err.message}",
+                 block=nb.id, port="expression", position=err.position)
+
+
 def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int | None,
                   where: str = "") -> None:
     names = [p.id for p in (b.defn.outputs if kind == "output" else b.defn.inputs)]
@@ -198,6 +212,8 @@ def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) 
                      + did_you_mean(mode, list(MODES), "modes"), block=nb.id, port=port)
             continue
         why = mode_problem(mode, p.payload, p.card)
+        if p.vararg:
+            why = "every edge into this port is a separate value, so its edges are never combined"
         if why:
             sink.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: {why}", block=nb.id, port=port)
             continue
@@ -213,6 +229,10 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
             if port.card in (F, EV) or port.payload == "shape":
                 sink.add("E_PARAM_INVALID", f"{d.type}.{name} is a {'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
                          f"port and takes no inline value; connect an edge instead", block=nb.id, port=name)
+                continue
+            if port.vararg:
+                sink.add("E_PARAM_INVALID", f"{d.type}.{name} takes edges only (each edge adds one named "
+                         f"value), not an inline value; connect an edge instead", block=nb.id, port=name)
                 continue
             payload = port.payload
             if payload in (NUMERIC_T, ANY):
