@@ -28,6 +28,7 @@ def _port_rows(ports, with_default: bool) -> list[str]:
     for p in ports:
         unit = p.unit or (DEFAULT_UNIT.get(p.payload) or "from the source")
         req = " (required)" if p.required else ""
+        req += " (vararg: every edge is a separate named value)" if getattr(p, "vararg", False) else ""
         default = f" | {_default(p.default)}" if with_default else ""
         rows.append(f"| `{p.id}` | {_PAYLOAD.get(p.payload, p.payload)} | {unit} | {_CARD[p.card]}{req}{default} |")
     return rows

@@ -5,7 +5,8 @@ output port, the conversion chain of every edge (implicit int/bool->float, vec2-
 auto-inserted unit adapters ``_adapter_<edge>``) and the instance (or None) of every block.
 Payloads and cardinality are a forward fixpoint (feedback loops through UnitDelay converge);
 instances are found by union-find over the field-carrying edges. Emits E_TYPE_MISMATCH,
-E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH, E_INSTANCE_MISMATCH and E_PARAM_INVALID (Const values).
+E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH, E_INSTANCE_MISMATCH, E_PARAM_INVALID (Const values) and
+E_EXPR_TYPE (Expression texts, checked against their inputs' payloads).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..blocks.adapters import ADAPTER_FOR
+from ..blocks.expression import INPUT_NAMES, expression_scope
 from ..blocks.registry import ANY, E, EV, F, NUMERIC_T, S, PortDef
 from ..diagnostics import DiagnosticSink
+from ..expr import ExprError, check_expression
 from ..types import (BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3,
                      PortType)
 from .literals import LiteralError, literal_payload, parse_literal
@@ -71,6 +74,10 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
                 fld = fld or is_field.get(key, False)
         return pl, fld
 
+    def edge_payloads(b: NBlock, port: str) -> list[tuple[NEdge, str | None]]:
+        """Every edge into ``port`` with its source payload (None while not inferred yet)."""
+        return [(e, payload.get((e.src_block, e.src_port))) for e in g.edges_into(b.id, port)]
+
     for _ in range(len(g.blocks) + 2):
         changed = False
         for b in g.blocks.values():
@@ -80,7 +87,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
                 if _is_field_input(p):
                     any_field = any_field or src_of(b, p.id)[1]
             for p in d.outputs:
-                pl = _output_payload(b, p, t, src_of)
+                pl = _output_payload(b, p, t, src_of, edge_payloads)
                 fl = p.card == F or (p.card == E and any_field)
                 key = (b.id, p.id)
                 if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
@@ -113,6 +120,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         else:
             t.conv[e.index] = conv
     _check_vector_operands(g, t, payload, sink)
+    _check_expressions(g, t, edge_payloads, sink)
 
     # -- instances: union-find over field-carrying edges ------------------------------------
     parent: dict[str, str] = {}
@@ -199,10 +207,55 @@ def _check_vector_operands(g: Graph, t: Typed, payload: dict, sink: DiagnosticSi
                     t.conv.pop(e.index, None)
 
 
-def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of) -> str | None:
+def _expression_check(b: NBlock, edge_payloads):
+    """Parse and type-check an Expression block's text against its inputs' payloads: the
+    :class:`~oscilla.expr.CheckedExpr`, an :class:`~oscilla.expr.ExprError`, or None while an
+    input's payload is not inferred yet."""
+    inputs = {}
+    for name in INPUT_NAMES:
+        edges = edge_payloads(b, name)
+        if edges:  # several edges combine into one value of the same payload
+            inputs[name] = edges[-1][1]
+            if inputs[name] is None:
+                return None
+        elif name in b.inline:
+            inputs[name] = literal_payload(b.inline[name])
+        else:
+            inputs[name] = None
+    refs = []
+    for e, pl in edge_payloads(b, "refs"):
+        if pl is None:
+            return None
+        refs.append((f"{e.src_block}.{e.src_port}", e.alias, pl))
+    names, unavailable = expression_scope(inputs, refs)
+    try:
+        return check_expression(b.config.get("expression") or "", names, unavailable)
+    except ExprError as err:
+        return err
+
+
+def _check_expressions(g: Graph, t: Typed, edge_payloads, sink: DiagnosticSink) -> None:
+    """E_EXPR_TYPE at port ``expression`` with the character ``position`` (blocks.md §8). A block
+    reports at most one expression error: E_EXPR_SYNTAX (lexing, parsing) is normalization's. A
+    block with a diagnosed input edge (e.g. an event into in0) is not typed again."""
+    for b in g.blocks.values():
+        if b.type != "Expression":
+            continue
+        if any(e.index in t.bad_edges for p in b.defn.inputs for e in g.edges_into(b.id, p.id)):
+            continue
+        res = _expression_check(b, edge_payloads)
+        if isinstance(res, ExprError) and res.code != "E_EXPR_SYNTAX":
+            sink.add(res.code, f"Expression {b.id!r}, at offset {res.position}: {res.message}",
+                     block=b.id, port="expression", position=res.position)
+
+
+def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of, edge_payloads=None) -> str | None:
     if p.payload not in (NUMERIC_T, ANY):
         return p.payload
     d = b.defn
+    if d.type == "Expression":  # the type of the text (float while it has an error)
+        res = _expression_check(b, edge_payloads)
+        return None if res is None else FLOAT if isinstance(res, ExprError) else res.type
     if d.type == "Const":
         return t.const_payload.get(b.id, FLOAT)
     if d.type == "Broadcast":

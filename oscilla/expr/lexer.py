@@ -35,7 +35,7 @@ class Token:
     value: int | float | None = None
 
     def describe(self) -> str:
-        return "the end of the expression" if self.kind == EOF else repr(self.text)
+        return "end of the expression" if self.kind == EOF else repr(self.text)
 
 
 def tokenize(text: str) -> list[Token]:

@@ -30,6 +30,10 @@ class _Lowerer:
         return self.b.const(v, "f32")
 
     def o(self, op: str, *args: int) -> int:
+        if op == "select":  # a constant condition picks its branch (exactly what select returns)
+            cond = self.b.nodes[args[0]]
+            if cond.op == "const":
+                return args[1] if cond.attrs[0] != 0 else args[2]
         return self.b.op(op, *args)
 
     def run(self, e: TExpr) -> tuple[int, ...]:

@@ -15,12 +15,13 @@ primary := NUMBER | IDENT | "(" ternary ")"
 
 Binary operators are left-associative; unary operators and ``?:`` are right-associative. The whole
 input must be consumed. Every AST node carries ``pos``, the offset where it starts (a binary node
-starts at its left operand, a call at its callee, a member access at its object).
+starts at its left operand, a call at its callee, a member access at its object, and a
+parenthesized expression at its ``(``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import SYNTAX, ExprError
 from .lexer import EOF, IDENT, NUM, OP, Token, tokenize
@@ -88,21 +89,6 @@ class Ternary:
 Node = Num | Name | Member | Call | Unary | Binary | Ternary
 
 _LEVELS = (("||",), ("&&",), ("<", ">", "<=", ">=", "==", "!="), ("+", "-"), ("*", "/", "%"))
-
-
-def depth(node: Node) -> int:
-    """Height of the AST (a leaf is 1)."""
-    if isinstance(node, (Num, Name)):
-        return 1
-    if isinstance(node, Member):
-        return 1 + depth(node.obj)
-    if isinstance(node, Call):
-        return 1 + max((depth(a) for a in node.args), default=0)
-    if isinstance(node, Unary):
-        return 1 + depth(node.operand)
-    if isinstance(node, Binary):
-        return 1 + max(depth(node.left), depth(node.right))
-    return 1 + max(depth(node.cond), depth(node.then), depth(node.other))
 
 
 class _Parser:
@@ -189,11 +175,12 @@ class _Parser:
         return self.call()
 
     def call(self) -> Node:
+        start = self.i
         callee = self.member()
         if not self.at("("):
             return callee
         paren = self.tok
-        if not isinstance(callee, Name):
+        if not (isinstance(callee, Name) and self.i == start + 1):  # a bare IDENT, not (f) or a.b
             raise self.fail(paren, "only a function name can be called, e.g. sin(x)")
         self.advance()
         args: list[Node] = []
@@ -229,7 +216,10 @@ class _Parser:
             self.advance()
             node = self.ternary()
             self.expect(")", f"expected ')' to close the '(' at offset {t.pos}")
-            return node
+            # a parenthesized expression starts at its '(' (as in the reference)
+            spanned = replace(node, pos=t.pos)
+            self.heights[id(spanned)] = self.heights[id(node)]
+            return spanned
         raise self.fail(t, "expected a number, a name or '('")
 
 
