@@ -106,13 +106,23 @@ def run(patch: Path = typer.Argument(..., help="patch JSON file"),
 
 @app.command()
 def check(patch: Path = typer.Argument(..., help="patch JSON file")):
-    """Compile a patch and print its diagnostics (exit 1 when it has errors)."""
+    """Compile a patch and print its diagnostics grouped by block, with the offending edge or
+    expression column marked (exit 1 when it has errors)."""
+    from .diagnostic_report import format_report
+    from .patch import load_patch
     try:
+        model = load_patch(patch)
         program = _compile(patch)
+    except CompileError as e:
+        model = locals().get("model")
+        for line in format_report(model, e.diagnostics):
+            err.print(line, markup=False)
+        raise typer.Exit(EXIT_DIAGNOSTICS) from None
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
-    for d in program.diagnostics:
-        out.print(d.format(), markup=False)
+    if program.diagnostics:
+        for line in format_report(model, list(program.diagnostics)):
+            out.print(line, markup=False)
     out.print(f"ok: {patch} compiles ({len(program.kernels)} kernels, {len(program.slot_meta)} slots, "
               f"{len(program.state_layout.cells)} state cells)", markup=False)
 

@@ -24,13 +24,33 @@ def test_check_ok():
 def test_check_reports_code_block_port_lines(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"oscilla": 1, "blocks": [
-        {"id": "t", "type": "InfiniteTimeRoot"},
-        {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}}], "edges": []}))
+        {"id": "t", "type": "InfiniteTimeRoot"}, {"id": "a", "type": "Array"}, {"id": "g", "type": "GridLayout"},
+        {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}}, {"id": "r", "type": "RenderInstances2D"}],
+        "edges": [{"from": "a.elements", "to": "g.elements"}, {"from": "g.position", "to": "r.pos"},
+                  {"from": "o.out", "to": "r.size"}, {"from": "a.idx", "to": "r.rotation"}]}))
     r = runner.invoke(app, ["check", str(bad)])
     assert r.exit_code == 1
+    assert "block 'o' (Oscillator)" in r.output
     assert "E_UNKNOWN_PARAM o.amplitud: " in r.output
     assert "did you mean 'amplitude'" in r.output
+    # the offending edge end is marked under the edge
+    lines = r.output.splitlines()
+    i = next(k for k, line in enumerate(lines) if "edges[3]: a.idx -> r.rotation" in line)
+    assert lines[i + 1].strip() == "^" * len("a.idx") and lines[i + 1].index("^") == lines[i].index("a.idx")
     assert "Traceback" not in r.output
+
+
+def test_check_marks_the_expression_column_and_warnings_exit_0(tmp_path):
+    p = tmp_path / "warn.json"
+    p.write_text(json.dumps({"oscilla": 1, "blocks": [
+        {"id": "t", "type": "InfiniteTimeRoot"}, {"id": "x", "type": "Expression", "params": {"expression": "in0 +"}}],
+        "edges": []}))
+    r = runner.invoke(app, ["check", str(p)])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    i = lines.index("      in0 +")
+    assert lines[i + 1] == "      " + " " * 5 + "^"
+    assert "W_BLOCK_UNREACHABLE_ERROR" in r.output and "W_GRAPH_DISCONNECTED_BLOCK" in r.output
 
 
 def test_check_bad_json_is_a_diagnostic(tmp_path):
@@ -38,7 +58,7 @@ def test_check_bad_json_is_a_diagnostic(tmp_path):
     bad.write_text("{ not json")
     r = runner.invoke(app, ["check", str(bad)])
     assert r.exit_code == 1
-    assert r.output.startswith("E_PATCH_INVALID")
+    assert r.output.startswith("patch\n") and "error: E_PATCH_INVALID: invalid JSON" in r.output
 
 
 def test_missing_file_exit_code(tmp_path):

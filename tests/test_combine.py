@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 import oscilla as osc
+
+from reported import reported
 from formulas import assert_close
 from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
 
@@ -216,8 +218,7 @@ def test_event_inputs_accept_or():
 
 # -- validation --------------------------------------------------------------------------------------
 def _errors(patch) -> list[tuple[str, str | None, str | None, str]]:
-    with pytest.raises(osc.CompileError) as exc:
-        osc.compile(patch)
+    exc = reported(patch)
     return [(d.code, d.block, d.port, d.message) for d in exc.value.diagnostics]
 
 

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 
 import oscilla as osc
+
+from reported import reported
 from formulas import ONE_MINUS_ULP, assert_close, frac
 from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
 
@@ -58,8 +60,7 @@ def run_exprs(cls, texts, blocks=(), refs=(), **params) -> list[np.ndarray]:
 
 def compile_errors(blocks, edges=()):
     """The diagnostics of a patch that must fail to compile."""
-    with pytest.raises(osc.CompileError) as ei:
-        osc.compile(make_patch(blocks, edges))
+    ei = reported(make_patch(blocks, edges))
     return ei.value.diagnostics
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from ..blocks.values import Value
 from ..codegen.wgsl import generate_commit, generate_kernel, generate_scan
-from ..diagnostics import DiagnosticSink, did_you_mean
+from ..diagnostics import CompileError, DiagnosticSink, did_you_mean
 from ..patch import Patch, load_patch
 from ..program import CompiledProgram, SinkSpec, TimeRootSpec
 from .combine import check_combine
 from .cycles import check_cycles, lowering_order
+from .isolate import isolate, without_blocks
 from .layout import layout_slots, layout_state
 from .lower import lower_graph
 from .normalize import normalize
@@ -21,7 +22,7 @@ from .schedule import plan_schedule, validate_schedule
 from .types import infer_types
 
 
-def _observe_list(observe, g, low, sink: DiagnosticSink) -> list[tuple[str, Value]]:
+def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -> list[tuple[str, Value]]:
     if observe is None:
         return []
     if observe == "all":
@@ -31,6 +32,8 @@ def _observe_list(observe, g, low, sink: DiagnosticSink) -> list[tuple[str, Valu
     out = []
     for name in observe:
         blk, _, port = name.rpartition(".")
+        if blk in left_out:
+            continue  # left out by error isolation (a W_BLOCK_UNREACHABLE_ERROR says why); not readable
         if blk not in g.blocks:
             sink.add("E_UNKNOWN_PORT", f"observe: no block {blk!r} in the patch; "
                      + did_you_mean(blk, list(g.blocks), "blocks"), block=blk or None, port=port)
@@ -49,6 +52,22 @@ def _observe_list(observe, g, low, sink: DiagnosticSink) -> list[tuple[str, Valu
     return out
 
 
+def _analyze(patch: Patch, sink: DiagnosticSink):
+    """Normalize, infer types, check combine modes and cycles, reporting every independent problem
+    into ``sink`` (each pass works on what the earlier ones could resolve). A pass that cannot run
+    on a graph the earlier passes found broken stops the analysis with what was found so far."""
+    g = normalize(patch, sink)
+    try:
+        t = infer_types(g, sink)
+        check_combine(g, t, sink)
+        check_cycles(g, sink)
+    except Exception:
+        if sink.has_errors():  # a consequence of an error already reported
+            raise CompileError(sink.items) from None
+        raise
+    return g, t
+
+
 def compile_patch(patch, observe=None) -> CompiledProgram:
     """Compile a patch (a :class:`Patch`, dict, JSON text or path) into a CompiledProgram.
 
@@ -62,14 +81,18 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
     """
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
     sink = DiagnosticSink()
-    g = normalize(patch, sink)
-    sink.raise_if_errors()
-    t = infer_types(g, sink)
-    check_combine(g, t, sink)
-    check_cycles(g, sink)
-    sink.raise_if_errors()
+    g, t = _analyze(patch, sink)
+    final, left_out = isolate(patch, sink.items)
+    if any(d.severity == "error" for d in final):
+        raise CompileError(final)
+    warnings = [d for d in final if d.severity != "error"]
+    if left_out:  # compile the rest without the unreachable broken blocks
+        sink = DiagnosticSink()
+        g, t = _analyze(without_blocks(patch, left_out), sink)
+        sink.raise_if_errors()
+    sink = DiagnosticSink(list(warnings))
     low = lower_graph(g, t, lowering_order(g))
-    obs = _observe_list(observe, g, low, sink)
+    obs = _observe_list(observe, g, low, sink, left_out)
     sink.raise_if_errors()
     instance_order = list(low.instances)
     plan = plan_schedule(low, obs, instance_order)

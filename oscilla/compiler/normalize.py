@@ -66,6 +66,8 @@ class Graph:
     inputs: dict[tuple[str, str], list[NEdge]] = field(default_factory=dict)
     #: every enabled edge between existing blocks (valid ports or not), for reachability
     raw_links: list[tuple[str, str]] = field(default_factory=list)
+    #: (block, input) pairs that lost an edge diagnosed here (E_UNKNOWN_PORT / E_DANGLING_EDGE)
+    diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
 
     def edges_into(self, block: str, port: str) -> list[NEdge]:
         return self.inputs.get((block, port), [])
@@ -159,7 +161,8 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
     if len(bg) == 3:
         bg = bg + (1.0,)
-    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, raw_links)
+    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, raw_links,
+                 diagnosed_inputs)
 
 
 def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> None:

@@ -161,6 +161,12 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         parent[a] = c
         label[c] = lc if lc is not None else la
     unresolved_roots: set[str] = set()
+    # a class holding a block with an earlier error (e.g. a missing `elements` input) has no
+    # instance as a consequence of that error: reporting it again would not be an independent problem
+    errored = {d.block for d in sink.items if d.severity == "error"} | {b for b, _ in g.diagnosed_inputs}
+    for bid in parent:
+        if bid in errored:
+            unresolved_roots.add(find(bid))
     for bid in sorted(parent, key=lambda x: g.blocks[x].order):
         root = find(bid)
         t.instance[bid] = label[root]

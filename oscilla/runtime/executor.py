@@ -8,7 +8,9 @@ Every frame is ONE command encoder and ONE submit:
     Phase 1 compute pass:  signal kernel, then one fused field kernel per instance.
                            Kernels READ state committed by the previous frame and WRITE only
                            ValueStore slots (outputs, render inputs, next-state values).
-    render pass:           (when a target is attached) the vertex stage reads the ValueStore.
+    render pass:           (when a target is attached) the vertex stage reads the ValueStore;
+                           with a Camera, the renderer's camera compute pass (projection,
+                           culling, far-to-near sort) is recorded just before it.
     Phase 2 compute pass:  the commit kernel copies next-state slots into the StateBuffer.
 
 Phase 2 is a separate compute pass so that WebGPU's pass boundary orders every Phase 1 read of

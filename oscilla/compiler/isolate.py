@@ -1,0 +1,110 @@
+"""Error isolation (blocks.md §10.3): errors in blocks that reach no render sink do not stop the
+compile.
+
+A block *reaches* a render sink (RenderInstances2D or Camera) when a directed path of enabled
+edges leads from it to one; edges count whether or not their port names are valid, rails do not.
+An error attributed to a block that reaches no sink becomes W_BLOCK_UNREACHABLE_ERROR (its
+``cause`` holds the original code) and that block and everything downstream of it are left out of
+the program. Graph-level codes and errors on a time root are never downgraded. Every block other
+than a time root, RenderInstances2D or Camera that reaches no sink gets W_GRAPH_DISCONNECTED_BLOCK.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+from ..blocks.registry import block_def
+from ..diagnostics import ERROR, WARNING, Diagnostic
+from ..patch import Patch
+
+GRAPH_LEVEL = {"E_PATCH_INVALID", "E_DUPLICATE_BLOCK_ID", "E_TIME_ROOT_MISSING", "E_TIME_ROOT_MULTIPLE",
+               "E_CAMERA_MULTIPLE"}
+SINK_TYPES = {"RenderInstances2D", "Camera"}
+
+
+def _first_blocks(patch: Patch) -> dict[str, str]:
+    """Block id -> type, first occurrence of each id (later duplicates are ignored)."""
+    out: dict[str, str] = {}
+    for b in patch.blocks:
+        out.setdefault(b.id, b.type)
+    return out
+
+
+def reaching_blocks(patch: Patch) -> set[str]:
+    """Ids of the blocks that reach a render sink over enabled edges (sinks included)."""
+    types = _first_blocks(patch)
+    preds: dict[str, list[str]] = {}
+    for e in patch.edges:
+        if e.enabled and e.src_block in types and e.dst_block in types:
+            preds.setdefault(e.dst_block, []).append(e.src_block)
+    seen = {b for b, t in types.items() if t in SINK_TYPES}
+    stack = list(seen)
+    while stack:
+        for p in preds.get(stack.pop(), ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def downstream(patch: Patch, start: set[str]) -> set[str]:
+    """``start`` plus every block reachable from it over enabled edges."""
+    succ: dict[str, list[str]] = {}
+    for e in patch.edges:
+        if e.enabled:
+            succ.setdefault(e.src_block, []).append(e.dst_block)
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        for s in succ.get(stack.pop(), ()):
+            if s not in seen:
+                seen.add(s)
+                stack.append(s)
+    return seen
+
+
+def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], set[str]]:
+    """Apply §10.3 to the diagnostics of a compile.
+
+    Returns the final diagnostics (errors that remain, downgraded warnings, disconnected-block
+    warnings, and any other warnings/infos) and the ids of the blocks to leave out of the program.
+    """
+    types = _first_blocks(patch)
+    reach = reaching_blocks(patch)
+    out: list[Diagnostic] = []
+    excluded: set[str] = set()
+    for d in diagnostics:
+        keep = (d.severity != ERROR or d.code in GRAPH_LEVEL or d.block is None or d.block not in types
+                or _is_time_root(types[d.block]) or d.block in reach)
+        if keep:
+            out.append(d)
+            continue
+        excluded.add(d.block)
+        out.append(replace(d, code="W_BLOCK_UNREACHABLE_ERROR", severity=WARNING, cause=d.code,
+                           message=f"{d.message} [{d.code}; block {d.block!r} reaches no render sink, so it is "
+                                   f"left out and the rest of the patch compiles]"))
+    for bid, btype in types.items():
+        if bid in reach or _is_time_root(btype) or btype in SINK_TYPES:
+            continue
+        out.append(Diagnostic("W_GRAPH_DISCONNECTED_BLOCK", WARNING,
+                              f"{btype} {bid!r} reaches no render sink: it is computed (and can be observed) but "
+                              f"cannot affect the image; connect it to a RenderInstances2D or remove it",
+                              block=bid))
+    return out, (downstream(patch, excluded) if excluded else set())
+
+
+def without_blocks(patch: Patch, left_out: set[str]) -> Patch:
+    """A copy of ``patch`` without ``left_out`` blocks; edges touching them are disabled (edge
+    indices, and so adapter ids and diagnostics, stay the same)."""
+    p = copy.deepcopy(patch)
+    p.blocks = [b for b in p.blocks if b.id not in left_out]
+    for e in p.edges:
+        if e.src_block in left_out or e.dst_block in left_out:
+            e.enabled = False
+    return p
+
+
+def _is_time_root(type_name: str) -> bool:
+    d = block_def(type_name)
+    return bool(d and d.time_root)

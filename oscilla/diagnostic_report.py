@@ -1,0 +1,61 @@
+"""Human-readable diagnostic report for ``oscilla check``: grouped by block, with the offending
+edge endpoint or expression column marked."""
+
+from __future__ import annotations
+
+from .diagnostics import Diagnostic
+from .patch import Patch
+
+
+def _edge_lines(patch: Patch, d: Diagnostic) -> list[str]:
+    if d.edge is None or not 0 <= d.edge < len(patch.edges):
+        return []
+    e = patch.edges[d.edge]
+    text = f"edges[{d.edge}]: {e.src} -> {e.dst}"
+    start, width = None, 0
+    for end, endpoint in (("src", e.src), ("dst", e.dst)):
+        blk, port = endpoint.rsplit(".", 1)
+        if (d.block, d.port) == (blk, port) or (d.code == "E_DANGLING_EDGE" and blk != d.block):
+            start, width = text.index(endpoint, len(f"edges[{d.edge}]: ") if end == "src" else text.index("->")), \
+                len(endpoint)
+            break
+    lines = [f"      {text}"]
+    if start is not None:
+        lines.append("      " + " " * start + "^" * width)
+    return lines
+
+
+def _expression_lines(patch: Patch, d: Diagnostic) -> list[str]:
+    if d.position is None or d.block is None:
+        return []
+    try:
+        text = patch.block(d.block).params.get("expression")
+    except KeyError:
+        return []
+    if not isinstance(text, str):
+        return []
+    return [f"      {text}", "      " + " " * d.position + "^"]
+
+
+def format_report(patch: Patch | None, diagnostics: list[Diagnostic]) -> list[str]:
+    """Lines of the grouped report: a header per block (patch-level problems first), then each of
+    its diagnostics as ``CODE block.port: message`` followed by the marked edge or expression."""
+    groups: dict[str | None, list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault(d.block, []).append(d)
+    types = {}
+    if patch is not None:
+        for b in patch.blocks:
+            types.setdefault(b.id, b.type)
+    order = sorted(groups, key=lambda b: (b is not None, list(types).index(b) if b in types else len(types)))
+    lines = []
+    for blk in order:
+        lines.append("patch" if blk is None else f"block {blk!r} ({types.get(blk, '?')})")
+        for d in groups[blk]:
+            lines.append(f"  {d.severity}: {d.format()}")
+            if patch is not None:
+                lines += _edge_lines(patch, d) + _expression_lines(patch, d)
+    n_err = sum(d.severity == "error" for d in diagnostics)
+    n_warn = sum(d.severity == "warning" for d in diagnostics)
+    lines.append(f"{n_err} error(s), {n_warn} warning(s)")
+    return lines
