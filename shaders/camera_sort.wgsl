@@ -6,19 +6,25 @@
 //   resolve  (1 invocation per frame): the Camera's packed signal (9 f32 in the ValueStore at
 //            sink.cam_off: projection, centerX, centerY, distance, tiltDeg, yawDeg, fovYDeg, near,
 //            far) -> non-finite fallback per input, sanitising, basis -> `cam`.
-//   keys     (per sink): lane i -> proj[i] = (screen x, screen y, k, depth) and the sort element
-//            sorted[i] = (key, i); key = ~orderable(depth) (so ascending key = descending depth)
-//            for a visible lane, 0xffffffff for a culled lane and for the padding i >= N.
-//   sort_*   (per sink): bitonic sort of the P = max(512, 2^ceil(log2 N)) elements ascending by
-//            (key, lane): depth descending (far first), ties in lane order, culled at the end.
-//            sort_local_full sorts each block of 512 elements in workgroup memory (stages
-//            k = 2..512); for each stage k = 1024..P, sort_global does the steps j >= 512 (one
-//            dispatch each) and sort_local_merge the steps j = 256..1 in workgroup memory.
-//   count    (per sink): the draw-indirect record (6, number of visible lanes, 0, 0); the one
-//            visible/culled boundary of the sorted array has exactly one writer.
+//   keys     (per sink, one invocation per lane): lane i -> proj[i] = (screen x, screen y, k,
+//            depth) and the sort element sorted[i] = (key, i), key = ~orderable(depth) (ascending
+//            key = descending depth, always < 0x80000000) for a visible lane, 0xffffffff when
+//            culled.
+//   radix    (per sink, 4 passes of 8 bits, least significant digit first): a stable LSD radix
+//            sort of the (key, lane) pairs by key. Elements start in lane order and every pass
+//            is stable, so the result is ordered by (key, lane): depth descending (far first),
+//            ties in lane order, culled lanes last. Each pass is three dispatches, with no
+//            workgroup barriers in the per-element work (cheap on lavapipe, where barriers are
+//            expensive): radix_hist (T invocations; invocation t counts the digits of its
+//            contiguous chunk of C = ceil(N / T) elements into hist[digit * T + t]),
+//            radix_scan (one workgroup: exclusive prefix sum of hist in digit-major order) and
+//            radix_scatter (invocation t moves its chunk, in order, to hist-given positions).
+//            Passes ping-pong sorted -> spare -> sorted -> spare -> sorted.
+//            The last radix_scan also writes the draw-indirect record (6, visible, 0, 0): visible
+//            = N - (count of top digit 0xff), since only culled keys have a top byte of 0xff.
 //
-// The render pass then draws `count` instances; instance j draws lane sorted[j].y at proj[lane].
-// Sorting on a total order (lanes are unique) makes the result deterministic.
+// The render pass then draws `visible` instances; instance j draws lane sorted[j].y at
+// proj[lane]. The sort is deterministic: it depends on the keys only, not on scheduling.
 //
 // Units: world units in, screen-normalised units out (the §9.1 viewport mapping of world units
 // applies to them unchanged); depth is dimensionless; k multiplies g = scale * size (§9.2).
@@ -43,13 +49,13 @@ struct Sink {
     path_ls: u32,
     camera: u32,       // 1 when the patch has a Camera
     cam_off: u32,      // element offset of the Camera's 9 packed f32
-    sort_n: u32,       // P: padded power of two >= 512
+    sort_threads: u32, // T: invocations of radix_hist / radix_scatter (1..512)
 };
 
 struct Step {
-    k: u32,            // bitonic stage: size of the sorted runs being merged
-    j: u32,            // compare distance (sort_global only)
-    _p0: u32,
+    shift: u32,        // radix pass: 0, 8, 16, 24
+    flip: u32,         // 0: sorted -> spare; 1: spare -> sorted
+    last: u32,         // 1 on the last pass (writes the draw-indirect record)
     _p1: u32,
 };
 
@@ -69,9 +75,11 @@ struct Cam {
 @group(0) @binding(4) var<storage, read_write> proj: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> sorted: array<vec2<u32>>;
 @group(0) @binding(6) var<storage, read_write> indirect: array<u32>;
+@group(0) @binding(7) var<storage, read_write> spare: array<vec2<u32>>;
+@group(0) @binding(8) var<storage, read_write> hist: array<u32>;
 
 const CULLED: u32 = 0xffffffffu;
-const BLOCK: u32 = 512u;          // elements per workgroup in the local sorts
+const RADIX: u32 = 256u;
 const DEG: f32 = 0.017453292519943295;
 
 // Bit tests: WGSL lets a compiler assume floats are finite, so x != x is not reliable.
@@ -111,9 +119,11 @@ fn resolve() {
     let near = max(near_in, 1e-6);
     let far = max(far_in, near + 1e-6);
     // perspective basis: target t = (cx, cy, 0); c = t + d (cos tilt sin yaw, sin tilt, cos tilt cos yaw)
+    // f = normalise(t - c) = -dir exactly; taking it from dir keeps its precision when d is tiny
     let t = vec3<f32>(cx, cy, 0.0);
-    let c = t + dist * vec3<f32>(cos(tilt) * sin(yaw), sin(tilt), cos(tilt) * cos(yaw));
-    let f = normalize(t - c);
+    let dir = vec3<f32>(cos(tilt) * sin(yaw), sin(tilt), cos(tilt) * cos(yaw));
+    let c = t + dist * dir;
+    let f = -normalize(dir);
     let r = normalize(cross(f, vec3<f32>(0.0, 1.0, 0.0)));
     let u = cross(r, f);
     cam.mode = vec4<f32>(select(0.0, 1.0, persp), tan(0.5 * fov), near, far);
@@ -131,10 +141,6 @@ fn depth_key(depth: f32) -> u32 {
 }
 
 fn key_lane(i: u32) {
-    if (i >= sink.lanes) {
-        sorted[i] = vec2<u32>(CULLED, i);
-        return;
-    }
     let pi = sink.pos_off + i * sink.pos_ls;
     let x = values[pi];
     let y = values[pi + 1u];
@@ -170,120 +176,113 @@ fn key_lane(i: u32) {
     sorted[i] = vec2<u32>(select(CULLED, depth_key(depth), visible), i);
 }
 
-fn flat_id(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
-    return gid.x + gid.y * nwg.x * 256u;
+fn flat_id(gid: vec3<u32>, nwg: vec3<u32>, size: u32) -> u32 {
+    return gid.x + gid.y * nwg.x * size;
 }
 
 @compute @workgroup_size(256)
 fn keys(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let t = flat_id(gid, nwg);
-    let hn = sink.sort_n / 2u;
-    if (t >= hn) {
+    let i = flat_id(gid, nwg, 256u);
+    if (i < sink.lanes) {
+        key_lane(i);
+    }
+}
+
+fn src_at(i: u32) -> vec2<u32> {
+    if (stage.flip == 0u) {
+        return sorted[i];
+    }
+    return spare[i];
+}
+
+fn dst_set(i: u32, e: vec2<u32>) {
+    if (stage.flip == 0u) {
+        spare[i] = e;
+    } else {
+        sorted[i] = e;
+    }
+}
+
+fn chunk_size() -> u32 {
+    return (sink.lanes + sink.sort_threads - 1u) / sink.sort_threads;
+}
+
+@compute @workgroup_size(64)
+fn radix_hist(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let t = gid.x;
+    let nt = sink.sort_threads;
+    if (t >= nt) {
         return;
     }
-    key_lane(t);
-    key_lane(t + hn);
-}
-
-fn before(a: vec2<u32>, b: vec2<u32>) -> bool {
-    return a.x < b.x || (a.x == b.x && a.y < b.y);
-}
-
-var<workgroup> tile: array<vec2<u32>, 512>;
-
-// Compare-exchange of local elements (i, i + j) of the block starting at `base`; the pair sorts
-// ascending iff bit k of the global index is 0 (bitonic network).
-fn local_cx(base: u32, t: u32, j: u32, k: u32) {
-    let i = 2u * j * (t / j) + (t % j);
-    let l = i + j;
-    let a = tile[i];
-    let b = tile[l];
-    let ascending = ((base + i) & k) == 0u;
-    if (before(b, a) == ascending) {
-        tile[i] = b;
-        tile[l] = a;
+    var h: array<u32, 256>;
+    let c = chunk_size();
+    let start = min(t * c, sink.lanes);
+    let end = min(start + c, sink.lanes);
+    for (var i = start; i < end; i++) {
+        let d = (src_at(i).x >> stage.shift) & 0xffu;
+        h[d] += 1u;
+    }
+    for (var d = 0u; d < RADIX; d++) {
+        hist[d * nt + t] = h[d];
     }
 }
 
+var<workgroup> totals: array<u32, 256>;
+
 @compute @workgroup_size(256)
-fn sort_local_full(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-                   @builtin(num_workgroups) nwg: vec3<u32>) {
-    let base = (wid.x + wid.y * nwg.x) * BLOCK;
-    let t = lid.x;
-    tile[t] = sorted[base + t];
-    tile[t + 256u] = sorted[base + t + 256u];
+fn radix_scan(@builtin(local_invocation_id) lid: vec3<u32>) {
+    let d = lid.x;
+    let nt = sink.sort_threads;
+    // exclusive scan of digit d's row (one count per chunk)
+    var run = 0u;
+    for (var t = 0u; t < nt; t++) {
+        let v = hist[d * nt + t];
+        hist[d * nt + t] = run;
+        run += v;
+    }
+    totals[d] = run;
     workgroupBarrier();
-    for (var k = 2u; k <= BLOCK; k = k * 2u) {
-        for (var j = k / 2u; j > 0u; j = j / 2u) {
-            local_cx(base, t, j, k);
-            workgroupBarrier();
+    if (d == 0u) {
+        var acc = 0u;
+        for (var k = 0u; k < RADIX; k++) {
+            let v = totals[k];
+            totals[k] = acc;
+            acc += v;
+        }
+        if (stage.last != 0u) {
+            // every culled key is 0xffffffff and every visible key is < 0x80000000, so the
+            // visible lanes are the elements whose top digit is below 0xff
+            indirect[0] = 6u;
+            indirect[1] = totals[RADIX - 1u];
+            indirect[2] = 0u;
+            indirect[3] = 0u;
         }
     }
-    sorted[base + t] = tile[t];
-    sorted[base + t + 256u] = tile[t + 256u];
-}
-
-@compute @workgroup_size(256)
-fn sort_local_merge(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>,
-                    @builtin(num_workgroups) nwg: vec3<u32>) {
-    let base = (wid.x + wid.y * nwg.x) * BLOCK;
-    let t = lid.x;
-    let k = stage.k;
-    tile[t] = sorted[base + t];
-    tile[t + 256u] = sorted[base + t + 256u];
     workgroupBarrier();
-    for (var j = BLOCK / 2u; j > 0u; j = j / 2u) {
-        local_cx(base, t, j, k);
-        workgroupBarrier();
+    let base = totals[d];
+    for (var t = 0u; t < nt; t++) {
+        hist[d * nt + t] += base;
     }
-    sorted[base + t] = tile[t];
-    sorted[base + t + 256u] = tile[t + 256u];
 }
 
-@compute @workgroup_size(256)
-fn sort_global(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let t = flat_id(gid, nwg);
-    if (t >= sink.sort_n / 2u) {
+@compute @workgroup_size(64)
+fn radix_scatter(@builtin(global_invocation_id) gid: vec3<u32>) {
+    let t = gid.x;
+    let nt = sink.sort_threads;
+    if (t >= nt) {
         return;
     }
-    let j = stage.j;
-    let k = stage.k;
-    let i = 2u * j * (t / j) + (t % j);
-    let l = i + j;
-    let a = sorted[i];
-    let b = sorted[l];
-    let ascending = (i & k) == 0u;
-    if (before(b, a) == ascending) {
-        sorted[i] = b;
-        sorted[l] = a;
+    var off: array<u32, 256>;
+    for (var d = 0u; d < RADIX; d++) {
+        off[d] = hist[d * nt + t];
     }
-}
-
-fn visible_at(i: u32) -> bool {
-    return i < sink.sort_n && sorted[i].x != CULLED;
-}
-
-fn count_at(i: u32) {
-    if (visible_at(i) && !visible_at(i + 1u)) {
-        indirect[1] = i + 1u;
+    let c = chunk_size();
+    let start = min(t * c, sink.lanes);
+    let end = min(start + c, sink.lanes);
+    for (var i = start; i < end; i++) {
+        let e = src_at(i);
+        let d = (e.x >> stage.shift) & 0xffu;
+        dst_set(off[d], e);
+        off[d] += 1u;
     }
-}
-
-@compute @workgroup_size(256)
-fn count(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let t = flat_id(gid, nwg);
-    let hn = sink.sort_n / 2u;
-    if (t >= hn) {
-        return;
-    }
-    if (t == 0u) {
-        indirect[0] = 6u;   // vertex_count: one quad
-        indirect[2] = 0u;   // first_vertex
-        indirect[3] = 0u;   // first_instance
-        if (!visible_at(0u)) {
-            indirect[1] = 0u;
-        }
-    }
-    count_at(t);
-    count_at(t + hn);
 }

@@ -35,7 +35,7 @@ def test_example_schedule_and_dispatch_budget(path):
     program = osc.compile(osc.load_patch(path))
     validate_schedule(program.schedule)
     assert [s.kind for s in program.schedule if s.phase == 2] == ["stateWrite"] * len(program.state_layout.cells)
-    assert program.dispatches_per_frame <= len(program.instances) + 3
+    assert program.dispatches_per_frame <= len(program.instances) + program.stages + 2
     assert osc.Runtime(program).dispatches_per_frame == program.dispatches_per_frame
 
 

@@ -1,32 +1,61 @@
-"""Instanced SDF renderer for RenderInstances2D sinks (blocks.md §9, without a camera).
+"""Instanced SDF renderer for RenderInstances2D sinks (blocks.md §6 paths, §9, camera §9.3).
 
 Every render input is read by the vertex stage straight from the ValueStore's f32 storage
-buffer, so a frame needs no CPU round trip. Each sink is one ``draw(6, lanes)`` of a quad per
-lane; all sinks share one render pipeline (``shaders/instances.wgsl``).
+buffer, so a frame needs no CPU round trip. Without a Camera each sink is one ``draw(6, lanes)``
+of a quad per lane; all sinks share one render pipeline (``shaders/instances.wgsl``).
+
+With a Camera (``SinkSpec.camera``), a renderer-owned compute pass (``shaders/camera_sort.wgsl``)
+runs before the render pass: it resolves the camera once, projects every lane of every sink into
+a per-sink projection buffer (screen x, screen y, k, depth), culls invisible lanes and sorts the
+(key, lane) pairs with a stable LSD radix sort (key = depth descending; ties keep lane order;
+culled lanes last) into a per-sink order buffer, and writes a draw-indirect record with the
+visible count. Each sink is then one ``draw_indirect``. All buffers, uniforms, bind groups and
+pipelines are built once here.
 
 Geometry (blocks.md C3, §9.1, §9.2), for a W x H target in pixels:
 
 - S = min(W, H) pixels per world unit; world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S),
   y down. Pixel (px, py) covers [px, px+1) x [py, py+1); its centre is at +0.5.
-- lane i: g = scale * size_i, theta = shape.rotation + rotation_i (radians, positive = clockwise
-  on screen); a local point (lx, ly) in world units lands at p_i + R(theta) (lx, ly) g.
+- lane i: g = scale * size_i * k (k = 1 without a perspective camera), theta = shape.rotation +
+  rotation_i (radians, positive = clockwise on screen); a local point (lx, ly) in world units
+  lands at p_i + R(theta) (lx, ly) g, p_i the (projected) position.
 - ellipse (kind 0): semi-axes a g, b g. Rect (kind 1): full extents a g x b g, corner radius
   min(cornerRadius g, w/2, h/2) (never negative).
 - coverage = clamp(0.5 - d, 0, 1), d = signed distance to the edge in pixels (negative inside);
   a pixel centre >= 1 px inside is fully covered, >= 1 px outside untouched.
 - colour components clamped to [0, 1], NaN -> 0; straight-alpha over with alpha = a * coverage:
   C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha).
-- a lane with a non-finite x, y, size, rotation, scale (or shape parameter) is not drawn; z of a
-  vec3 position is ignored.
-- lanes draw in order 0..N-1, sinks in the given order.
+- a lane with a non-finite x, y, size, rotation, scale (or shape parameter) is not drawn; without
+  a camera z of a vec3 position is ignored.
+- without a camera lanes draw in order 0..N-1; with one, far to near (stable); sinks in the given
+  order either way.
+- a path shape (kind 2, ``SinkSpec.path``) is the closed polygon through its control points in
+  lane order (local offsets in world units), filled with the nonzero rule; its quad bounds the
+  control points' largest distance from the origin; a non-finite control point hides the element.
 
 Uniform layouts (all little-endian):
 
 - frame uniform, 16 bytes: ``f32 W, f32 H, f32 S, f32 pad`` (pixels), written with
   ``queue.write_buffer`` only when the target size changes.
-- sink uniform, 64 bytes = 16 u32 (element offsets into the f32 ValueStore and lane strides, 0 for
+- sink uniform, 80 bytes = 20 u32 (element offsets into the f32 ValueStore and lane strides, 0 for
   a signal): ``pos_off, pos_ls, pos_stride, lanes, color_off, color_ls, size_off, size_ls,
-  rot_off, rot_ls, scale_off, scale_ls, shape_off, shape_ls, 0, 0``; written once.
+  rot_off, rot_ls, scale_off, scale_ls, shape_off, shape_ls, path_off, path_count, path_ls,
+  camera (0/1), cam_off, sort_threads``; written once. ``sort_threads`` is T, the invocations of
+  the radix histogram/scatter kernels (each owns a contiguous chunk of ceil(lanes / T) lanes).
+- radix-pass uniform (camera only): one 16-byte record ``shift, flip, last, 0`` per pass at
+  ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset; written once.
+
+Camera (blocks.md §9.3), resolved on the GPU once per frame from the Camera's packed signal
+``(projection, centerX, centerY, distance, tiltDeg, yawDeg, fovYDeg, near, far)``: a non-finite
+input takes the fallback value of that input (ortho, 0.5, 0.5, 2, 0, 0, 45, 0.01, 100), then the
+sanitising rules apply. Orthographic: screen = (x, y), depth = (z + 100)/200, visible iff
+-100 <= z <= 100, k = 1. Perspective: see §9.3; k = 0.5/(z_v h). Screen coordinates map to pixels
+exactly like world coordinates (§9.1).
+
+Cost per camera sink: 1 key dispatch (one invocation per lane) and 4 radix passes of 3
+dispatches (histogram, scan, scatter), 13 dispatches whatever the lane count, plus one camera
+resolve per frame; O(lanes) work and memory (order 2 x 8 bytes, projection 16 bytes per lane,
+histogram 256 x T x 4 bytes).
 """
 
 from __future__ import annotations
@@ -41,10 +70,17 @@ from ..program import SinkSpec, SlotMeta
 from ..shaders_path import load_wgsl
 
 FRAME_UNIFORM_BYTES = 16
-SINK_UNIFORM_WORDS = 16
+SINK_UNIFORM_WORDS = 20
 SINK_FIELDS = ("pos_off", "pos_ls", "pos_stride", "lanes", "color_off", "color_ls", "size_off",
                "size_ls", "rot_off", "rot_ls", "scale_off", "scale_ls", "shape_off", "shape_ls",
-               "_pad0", "_pad1")
+               "path_off", "path_count", "path_ls", "camera", "cam_off", "sort_threads")
+#: radix sort: lanes per histogram/scatter invocation at least, and at most this many invocations
+RADIX_CHUNK = 512
+RADIX_MAX_THREADS = 512
+RADIX_PASSES = 4  # 8-bit digits of a 32-bit key
+#: f32 values of the packed Camera signal (blocks/render.py CAMERA_INPUTS)
+CAMERA_WORDS = 9
+CAMERA_BYTES = 80  # the resolved camera (struct Cam of camera_sort.wgsl)
 
 # (device, format) -> (device, bind group layout, pipeline); one pipeline shared by all sinks.
 _PIPELINES: dict[tuple[int, str], tuple] = {}
@@ -58,11 +94,14 @@ def _pipeline(device, target_format: str):
         return hit[1], hit[2]
     module = device.create_shader_module(label="oscilla.instances", code=load_wgsl("instances.wgsl"))
     ub = {"type": wgpu.BufferBindingType.uniform}
+    ro = {"type": wgpu.BufferBindingType.read_only_storage}
+    vf = wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
     bgl = device.create_bind_group_layout(label="oscilla.instances", entries=[
         {"binding": 0, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ub},
-        {"binding": 1, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ub},
-        {"binding": 2, "visibility": wgpu.ShaderStage.VERTEX,
-         "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
+        {"binding": 1, "visibility": vf, "buffer": ub},
+        {"binding": 2, "visibility": vf, "buffer": ro},
+        {"binding": 3, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
+        {"binding": 4, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
     ])
     layout = device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl])
     blend = {
@@ -81,16 +120,64 @@ def _pipeline(device, target_format: str):
     return bgl, pipeline
 
 
+#: device id -> (device, bind group layout, {entry point: compute pipeline})
+_SORT_PIPELINES: dict[int, tuple] = {}
+SORT_ENTRIES = ("resolve", "keys", "radix_hist", "radix_scan", "radix_scatter")
+
+
+def _sort_pipelines(device):
+    """The cached camera/sort compute pipelines (camera_sort.wgsl) of a device."""
+    hit = _SORT_PIPELINES.get(id(device))
+    if hit is not None and hit[0] is device:
+        return hit[1], hit[2]
+    module = device.create_shader_module(label="oscilla.camera_sort", code=load_wgsl("camera_sort.wgsl"))
+    cs = wgpu.ShaderStage.COMPUTE
+    rw = {"type": wgpu.BufferBindingType.storage}
+    bgl = device.create_bind_group_layout(label="oscilla.camera_sort", entries=[
+        {"binding": 0, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform}},
+        {"binding": 1, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform,
+                                                    "has_dynamic_offset": True}},
+        {"binding": 2, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
+        {"binding": 3, "visibility": cs, "buffer": rw},
+        {"binding": 4, "visibility": cs, "buffer": rw},
+        {"binding": 5, "visibility": cs, "buffer": rw},
+        {"binding": 6, "visibility": cs, "buffer": rw},
+        {"binding": 7, "visibility": cs, "buffer": rw},
+        {"binding": 8, "visibility": cs, "buffer": rw},
+    ])
+    layout = device.create_pipeline_layout(label="oscilla.camera_sort", bind_group_layouts=[bgl])
+    pipes = {e: device.create_compute_pipeline(label=f"oscilla.camera_sort.{e}", layout=layout,
+                                               compute={"module": module, "entry_point": e})
+             for e in SORT_ENTRIES}
+    _SORT_PIPELINES[id(device)] = (device, bgl, pipes)
+    return bgl, pipes
+
+
+def radix_threads(lanes: int) -> int:
+    """T: invocations of the radix histogram/scatter kernels for ``lanes`` (1..RADIX_MAX_THREADS)."""
+    return max(1, min(RADIX_MAX_THREADS, -(-int(lanes) // RADIX_CHUNK)))
+
+
+def _groups(invocations: int, size: int) -> tuple[int, int]:
+    """Workgroups (x, y) for ``invocations`` with ``size`` per group; y > 1 past 65535 groups
+    (the kernel recovers its id as gid.x + gid.y * num_workgroups.x * size)."""
+    groups = max(1, -(-invocations // size))
+    if groups <= 65535:
+        return groups, 1
+    y = -(-groups // 65535)
+    return -(-groups // y), y
+
+
 def _lane_stride(meta: SlotMeta) -> int:
     return meta.stride if meta.instance is not None else 0
 
 
 def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndarray:
-    """The 16 u32 of a sink's uniform (see the module docstring), validating the slots.
+    """The 20 u32 of a sink's uniform (see the module docstring), validating the slots.
 
     Raises:
         ValueError: a slot is not f32, has the wrong stride, or is a field with fewer lanes than
-            the sink draws.
+            the sink draws; the path slot is not an f32 vec2; the camera slot is not 9 f32.
     """
     want = {"pos": (2, 3), "color": (4,), "size": (1,), "rotation": (1,), "scale": (1,),
             "shape": (5,)}
@@ -109,8 +196,23 @@ def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndar
                              f"lanes, the sink draws {sink.lanes}")
         words[name] = (meta.offset, _lane_stride(meta), meta.stride)
     p, c, s, r, k, sh = (words[n] for n in ("pos", "color", "size", "rotation", "scale", "shape"))
+    path = (0, 0, 0)
+    if sink.path is not None:
+        meta = slot_meta[sink.path]
+        if meta.storage != "f32" or meta.stride != 2:
+            raise ValueError(f"sink {sink.block}: path slot s{sink.path} ({meta.name}) must be an f32 vec2 "
+                             f"(got {meta.storage}, stride {meta.stride})")
+        path = (meta.offset, meta.lanes, _lane_stride(meta))
+    cam = (0, 0)
+    if sink.camera is not None:
+        meta = slot_meta[sink.camera]
+        if meta.storage != "f32" or meta.stride != CAMERA_WORDS or meta.instance is not None:
+            raise ValueError(f"sink {sink.block}: camera slot s{sink.camera} ({meta.name}) must be a signal of "
+                             f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})")
+        cam = (1, meta.offset)
     return np.array([p[0], p[1], p[2], sink.lanes, c[0], c[1], s[0], s[1], r[0], r[1], k[0], k[1],
-                     sh[0], sh[1], 0, 0], dtype=np.uint32)
+                     sh[0], sh[1], path[0], path[1], path[2], cam[0], cam[1], radix_threads(sink.lanes)],
+                    dtype=np.uint32)
 
 
 def _sanitize_background(bg) -> tuple[float, float, float, float]:
@@ -124,11 +226,25 @@ def _sanitize_background(bg) -> tuple[float, float, float, float]:
     return tuple(out)
 
 
+class _CameraSink:
+    """The per-sink GPU state of the camera pass: projection, order and draw-indirect buffers,
+    the compute bind group and the dispatch list (entry point, dynamic offset, workgroups)."""
+
+    def __init__(self, sink: SinkSpec, proj, order, indirect, bind_group, dispatches):
+        self.sink = sink
+        self.proj = proj
+        self.order = order
+        self.indirect = indirect
+        self.bind_group = bind_group
+        self.dispatches = dispatches
+
+
 class InstanceRenderer:
     """Draws the sinks of a program from the ValueStore into a colour target.
 
-    Everything (per-sink uniform buffers and bind groups, the frame uniform, the pipeline) is
-    built here, once; :meth:`encode` only records a render pass.
+    Everything (per-sink uniform buffers and bind groups, the frame uniform, the pipelines and,
+    with a Camera, the projection / sort / draw-indirect buffers) is built here, once;
+    :meth:`encode` only records the camera compute pass (if any) and a render pass.
 
     Args:
         device: the wgpu device (``oscilla.compat.get_device()``).
@@ -150,29 +266,146 @@ class InstanceRenderer:
             usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
-        self._draws: list[tuple[object, int]] = []
+        # (bind group, lanes, camera sink or None) per drawn sink
+        self._draws: list[tuple[object, int, _CameraSink | None]] = []
+        self._camera_sinks: list[_CameraSink | None] = []
+        storage = wgpu.BufferUsage.STORAGE
+        self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
+        cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
+        if cam_used:
+            self._sort_bgl, self._sort_pipes = _sort_pipelines(device)
+            self._cam_buffer = device.create_buffer(label="oscilla.render.camera", size=CAMERA_BYTES,
+                                                    usage=storage | wgpu.BufferUsage.COPY_SRC)
+            self._step_buffer, self._step_offsets, self._step_size = self._make_steps()
+        val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
         for sink in self.sinks:
             words = sink_uniform_words(sink, slot_meta)
             ubuf = device.create_buffer_with_data(
                 label=f"oscilla.render.sink.{sink.block}", data=words.tobytes(),
                 usage=wgpu.BufferUsage.UNIFORM)
+            cs = None
+            if sink.camera is not None and sink.lanes > 0:
+                cs = self._make_camera_sink(sink, ubuf, val)
+            proj = cs.proj if cs else self._dummy
+            order = cs.order if cs else self._dummy
             bind_group = device.create_bind_group(layout=self._bgl, entries=[
                 {"binding": 0, "resource": {"buffer": self._frame_buffer, "offset": 0,
                                             "size": FRAME_UNIFORM_BYTES}},
                 {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
-                {"binding": 2, "resource": {"buffer": value_buffer_f32, "offset": 0,
-                                            "size": value_buffer_f32.size}},
+                {"binding": 2, "resource": val},
+                {"binding": 3, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
+                {"binding": 4, "resource": {"buffer": order, "offset": 0, "size": order.size}},
             ])
             self._sink_buffers.append(ubuf)
+            self._camera_sinks.append(cs)
             if sink.lanes > 0:
-                self._draws.append((bind_group, int(sink.lanes)))
+                self._draws.append((bind_group, int(sink.lanes), cs))
+        self._compute = [cs for cs in self._camera_sinks if cs is not None]
         self._attach_key = None
         self._attachments = None
+
+    # -- camera pass construction -------------------------------------------------------------
+    def _make_steps(self):
+        """The radix-pass uniform buffer: record p = (shift 8p, flip p % 2, last, 0) at the
+        device's dynamic-offset alignment; record RADIX_PASSES is all zeros (other kernels)."""
+        align = int(self.device.limits.get("min-uniform-buffer-offset-alignment", 256))
+        stride = max(16, -(-16 // align) * align)
+        data = np.zeros((RADIX_PASSES + 1, stride // 4), dtype=np.uint32)
+        for p in range(RADIX_PASSES):
+            data[p, :3] = (8 * p, p % 2, int(p == RADIX_PASSES - 1))
+        buf = self.device.create_buffer_with_data(label="oscilla.render.radix_passes", data=data.tobytes(),
+                                                  usage=wgpu.BufferUsage.UNIFORM)
+        return buf, [p * stride for p in range(RADIX_PASSES + 1)], 16
+
+    def _make_camera_sink(self, sink: SinkSpec, ubuf, val) -> _CameraSink:
+        d = self.device
+        n = int(sink.lanes)
+        nt = radix_threads(n)
+        usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC
+        proj = d.create_buffer(label=f"oscilla.render.proj.{sink.block}", size=16 * n, usage=usage)
+        order = d.create_buffer(label=f"oscilla.render.order.{sink.block}", size=8 * n, usage=usage)
+        spare = d.create_buffer(label=f"oscilla.render.order2.{sink.block}", size=8 * n,
+                                usage=wgpu.BufferUsage.STORAGE)
+        hist = d.create_buffer(label=f"oscilla.render.hist.{sink.block}", size=4 * 256 * nt,
+                               usage=wgpu.BufferUsage.STORAGE)
+        indirect = d.create_buffer(label=f"oscilla.render.indirect.{sink.block}", size=16,
+                                   usage=usage | wgpu.BufferUsage.INDIRECT)
+        bg = d.create_bind_group(layout=self._sort_bgl, entries=[
+            {"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
+            {"binding": 1, "resource": {"buffer": self._step_buffer, "offset": 0, "size": self._step_size}},
+            {"binding": 2, "resource": val},
+            {"binding": 3, "resource": {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}},
+            {"binding": 4, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
+            {"binding": 5, "resource": {"buffer": order, "offset": 0, "size": order.size}},
+            {"binding": 6, "resource": {"buffer": indirect, "offset": 0, "size": 16}},
+            {"binding": 7, "resource": {"buffer": spare, "offset": 0, "size": spare.size}},
+            {"binding": 8, "resource": {"buffer": hist, "offset": 0, "size": hist.size}},
+        ])
+        pipes, offs = self._sort_pipes, self._step_offsets
+        none = offs[RADIX_PASSES]
+        dispatches = [(pipes["keys"], none, _groups(n, 256))]
+        chunk_groups = _groups(nt, 64)
+        for p in range(RADIX_PASSES):
+            dispatches += [(pipes["radix_hist"], offs[p], chunk_groups), (pipes["radix_scan"], offs[p], (1, 1)),
+                           (pipes["radix_scatter"], offs[p], chunk_groups)]
+        return _CameraSink(sink, proj, order, indirect, bg, dispatches)
 
     @property
     def draw_count(self) -> int:
         """Draw calls per frame (sinks with at least one lane)."""
         return len(self._draws)
+
+    @property
+    def compute_dispatches(self) -> int:
+        """Compute dispatches of the camera pass per frame (0 without a Camera)."""
+        if not self._compute:
+            return 0
+        return 1 + sum(len(cs.dispatches) for cs in self._compute)
+
+    def encode_camera(self, encoder) -> None:
+        """Record the camera compute pass (resolve, then per camera sink: keys, sort, count) into
+        ``encoder``; nothing without a Camera. :meth:`encode` calls it."""
+        if not self._compute:
+            return
+        cp = encoder.begin_compute_pass(label="oscilla.camera")
+        cp.set_pipeline(self._sort_pipes["resolve"])
+        cp.set_bind_group(0, self._compute[0].bind_group, [self._step_offsets[RADIX_PASSES]])
+        cp.dispatch_workgroups(1, 1, 1)
+        for cs in self._compute:
+            for pipe, offset, (gx, gy) in cs.dispatches:
+                cp.set_pipeline(pipe)
+                cp.set_bind_group(0, cs.bind_group, [offset])
+                cp.dispatch_workgroups(gx, gy, 1)
+        cp.end()
+
+    # -- debug readback (tests) -------------------------------------------------------------------
+    def _camera_sink(self, index: int) -> _CameraSink:
+        cs = self._camera_sinks[index]
+        if cs is None:
+            raise ValueError(f"sink {self.sinks[index].block} has no camera pass (no Camera, or no lanes)")
+        return cs
+
+    def read_projection(self, index: int) -> np.ndarray:
+        """Sink ``index``'s projection buffer after the last submitted camera pass: (lanes, 4)
+        float32 rows (screen x, screen y, k, depth), culled lanes included. Waits for the GPU."""
+        cs = self._camera_sink(index)
+        data = self.device.queue.read_buffer(cs.proj)
+        return np.frombuffer(data, dtype=np.float32).reshape(-1, 4).copy()
+
+    def read_order(self, index: int) -> np.ndarray:
+        """The lanes sink ``index`` draws, in draw order (far first), after the last submitted
+        camera pass. Waits for the GPU."""
+        cs = self._camera_sink(index)
+        count = int(np.frombuffer(self.device.queue.read_buffer(cs.indirect), dtype=np.uint32)[1])
+        order = np.frombuffer(self.device.queue.read_buffer(cs.order), dtype=np.uint32).reshape(-1, 2)
+        return order[:count, 1].astype(np.int64)
+
+    def read_camera(self) -> np.ndarray:
+        """The resolved camera of the last camera pass, (5, 4) float32: (perspective, h, near, far),
+        eye, right, up, forward. Waits for the GPU."""
+        if not self._compute:
+            raise ValueError("no camera pass (the program has no Camera)")
+        return np.frombuffer(self.device.queue.read_buffer(self._cam_buffer), dtype=np.float32).reshape(5, 4).copy()
 
     def _set_size(self, width: int, height: int) -> None:
         if self._frame_size == (width, height):
@@ -185,7 +418,8 @@ class InstanceRenderer:
 
     def encode(self, encoder, target_view, width: int, height: int,
                background=(0.0, 0.0, 0.0, 1.0)) -> None:
-        """Record one render pass into ``encoder``: clear to ``background``, then every sink.
+        """Record the camera compute pass (with a Camera) and one render pass into ``encoder``:
+        clear to ``background``, then every sink.
 
         Args:
             encoder: a GPUCommandEncoder (submitted by the caller).
@@ -198,6 +432,7 @@ class InstanceRenderer:
         renderers.
         """
         self._set_size(int(width), int(height))
+        self.encode_camera(encoder)
         key = (id(target_view), tuple(background))
         if key != self._attach_key:
             self._attachments = [{
@@ -210,7 +445,10 @@ class InstanceRenderer:
         rpass = encoder.begin_render_pass(color_attachments=self._attachments)
         if self._draws:
             rpass.set_pipeline(self._pipeline)
-            for bind_group, lanes in self._draws:
+            for bind_group, lanes, cs in self._draws:
                 rpass.set_bind_group(0, bind_group)
-                rpass.draw(6, lanes)
+                if cs is None:
+                    rpass.draw(6, lanes)
+                else:
+                    rpass.draw_indirect(cs.indirect, 0)
         rpass.end()
