@@ -29,28 +29,8 @@
 // Units: world units in, screen-normalised units out (the §9.1 viewport mapping of world units
 // applies to them unchanged); depth is dimensionless; k multiplies g = scale * size (§9.2).
 
-struct Sink {
-    pos_off: u32,
-    pos_ls: u32,
-    pos_stride: u32,
-    lanes: u32,
-    color_off: u32,
-    color_ls: u32,
-    size_off: u32,
-    size_ls: u32,
-    rot_off: u32,
-    rot_ls: u32,
-    scale_off: u32,
-    scale_ls: u32,
-    shape_off: u32,
-    shape_ls: u32,
-    path_off: u32,
-    path_count: u32,
-    path_ls: u32,
-    camera: u32,       // 1 when the patch has a Camera
-    cam_off: u32,      // element offset of the Camera's 9 packed f32
-    sort_threads: u32, // T: invocations of radix_hist / radix_scatter (1..512)
-};
+// struct Sink is in sink.wgsl (prepended by the renderer)
+;
 
 struct Step {
     shift: u32,        // radix pass: 0, 8, 16, 24

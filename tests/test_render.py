@@ -194,7 +194,7 @@ def test_loader_and_module_compile(device):
     src = load_wgsl("instances")
     assert "fn vs_main" in src and "fn fs_main" in src
     assert load_wgsl("instances.wgsl") == src
-    device.create_shader_module(code=src)  # naga validation
+    device.create_shader_module(code=load_wgsl("sink") + src)  # naga validation (Sink comes from sink.wgsl)
 
 
 def test_w16_viewport_and_ellipse_radius(device):

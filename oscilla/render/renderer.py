@@ -92,7 +92,7 @@ def _pipeline(device, target_format: str):
     hit = _PIPELINES.get(key)
     if hit is not None and hit[0] is device:
         return hit[1], hit[2]
-    module = device.create_shader_module(label="oscilla.instances", code=load_wgsl("instances.wgsl"))
+    module = device.create_shader_module(label="oscilla.instances", code=load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl"))
     ub = {"type": wgpu.BufferBindingType.uniform}
     ro = {"type": wgpu.BufferBindingType.read_only_storage}
     vf = wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
@@ -130,7 +130,7 @@ def _sort_pipelines(device):
     hit = _SORT_PIPELINES.get(id(device))
     if hit is not None and hit[0] is device:
         return hit[1], hit[2]
-    module = device.create_shader_module(label="oscilla.camera_sort", code=load_wgsl("camera_sort.wgsl"))
+    module = device.create_shader_module(label="oscilla.camera_sort", code=load_wgsl("sink.wgsl") + load_wgsl("camera_sort.wgsl"))
     cs = wgpu.ShaderStage.COMPUTE
     rw = {"type": wgpu.BufferBindingType.storage}
     bgl = device.create_bind_group_layout(label="oscilla.camera_sort", entries=[
