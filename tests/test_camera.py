@@ -25,13 +25,6 @@ W15 = [((0.5, 0.5, 0.0), (0.5, 0.5, 0.00860086, 0.995431)),
 RED, GREEN, BLUE = (1, 0, 0, 1), (0, 1, 0, 1), (0, 0, 1, 1)
 
 
-@pytest.fixture(scope="module")
-def device():
-    from oscilla.compat import NoAdapterError, get_device
-    try:
-        return get_device()
-    except NoAdapterError as e:  # pragma: no cover - depends on the machine
-        pytest.skip(str(e))
 
 
 def close(a, b, tol=2e-5):

@@ -16,13 +16,6 @@ from scenekit import (Scene, assert_close_image, model_paths, path_pixels, polyg
 ORANGE = (1.0, 0.5, 0.0, 1.0)
 
 
-@pytest.fixture(scope="module")
-def device():
-    from oscilla.compat import NoAdapterError, get_device
-    try:
-        return get_device()
-    except NoAdapterError as e:  # pragma: no cover - depends on the machine
-        pytest.skip(str(e))
 
 
 def polygon(n, rx, ry):

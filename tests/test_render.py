@@ -23,13 +23,6 @@ pytestmark = pytest.mark.gpu
 NAN, INF = float("nan"), float("inf")
 
 
-@pytest.fixture(scope="module")
-def device():
-    from oscilla.compat import NoAdapterError, get_device
-    try:
-        return get_device()
-    except NoAdapterError as e:  # pragma: no cover - depends on the machine
-        pytest.skip(str(e))
 
 
 class Scene:
