@@ -93,13 +93,14 @@ def render(patch: Path = typer.Argument(..., help="patch JSON file"),
 @app.command()
 def run(patch: Path = typer.Argument(..., help="patch JSON file"),
         size: str = typer.Option("800x800", help="window WIDTHxHEIGHT"),
-        max_fps: float = typer.Option(60.0, "--max-fps", min=1.0, help="frame-rate cap")):
+        max_fps: float = typer.Option(60.0, "--max-fps", min=1.0, help="frame-rate cap"),
+        frames: Optional[int] = typer.Option(None, "--frames", min=1, help="close after this many frames")):
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
     from .render.window import run_window
     w, h = _parse_size(size)
     try:
         program = _compile(patch)
-        run_window(program, size=(w, h), max_fps=max_fps, title=f"oscilla — {patch.name}")
+        run_window(program, size=(w, h), max_fps=max_fps, title=f"oscilla — {patch.name}", max_frames=frames)
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
 

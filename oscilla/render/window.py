@@ -56,8 +56,10 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
 
 
-def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla") -> int:
-    """Open a window and play ``program`` in real time until it is closed (Esc or the close box).
+def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla",
+               max_frames: int | None = None) -> int:
+    """Open a window and play ``program`` in real time until it is closed (Esc, the close box, or
+    after ``max_frames`` frames when given).
 
     Returns the number of frames drawn.
 
@@ -97,6 +99,8 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
         rt.step((time.perf_counter() - state["t0"]) * 1000.0)
         state["frames"] += 1
         state["total"] += 1
+        if max_frames is not None and state["total"] >= max_frames:
+            canvas.close()
         now = time.perf_counter()
         if now - state["shown"] >= 0.5:
             fps = state["frames"] / (now - state["shown"])
@@ -104,4 +108,7 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
             state["frames"], state["shown"] = 0, now
 
     loop.run()
+    # release the surface before the interpreter tears down wgpu objects in arbitrary order
+    rt.attach_target(lambda: (None, 0, 0), fmt="bgra8unorm")
+    context.unconfigure()
     return state["total"]
