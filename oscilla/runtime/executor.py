@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 import weakref
 
 import numpy as np
@@ -37,6 +38,10 @@ from ..codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
 from ..diagnostics import CompileError, Diagnostic, ERROR
 from ..program import CompiledProgram
 from .ports import convert_value, port_slot
+from .continuity import affected_sinks, extend_program, render_inputs
+from .continuity import decays as continuity_decays
+from .continuity import offsets as continuity_offsets
+from .migrate import SwapReport, plan_migration
 from .stores import create_runtime_state
 from .time import UNIFORM_SIZE, FrameUniforms, TimeModel
 
@@ -99,46 +104,64 @@ class Runtime:
     """
 
     def __init__(self, program: CompiledProgram, device=None):
-        self.program = program
         self.device = device or compat.get_device()
-        self._check_limits()
-        self.stores = create_runtime_state(program, self.device)
-        self.values, self.state = self.stores.values, self.stores.state
+        d = self.device
+        self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
+        resources = self._build(program)
         self.time = TimeModel(program.time_root)
         #: host copy of the frame uniform; holds the external channel values (blocks.md §3.6)
         self.uniforms = FrameUniforms(program.channels)
         self.channels: dict[str, float] = self.uniforms.values
         self.frame_time = None
-        d = self.device
-        self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
-        self._scratch = compat.create_storage_buffer(d, 4 * program.scratch_size, "oscilla.scratch")
-        self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
-        self._bind_groups = {ph: d.create_bind_group(layout=self._layouts[ph], entries=self._entries())
-                             for ph in (1, 2)}
-        self._passes: dict[int, list] = {1: [], 2: []}       # (pipeline, x, y) per dispatch
-        self._named_passes: dict[int, list] = {1: [], 2: []}  # (kernel name, pipeline, x, y)
-        self._once: list = []
-        for k in program.kernels:
-            x, y = (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
-            entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
-            (self._once if k.once else self._passes[k.phase]).append(entry)
-            if not k.once:
-                self._named_passes[k.phase].append((k.name,) + entry)
-        self._run_once()
-        self._renderers: dict[str, object] = {}
         self._window_format = "rgba8unorm"
         self._targets: dict[tuple[int, int], object] = {}
         self._window_target = None
+        self._continuity: list = []
+        self._install(resources)
 
     # -- construction helpers ------------------------------------------------------------
-    def _entries(self):
-        v, s = self.values.buffers, self.state.buffers
-        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], self._scratch]
-        return [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
+    def _build(self, program: CompiledProgram) -> dict:
+        """Every program-dependent GPU object (stores with initialized state, scratch, bind groups,
+        pipelines, dispatch sizes), built without touching the running program.
 
-    def _check_limits(self) -> None:
+        Raises CompileError (E_LIMIT_EXCEEDED) before allocating anything too large."""
+        self._check_limits(program)
+        d = self.device
+        stores = create_runtime_state(program, d)
+        scratch = compat.create_storage_buffer(d, 4 * program.scratch_size, "oscilla.scratch")
+        v, s = stores.values.buffers, stores.state.buffers
+        bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], scratch]
+        entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
+        r = {"program": program, "stores": stores, "scratch": scratch,
+             "bind_groups": {ph: d.create_bind_group(layout=self._layouts[ph], entries=entries) for ph in (1, 2)},
+             "passes": {1: [], 2: []}, "named": {1: [], 2: []}, "once": []}
+        for k in program.kernels:
+            x, y = (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
+            entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
+            (r["once"] if k.once else r["passes"][k.phase]).append(entry)
+            if not k.once:
+                r["named"][k.phase].append((k.name,) + entry)
+        return r
+
+    def _install(self, r: dict) -> None:
+        """Make ``r`` (from :meth:`_build`) the running program and run its once-only work."""
+        self.program = r["program"]
+        self.stores = r["stores"]
+        self.values, self.state = self.stores.values, self.stores.state
+        self._scratch = r["scratch"]
+        self._bind_groups = r["bind_groups"]
+        self._passes = r["passes"]              # (pipeline, x, y) per dispatch
+        self._named_passes = r["named"]         # (kernel name, pipeline, x, y)
+        self._once = r["once"]
+        self._renderers: dict[str, object] = {}
+        self.uniforms.bind(self.program.channels)
+        self._run_once()
+        if self._window_target is not None:
+            self._get_renderer(self._window_format)
+
+    def _check_limits(self, p: CompiledProgram) -> None:
         limit = int(self.device.limits["max-storage-buffer-binding-size"])
-        p = self.program
         sizes = {f"ValueStore {c}": p.storage_size(c) * 4 for c in ("f32", "i32", "u32")}
         sizes.update({f"StateBuffer {c}": p.state_layout.size_of(c) * 4 for c in ("f32", "i32")})
         over = [(k, v) for k, v in sizes.items() if v > limit]
@@ -156,6 +179,7 @@ class Runtime:
         d.queue.write_buffer(self._uniform, 0, self.uniforms.pack(ft))  # the channel snapshot too
         enc = d.create_command_encoder()
         self._encode_phase(enc, 1)
+        self._encode_continuity(enc, ft)
         if self._window_target is not None:
             view, w, h = self._window_target()
             if view is not None:
@@ -195,10 +219,108 @@ class Runtime:
         """Compute dispatches issued by one ``step``."""
         return len(self._passes[1]) + len(self._passes[2])
 
+    def swap(self, new_program: CompiledProgram) -> SwapReport:
+        """Replace the running program between frames, keeping time, channels and state.
+
+        Time (monotonic tMs, frame count) and the external channels continue; state cells migrate
+        by id as :mod:`oscilla.runtime.migrate` describes (copied, mapped by element id,
+        initialized, dropped, or reset with an I_STATE_RESET info). Everything for the new program
+        is built before anything changes: if that fails (e.g. E_LIMIT_EXCEEDED), the old program
+        keeps running with its state. Returns a :class:`SwapReport` with timings (ms) of the build
+        (buffers and pipelines) and the migration.
+        """
+        t0 = time.perf_counter()
+        affected = affected_sinks(self.program, new_program) if self.frame_time is not None else []
+        new_program, conts = extend_program(new_program, affected)
+        r = self._build(new_program)                 # may raise: nothing has changed yet
+        t1 = time.perf_counter()
+        copies, report = plan_migration(self.program, new_program)
+        old_state, new_state = self.state.buffers, r["stores"].state.buffers
+        if copies:
+            enc = self.device.create_command_encoder()
+            for c in copies:
+                enc.copy_buffer_to_buffer(old_state[c.storage], 4 * c.src, new_state[c.storage], 4 * c.dst, 4 * c.count)
+            self.device.queue.submit([enc.finish()])
+        if conts:
+            self._capture_continuity(r, conts)
+        t2 = time.perf_counter()
+        self.time = self.time.continued(new_program.time_root)
+        self._install(r)
+        self._continuity = [self._continuity_gpu(c) for c in conts]
+        report.timings_ms = {"build": (t1 - t0) * 1000.0, "migration": (t2 - t1) * 1000.0,
+                             "install": (time.perf_counter() - t2) * 1000.0}
+        return report
+
+    def _capture_continuity(self, r: dict, conts) -> None:
+        """Offsets old - new of every affected sink: the new program's Phase 1 is evaluated once at
+        the last frame's time (no Phase 2: the migrated state stays untouched)."""
+        old_sinks = {s.block: s for s in self.program.sinks}
+        d = self.device
+        d.queue.write_buffer(self._uniform, 0, self.uniforms.pack(self.frame_time))
+        enc = d.create_command_encoder()
+        self._encode_dispatches(enc, r["once"], r["bind_groups"][1])
+        self._encode_dispatches(enc, r["passes"][1], r["bind_groups"][1])
+        d.queue.submit([enc.finish()])
+        new_values = r["stores"].values
+        for c in conts:
+            old_sink = old_sinks[c.block]
+            old_vals = render_inputs(self.values.read, old_sink, old_sink.lanes)
+            new_vals = render_inputs(new_values.read, c.src, c.lanes)
+            c.offsets = continuity_offsets(self.program, r["program"], c.src.instance, old_vals, new_vals)
+
+    def _continuity_gpu(self, c) -> tuple:
+        """Pipeline, bind group, uniform and offset buffers of one sink's continuity kernel."""
+        from ..shaders_path import load_wgsl
+        d = self.device
+        cache = _pipeline_cache.setdefault(d, {})
+        pipe = cache.get("continuity")
+        if pipe is None:
+            module = d.create_shader_module(code=load_wgsl("continuity.wgsl"))
+            pipe = cache["continuity"] = d.create_compute_pipeline(layout="auto",
+                                                                   compute={"module": module, "entry_point": "main"})
+        uni = d.create_buffer(size=64, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        off = compat.create_storage_buffer(d, c.offsets.nbytes, "oscilla.continuity")
+        compat.write_bytes(d, off, 0, c.offsets.astype(np.float32).tobytes())
+        bind = d.create_bind_group(layout=pipe.get_bind_group_layout(0), entries=[
+            {"binding": 0, "resource": {"buffer": uni}},
+            {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
+            {"binding": 2, "resource": {"buffer": off}}])
+        m = self.program.slot_meta
+        s = c.src
+        words = np.zeros(16, np.uint32)
+        words[:12] = [c.lanes, m[s.pos].offset, m[s.pos].stride if m[s.pos].instance else 0, m[s.pos].stride,
+                      m[s.size].offset, m[s.size].stride if m[s.size].instance else 0,
+                      m[s.color].offset, m[s.color].stride if m[s.color].instance else 0,
+                      m[c.pos_dst].offset, m[c.size_dst].offset, m[c.color_dst].offset, 0]
+        return c, pipe, bind, uni, words, dispatch_grid(c.lanes)
+
+    def _encode_continuity(self, enc, ft) -> None:
+        if not self._continuity:
+            return
+        cp = enc.begin_compute_pass()
+        for c, pipe, bind, uni, words, (x, y) in self._continuity:
+            if c.t0 is None:
+                c.t0 = ft.t_ms
+            words[12:16] = np.array(continuity_decays(ft.t_ms, c.t0), np.float32).view(np.uint32)
+            self.device.queue.write_buffer(uni, 0, words.tobytes())
+            cp.set_pipeline(pipe)
+            cp.set_bind_group(0, bind)
+            cp.dispatch_workgroups(x, y, 1)
+        cp.end()
+
+    def read_rendered(self, block: str, name: str) -> np.ndarray:
+        """What sink ``block`` draws for ``name`` ("pos", "size" or "color") in the last frame:
+        its input, or the continuity display values after a swap that changed its lane count."""
+        sink = next(s for s in self.program.sinks if s.block == block)
+        return self.values.read(getattr(sink, name))
+
     def reset(self) -> None:
         """Back to frame 0: time restarts and every state cell gets its initial value."""
         self.time.reset()
         self.stores.reset_state()
+        for c, *_ in self._continuity:  # nothing eases in from before a reset
+            c.offsets[:] = 0.0
+        self._continuity = [self._continuity_gpu(c) for c, *_ in self._continuity]
         self.frame_time = None
 
     def set_input(self, name: str, value: float) -> None:

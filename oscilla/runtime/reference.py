@@ -25,16 +25,28 @@ class ReferenceRuntime:
     """Evaluates ``program`` on the CPU with numpy (float32), frame by frame."""
 
     def __init__(self, program: CompiledProgram):
-        self.program = program
         self.time = TimeModel(program.time_root)
         #: the frame uniform's channel snapshot (``uniforms.ext``), as the GPU runtime keeps it
         self.uniforms = FrameUniforms(program.channels)
         self.channels: dict[str, float] = self.uniforms.values
+        self.frame_time = None
+        self._continuity: list = []
+        self._load(program)
+        self.reset()
+        self._upload_and_init()
+
+    def _load(self, program: CompiledProgram) -> None:
+        """Host stores and evaluation plans of ``program`` (state not yet initialized)."""
+        self.program = program
+        self.uniforms.bind(program.channels)
         self.values = {c: np.zeros(program.storage_size(c), NP_STORAGE[c]) for c in ("f32", "i32", "u32")}
         self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
         self._cells = {c.state_id: c for c in program.state_layout.cells}
-        self._sig_slot = {s.components[0]: s for s in program.slot_meta if s.instance is None and s.stride == 1}
-        self._field_slot = {s.components[0]: s for s in program.slot_meta if s.instance is not None and s.stride == 1}
+        # (display slots added for continuity after a swap have no IR components)
+        self._sig_slot = {s.components[0]: s for s in program.slot_meta
+                          if s.components and s.instance is None and s.stride == 1}
+        self._field_slot = {s.components[0]: s for s in program.slot_meta
+                            if s.components and s.instance is not None and s.stride == 1}
         self._plans = []
         nodes = program.nodes
         for k in program.kernels:
@@ -49,11 +61,48 @@ class ReferenceRuntime:
         self._commits = [st for st in program.schedule if st.kind == "stateWrite"]
         self._once = [p for p in self._plans if p[0].once]
         self._plans = [p for p in self._plans if not p[0].once]
-        self.reset()
-        for slot, values in program.tables.items():
-            m = program.slot_meta[slot]
+
+    def _upload_and_init(self) -> None:
+        for slot, values in self.program.tables.items():
+            m = self.program.slot_meta[slot]
             self.values[m.storage][m.offset: m.offset + m.size] = np.asarray(values).reshape(-1)
         self._run_kernels(self._once, None)
+
+    def _initialize_state(self) -> None:
+        for c in self.program.state_layout.cells:
+            init = self.program.const_pool.get(c.init_const) if c.init_const else 0
+            self.state[c.storage][c.offset:c.offset + c.size] = init
+
+    def swap(self, new_program: CompiledProgram):
+        """Like :meth:`oscilla.Runtime.swap`: the same migration plan and continuity on host arrays."""
+        from . import continuity as cont
+        from .migrate import plan_migration
+        affected = cont.affected_sinks(self.program, new_program) if self.frame_time is not None else []
+        new_program, conts = cont.extend_program(new_program, affected)
+        copies, report = plan_migration(self.program, new_program)
+        old_program, old_state, old_values = self.program, self.state, self.values
+        self._load(new_program)
+        self._initialize_state()
+        for c in copies:
+            self.state[c.storage][c.dst: c.dst + c.count] = old_state[c.storage][c.src: c.src + c.count]
+        self._upload_and_init()
+        if conts:  # evaluate the new program's phase 1 at the last frame's time (no commit)
+            self._run_kernels(self._plans, self.frame_time)
+            old_sinks = {s.block: s for s in old_program.sinks}
+            for c in conts:
+                o = old_sinks[c.block]
+                old_vals = cont.render_inputs(lambda s: _slot_value(old_values, old_program.slot_meta[s]), o, o.lanes)
+                new_vals = cont.render_inputs(lambda s: _slot_value(self.values, new_program.slot_meta[s]), c.src, c.lanes)
+                c.offsets = cont.offsets(old_program, new_program, c.src.instance, old_vals, new_vals)
+        self._continuity = conts
+        self.time = self.time.continued(new_program.time_root)
+        return report
+
+    def read_rendered(self, block: str, name: str) -> np.ndarray:
+        """Like :meth:`oscilla.Runtime.read_rendered`."""
+        sink = next(s for s in self.program.sinks if s.block == block)
+        m = self.program.slot_meta[getattr(sink, name)]
+        return _slot_value(self.values, m).copy()
 
     def _run_kernels(self, plans, ft) -> None:
         nodes = self.program.nodes
@@ -78,9 +127,9 @@ class ReferenceRuntime:
     def reset(self) -> None:
         """Back to frame 0 with every state cell at its initial value."""
         self.time.reset()
-        for c in self.program.state_layout.cells:
-            init = self.program.const_pool.get(c.init_const) if c.init_const else 0
-            self.state[c.storage][c.offset:c.offset + c.size] = init
+        self._initialize_state()
+        for c in getattr(self, "_continuity", ()):  # nothing eases in from before a reset
+            c.offsets[:] = 0.0
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name``; used from the next frame on (blocks.md §3.6)."""
@@ -89,7 +138,13 @@ class ReferenceRuntime:
     def step(self, t_ms: float) -> None:
         """One frame: phase 1 kernels in schedule order, then the phase 2 commit."""
         ft = self.time.resolve(t_ms)
+        self.frame_time = ft
         self._run_kernels(self._plans, ft)
+        for c in self._continuity:
+            from .continuity import apply_host, decays
+            if c.t0 is None:
+                c.t0 = ft.t_ms
+            apply_host(self.values["f32"], self.program.slot_meta, c, decays(ft.t_ms, c.t0))
         with np.errstate(all="ignore"):
             self._commit()
 
@@ -177,3 +232,9 @@ class ReferenceRuntime:
         """Like :meth:`oscilla.Runtime.read_state`."""
         c = self.program.state_layout.cell(state_id)
         return self.state[c.storage][c.offset: c.offset + c.size].copy().reshape(cell_shape(c))
+
+
+def _slot_value(values: dict, m) -> np.ndarray:
+    """A slot's contents with the shape api.md's read gives (signal () / (k,), field (N,) / (N, k))."""
+    from .stores import value_shape
+    return values[m.storage][m.offset: m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))

@@ -114,6 +114,19 @@ class TimeModel:
         self.cycles = 0          # CyclicTimeRoot
         self.ended_fired = False  # FiniteTimeRoot
 
+    def continued(self, spec: TimeRootSpec) -> "TimeModel":
+        """A model for a (hot-swapped) time root ``spec`` that continues this one: same T, frame
+        count and first-frame flag, with cycle counts recomputed for the new periods so the next
+        frame fires no false wrap."""
+        m = TimeModel(spec)
+        m.prev, m.first, m.frame = self.prev, self.first, self.frame
+        if not self.first:
+            m.cycles_a = math.floor(self.prev / spec.period_a_ms)
+            m.cycles_b = math.floor(self.prev / spec.period_b_ms)
+            m.cycles = math.floor(self.prev / spec.period_ms)
+            m.ended_fired = self.ended_fired if spec.type == self.spec.type else self.prev >= spec.duration_ms
+        return m
+
     def resolve(self, t_abs: float) -> FrameTime:
         """Resolve absolute time ``t_abs`` (ms, float64) into this frame's FrameTime."""
         t_abs = float(t_abs)
