@@ -40,8 +40,9 @@ class SinkContinuity:
     pos_dst: int           # display slots (slot numbers in the extended program)
     size_dst: int
     color_dst: int
-    offsets: np.ndarray | None = None   # (lanes, 8): dx, dy, dz, dsize, dr, dg, db, da
+    offsets: np.ndarray | None = None   # reference runtime: (lanes, 8) dx, dy, dz, dsize, dr, dg, db, da
     t0: float | None = None             # model time of the first frame after the swap
+    gpu_offsets: object = None          # GPU runtime: the same offsets in a storage buffer
 
 
 def affected_sinks(old: CompiledProgram, new: CompiledProgram) -> list[str]:

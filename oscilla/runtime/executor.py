@@ -38,10 +38,9 @@ from ..codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
 from ..diagnostics import CompileError, Diagnostic, ERROR
 from ..program import CompiledProgram
 from .ports import convert_value, port_slot
-from .continuity import affected_sinks, extend_program, render_inputs
+from .continuity import affected_sinks, extend_program
 from .continuity import decays as continuity_decays
-from .continuity import offsets as continuity_offsets
-from .migrate import SwapReport, plan_migration
+from .migrate import SwapReport, lane_mapping, plan_migration
 from .stores import create_runtime_state
 from .time import UNIFORM_SIZE, FrameUniforms, TimeModel
 
@@ -63,6 +62,28 @@ def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE, max_x: int | No
         return groups, 1
     y = math.ceil(groups / max_x)
     return math.ceil(groups / y), y
+
+
+def _render_refs(slot_meta, sink) -> list[int]:
+    """Offset and lane stride (0 for a signal) of a sink's pos, size and colour, with the number
+    of pos components: [pos, pos_ls, pos_n, size, size_ls, color, color_ls]."""
+    def ref(slot):
+        m = slot_meta[slot]
+        return [m.offset, m.stride if m.instance is not None else 0]
+    pos, size, color = ref(sink.pos), ref(sink.size), ref(sink.color)
+    return [pos[0], pos[1], slot_meta[sink.pos].stride, size[0], size[1], color[0], color[1]]
+
+
+def _static_pipeline(device, name: str):
+    """A compute pipeline of a static shader in shaders/ (entry point main, auto layout), cached."""
+    from ..shaders_path import load_wgsl
+    cache = _pipeline_cache.setdefault(device, {})
+    pipe = cache.get(name)
+    if pipe is None:
+        module = device.create_shader_module(code=load_wgsl(name))
+        pipe = cache[name] = device.create_compute_pipeline(layout="auto", compute={"module": module,
+                                                                                    "entry_point": "main"})
+    return pipe
 
 
 def _bind_group_layout(device, phase: int):
@@ -241,56 +262,64 @@ class Runtime:
             for c in copies:
                 enc.copy_buffer_to_buffer(old_state[c.storage], 4 * c.src, new_state[c.storage], 4 * c.dst, 4 * c.count)
             self.device.queue.submit([enc.finish()])
+            compat.wait_idle(new_state["f32"])  # so the reported migration time is the copies' real cost
+        t2 = time.perf_counter()
         if conts:
             self._capture_continuity(r, conts)
-        t2 = time.perf_counter()
         self.time = self.time.continued(new_program.time_root)
         self._install(r)
         self._continuity = [self._continuity_gpu(c) for c in conts]
         report.timings_ms = {"build": (t1 - t0) * 1000.0, "migration": (t2 - t1) * 1000.0,
-                             "install": (time.perf_counter() - t2) * 1000.0}
+                             "continuity and install": (time.perf_counter() - t2) * 1000.0}
         return report
 
     def _capture_continuity(self, r: dict, conts) -> None:
-        """Offsets old - new of every affected sink: the new program's Phase 1 is evaluated once at
-        the last frame's time (no Phase 2: the migrated state stays untouched)."""
-        old_sinks = {s.block: s for s in self.program.sinks}
+        """Offsets old - new of every affected sink, computed on the GPU: the new program's
+        Phase 1 is evaluated once at the last frame's time (no Phase 2: the migrated state stays
+        untouched), then shaders/continuity_capture.wgsl compares the old and new ValueStores."""
         d = self.device
+        old_prog, new_prog = self.program, r["program"]
+        old_sinks = {s.block: s for s in old_prog.sinks}
         d.queue.write_buffer(self._uniform, 0, self.uniforms.pack(self.frame_time))
         enc = d.create_command_encoder()
         self._encode_dispatches(enc, r["once"], r["bind_groups"][1])
         self._encode_dispatches(enc, r["passes"][1], r["bind_groups"][1])
-        d.queue.submit([enc.finish()])
-        new_values = r["stores"].values
+        capture = _static_pipeline(d, "continuity_capture.wgsl")
+        cp = enc.begin_compute_pass()
+        cp.set_pipeline(capture)
         for c in conts:
-            old_sink = old_sinks[c.block]
-            old_vals = render_inputs(self.values.read, old_sink, old_sink.lanes)
-            new_vals = render_inputs(new_values.read, c.src, c.lanes)
-            c.offsets = continuity_offsets(self.program, r["program"], c.src.instance, old_vals, new_vals)
+            c.gpu_offsets = compat.create_storage_buffer(d, 32 * c.lanes, "oscilla.continuity")
+            shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance)
+            words = np.zeros(20, np.uint32)
+            words[:4] = [c.lanes, lo, max(lo, hi), np.array(shift, np.int32).view(np.uint32)]
+            words[4:11] = _render_refs(old_prog.slot_meta, old_sinks[c.block])
+            words[12:19] = _render_refs(new_prog.slot_meta, c.src)
+            uni = d.create_buffer(size=80, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+            d.queue.write_buffer(uni, 0, words.tobytes())
+            bind = d.create_bind_group(layout=capture.get_bind_group_layout(0), entries=[
+                {"binding": 0, "resource": {"buffer": uni}},
+                {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
+                {"binding": 2, "resource": {"buffer": r["stores"].values.buffers["f32"]}},
+                {"binding": 3, "resource": {"buffer": c.gpu_offsets}}])
+            cp.set_bind_group(0, bind)
+            x, y = dispatch_grid(c.lanes)
+            cp.dispatch_workgroups(x, y, 1)
+        cp.end()
+        d.queue.submit([enc.finish()])
 
     def _continuity_gpu(self, c) -> tuple:
-        """Pipeline, bind group, uniform and offset buffers of one sink's continuity kernel."""
-        from ..shaders_path import load_wgsl
+        """Pipeline, bind group, uniform and per-frame uniform words of one sink's continuity kernel."""
         d = self.device
-        cache = _pipeline_cache.setdefault(d, {})
-        pipe = cache.get("continuity")
-        if pipe is None:
-            module = d.create_shader_module(code=load_wgsl("continuity.wgsl"))
-            pipe = cache["continuity"] = d.create_compute_pipeline(layout="auto",
-                                                                   compute={"module": module, "entry_point": "main"})
+        pipe = _static_pipeline(d, "continuity.wgsl")
         uni = d.create_buffer(size=64, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
-        off = compat.create_storage_buffer(d, c.offsets.nbytes, "oscilla.continuity")
-        compat.write_bytes(d, off, 0, c.offsets.astype(np.float32).tobytes())
         bind = d.create_bind_group(layout=pipe.get_bind_group_layout(0), entries=[
             {"binding": 0, "resource": {"buffer": uni}},
             {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
-            {"binding": 2, "resource": {"buffer": off}}])
+            {"binding": 2, "resource": {"buffer": c.gpu_offsets}}])
         m = self.program.slot_meta
-        s = c.src
         words = np.zeros(16, np.uint32)
-        words[:12] = [c.lanes, m[s.pos].offset, m[s.pos].stride if m[s.pos].instance else 0, m[s.pos].stride,
-                      m[s.size].offset, m[s.size].stride if m[s.size].instance else 0,
-                      m[s.color].offset, m[s.color].stride if m[s.color].instance else 0,
+        pos, ls_pos, n_pos, size, ls_size, color, ls_color = _render_refs(m, c.src)
+        words[:12] = [c.lanes, pos, ls_pos, n_pos, size, ls_size, color, ls_color,
                       m[c.pos_dst].offset, m[c.size_dst].offset, m[c.color_dst].offset, 0]
         return c, pipe, bind, uni, words, dispatch_grid(c.lanes)
 
@@ -319,8 +348,7 @@ class Runtime:
         self.time.reset()
         self.stores.reset_state()
         for c, *_ in self._continuity:  # nothing eases in from before a reset
-            c.offsets[:] = 0.0
-        self._continuity = [self._continuity_gpu(c) for c, *_ in self._continuity]
+            compat.write_bytes(self.device, c.gpu_offsets, 0, bytes(32 * c.lanes))
         self.frame_time = None
 
     def set_input(self, name: str, value: float) -> None:
