@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.oscilla-installed
+DOCS_STAMP := $(VENV)/.oscilla-docs-installed
 DEMO   := examples/golden-spiral.json
 
 SHELL := /bin/bash
@@ -22,15 +23,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test demo bench reference clean
+.PHONY: help venv gpu-setup test demo bench reference docs clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
 	@echo "make test       set up everything, then run the test suite (pytest)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
-	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py)"
+	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py, bench_swap.py)"
 	@echo "make reference  regenerate docs/reference/blocks.md from the block registry"
+	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; installs '.[docs]')"
 	@echo "make clean      remove $(VENV), out/ and build artefacts"
 
 venv: $(STAMP)
@@ -85,15 +87,29 @@ demo: gpu-setup
 	$(call say,done: see out/golden-spiral.png and out/golden-spiral/)
 
 bench: gpu-setup
-	$(call say,running benchmarks/bench_runtime.py and benchmarks/bench_reduce.py)
+	$(call say,running the benchmarks: bench_runtime.py, bench_reduce.py, bench_swap.py)
 	@$(VPY) benchmarks/bench_runtime.py
 	@$(VPY) benchmarks/bench_reduce.py
+	@$(VPY) benchmarks/bench_swap.py
 
 clean:
-	$(call say,removing $(VENV) out/ build/ dist/ *.egg-info and caches)
-	rm -rf $(VENV) out build dist *.egg-info .pytest_cache tests/_failures
+	$(call say,removing $(VENV) out/ build/ dist/ site/ *.egg-info and caches)
+	rm -rf $(VENV) out build dist site *.egg-info .pytest_cache tests/_failures
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 reference: venv
 	$(call say,regenerating docs/reference/blocks.md from the block registry)
 	@$(VPY) scripts/gen_block_reference.py
+
+# The site's tools (mkdocs, mkdocs-material) are the `docs` extra; installed once, again when
+# pyproject.toml changes. Strict mode turns every warning (a broken link, a page missing from the
+# nav, a missing source file that a page links to) into an error.
+$(DOCS_STAMP): $(STAMP)
+	$(call say,installing the documentation tools (mkdocs mkdocs-material): pip install -e '.[docs]')
+	@$(VPY) -m pip install --disable-pip-version-check --progress-bar off -e '.[docs]'
+	@touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(call say,building the documentation site into site/: mkdocs build --strict)
+	@$(VENV)/bin/mkdocs build --strict --site-dir site
+	$(call say,site ready: site/index.html)
