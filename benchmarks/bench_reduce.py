@@ -21,7 +21,7 @@ import oscilla as osc
 from oscilla import compat
 from oscilla.runtime.timing import profile_kernels, timestamps_supported
 
-from bench_runtime import time_gpu, time_reference
+from bench_runtime import print_table, time_gpu, time_reference
 
 
 def patch(lanes: int, with_reduce: bool) -> dict:
@@ -67,11 +67,7 @@ def main() -> None:
                 if k != "total":
                     rows.append((f"{label}: GPU time of kernel {k} (ms)", f"{v:.3f}"))
     rows.append(("numpy np.sum of the float32 array (ms)", f"{numpy_sum_ms(args.lanes):.3f}"))
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure'.ljust(width)} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for k, v in rows:
-        print(f"| {k.ljust(width)} | {v} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,15 @@ def bench_patch(lanes: int) -> dict:
     }
 
 
+def print_table(rows: list[tuple[str, str]]) -> None:
+    """Print (measure, value) rows as a markdown table (what docs/performance.md quotes)."""
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'measure'.ljust(width)} | value |")
+    print(f"|{'-' * (width + 2)}|-------|")
+    for k, v in rows:
+        print(f"| {k.ljust(width)} | {v} |")
+
+
 def chain_patch(n_blocks: int, lanes: int = 10_000) -> dict:
     """A patch with ``n_blocks`` lane-local math blocks chained over one instance."""
     blocks = [{"id": "time", "type": "InfiniteTimeRoot"},
@@ -144,11 +153,7 @@ def main() -> None:
         ("compute dispatches per frame", f"{rt.dispatches_per_frame} (instances + 3 = {instances + 3})"),
     ]
     rows += [(f"GPU time of kernel {k} (ms, timestamps)", f"{v:.2f}") for k, v in kernel_ms.items() if k != "total"]
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure'.ljust(width)} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for k, v in rows:
-        print(f"| {k.ljust(width)} | {v} |")
+    print_table(rows)
     dispatch_table()
 
 

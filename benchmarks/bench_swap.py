@@ -18,7 +18,7 @@ import time
 import oscilla as osc
 from oscilla import compat
 
-from bench_runtime import time_gpu
+from bench_runtime import print_table, time_gpu
 
 
 def patch(lanes: int, gain: float = 1.001, chain: int = 90) -> dict:
@@ -76,11 +76,7 @@ def main() -> None:
         for key in ("compile", "build", "migration", "continuity and install", "first frame"):
             rows.append((f"{label}: {key} (ms)", f"{m[key]:.1f}"))
         rows.append((f"{label}: cells", m["report"]))
-    width = max(len(r[0]) for r in rows)
-    print(f"| {'measure'.ljust(width)} | value |")
-    print(f"|{'-' * (width + 2)}|-------|")
-    for k, v in rows:
-        print(f"| {k.ljust(width)} | {v} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":
