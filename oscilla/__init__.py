@@ -7,6 +7,8 @@ Public API (api.md §2)::
     rt = osc.Runtime(program); rt.step(0.0); rt.read("hue.hue"); rt.render(512, 512)
     ref = osc.ReferenceRuntime(program)
     osc.render_png("examples/golden-spiral.json", "out.png", t_ms=2000, size=(512, 512), fps=60)
+    player = osc.Player("patch.json", watch=True, osc_port=9000); player.step(0.0)  # live reload, OSC
+    osc.run("patch.json", watch=True)   # the same in a window
 """
 
 from .compiler.compile import compile_patch as compile  # noqa: A001 (the API name is fixed)
@@ -17,7 +19,7 @@ from .program import CompiledProgram, SlotMeta, StateCellLayout, StateLayout, Co
 __all__ = [
     "compile", "CompileError", "Diagnostic", "Block", "Edge", "Patch", "load_patch", "CompiledProgram",
     "SlotMeta", "StateCellLayout", "StateLayout", "ConstPool", "Step", "Runtime", "ReferenceRuntime",
-    "render_png",
+    "render_png", "Player", "run",
 ]
 
 
@@ -32,4 +34,7 @@ def __getattr__(name):
     if name == "render_png":
         from .render.png import render_png
         return render_png
+    if name in ("Player", "run"):  # live reload and OSC input (oscilla.live)
+        from .live import player
+        return getattr(player, name)
     raise AttributeError(name)

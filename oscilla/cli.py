@@ -94,13 +94,17 @@ def render(patch: Path = typer.Argument(..., help="patch JSON file"),
 def run(patch: Path = typer.Argument(..., help="patch JSON file"),
         size: str = typer.Option("800x800", help="window WIDTHxHEIGHT"),
         max_fps: float = typer.Option(60.0, "--max-fps", min=1.0, help="frame-rate cap"),
-        frames: Optional[int] = typer.Option(None, "--frames", min=1, help="close after this many frames")):
+        frames: Optional[int] = typer.Option(None, "--frames", min=1, help="close after this many frames"),
+        watch: bool = typer.Option(False, "--watch", help="reload the patch when the file changes; a broken "
+                                   "edit keeps the last good version playing and shows its diagnostics"),
+        osc_port: Optional[int] = typer.Option(None, "--osc-port", min=0, max=65535,
+                                               help="listen for OSC messages /oscilla/<channel> <float> on "
+                                               "127.0.0.1 at this UDP port (0: any free port)")):
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
-    from .render.window import run_window
+    from .live.player import run as play
     w, h = _parse_size(size)
     try:
-        program = _compile(patch)
-        run_window(program, size=(w, h), max_fps=max_fps, title=f"oscilla — {patch.name}", max_frames=frames)
+        play(patch, watch=watch, osc_port=osc_port, size=(w, h), max_frames=frames, max_fps=max_fps)
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
 

@@ -22,6 +22,7 @@ class MouseChannels:
                        "mouse.button.left.held": 0.0, "mouse.button.right.held": 0.0}
         self.pulses: set[str] = set()
         self.wheel = [0.0, 0.0]
+        self._sent: dict[str, float] = {}   # what the last apply() pushed
 
     def handle(self, event: dict, width: float, height: float) -> None:
         et = event.get("event_type")
@@ -43,23 +44,33 @@ class MouseChannels:
             self.wheel[1] += float(event.get("dy", 0.0))
 
     def apply(self, rt: Runtime) -> None:
-        """Push this frame's channel values into the runtime, then clear pulses and the wheel."""
-        for k, v in self.values.items():
-            rt.set_input(k, v)
+        """Push this frame's channel values into the runtime, then clear pulses and the wheel.
+
+        Only channels whose value changed since the previous ``apply`` are set (the first call sets
+        them all), so a mouse.* channel set by someone else (OSC input) keeps its value until the
+        mouse changes it."""
+        frame = dict(self.values)
         for side in ("left", "right"):
             for what in ("down", "up"):
                 name = f"mouse.button.{side}.{what}"
-                rt.set_input(name, 1.0 if name in self.pulses else 0.0)
-        rt.set_input("mouse.wheel.dx", self.wheel[0])
-        rt.set_input("mouse.wheel.dy", self.wheel[1])
+                frame[name] = 1.0 if name in self.pulses else 0.0
+        frame["mouse.wheel.dx"], frame["mouse.wheel.dy"] = self.wheel
+        for k, v in frame.items():
+            if self._sent.get(k) != v:
+                rt.set_input(k, v)
+        self._sent = frame
         self.pulses.clear()
         self.wheel = [0.0, 0.0]
 
 
 def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla",
-               max_frames: int | None = None) -> int:
+               max_frames: int | None = None, player=None) -> int:
     """Open a window and play ``program`` in real time until it is closed (Esc, the close box, or
     after ``max_frames`` frames when given).
+
+    With ``player`` (an :class:`oscilla.Player`; ``program`` is then ignored) the window drives it:
+    every frame calls ``player.step`` (file reload, OSC input, then the frame) and the title is
+    ``player.title``, updated as soon as it changes.
 
     Returns the number of frames drawn.
 
@@ -67,12 +78,18 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
         RuntimeError: no display is available (glfw cannot open a window).
     """
     from rendercanvas.glfw import RenderCanvas, loop
-    rt = Runtime(program)
-    canvas = RenderCanvas(size=size, title=title, update_mode="continuous", max_fps=max_fps, vsync=True)
+    rt = player.runtime if player is not None else Runtime(program)
+    step = player.step if player is not None else rt.step
+
+    def base_title() -> str:
+        return player.title if player is not None else title
+
+    canvas = RenderCanvas(size=size, title=base_title(), update_mode="continuous", max_fps=max_fps, vsync=True)
     context = canvas.get_wgpu_context()
     context.configure(device=rt.device, format="bgra8unorm")
     mouse = MouseChannels()
-    state = {"frames": 0, "total": 0, "t0": time.perf_counter(), "shown": time.perf_counter()}
+    state = {"frames": 0, "total": 0, "t0": time.perf_counter(), "shown": time.perf_counter(),
+             "title": base_title(), "fps": None}
 
     def provider():
         try:
@@ -96,16 +113,19 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
     @canvas.request_draw
     def draw():
         mouse.apply(rt)
-        rt.step((time.perf_counter() - state["t0"]) * 1000.0)
+        step((time.perf_counter() - state["t0"]) * 1000.0)
         state["frames"] += 1
         state["total"] += 1
         if max_frames is not None and state["total"] >= max_frames:
             canvas.close()
         now = time.perf_counter()
-        if now - state["shown"] >= 0.5:
-            fps = state["frames"] / (now - state["shown"])
-            canvas.set_title(f"{title} — {fps:.0f} fps")
-            state["frames"], state["shown"] = 0, now
+        shown = base_title()
+        if now - state["shown"] >= 0.5 or shown != state["title"]:
+            if now - state["shown"] >= 0.5:
+                state["fps"] = state["frames"] / (now - state["shown"])
+                state["frames"], state["shown"] = 0, now
+            state["title"] = shown
+            canvas.set_title(shown if state["fps"] is None else f"{shown} — {state['fps']:.0f} fps")
 
     loop.run()
     # release the surface before the interpreter tears down wgpu objects in arbitrary order

@@ -1,0 +1,368 @@
+"""``osc.Player``: a patch file played live, reloaded when it changes, fed by OSC messages.
+
+A Player owns one :class:`~oscilla.runtime.executor.Runtime`. Every ``step`` first applies a
+pending file change (read, compile, ``Runtime.swap``: time, channels and state continue), then the
+OSC values that arrived since the previous frame, then runs the frame. A reload that fails (bad
+JSON, a half-written file, any compile error) changes nothing: the last good program keeps playing
+with its state, and the diagnostics go to stderr, to ``diagnostics`` and to ``title``.
+
+Threads: the file watcher (watchdog) only marks a change as pending, and the OSC server
+(python-osc, 127.0.0.1 only) only queues ``(channel, value)`` pairs; compiling, swapping and
+``set_input`` happen on the thread that calls ``step`` / ``poll``, between frames.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import math
+import os
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+
+from ..compiler.compile import compile_patch
+from ..diagnostics import ERROR, CompileError, Diagnostic
+from ..patch import Patch, load_patch
+from ..runtime.executor import Runtime
+
+log = logging.getLogger("oscilla.live")
+
+#: OSC address prefix: ``/oscilla/<channel> <float>`` sets external channel ``<channel>``
+OSC_PREFIX = "/oscilla/"
+#: a file change is applied once the file has been quiet this long (editors write in several steps)
+DEBOUNCE_S = 0.1
+
+
+def _norm(path) -> str:
+    """Comparable absolute path: the real directory plus the file name (the file may not exist)."""
+    p = os.path.abspath(os.fsdecode(path))
+    return os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+
+
+def _parse(data: bytes) -> Patch:
+    """Patch from the bytes of a file; an empty or partial file is an E_PATCH_INVALID CompileError."""
+    def invalid(msg):
+        return CompileError([Diagnostic("E_PATCH_INVALID", ERROR, msg)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise invalid(f"the file is not UTF-8 text ({e.reason} at byte {e.start})") from None
+    if not text.strip():
+        raise invalid("the file is empty")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise invalid(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    return Patch.from_dict(raw)
+
+
+def _is_path(source) -> bool:
+    if isinstance(source, os.PathLike):
+        return True
+    return isinstance(source, str) and source.lstrip()[:1] not in ("{", "[", "")
+
+
+class _FileWatch:
+    """Change notification for one file through watchdog. It watches the file's directory, so
+    editors that save by writing a temporary file and renaming it over the original are seen too;
+    ``on_change`` runs on the observer thread."""
+
+    _KINDS = {"modified", "created", "moved", "deleted", "closed"}  # not "opened"/"closed_no_write"
+
+    def __init__(self, path: Path, on_change):
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+
+        target, kinds = _norm(path), self._KINDS
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                if event.is_directory or event.event_type not in kinds:
+                    return
+                if target in (_norm(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p):
+                    on_change()
+
+        folder = os.path.dirname(_norm(path))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), folder)
+        self._observer = Observer()
+        self._observer.schedule(Handler(), folder, recursive=False)
+        try:
+            self._observer.start()
+        except OSError as e:  # e.g. the inotify watch limit is reached: poll the directory instead
+            from watchdog.observers.polling import PollingObserver
+            log.warning("file notification unavailable (%s); polling %s every 0.25 s", e, folder)
+            self._observer = PollingObserver(timeout=0.25)
+            self._observer.schedule(Handler(), folder, recursive=False)
+            self._observer.start()
+
+    def stop(self) -> None:
+        self._observer.stop()
+        self._observer.join(timeout=2.0)
+
+
+class _OscServer:
+    """python-osc UDP server on 127.0.0.1:port (0: a free port) in a daemon thread. It only appends
+    ``(channel, value)`` to ``queue``; other addresses and non-numeric arguments are ignored (with
+    one log warning each)."""
+
+    def __init__(self, port: int, queue: deque):
+        from pythonosc.dispatcher import Dispatcher
+        from pythonosc.osc_server import BlockingOSCUDPServer
+
+        self._queue = queue
+        self._warned: set[str] = set()
+        dispatcher = Dispatcher()
+        dispatcher.set_default_handler(self._on_message)
+        try:
+            self._server = BlockingOSCUDPServer(("127.0.0.1", int(port)), dispatcher)
+        except OSError as e:
+            raise OSError(e.errno, f"cannot listen for OSC on 127.0.0.1:{port}: {e.strerror}") from None
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"oscilla-osc-{self.port}", daemon=True)
+        self._thread.start()
+
+    def _warn_once(self, kind: str, msg: str, *args) -> None:
+        if kind not in self._warned:
+            self._warned.add(kind)
+            log.warning(msg + " (reported once)", *args)
+
+    def _on_message(self, address: str, *args) -> None:
+        if not address.startswith(OSC_PREFIX) or len(address) == len(OSC_PREFIX):
+            self._warn_once("address", "OSC: ignoring a message to %r; oscilla listens to %s<channel> <float>",
+                            address, OSC_PREFIX)
+            return
+        value = args[0] if args else None
+        if isinstance(value, bool):          # OSC True/False (TouchOSC toggles) -> 1 / 0
+            value = float(value)
+        if not isinstance(value, (int, float)) or not math.isfinite(value):
+            self._warn_once("args", "OSC: ignoring %s with argument %r; a finite number is expected", address,
+                            args[:1])
+            return
+        self._queue.append((address[len(OSC_PREFIX):], float(value)))
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=2.0)
+
+
+class Player:
+    """A patch played live: reload on file change, OSC input, offscreen or in the window.
+
+    Args:
+        source: a patch file path (str or path-like). With ``watch=False`` it may also be a dict,
+            JSON text or an :class:`oscilla.Patch`.
+        watch: reload the file when it changes (within ``DEBOUNCE_S`` + one frame of the edit).
+        osc_port: listen for ``/oscilla/<channel> <float>`` on 127.0.0.1 at this UDP port
+            (0: a free port, see :attr:`osc_port`); None: no OSC.
+        size: the default ``render`` size (and the window size of :func:`run`).
+        observe: ports to keep readable with ``read`` (as ``osc.compile``), on every reload too.
+        debounce_s: how long the file must be quiet before a change is applied.
+        device: a wgpu device for the Runtime (default: the shared one).
+
+    Raises:
+        CompileError: the patch does not compile at start (there is no last good version yet).
+        OSError: the file cannot be read, or the OSC port cannot be bound.
+        ValueError: ``watch=True`` without a file path.
+
+    Attributes:
+        runtime: the :class:`~oscilla.runtime.executor.Runtime` (the same object across swaps).
+        program: the running (last good) CompiledProgram.
+        diagnostics: the diagnostics of the last failed reload; ``[]`` while the file compiles.
+        last_swap: the SwapReport of the last successful reload, or None.
+    """
+
+    def __init__(self, source, watch: bool = True, osc_port: int | None = None, size=(512, 512), *,
+                 observe=None, debounce_s: float = DEBOUNCE_S, device=None):
+        self.observe = list(observe) if observe is not None else None
+        self.size = (int(size[0]), int(size[1]))
+        self.debounce_s = float(debounce_s)
+        self.path: Path | None = Path(source) if _is_path(source) else None
+        if watch and self.path is None:
+            raise ValueError("watching needs a patch file path; pass watch=False to play a dict or JSON text")
+        self.name = self.path.name if self.path is not None else "patch"
+        self.diagnostics: list[Diagnostic] = []
+        self.last_swap = None
+        self._lock = threading.Lock()
+        self._pending = False
+        self._changed_at = 0.0
+        self._osc_queue: deque = deque()
+        self._watch: _FileWatch | None = None
+        self._osc: _OscServer | None = None
+        self._closed = False
+        try:
+            # watch before the first read, so that no edit falls between the two
+            if watch:
+                self._watch = _FileWatch(self.path, self._on_file_event)
+            if self.path is not None:
+                self._last_bytes: bytes | None = self.path.read_bytes()
+                patch = _parse(self._last_bytes)
+            else:
+                self._last_bytes, patch = None, load_patch(source)
+            self.program = compile_patch(patch, observe=self.observe)
+            self.runtime = Runtime(self.program, device)
+            if osc_port is not None:
+                self._osc = _OscServer(osc_port, self._osc_queue)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- file changes --------------------------------------------------------------------------
+    def _on_file_event(self) -> None:  # observer thread
+        with self._lock:
+            self._pending = True
+            self._changed_at = time.monotonic()
+
+    def poll(self) -> bool:
+        """Apply a pending file change once the file has been quiet for ``debounce_s``.
+
+        Returns True when the running program was swapped (see :meth:`reload`)."""
+        if self._watch is None:
+            return False
+        with self._lock:
+            if not self._pending or time.monotonic() - self._changed_at < self.debounce_s:
+                return False
+            self._pending = False
+        return self.reload()
+
+    def reload(self) -> bool:
+        """Read the file now; if its bytes changed since the last attempt, compile and swap.
+
+        On success the new program runs with migrated state (:attr:`last_swap` holds the report)
+        and :attr:`diagnostics` is cleared; on failure nothing changes except :attr:`diagnostics`
+        and :attr:`title`, and the diagnostics are printed to stderr. Returns True on a swap."""
+        if self.path is None:
+            return False
+        try:
+            data = self.path.read_bytes()
+        except OSError as e:  # e.g. between an editor's delete and rename: the next event retries
+            self._last_bytes = None
+            return self._failed([Diagnostic("E_PATCH_INVALID", ERROR, f"cannot read the file: {e.strerror or e}")])
+        if data == self._last_bytes:
+            return False
+        self._last_bytes = data
+        try:
+            program = compile_patch(_parse(data), observe=self.observe)
+            report = self.runtime.swap(program)  # builds everything first; raises before any change
+        except CompileError as e:
+            return self._failed(e.diagnostics)
+        except Exception as e:  # noqa: BLE001 - a bug in oscilla must not stop the performance
+            if os.environ.get("OSCILLA_DEBUG"):
+                traceback.print_exc()
+            return self._failed([Diagnostic("E_INTERNAL", ERROR, f"internal error (a bug in oscilla, please "
+                                            f"report it): {type(e).__name__}: {e}")])
+        recovered = bool(self.diagnostics)
+        self.program, self.last_swap, self.diagnostics = program, report, []
+        for d in report.diagnostics:          # I_STATE_RESET infos name the re-initialized cells
+            print(d.format(), file=sys.stderr)
+        print(f"oscilla: reloaded {self.name}" + (" (it compiles again)" if recovered else "")
+              + f": {report.summary()}", file=sys.stderr)
+        return True
+
+    def _failed(self, diagnostics) -> bool:
+        self.diagnostics = list(diagnostics)
+        print(f"oscilla: {self.name}: {self._count()} (running the last good version)", file=sys.stderr)
+        for d in self.diagnostics:
+            print(d.format(), file=sys.stderr)
+        return False
+
+    def _count(self) -> str:
+        errors = [d for d in self.diagnostics if d.severity == ERROR] or self.diagnostics
+        return f"{len(errors)} error{'' if len(errors) == 1 else 's'}"
+
+    @property
+    def title(self) -> str:
+        """Window title: ``oscilla — name.json`` or, after a failed reload,
+        ``oscilla — name.json — 2 errors (running the last good version): E_... block.port: ...``."""
+        base = f"oscilla — {self.name}"
+        if not self.diagnostics:
+            return base
+        first = next((d for d in self.diagnostics if d.severity == ERROR), self.diagnostics[0]).format()
+        if len(first) > 300:
+            first = first[:299] + "…"
+        return f"{base} — {self._count()} (running the last good version): {first}"
+
+    # -- OSC ------------------------------------------------------------------------------------
+    @property
+    def osc_port(self) -> int | None:
+        """The UDP port the OSC server listens on (the chosen one when 0 was asked), or None."""
+        return self._osc.port if self._osc is not None else None
+
+    def _apply_osc(self) -> None:
+        """Channel values that arrived since the last frame; the last one per channel wins (the
+        snapshot of blocks.md §3.6 is taken when the frame starts)."""
+        q = self._osc_queue
+        while q:
+            name, value = q.popleft()
+            self.runtime.set_input(name, value)
+
+    # -- frames ---------------------------------------------------------------------------------
+    def step(self, t_ms: float) -> None:
+        """Apply a pending file change (:meth:`poll`), then the queued OSC values, then run the frame."""
+        self.poll()
+        self._apply_osc()
+        self.runtime.step(t_ms)
+
+    def set_input(self, name: str, value: float) -> None:
+        """Set external channel ``name`` for the next frame (as ``Runtime.set_input``)."""
+        self.runtime.set_input(name, value)
+
+    def reset(self) -> None:
+        """Back to frame 0 with initial state (as ``Runtime.reset``)."""
+        self.runtime.reset()
+
+    def render(self, width: int | None = None, height: int | None = None):
+        """The last frame as (height, width, 4) uint8 RGBA, at ``size`` unless given."""
+        return self.runtime.render(width or self.size[0], height or self.size[1])
+
+    def read(self, name: str):
+        """Port ``"block.port"`` of the last frame (as ``Runtime.read``)."""
+        return self.runtime.read(name)
+
+    def read_state(self, state_id: str):
+        """State cell ``"block:role"`` after the last frame (as ``Runtime.read_state``)."""
+        return self.runtime.read_state(state_id)
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Stop the file watcher and the OSC server (the runtime stays usable). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        watch, osc, self._watch, self._osc = self._watch, self._osc, None, None
+        if watch is not None:
+            watch.stop()
+        if osc is not None:
+            osc.close()
+
+    def __enter__(self) -> "Player":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<oscilla.Player {self.title!r}>"
+
+
+def run(source, watch: bool = False, osc_port: int | None = None, size=(800, 800), max_frames: int | None = None,
+        max_fps: float = 60.0) -> int:
+    """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
+    the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
+
+    Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
+    from ..render.window import run_window
+    with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
+        if player.osc_port is not None:
+            print(f"oscilla: listening for OSC on 127.0.0.1:{player.osc_port} ({OSC_PREFIX}<channel> <float>)",
+                  file=sys.stderr)
+        if watch:
+            print(f"oscilla: watching {player.path} for changes", file=sys.stderr)
+        return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player)
