@@ -391,16 +391,23 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
         s_in, s_out = slot_meta[src], slot_meta[res]
         chunk = -(-lanes // 256)
         lines += ["    {", f"        let start = t * {chunk}u;", "        var run: f32 = 0.0f;",
-                  f"        for (var j = 0u; j < {chunk}u; j++) {{",
-                  "            let i = start + j;",
-                  f"            if (i < {lanes}u) {{ run = run + vf[{s_in.offset}u + i]; vf[{s_out.offset}u + i] = run; }}",
+                  # two lanes per iteration (straight-line: lavapipe counts nested loops cumulatively) keep
+                  # every loop under compat.MAX_LOOP_ITERATIONS up to 2^24 lanes
+                  f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
+                  *[line for q in (0, 1) for line in (
+                      f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
+                      f"                run = run + vf[{s_in.offset}u + start + j + {q}u];",
+                      f"                vf[{s_out.offset}u + start + j + {q}u] = run;",
+                      "            }")],
                   "        }", "        tot[t] = run;", "        workgroupBarrier();",
                   "        if (t == 0u) {", "            var p: f32 = 0.0f;",
                   "            for (var q = 0u; q < 256u; q++) { let v = tot[q]; tot[q] = p; p = p + v; }",
                   "        }", "        workgroupBarrier();", "        let off = tot[t];",
-                  f"        for (var j = 0u; j < {chunk}u; j++) {{",
-                  "            let i = start + j;",
-                  f"            if (i < {lanes}u) {{ vf[{s_out.offset}u + i] = vf[{s_out.offset}u + i] + off; }}",
+                  f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
+                  *[line for q in (0, 1) for line in (
+                      f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
+                      f"                vf[{s_out.offset}u + start + j + {q}u] = vf[{s_out.offset}u + start + j + {q}u] + off;",
+                      "            }")],
                   "        }", "        workgroupBarrier();", "    }"]
     lines.append("}")
     return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *lines, ""])
