@@ -111,5 +111,5 @@ $(DOCS_STAMP): $(STAMP)
 
 docs: $(DOCS_STAMP)
 	$(call say,building the documentation site into site/: mkdocs build --strict)
-	@$(VENV)/bin/mkdocs build --strict --site-dir site
+	@NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 	$(call say,site ready: site/index.html)

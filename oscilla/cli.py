@@ -48,6 +48,9 @@ def _fail(e: BaseException) -> "typer.Exit":
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
+    if isinstance(e, ValueError) and "render size" in str(e):   # a size beyond the device's textures
+        err.print(f"error: {e}", markup=False)
+        return typer.Exit(EXIT_USAGE)
     if os.environ.get("OSCILLA_DEBUG"):
         raise e
     err.print(f"internal error (a bug in oscilla, please report it): {type(e).__name__}: {e}. "

@@ -129,3 +129,9 @@ def test_internal_errors_are_one_line_with_exit_70(monkeypatch):
     r = runner.invoke(app, ["check", SPIRAL])
     assert r.exit_code == 70
     assert "internal error" in r.output and "simulated bug" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.gpu
+def test_render_size_beyond_the_device_is_a_usage_error(tmp_path):
+    r = runner.invoke(app, ["render", SPIRAL, "-o", str(tmp_path / "a.png"), "--size", "100000x10"])
+    assert r.exit_code == 2 and "render size" in r.output
