@@ -198,7 +198,8 @@ class IRBuilder:
         return self._intern("gather", s.dtype, (src, index), (), instance)
 
     def bcast(self, nid: int, instance: str) -> int:
-        """The signal ``nid`` as a field over ``instance`` (a no-op for fields of that instance)."""
+        """The signal ``nid`` (constants included) as a field over ``instance``; a no-op for fields
+        of that instance. A field slot needs field nodes, so materialized constants go through it."""
         n = self.nodes[nid]
         if n.domain == instance:
             return nid
@@ -222,10 +223,6 @@ class IRBuilder:
         event = op == "or_b" and all(self.nodes[a].event for a in args)
         return self._intern(op, res, tuple(args), attrs, domain, event)
 
-    def as_field(self, nid: int, instance: str) -> int:
-        """Like :meth:`bcast` but also wraps constants (a field slot needs a field node)."""
-        return self.bcast(nid, instance)
-
     # -- state -----------------------------------------------------------------------------
     def state_cell(self, cell: StateCell) -> StateCell:
         self.cells[cell.id] = cell
@@ -241,7 +238,7 @@ class IRBuilder:
 
     def state_write(self, cell: StateCell, values: tuple[int, ...], ring_pos: int | None = None) -> None:
         if cell.domain is not None:
-            values = tuple(self.as_field(v, cell.domain) for v in values)
+            values = tuple(self.bcast(v, cell.domain) for v in values)
         self.writes.append(StateWrite(cell.id, tuple(values), ring_pos))
 
     # -- inspection ------------------------------------------------------------------------

@@ -224,7 +224,3 @@ def evaluate(op: str, dtype: str, args: list[np.ndarray]) -> np.ndarray:
         out = _IMPL[op](*args)
     return np.asarray(out, dtype=NP_DTYPE[dtype])
 
-
-def pure_ops() -> set[str]:
-    """Names of every pure opcode (the ones in SIGNATURES)."""
-    return set(SIGNATURES)

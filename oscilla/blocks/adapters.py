@@ -22,8 +22,6 @@ ADAPTERS = (
 
 #: (from unit, to unit) -> adapter type
 ADAPTER_FOR = {(a[2], a[3]): a[0] for a in ADAPTERS}
-# int<ms> converts to float<scalar> implicitly, so ms->seconds also covers int sources
-ADAPTER_OUT_UNIT = {a[0]: a[3] for a in ADAPTERS}
 
 
 def apply_adapter(ctx, kind, x: int) -> int:

@@ -12,7 +12,7 @@ def _lower_array(ctx):
         "elements": ctx.field_of(el, inst),
         "index": ctx.value("int", ctx.b.lane_index(inst), instance=inst),
         "t": ctx.value("float", ctx.norm_index(inst), instance=inst),
-        "active": ctx.value("bool", ctx.b.as_field(ctx.c(1, "u32"), inst), instance=inst),
+        "active": ctx.value("bool", ctx.b.bcast(ctx.c(1, "u32"), inst), instance=inst),
     }
 
 
@@ -74,7 +74,7 @@ register(BlockDef(
 def _lower_reduce(ctx):
     v = ctx.inp("field")
     inst = ctx.domain
-    nodes = tuple(ctx.b.reduce(ctx.b.as_field(n, inst), ctx.param("op")) for n in v.nodes)
+    nodes = tuple(ctx.b.reduce(ctx.b.bcast(n, inst), ctx.param("op")) for n in v.nodes)
     return {"signal": ctx.value(v.payload, *nodes)}
 
 

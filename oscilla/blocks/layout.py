@@ -157,7 +157,7 @@ def _lower_path_field(ctx):
     lengths with an inclusive ``scan`` (both lane-coupled, so they run in later stages)."""
     inst = ctx.domain
     n = ctx.lanes_of(inst)
-    px, py = (ctx.b.as_field(c, inst) for c in ctx.inp("controlPoints").nodes)  # a signal is broadcast
+    px, py = (ctx.b.bcast(c, inst) for c in ctx.inp("controlPoints").nodes)  # a signal is broadcast
     i = ctx.b.lane_index(inst)
     zero = ctx.c(0.0)
 

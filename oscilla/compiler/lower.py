@@ -141,13 +141,13 @@ class LowerContext:
         return Value(tuple(self.c(x, dt) for x in comps), payload)
 
     def field_of(self, v: Value, instance: str) -> Value:
-        return Value(tuple(self.b.as_field(n, instance) for n in v.nodes), v.payload, instance, v.event, v.path)
+        return Value(tuple(self.b.bcast(n, instance) for n in v.nodes), v.payload, instance, v.event, v.path)
 
     def norm_index(self, instance: str) -> int:
         """normalizedIndex = f32(i) · r_N with r_N = f32(1/(N-1)) rounded once; 0.5 when N = 1."""
         n = self.lanes_of(instance)
         if n == 1:
-            return self.b.as_field(self.c(0.5), instance)
+            return self.b.bcast(self.c(0.5), instance)
         r_n = float(np.float32(1.0 / (n - 1)))
         return self.o("mul", self.o("i2f", self.b.lane_index(instance)), self.c(r_n))
 
@@ -240,7 +240,7 @@ class _Lowerer:
             elif step == "b2f":
                 v = Value((self.b.op("b2f", v.node),), FLOAT, v.instance)
             elif step == "vec2to3":
-                z = self.b.const(0.0) if v.instance is None else self.b.as_field(self.b.const(0.0), v.instance)
+                z = self.b.const(0.0) if v.instance is None else self.b.bcast(self.b.const(0.0), v.instance)
                 v = Value(v.nodes + (z,), "vec3", v.instance)
             else:
                 v = Value((apply_adapter(ctx, ADAPTER_KIND[step], v.node),), FLOAT, v.instance)
@@ -255,7 +255,7 @@ class _Lowerer:
                 v = outs[p.id]
                 pt = self.t.out[(bid, p.id)]
                 if pt.cardinality == FIELD:
-                    v = Value(tuple(self.b.as_field(n, pt.instance) for n in v.nodes), pt.payload, pt.instance,
+                    v = Value(tuple(self.b.bcast(n, pt.instance) for n in v.nodes), pt.payload, pt.instance,
                               v.event, v.path)
                 else:
                     v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path)

@@ -64,8 +64,6 @@ class Graph:
     background: tuple[float, float, float, float]
     #: (block, input port) -> edges into it, in edge order
     inputs: dict[tuple[str, str], list[NEdge]] = field(default_factory=dict)
-    #: every enabled edge between existing blocks (valid ports or not), for reachability
-    raw_links: list[tuple[str, str]] = field(default_factory=list)
     #: (block, input) pairs that lost an edge diagnosed here (E_UNKNOWN_PORT / E_DANGLING_EDGE)
     diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
 
@@ -99,7 +97,6 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
         blocks[b.id] = nb
 
     edges: list[NEdge] = []
-    raw_links = []
     diagnosed_inputs: set[tuple[str, str]] = set()
     for i, e in enumerate(patch.edges):
         if not e.enabled:
@@ -116,7 +113,6 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                 if existing == e.dst_block:
                     diagnosed_inputs.add((e.dst_block, e.dst_port))
             continue  # an edge touching an unknown-type block was diagnosed with the block
-        raw_links.append((e.src_block, e.dst_block))
         ok = True
         if src.defn.output(e.src_port) is None:
             ok = False
@@ -161,8 +157,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
     if len(bg) == 3:
         bg = bg + (1.0,)
-    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, raw_links,
-                 diagnosed_inputs)
+    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, diagnosed_inputs)
 
 
 def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> None:

@@ -89,7 +89,7 @@ class _Slots:
         inst = v.instance
         comps = tuple(v.nodes)
         if inst is not None:
-            comps = tuple(self.b.as_field(n, inst) for n in comps)
+            comps = tuple(self.b.bcast(n, inst) for n in comps)
         key = (comps, inst)
         if key in self.by_key:
             slot = self.by_key[key]
@@ -121,7 +121,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
         ins = s.inputs
         pos = ins["pos"]
         if pos.instance is None:
-            pos = Value(tuple(b.as_field(n, s.instance) for n in pos.nodes), pos.payload, s.instance)
+            pos = Value(tuple(b.bcast(n, s.instance) for n in pos.nodes), pos.payload, s.instance)
         plan.sink_slots[s.block] = {
             "pos": slots.request(f"{s.block}.pos", pos),
             "color": slots.request(f"{s.block}.color", ins["color"]),
@@ -150,7 +150,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
 
     # every output port whose value already sits in a slot is readable too
     for (blk, port), v in low.outputs.items():
-        comps = v.nodes if v.instance is None else tuple(b.as_field(n, v.instance) for n in v.nodes)
+        comps = v.nodes if v.instance is None else tuple(b.bcast(n, v.instance) for n in v.nodes)
         slot = slots.by_key.get((comps, v.instance))
         if slot is not None:
             plan.ports.setdefault(f"{blk}.{port}", slot)
@@ -258,7 +258,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
     for st in range(last + 1):
         suffix = "" if st == 0 else f"_s{st}"
         if st > 0:
-            _barrier_kernels(b, plan, st, suffix)
+            _barrier_kernels(b, plan, st, suffix, stage)
         sig_slots = tuple(sr.slot for sr in computed if sr.instance is None and slot_stage[sr.slot] == st)
         if sig_slots:
             nodes = reachable(b.nodes, [n for x in sig_slots for n in plan.slots[x].components], through_bcast=False)
@@ -316,11 +316,11 @@ def _partials_for(b: IRBuilder, plan: Plan, writes: tuple[int, ...]) -> tuple:
     return tuple(out)
 
 
-def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str) -> None:
+def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str, stage: list[int]) -> None:
     """Scan kernels that make stage ``st``'s prefix sums from earlier-stage slots: one dispatch of
     one workgroup (chunked sequential scans, then a prefix over the chunk totals). Reductions need
     no kernel of their own (see :func:`_attach_partials`)."""
-    scans = [nid for nid in plan.barrier_result if b.nodes[nid].op == "scan" and _stage_of(b, nid) == st]
+    scans = [nid for nid in plan.barrier_result if b.nodes[nid].op == "scan" and stage[nid] == st]
     if scans:
         entries = tuple((nid, plan.barrier_src[nid], plan.barrier_result[nid], b.nodes[nid].attrs[0],
                          plan.slots[plan.barrier_src[nid]].lanes_hint, 0, 1) for nid in scans)
@@ -328,10 +328,6 @@ def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str) -> None:
         plan.kernels.append(KernelSpec(f"scan{suffix}", "scan", 1, 0, None, results, workgroups=1, barrier=entries))
         plan.steps.append(Step("scanKernel", 1, f"scan{suffix}", None, 0, tuple(sorted({e[1] for e in entries})),
                                results))
-
-
-def _stage_of(b: IRBuilder, nid: int) -> int:
-    return node_stages(b.nodes)[nid]
 
 
 def validate_schedule(steps) -> None:

@@ -26,8 +26,6 @@ from ..program import CompiledProgram, SinkSpec, SlotMeta
 from .migrate import lane_mapping
 
 TAU_POS_MS, TAU_SIZE_MS, TAU_COLOR_MS, TAU_ALPHA_MS = 120.0, 120.0, 150.0, 80.0
-#: after this much model time the offsets are below 1e-6 of their start and continuity ends
-SETTLED_MS = 20.0 * TAU_COLOR_MS
 
 
 @dataclass
