@@ -47,8 +47,11 @@ def runtime_cls(request):
 def run_frames(cls, patch, observe, times) -> list[dict[str, np.ndarray]]:
     """Compile ``patch`` observing ``observe``, run one frame per entry of ``times`` and return,
     per frame, {port: value read after that frame}."""
-    prog = osc.compile(patch, observe=list(observe))
-    rt = cls(prog)
+    return frames_of(cls(osc.compile(patch, observe=list(observe))), observe, times)
+
+
+def frames_of(rt, observe, times) -> list[dict[str, np.ndarray]]:
+    """Step ``rt`` once per entry of ``times``; per frame, {port: value read after that frame}."""
     out = []
     for t in times:
         rt.step(t)

@@ -12,7 +12,7 @@ import pytest
 
 import oscilla as osc
 from formulas import assert_close, frac, hsv2rgb
-from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
+from patchkit import blk, edge, frames_of, make_patch, runtime_cls  # noqa: F401
 
 pytestmark = pytest.mark.gpu
 
@@ -100,12 +100,7 @@ def program():
 
 
 def _frames(cls, program):
-    rt = cls(program)
-    out = []
-    for t in TIMES:
-        rt.step(t)
-        out.append({name: np.array(rt.read(name)) for name in OBSERVE})
-    return out
+    return frames_of(cls(program), OBSERVE, TIMES)
 
 
 def test_shapes_and_cardinality(program):

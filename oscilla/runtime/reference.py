@@ -225,8 +225,7 @@ class ReferenceRuntime:
     def read(self, name: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read` (same shapes and dtypes)."""
         m = self.program.slot_meta[port_slot(self.program, name)]
-        v = self.values[m.storage][m.offset: m.offset + m.size].copy()
-        return convert_value(m, v.reshape(value_shape(m.instance, m.lanes, m.stride)))
+        return convert_value(m, _slot_value(self.values, m).copy())
 
     def read_state(self, state_id: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read_state`."""
@@ -236,5 +235,4 @@ class ReferenceRuntime:
 
 def _slot_value(values: dict, m) -> np.ndarray:
     """A slot's contents with the shape api.md's read gives (signal () / (k,), field (N,) / (N, k))."""
-    from .stores import value_shape
     return values[m.storage][m.offset: m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))
