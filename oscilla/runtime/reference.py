@@ -15,6 +15,8 @@ from .. import ir_ops
 from ..ir import reachable
 from ..program import NP_STORAGE, CompiledProgram
 from .ports import convert_value, port_slot
+from . import continuity as cont
+from .migrate import plan_migration
 from .stores import cell_shape, value_shape
 from .time import FrameUniforms, TimeModel
 
@@ -75,8 +77,6 @@ class ReferenceRuntime:
 
     def swap(self, new_program: CompiledProgram):
         """Like :meth:`oscilla.Runtime.swap`: the same migration plan and continuity on host arrays."""
-        from . import continuity as cont
-        from .migrate import plan_migration
         affected = cont.affected_sinks(self.program, new_program) if self.frame_time is not None else []
         new_program, conts = cont.extend_program(new_program, affected)
         copies, report = plan_migration(self.program, new_program)
@@ -141,10 +141,9 @@ class ReferenceRuntime:
         self.frame_time = ft
         self._run_kernels(self._plans, ft)
         for c in self._continuity:
-            from .continuity import apply_host, decays
             if c.t0 is None:
                 c.t0 = ft.t_ms
-            apply_host(self.values["f32"], self.program.slot_meta, c, decays(ft.t_ms, c.t0))
+            cont.apply_host(self.values["f32"], self.program.slot_meta, c, cont.decays(ft.t_ms, c.t0))
         with np.errstate(all="ignore"):
             self._commit()
 
