@@ -48,7 +48,8 @@ def _fail(e: BaseException) -> "typer.Exit":
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
-    if isinstance(e, ValueError) and "render size" in str(e):   # a size beyond the device's textures
+    from .runtime.executor import RenderSizeError
+    if isinstance(e, RenderSizeError):   # a size beyond the device's textures
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_USAGE)
     if os.environ.get("OSCILLA_DEBUG"):

@@ -49,6 +49,10 @@ MAX_GROUPS_X = 65535
 _pipeline_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+class RenderSizeError(ValueError):
+    """A render target size the device cannot create (0, negative, or beyond its texture limit)."""
+
+
 def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE, max_x: int | None = None) -> tuple[int, int]:
     """Workgroup counts (x, y) covering ``invocations`` lanes; y > 1 past ``max_x`` groups
     (default :data:`MAX_GROUPS_X`, the 65535 per-dimension limit of WebGPU).
@@ -393,13 +397,13 @@ class Runtime:
         """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA.
 
         Raises:
-            ValueError: a size outside 1 .. the device's max-texture-dimension-2d.
+            RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d.
         """
         from ..render.offscreen import OffscreenTarget
         key = (int(width), int(height))
         limit = int(self.device.limits["max-texture-dimension-2d"])
         if not all(1 <= v <= limit for v in key):
-            raise ValueError(f"render size must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
+            raise RenderSizeError(f"render size must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
         target = self._targets.get(key)
         if target is None:
             target = self._targets[key] = OffscreenTarget(self.device, *key)
