@@ -16,25 +16,32 @@ import statistics
 import time
 
 import numpy as np
+from bench_runtime import print_table, time_gpu, time_reference
 
 import oscilla as osc
 from oscilla import compat
 from oscilla.runtime.timing import profile_kernels, timestamps_supported
 
-from bench_runtime import print_table, time_gpu, time_reference
-
 
 def patch(lanes: int, with_reduce: bool) -> dict:
-    blocks = [{"id": "time", "type": "InfiniteTimeRoot"},
-              {"id": "a", "type": "Array", "params": {"count": lanes}},
-              {"id": "x", "type": "Hash"}]
+    blocks = [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "a", "type": "Array", "params": {"count": lanes}},
+        {"id": "x", "type": "Hash"},
+    ]
     edges = [{"from": "a.t", "to": "x.value"}, {"from": "time.phaseA", "to": "x.seed"}]
     if with_reduce:
-        blocks += [{"id": "sum", "type": "Reduce", "params": {"op": "sum"}},
-                   {"id": "mean", "type": "Divide", "params": {"b": float(lanes)}},
-                   {"id": "centred", "type": "Subtract"}]
-        edges += [{"from": "x.out", "to": "sum.field"}, {"from": "sum.signal", "to": "mean.a"},
-                  {"from": "x.out", "to": "centred.a"}, {"from": "mean.out", "to": "centred.b"}]
+        blocks += [
+            {"id": "sum", "type": "Reduce", "params": {"op": "sum"}},
+            {"id": "mean", "type": "Divide", "params": {"b": float(lanes)}},
+            {"id": "centred", "type": "Subtract"},
+        ]
+        edges += [
+            {"from": "x.out", "to": "sum.field"},
+            {"from": "sum.signal", "to": "mean.a"},
+            {"from": "x.out", "to": "centred.a"},
+            {"from": "mean.out", "to": "centred.b"},
+        ]
     return {"oscilla": 1, "blocks": blocks, "edges": edges}
 
 
@@ -54,14 +61,17 @@ def main() -> None:
     ap.add_argument("--lanes", type=int, default=1_000_000)
     args = ap.parse_args()
     rows = [("device", compat.adapter_summary()), ("lanes", f"{args.lanes:,}")]
-    for label, with_reduce, observe in (("A: field only", False, ["x.out"]),
-                                        ("B: field + Reduce (sum) + centred field", True, ["centred.out"])):
+    for label, with_reduce, observe in (
+        ("A: field only", False, ["x.out"]),
+        ("B: field + Reduce (sum) + centred field", True, ["centred.out"]),
+    ):
         program = osc.compile(patch(args.lanes, with_reduce), observe=observe)
         rt = osc.Runtime(program)
         rows.append((f"{label}: stages / dispatches per frame", f"{program.stages} / {program.dispatches_per_frame}"))
         rows.append((f"{label}: Runtime.step (ms/frame)", f"{time_gpu(rt, 20, 5):.2f}"))
-        rows.append((f"{label}: ReferenceRuntime.step (ms/frame)",
-                     f"{time_reference(osc.ReferenceRuntime(program), 5):.2f}"))
+        rows.append(
+            (f"{label}: ReferenceRuntime.step (ms/frame)", f"{time_reference(osc.ReferenceRuntime(program), 5):.2f}")
+        )
         if timestamps_supported(rt.device):
             for k, v in profile_kernels(rt, 1e5, repeats=7).items():
                 if k != "total":

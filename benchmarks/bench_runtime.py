@@ -68,10 +68,13 @@ def print_table(rows: list[tuple[str, str]]) -> None:
 
 def chain_patch(n_blocks: int, lanes: int = 10_000) -> dict:
     """A patch with ``n_blocks`` lane-local math blocks chained over one instance."""
-    blocks = [{"id": "time", "type": "InfiniteTimeRoot"},
-              {"id": "array", "type": "Array", "params": {"count": lanes}},
-              {"id": "lag", "type": "Lag"}, {"id": "grid", "type": "GridLayout"},
-              {"id": "draw", "type": "RenderInstances2D"}]
+    blocks = [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "array", "type": "Array", "params": {"count": lanes}},
+        {"id": "lag", "type": "Lag"},
+        {"id": "grid", "type": "GridLayout"},
+        {"id": "draw", "type": "RenderInstances2D"},
+    ]
     edges = [{"from": "array.elements", "to": "grid.elements"}, {"from": "grid.position", "to": "draw.pos"}]
     prev = "array.t"
     for i in range(n_blocks):
@@ -95,7 +98,7 @@ def dispatch_table() -> None:
 
 def time_gpu(rt, frames: int, batches: int) -> float:
     t = 0.0
-    for f in range(3):  # warm-up (pipeline caches, first-touch of buffers)
+    for _f in range(3):  # warm-up (pipeline caches, first-touch of buffers)
         rt.step(t)
         t += 16.0
     rt.wait()

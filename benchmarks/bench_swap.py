@@ -15,33 +15,44 @@ from __future__ import annotations
 import argparse
 import time
 
+from bench_runtime import print_table, time_gpu
+
 import oscilla as osc
 from oscilla import compat
 
-from bench_runtime import print_table, time_gpu
-
 
 def patch(lanes: int, gain: float = 1.001, chain: int = 90) -> dict:
-    blocks = [{"id": "time", "type": "InfiniteTimeRoot"},
-              {"id": "arr", "type": "Array", "params": {"count": lanes}},
-              {"id": "grid", "type": "GridLayout", "params": {"rows": 1000, "cols": 1000}},
-              {"id": "lag", "type": "Lag", "params": {"smoothing": 0.2}},
-              {"id": "slew", "type": "Slew", "params": {"tauMs": 200}},
-              {"id": "delay", "type": "UnitDelay"},
-              {"id": "hue", "type": "HueFromPhase"}, {"id": "rgb", "type": "HsvToRgb"},
-              {"id": "draw", "type": "RenderInstances2D"}]
-    edges = [{"from": "arr.elements", "to": "grid.elements"}, {"from": "grid.position", "to": "draw.pos"},
-             {"from": "arr.t", "to": "hue.id01"}, {"from": "hue.hue", "to": "rgb.hue"},
-             {"from": "rgb.color", "to": "draw.color"}]
+    blocks = [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "arr", "type": "Array", "params": {"count": lanes}},
+        {"id": "grid", "type": "GridLayout", "params": {"rows": 1000, "cols": 1000}},
+        {"id": "lag", "type": "Lag", "params": {"smoothing": 0.2}},
+        {"id": "slew", "type": "Slew", "params": {"tauMs": 200}},
+        {"id": "delay", "type": "UnitDelay"},
+        {"id": "hue", "type": "HueFromPhase"},
+        {"id": "rgb", "type": "HsvToRgb"},
+        {"id": "draw", "type": "RenderInstances2D"},
+    ]
+    edges = [
+        {"from": "arr.elements", "to": "grid.elements"},
+        {"from": "grid.position", "to": "draw.pos"},
+        {"from": "arr.t", "to": "hue.id01"},
+        {"from": "hue.hue", "to": "rgb.hue"},
+        {"from": "rgb.color", "to": "draw.color"},
+    ]
     prev = "arr.t"
     for i in range(chain):
         kind = ("Add", "Multiply", "Sin")[i % 3]
         blocks.append({"id": f"m{i}", "type": kind, "params": {} if kind == "Sin" else {"b": gain}})
         edges.append({"from": prev, "to": f"m{i}.input" if kind == "Sin" else f"m{i}.a"})
         prev = f"m{i}.result" if kind == "Sin" else f"m{i}.out"
-    edges += [{"from": "time.phaseA", "to": "m0.b"}, {"from": prev, "to": "lag.target"},
-              {"from": "lag.out", "to": "slew.target"}, {"from": "slew.out", "to": "delay.in"},
-              {"from": "delay.out", "to": "draw.size"}]
+    edges += [
+        {"from": "time.phaseA", "to": "m0.b"},
+        {"from": prev, "to": "lag.target"},
+        {"from": "lag.out", "to": "slew.target"},
+        {"from": "slew.out", "to": "delay.in"},
+        {"from": "delay.out", "to": "draw.size"},
+    ]
     return {"oscilla": 1, "blocks": blocks, "edges": edges}
 
 
@@ -66,10 +77,16 @@ def main() -> None:
     rt = osc.Runtime(osc.compile(base))
     frame_ms = time_gpu(rt, 10, 3)
     t = 1e4
-    edits = [("param change (all cells copied)", patch(n, gain=1.002)),
-             (f"count {n:,} -> {int(n * 1.1):,} (cells mapped, continuity)", patch(int(n * 1.1), gain=1.002))]
-    rows = [("device", compat.adapter_summary()), ("blocks", str(len(base["blocks"]))),
-            ("lanes of per-lane state per cell (3 cells)", f"{n:,}"), ("normal frame (ms)", f"{frame_ms:.2f}")]
+    edits = [
+        ("param change (all cells copied)", patch(n, gain=1.002)),
+        (f"count {n:,} -> {int(n * 1.1):,} (cells mapped, continuity)", patch(int(n * 1.1), gain=1.002)),
+    ]
+    rows = [
+        ("device", compat.adapter_summary()),
+        ("blocks", str(len(base["blocks"]))),
+        ("lanes of per-lane state per cell (3 cells)", f"{n:,}"),
+        ("normal frame (ms)", f"{frame_ms:.2f}"),
+    ]
     for label, p in edits:
         m = measure(rt, p, t)
         t += 16.0

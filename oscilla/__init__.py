@@ -14,12 +14,27 @@ Public API (api.md §2)::
 from .compiler.compile import compile_patch as compile  # noqa: A001 (the API name is fixed)
 from .diagnostics import CompileError, Diagnostic
 from .patch import Block, Edge, Patch, load_patch
-from .program import CompiledProgram, SlotMeta, StateCellLayout, StateLayout, ConstPool, Step
+from .program import CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout, Step
 
 __all__ = [
-    "compile", "CompileError", "Diagnostic", "Block", "Edge", "Patch", "load_patch", "CompiledProgram",
-    "SlotMeta", "StateCellLayout", "StateLayout", "ConstPool", "Step", "Runtime", "ReferenceRuntime",
-    "render_png", "Player", "run",
+    "compile",
+    "CompileError",
+    "Diagnostic",
+    "Block",
+    "Edge",
+    "Patch",
+    "load_patch",
+    "CompiledProgram",
+    "SlotMeta",
+    "StateCellLayout",
+    "StateLayout",
+    "ConstPool",
+    "Step",
+    "Runtime",
+    "ReferenceRuntime",
+    "render_png",
+    "Player",
+    "run",
 ]
 
 
@@ -27,14 +42,18 @@ def __getattr__(name):
     # the GPU runtime and renderer import wgpu lazily, so compiling needs no GPU stack
     if name == "Runtime":
         from .runtime.executor import Runtime
+
         return Runtime
     if name == "ReferenceRuntime":
         from .runtime.reference import ReferenceRuntime
+
         return ReferenceRuntime
     if name == "render_png":
         from .render.png import render_png
+
         return render_png
     if name in ("Player", "run"):  # live reload and OSC input (oscilla.live)
         from .live import player
+
         return getattr(player, name)
     raise AttributeError(name)

@@ -23,7 +23,7 @@ GOOD_BACKENDS = ("Vulkan", "Metal", "D3D12")
 _TYPE_RANK = {"DiscreteGPU": 0, "IntegratedGPU": 1, "VirtualGPU": 2, "CPU": 3}
 
 _lock = threading.Lock()
-_device: "wgpu.GPUDevice | None" = None
+_device: wgpu.GPUDevice | None = None
 _adapter_summary: str | None = None
 
 
@@ -43,15 +43,13 @@ class NoAdapterError(RuntimeError):
 
 def _adapter_info(adapter) -> dict:
     info = adapter.info
-    return {"backend": info.get("backend_type", ""), "type": info.get("adapter_type", ""),
-            "summary": adapter.summary}
+    return {"backend": info.get("backend_type", ""), "type": info.get("adapter_type", ""), "summary": adapter.summary}
 
 
 def good_adapters() -> list:
     """Adapters on a modern backend, best first (discrete GPU, integrated, ..., CPU)."""
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    adapters = [a for a in wgpu.gpu.enumerate_adapters_sync()
-                if _adapter_info(a)["backend"] in GOOD_BACKENDS]
+    adapters = [a for a in wgpu.gpu.enumerate_adapters_sync() if _adapter_info(a)["backend"] in GOOD_BACKENDS]
     want = os.environ.get("OSCILLA_ADAPTER")
     if want:
         adapters = [a for a in adapters if want.lower() in a.summary.lower()]
@@ -68,7 +66,7 @@ def describe_adapters() -> str:
     return "\n".join(lines) or "(no adapters)"
 
 
-def get_device() -> "wgpu.GPUDevice":
+def get_device() -> wgpu.GPUDevice:
     """The process-wide GPU device (created on first use, on the best modern adapter).
 
     Raises:
@@ -84,7 +82,8 @@ def get_device() -> "wgpu.GPUDevice":
                 "no Vulkan, Metal or D3D12 adapter found (wgpu sees: "
                 + describe_adapters().replace("\n", "; ")
                 + "). On Debian/Ubuntu install Mesa's software Vulkan driver: "
-                "apt-get install mesa-vulkan-drivers (make demo / make test do this).")
+                "apt-get install mesa-vulkan-drivers (make demo / make test do this)."
+            )
         adapter = adapters[0]
         features = [f for f in ("timestamp-query",) if f in adapter.features]
         _device = adapter.request_device_sync(required_features=features)

@@ -16,8 +16,10 @@ def _edge_lines(patch: Patch, d: Diagnostic) -> list[str]:
     for end, endpoint in (("src", e.src), ("dst", e.dst)):
         blk, port = endpoint.rsplit(".", 1)
         if (d.block, d.port) == (blk, port) or (d.code == "E_DANGLING_EDGE" and blk != d.block):
-            start, width = text.index(endpoint, len(f"edges[{d.edge}]: ") if end == "src" else text.index("->")), \
-                len(endpoint)
+            start, width = (
+                text.index(endpoint, len(f"edges[{d.edge}]: ") if end == "src" else text.index("->")),
+                len(endpoint),
+            )
             break
     lines = [f"      {text}"]
     if start is not None:

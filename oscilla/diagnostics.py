@@ -7,8 +7,8 @@ with :class:`CompileError` carrying all of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 ERROR = "error"
 WARNING = "warning"
@@ -74,9 +74,18 @@ class DiagnosticSink:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def add(self, code: str, message: str, *, block: str | None = None, port: str | None = None,
-            edge: int | None = None, severity: str | None = None, position: int | None = None,
-            cause: str | None = None) -> Diagnostic:
+    def add(
+        self,
+        code: str,
+        message: str,
+        *,
+        block: str | None = None,
+        port: str | None = None,
+        edge: int | None = None,
+        severity: str | None = None,
+        position: int | None = None,
+        cause: str | None = None,
+    ) -> Diagnostic:
         """Record a diagnostic; the severity defaults from the code's prefix (E/W/I)."""
         if severity is None:
             severity = {"E": ERROR, "W": WARNING, "I": INFO}[code[0]]

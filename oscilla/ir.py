@@ -33,7 +33,6 @@ gather) is materialized in an earlier stage and read back from its slot.
 from __future__ import annotations
 
 import hashlib
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,8 +129,9 @@ class IRBuilder:
     _index: dict[tuple, int] = field(default_factory=dict)
 
     # -- construction -------------------------------------------------------------------------
-    def _intern(self, op: str, dtype: str, args: tuple[int, ...], attrs: tuple, domain: str | None,
-                event: bool = False) -> int:
+    def _intern(
+        self, op: str, dtype: str, args: tuple[int, ...], attrs: tuple, domain: str | None, event: bool = False
+    ) -> int:
         key = (op, dtype, args, attrs, domain, event)
         nid = self._index.get(key)
         if nid is None:

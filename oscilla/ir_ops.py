@@ -22,39 +22,89 @@ TWO_PI = np.float32(2.0 * np.pi)
 #: op name -> (argument dtypes, result dtype). "*" means "same as the node's dtype".
 SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
     # float arithmetic
-    "add": ((F32, F32), F32), "sub": ((F32, F32), F32), "mul": ((F32, F32), F32),
-    "div": ((F32, F32), F32), "min": ((F32, F32), F32), "max": ((F32, F32), F32),
-    "mod": ((F32, F32), F32), "modulo": ((F32, F32), F32),
-    "neg": ((F32,), F32), "abs": ((F32,), F32), "floor": ((F32,), F32), "ceil": ((F32,), F32),
-    "trunc": ((F32,), F32), "sqrt": ((F32,), F32), "sin": ((F32,), F32), "cos": ((F32,), F32),
-    "exp": ((F32,), F32), "frac": ((F32,), F32), "atan2": ((F32, F32), F32),
-    "tan": ((F32,), F32), "round": ((F32,), F32),
-    "noise": ((F32,), F32), "hash": ((F32, F32), F32),
-    "hsv_r": ((F32, F32, F32), F32), "hsv_g": ((F32, F32, F32), F32), "hsv_b": ((F32, F32, F32), F32),
+    "add": ((F32, F32), F32),
+    "sub": ((F32, F32), F32),
+    "mul": ((F32, F32), F32),
+    "div": ((F32, F32), F32),
+    "min": ((F32, F32), F32),
+    "max": ((F32, F32), F32),
+    "mod": ((F32, F32), F32),
+    "modulo": ((F32, F32), F32),
+    "neg": ((F32,), F32),
+    "abs": ((F32,), F32),
+    "floor": ((F32,), F32),
+    "ceil": ((F32,), F32),
+    "trunc": ((F32,), F32),
+    "sqrt": ((F32,), F32),
+    "sin": ((F32,), F32),
+    "cos": ((F32,), F32),
+    "exp": ((F32,), F32),
+    "frac": ((F32,), F32),
+    "atan2": ((F32, F32), F32),
+    "tan": ((F32,), F32),
+    "round": ((F32,), F32),
+    "noise": ((F32,), F32),
+    "hash": ((F32, F32), F32),
+    "hsv_r": ((F32, F32, F32), F32),
+    "hsv_g": ((F32, F32, F32), F32),
+    "hsv_b": ((F32, F32, F32), F32),
     # comparisons and selection
-    "lt": ((F32, F32), U32), "ge": ((F32, F32), U32),
-    "le": ((F32, F32), U32), "gt": ((F32, F32), U32), "eq": ((F32, F32), U32), "ne": ((F32, F32), U32),
-    "lt_i": ((I32, I32), U32), "le_i": ((I32, I32), U32), "gt_i": ((I32, I32), U32),
-    "ge_i": ((I32, I32), U32), "eq_i": ((I32, I32), U32), "ne_i": ((I32, I32), U32),
-    "eq_b": ((U32, U32), U32), "ne_b": ((U32, U32), U32),
+    "lt": ((F32, F32), U32),
+    "ge": ((F32, F32), U32),
+    "le": ((F32, F32), U32),
+    "gt": ((F32, F32), U32),
+    "eq": ((F32, F32), U32),
+    "ne": ((F32, F32), U32),
+    "lt_i": ((I32, I32), U32),
+    "le_i": ((I32, I32), U32),
+    "gt_i": ((I32, I32), U32),
+    "ge_i": ((I32, I32), U32),
+    "eq_i": ((I32, I32), U32),
+    "ne_i": ((I32, I32), U32),
+    "eq_b": ((U32, U32), U32),
+    "ne_b": ((U32, U32), U32),
     "select": ((U32, "*", "*"), "*"),
     # integer arithmetic
-    "add_i": ((I32, I32), I32), "mod_i": ((I32, I32), I32), "div_i": ((I32, I32), I32),
-    "max_i": ((I32, I32), I32), "min_i": ((I32, I32), I32), "mul_i": ((I32, I32), I32),
+    "add_i": ((I32, I32), I32),
+    "mod_i": ((I32, I32), I32),
+    "div_i": ((I32, I32), I32),
+    "max_i": ((I32, I32), I32),
+    "min_i": ((I32, I32), I32),
+    "mul_i": ((I32, I32), I32),
     "add_u": ((U32, U32), U32),
-    "sub_i": ((I32, I32), I32), "neg_i": ((I32,), I32), "abs_i": ((I32,), I32),
+    "sub_i": ((I32, I32), I32),
+    "neg_i": ((I32,), I32),
+    "abs_i": ((I32,), I32),
     # bool / event logic
-    "or_b": ((U32, U32), U32), "and_b": ((U32, U32), U32), "not_b": ((U32,), U32),
+    "or_b": ((U32, U32), U32),
+    "and_b": ((U32, U32), U32),
+    "not_b": ((U32,), U32),
     # conversions
-    "i2f": ((I32,), F32), "b2f": ((U32,), F32), "f2i": ((F32,), I32),
+    "i2f": ((I32,), F32),
+    "b2f": ((U32,), F32),
+    "f2i": ((F32,), I32),
     # hashing (u32 wrapping arithmetic)
-    "pcg": ((U32,), U32), "to01": ((U32,), F32), "bits": ((F32,), U32), "xor": ((U32, U32), U32),
+    "pcg": ((U32,), U32),
+    "to01": ((U32,), F32),
+    "bits": ((F32,), U32),
+    "xor": ((U32, U32), U32),
     "i2u": ((I32,), U32),
 }
 
 #: ops whose value is not a pure function of their arguments (never constant-folded)
-SOURCE_OPS = {"const", "time", "lane_index", "state", "ring_read", "bcast", "table", "reduce", "scan", "gather",
-              "external"}
+SOURCE_OPS = {
+    "const",
+    "time",
+    "lane_index",
+    "state",
+    "ring_read",
+    "bcast",
+    "table",
+    "reduce",
+    "scan",
+    "gather",
+    "external",
+}
 
 
 def pcg_hash(u: np.ndarray) -> np.ndarray:
@@ -95,8 +145,11 @@ def noise1(x: np.ndarray) -> np.ndarray:
     k = np.floor(x)
     f = x - k
     ki = np.clip(np.nan_to_num(k.astype(np.float64), nan=0.0), -2147483648.0, 2147483647.0)
-    ku = ki.astype(np.int64).astype(np.int32).view(np.uint32) if ki.ndim else \
-        np.array(ki.astype(np.int64)).astype(np.int32).reshape(1).view(np.uint32).reshape(())
+    ku = (
+        ki.astype(np.int64).astype(np.int32).view(np.uint32)
+        if ki.ndim
+        else np.array(ki.astype(np.int64)).astype(np.int32).reshape(1).view(np.uint32).reshape(())
+    )
     h0 = to01(pcg_hash(ku))
     h1 = to01(pcg_hash(ku + np.uint32(1)))
     u = f * f * (np.float32(3.0) - np.float32(2.0) * f)
@@ -213,8 +266,11 @@ _IMPL = {
     "to01": to01,
     "bits": f32_bits,
     "xor": lambda a, b: np.asarray(a, np.uint32) ^ np.asarray(b, np.uint32),
-    "i2u": lambda a: np.asarray(a, np.int32).astype(np.uint32) if np.ndim(a) else
-    np.array(a, np.int32).reshape(1).view(np.uint32).reshape(()),
+    "i2u": lambda a: (
+        np.asarray(a, np.int32).astype(np.uint32)
+        if np.ndim(a)
+        else np.array(a, np.int32).reshape(1).view(np.uint32).reshape(())
+    ),
 }
 
 
@@ -223,4 +279,3 @@ def evaluate(op: str, dtype: str, args: list[np.ndarray]) -> np.ndarray:
     with np.errstate(all="ignore"):
         out = _IMPL[op](*args)
     return np.asarray(out, dtype=NP_DTYPE[dtype])
-

@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from .diagnostics import CompileError, Diagnostic, ERROR
+from .diagnostics import ERROR, CompileError, Diagnostic
 
 FORMAT_VERSION = 1
 
@@ -26,8 +26,7 @@ _SCHEMA = {
         "oscilla": {"type": "integer"},
         "settings": {
             "type": "object",
-            "properties": {"background": {"type": "array", "items": {"type": "number"},
-                                          "minItems": 3, "maxItems": 4}},
+            "properties": {"background": {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 4}},
         },
         "blocks": {
             "type": "array",
@@ -118,18 +117,23 @@ class Patch:
     settings: dict[str, Any] = field(default_factory=dict)
 
     # -- construction helpers (the Python builder) -------------------------------------------
-    def add(self, block_id: str, block_type: str, **params) -> "Patch":
+    def add(self, block_id: str, block_type: str, **params) -> Patch:
         """Append a block; returns the patch for chaining."""
         self.blocks.append(Block(block_id, block_type, dict(params)))
         return self
 
-    def connect(self, src: str, dst: str, *, enabled: bool = True, alias: str | None = None) -> "Patch":
+    def connect(self, src: str, dst: str, *, enabled: bool = True, alias: str | None = None) -> Patch:
         """Append an edge from ``"block.port"`` to ``"block.port"``; returns the patch."""
         sb, sp = _split_endpoint(src)
         db, dp = _split_endpoint(dst)
         if sb is None or db is None:
-            raise CompileError([Diagnostic("E_PATCH_INVALID", ERROR,
-                                           f"edge endpoints must be '<block>.<port>', got {src!r} -> {dst!r}")])
+            raise CompileError(
+                [
+                    Diagnostic(
+                        "E_PATCH_INVALID", ERROR, f"edge endpoints must be '<block>.<port>', got {src!r} -> {dst!r}"
+                    )
+                ]
+            )
         self.edges.append(Edge(sb, sp, db, dp, enabled, alias))
         return self
 
@@ -141,7 +145,7 @@ class Patch:
 
     # -- (de)serialization -----------------------------------------------------------------
     @classmethod
-    def from_dict(cls, data: Any) -> "Patch":
+    def from_dict(cls, data: Any) -> Patch:
         """Build a Patch from the api.md §1 structure.
 
         Raises:
@@ -149,15 +153,21 @@ class Patch:
         """
         diags: list[Diagnostic] = []
         if not isinstance(data, dict):
-            raise CompileError([Diagnostic("E_PATCH_INVALID", ERROR,
-                                           f"a patch must be a JSON object, got {type(data).__name__}")])
+            raise CompileError(
+                [Diagnostic("E_PATCH_INVALID", ERROR, f"a patch must be a JSON object, got {type(data).__name__}")]
+            )
         for err in sorted(_VALIDATOR.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
             diags.append(_schema_diag(err))
         version = data.get("oscilla")
         if isinstance(version, int) and not isinstance(version, bool) and version != FORMAT_VERSION:
-            diags.append(Diagnostic("E_PATCH_INVALID", ERROR,
-                                    f"unknown patch format version {version}; this oscilla reads version "
-                                    f"{FORMAT_VERSION} (set \"oscilla\": 1)"))
+            diags.append(
+                Diagnostic(
+                    "E_PATCH_INVALID",
+                    ERROR,
+                    f"unknown patch format version {version}; this oscilla reads version "
+                    f'{FORMAT_VERSION} (set "oscilla": 1)',
+                )
+            )
         edges: list[Edge] = []
         raw_edges = data.get("edges", [])
         if isinstance(raw_edges, list):
@@ -168,15 +178,18 @@ class Patch:
                 db, dp = _split_endpoint(e["to"])
                 bad = [s for s, b in ((e["from"], sb), (e["to"], db)) if b is None]
                 for s in bad:
-                    diags.append(Diagnostic("E_PATCH_INVALID", ERROR,
-                                            f"edge endpoint {s!r} is not '<block>.<port>'", edge=i))
+                    diags.append(
+                        Diagnostic("E_PATCH_INVALID", ERROR, f"edge endpoint {s!r} is not '<block>.<port>'", edge=i)
+                    )
                 if bad:
                     continue
                 edges.append(Edge(sb, sp, db, dp, bool(e.get("enabled", True)), e.get("alias")))
         if diags:
             raise CompileError(diags)
-        blocks = [Block(b["id"], b["type"], dict(b.get("params", {})), dict(b.get("combine", {})))
-                  for b in data.get("blocks", [])]
+        blocks = [
+            Block(b["id"], b["type"], dict(b.get("params", {})), dict(b.get("combine", {})))
+            for b in data.get("blocks", [])
+        ]
         return cls(blocks, edges, dict(data.get("settings", {})))
 
     def to_dict(self) -> dict:
@@ -239,6 +252,7 @@ def load_patch(source) -> Patch:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
-        raise CompileError([Diagnostic("E_PATCH_INVALID", ERROR,
-                                       f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}")]) from None
+        raise CompileError(
+            [Diagnostic("E_PATCH_INVALID", ERROR, f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}")]
+        ) from None
     return Patch.from_dict(data)

@@ -296,8 +296,10 @@ class CompiledProgram:
             out.append(f"  s{s.slot} {s.name}: {s.payload} {card} {s.storage}[{s.offset}:+{s.size}] stride {s.stride}")
         out.append("state cells:")
         for c in self.state_layout.cells:
-            out.append(f"  {c.state_id}: {c.storage}[{c.offset}:+{c.size}] lanes {c.lanes} frames {c.frames}"
-                       f" init {c.init_const or 'zero'}")
+            out.append(
+                f"  {c.state_id}: {c.storage}[{c.offset}:+{c.size}] lanes {c.lanes} frames {c.frames}"
+                f" init {c.init_const or 'zero'}"
+            )
         out.append("schedule:")
         for i, st in enumerate(self.schedule):
             bits = [f"  {i:>2} phase {st.phase} {st.kind}"]
@@ -326,10 +328,12 @@ class CompiledProgram:
 
     def to_json(self) -> str:
         """A JSON summary (slots, cells, schedule, kernels) for tooling and diffs."""
+
         def conv(o: Any):
             if isinstance(o, np.ndarray):
                 return o.tolist()
             raise TypeError(type(o))
+
         d = {
             "slots": [asdict(s) for s in self.slot_meta],
             "state": [asdict(c) for c in self.state_layout.cells],

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
 _REPO_SHADERS = Path(__file__).resolve().parents[1] / "shaders"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_wgsl(name: str) -> str:
     """The text of ``shaders/<name>`` (``.wgsl`` is appended when missing).
 

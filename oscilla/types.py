@@ -18,8 +18,15 @@ STRIDE = {FLOAT: 1, INT: 1, BOOL: 1, VEC2: 2, VEC3: 3, COLOR: 4, SHAPE: 5}
 #: ValueStore storage class of each payload's components
 STORAGE = {FLOAT: "f32", INT: "i32", BOOL: "u32", VEC2: "f32", VEC3: "f32", COLOR: "f32", SHAPE: "f32"}
 
-DEFAULT_UNIT = {FLOAT: "scalar", INT: "count", BOOL: "none", VEC2: "world2", VEC3: "world3",
-                COLOR: "rgba01", SHAPE: "none"}
+DEFAULT_UNIT = {
+    FLOAT: "scalar",
+    INT: "count",
+    BOOL: "none",
+    VEC2: "world2",
+    VEC3: "world3",
+    COLOR: "rgba01",
+    SHAPE: "none",
+}
 
 ALLOWED_UNITS = {
     FLOAT: ("scalar", "norm01", "phase01", "radians", "degrees", "ms", "seconds"),
@@ -35,8 +42,7 @@ SIGNAL, FIELD = "signal", "field"
 CONTINUOUS, EVENT = "continuous", "event"
 
 #: component dtype in the IR and on the GPU for each payload
-COMPONENT_DTYPE = {FLOAT: "f32", INT: "i32", BOOL: "u32", VEC2: "f32", VEC3: "f32", COLOR: "f32",
-                   SHAPE: "f32"}
+COMPONENT_DTYPE = {FLOAT: "f32", INT: "i32", BOOL: "u32", VEC2: "f32", VEC3: "f32", COLOR: "f32", SHAPE: "f32"}
 
 
 @dataclass(frozen=True)

@@ -77,8 +77,9 @@ def check(verbose: bool = True) -> bool:
 
 def check_in_subprocess() -> bool:
     """Re-check in a new interpreter: wgpu caches the adapter list for the life of a process."""
-    r = subprocess.run([sys.executable, os.path.abspath(__file__), "--check"],
-                       stdin=subprocess.DEVNULL, env=os.environ.copy())
+    r = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--check"], stdin=subprocess.DEVNULL, env=os.environ.copy()
+    )
     return r.returncode == 0
 
 
@@ -93,11 +94,14 @@ def privileged(cmd: list[str]) -> list[str] | None:
 
 def manual_instructions() -> None:
     say("Install a Vulkan driver by hand, then re-run this command:")
-    print("    Debian/Ubuntu: sudo apt-get install -y mesa-vulkan-drivers   (lavapipe, no GPU needed)\n"
-          "    Fedora:        sudo dnf install -y mesa-vulkan-drivers\n"
-          "    Arch:          sudo pacman -S vulkan-swrast\n"
-          "    or install your GPU vendor's Vulkan driver. macOS (Metal) and Windows (D3D12)\n"
-          "    need nothing extra.", flush=True)
+    print(
+        "    Debian/Ubuntu: sudo apt-get install -y mesa-vulkan-drivers   (lavapipe, no GPU needed)\n"
+        "    Fedora:        sudo dnf install -y mesa-vulkan-drivers\n"
+        "    Arch:          sudo pacman -S vulkan-swrast\n"
+        "    or install your GPU vendor's Vulkan driver. macOS (Metal) and Windows (D3D12)\n"
+        "    need nothing extra.",
+        flush=True,
+    )
 
 
 def run_apt(args: list[str], dry_run: bool) -> int:
@@ -115,8 +119,7 @@ def run_apt(args: list[str], dry_run: bool) -> int:
 
 def install_lavapipe(dry_run: bool) -> None:
     if shutil.which("apt-get") is None:
-        say("ERROR: this is not a Debian-like system (no apt-get), so lavapipe cannot be installed "
-            "automatically.")
+        say("ERROR: this is not a Debian-like system (no apt-get), so lavapipe cannot be installed automatically.")
         manual_instructions()
         sys.exit(1)
     say(f"will install Mesa's software Vulkan driver (lavapipe): {' '.join(APT_PACKAGES)}")
@@ -150,14 +153,17 @@ def main() -> int:
     if check_in_subprocess():
         say("lavapipe installed; wgpu now sees a Vulkan adapter.")
         return 0
-    say("ERROR: still no Vulkan, Metal or D3D12 adapter after installing "
-        f"{' '.join(APT_PACKAGES)}.")
-    for var in ("VK_ICD_FILENAMES", "VK_DRIVER_FILES", "WGPU_BACKEND_TYPE", "OSCILLA_ADAPTER",
-                "WGPUPY_WGPU_ADAPTER_NAME"):
+    say(f"ERROR: still no Vulkan, Metal or D3D12 adapter after installing {' '.join(APT_PACKAGES)}.")
+    for var in (
+        "VK_ICD_FILENAMES",
+        "VK_DRIVER_FILES",
+        "WGPU_BACKEND_TYPE",
+        "OSCILLA_ADAPTER",
+        "WGPUPY_WGPU_ADAPTER_NAME",
+    ):
         if os.environ.get(var):
             say(f"  note: {var}={os.environ[var]} is set and may hide the adapter; try unsetting it.")
-    say("  Check `vulkaninfo --summary` (package vulkan-tools) and that "
-        "/usr/share/vulkan/icd.d/lvp_icd.*.json exists.")
+    say("  Check `vulkaninfo --summary` (package vulkan-tools) and that /usr/share/vulkan/icd.d/lvp_icd.*.json exists.")
     return 1
 
 

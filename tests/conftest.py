@@ -20,6 +20,7 @@ def examples_dir() -> Path:
 def device():
     """The shared wgpu device; skips the test when no Vulkan/Metal/D3D12 adapter exists."""
     from oscilla.compat import NoAdapterError, get_device
+
     try:
         return get_device()
     except NoAdapterError as e:  # pragma: no cover - depends on the machine

@@ -76,7 +76,7 @@ def noise(x) -> np.ndarray:
     x = f32(x)
     k = np.floor(x).astype(np.float32)
     f = (x - k).astype(np.float32)
-    ki = np.clip(k.astype(np.float64), -2**31, 2**31 - 1).astype(np.int64)
+    ki = np.clip(k.astype(np.float64), -(2**31), 2**31 - 1).astype(np.int64)
     ku = u32(ki)
     h0 = to01(pcg_hash(ku))
     h1 = to01(pcg_hash((ku.astype(np.uint64) + 1) & 0xFFFFFFFF))
@@ -168,8 +168,10 @@ def oscillator(phase, mode: int, amplitude=1.0, offset=0.0) -> np.ndarray:
 def jitter(pos, rand, ax, ay, az) -> np.ndarray:
     """pos + ((2*H1-1)*ax, (2*H2-1)*ay, (2*H3-1)*az), H_k = Hash(rand, k)."""
     pos = np.asarray(pos, np.float64)
-    d = [(2.0 * hash01(rand, F32(k)).astype(np.float64) - 1.0) * np.asarray(a, np.float64)
-         for k, a in ((1, ax), (2, ay), (3, az))]
+    d = [
+        (2.0 * hash01(rand, F32(k)).astype(np.float64) - 1.0) * np.asarray(a, np.float64)
+        for k, a in ((1, ax), (2, ay), (3, az))
+    ]
     return pos + np.stack(np.broadcast_arrays(*d), axis=-1)
 
 
@@ -212,5 +214,6 @@ def assert_bits_equal(actual, expected, what: str = "") -> None:
     ab, eb = a.view(np.uint32), e.view(np.uint32)
     if not np.array_equal(ab, eb):
         ix = np.argwhere(ab != eb)[:5]
-        raise AssertionError(f"{what}: not bit-exact at {ix.tolist()}: got {a[tuple(ix[0])]!r} "
-                             f"expected {e[tuple(ix[0])]!r}")
+        raise AssertionError(
+            f"{what}: not bit-exact at {ix.tolist()}: got {a[tuple(ix[0])]!r} expected {e[tuple(ix[0])]!r}"
+        )

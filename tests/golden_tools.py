@@ -24,13 +24,21 @@ def check_text(path: Path, actual: str) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     if expected != actual:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
-                                            f"golden/{path.relative_to(GOLDEN)}", "generated", n=2))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True),
+                actual.splitlines(True),
+                f"golden/{path.relative_to(GOLDEN)}",
+                "generated",
+                n=2,
+            )
+        )
         raise AssertionError(f"generated WGSL differs from {path.name} (OSCILLA_UPDATE_GOLDEN=1 accepts it):\n{diff}")
 
 
-def check_image(path: Path, actual: np.ndarray, max_diff: int = 24, max_fraction: float = 0.002,
-                max_mean: float = 0.5) -> None:
+def check_image(
+    path: Path, actual: np.ndarray, max_diff: int = 24, max_fraction: float = 0.002, max_mean: float = 0.5
+) -> None:
     """Compare an RGBA image with the golden PNG within a tolerance.
 
     Passes when at most ``max_fraction`` of the pixels differ by more than ``max_diff`` (out of 255)
@@ -54,6 +62,8 @@ def check_image(path: Path, actual: np.ndarray, max_diff: int = 24, max_fraction
         Image.fromarray(actual, mode="RGBA").save(FAILURES / f"{stem}-actual.png")
         vis = np.clip(diff[..., :3] * 4, 0, 255).astype(np.uint8)
         Image.fromarray(vis, mode="RGB").save(FAILURES / f"{stem}-diff.png")
-        raise AssertionError(f"{path.name}: {bad:.4%} of pixels differ by more than {max_diff} (allowed "
-                             f"{max_fraction:.2%}), mean difference {mean:.3f} (allowed {max_mean}); wrote "
-                             f"{FAILURES / (stem + '-actual.png')} and {FAILURES / (stem + '-diff.png')}")
+        raise AssertionError(
+            f"{path.name}: {bad:.4%} of pixels differ by more than {max_diff} (allowed "
+            f"{max_fraction:.2%}), mean difference {mean:.3f} (allowed {max_mean}); wrote "
+            f"{FAILURES / (stem + '-actual.png')} and {FAILURES / (stem + '-diff.png')}"
+        )

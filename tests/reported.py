@@ -22,7 +22,7 @@ class Reported:
     compiled: bool
 
     @property
-    def value(self) -> "Reported":
+    def value(self) -> Reported:
         return self
 
 

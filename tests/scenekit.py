@@ -18,11 +18,13 @@ import wgpu
 
 from oscilla.program import SinkSpec, SlotMeta
 
-DEFAULT_CAMERA = dict(projection=1, centerX=0.5, centerY=0.5, distance=0.87, tiltDeg=35.0, yawDeg=0.0,
-                      fovYDeg=60.0, near=0.01, far=100.0)
+DEFAULT_CAMERA = dict(
+    projection=1, centerX=0.5, centerY=0.5, distance=0.87, tiltDeg=35.0, yawDeg=0.0, fovYDeg=60.0, near=0.01, far=100.0
+)
 CAMERA_ORDER = ("projection", "centerX", "centerY", "distance", "tiltDeg", "yawDeg", "fovYDeg", "near", "far")
-FALLBACK = dict(projection=0, centerX=0.5, centerY=0.5, distance=2.0, tiltDeg=0.0, yawDeg=0.0, fovYDeg=45.0,
-                near=0.01, far=100.0)
+FALLBACK = dict(
+    projection=0, centerX=0.5, centerY=0.5, distance=2.0, tiltDeg=0.0, yawDeg=0.0, fovYDeg=45.0, near=0.01, far=100.0
+)
 
 
 class Scene:
@@ -42,8 +44,11 @@ class Scene:
         self.chunks.append(pad)
         self.size += 3
         s = len(self.metas)
-        self.metas.append(SlotMeta(slot=s, name=f"s{s}", storage="f32", offset=self.size, stride=stride,
-                                   lanes=lanes, instance=instance))
+        self.metas.append(
+            SlotMeta(
+                slot=s, name=f"s{s}", storage="f32", offset=self.size, stride=stride, lanes=lanes, instance=instance
+            )
+        )
         self.chunks.append(arr.reshape(-1))
         self.size += arr.size
         return s
@@ -54,8 +59,9 @@ class Scene:
         self.camera = self.slot([[cam[k] for k in CAMERA_ORDER]], 9)
         return cam
 
-    def sink(self, pos, *, color=(1, 1, 1, 1), size=1.0, rotation=0.0, scale=1.0,
-             shape=(0, 0.02, 0.02, 0, 0), path=None) -> SinkSpec:
+    def sink(
+        self, pos, *, color=(1, 1, 1, 1), size=1.0, rotation=0.0, scale=1.0, shape=(0, 0.02, 0.02, 0, 0), path=None
+    ) -> SinkSpec:
         """Add a sink; ``color``/``size``/``rotation`` given per lane (2-D arrays / sequences of
         length N) become fields, else signals. ``path``: control points (M x 2) of a path shape."""
         inst = f"i{len(self.sinks)}"
@@ -73,26 +79,39 @@ class Scene:
         if path is not None:
             path_slot = self.slot(np.asarray(path, dtype=np.float64), 2, f"ctl{len(self.sinks)}")
             shape = (2, 0, 0, 0, 0)
-        sp = SinkSpec(block=f"draw{len(self.sinks)}", instance=inst, lanes=n, pos=p, pos_stride=pos.shape[1],
-                      color=inp(color, 4), size=inp(size, 1), rotation=inp(rotation, 1),
-                      scale=self.slot([[scale]], 1), shape=self.slot([shape], 5), path=path_slot,
-                      camera=None)
+        sp = SinkSpec(
+            block=f"draw{len(self.sinks)}",
+            instance=inst,
+            lanes=n,
+            pos=p,
+            pos_stride=pos.shape[1],
+            color=inp(color, 4),
+            size=inp(size, 1),
+            rotation=inp(rotation, 1),
+            scale=self.slot([[scale]], 1),
+            shape=self.slot([shape], 5),
+            path=path_slot,
+            camera=None,
+        )
         self.sinks.append(sp)
         return sp
 
     def buffer(self, device):
         data = np.concatenate(self.chunks + [np.zeros(4)]).astype(np.float32)
-        return device.create_buffer_with_data(data=data.tobytes(),
-                                              usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST)
+        return device.create_buffer_with_data(
+            data=data.tobytes(), usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST
+        )
 
     def renderer(self, device):
         from oscilla.render.renderer import InstanceRenderer
+
         sinks = [dataclasses.replace(s, camera=self.camera) for s in self.sinks]
         return InstanceRenderer(device, self.buffer(device), self.metas, sinks)
 
     def render(self, device, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)):
         """(image (H, W, 4) uint8, the renderer) after one encode + submit."""
         from oscilla.render.offscreen import OffscreenTarget
+
         r = self.renderer(device)
         t = OffscreenTarget(device, w, h)
         enc = device.create_command_encoder()
@@ -103,15 +122,23 @@ class Scene:
 
 # ------------------------------------------------------------------ independent float64 model
 
+
 def resolve_camera(cam: dict) -> dict:
     """blocks.md §9.3 camera resolution: per-input fallback for non-finite values, then sanitising."""
     c = {k: (float(v) if math.isfinite(float(v)) else float(FALLBACK[k])) for k, v in cam.items()}
     yaw = c["yawDeg"] % 360.0
     near = max(c["near"], 1e-6)
-    return dict(persp=math.trunc(c["projection"]) == 1, cx=min(max(c["centerX"], 0.0), 1.0),
-                cy=min(max(c["centerY"], 0.0), 1.0), d=max(c["distance"], 1e-4),
-                tilt=math.radians(min(max(c["tiltDeg"], -89.9), 89.9)), yaw=math.radians(yaw),
-                fov=math.radians(min(max(c["fovYDeg"], 1.0), 179.0)), near=near, far=max(c["far"], near + 1e-6))
+    return dict(
+        persp=math.trunc(c["projection"]) == 1,
+        cx=min(max(c["centerX"], 0.0), 1.0),
+        cy=min(max(c["centerY"], 0.0), 1.0),
+        d=max(c["distance"], 1e-4),
+        tilt=math.radians(min(max(c["tiltDeg"], -89.9), 89.9)),
+        yaw=math.radians(yaw),
+        fov=math.radians(min(max(c["fovYDeg"], 1.0), 179.0)),
+        near=near,
+        far=max(c["far"], near + 1e-6),
+    )
 
 
 def camera_basis(rc: dict):
@@ -198,14 +225,15 @@ def assert_close_image(got, want, tol=2, max_bad=0):
     bad = np.argwhere(diff.max(-1) > tol)
     assert len(bad) <= max_bad, (
         f"{len(bad)} pixels differ by more than {tol}; first (row, col): "
-        f"{[(tuple(p), got[tuple(p)].tolist(), want[tuple(p)].tolist()) for p in bad[:5]]}")
+        f"{[(tuple(p), got[tuple(p)].tolist(), want[tuple(p)].tolist()) for p in bad[:5]]}"
+    )
 
 
 def centroid(img, cx, cy, r=10):
     """Coverage-weighted centroid (pixel coordinates) of the red channel in a window around (cx, cy)."""
     x0, y0 = int(cx) - r, int(cy) - r
-    win = img[y0:y0 + 2 * r, x0:x0 + 2 * r, 0].astype(float)
-    ys, xs = np.mgrid[0:2 * r, 0:2 * r] + 0.5
+    win = img[y0 : y0 + 2 * r, x0 : x0 + 2 * r, 0].astype(float)
+    ys, xs = np.mgrid[0 : 2 * r, 0 : 2 * r] + 0.5
     m = win.sum()
     assert m > 0, f"nothing drawn near ({cx}, {cy})"
     return x0 + (win * xs).sum() / m, y0 + (win * ys).sum() / m

@@ -1,15 +1,16 @@
 """docs/reference/blocks.md is generated from the registry and must be current."""
 
+from conftest import ROOT
+
 from oscilla.blocks.reference import render_reference
 from oscilla.blocks.registry import all_types
-
-from conftest import ROOT
 
 
 def test_committed_block_reference_is_current():
     page = (ROOT / "docs" / "reference" / "blocks.md").read_text(encoding="utf-8")
-    assert page == render_reference(), \
+    assert page == render_reference(), (
         "docs/reference/blocks.md is out of date: run .venv/bin/python scripts/gen_block_reference.py"
+    )
 
 
 def test_every_block_type_has_a_section_and_a_formula():

@@ -16,12 +16,28 @@ import math
 
 import numpy as np
 import pytest
+from formulas import (
+    GOLDEN_ANGLE,
+    TWO_PI,
+    assert_bits_equal,
+    assert_close,
+    assert_mostly_close,
+    clamp,
+    frac,
+    hash01,
+    hsv2rgb,
+    jitter,
+    mod,
+    modulo,
+    noise,
+    normalized_index,
+    oscillator,
+    random_id,
+    stable_id_hash,
+)
+from patchkit import blk, edge, gpu_or_skip, gpu_run, make_patch, run_frames, runtime_cls  # noqa: F401
 
 import oscilla as osc
-from formulas import (GOLDEN_ANGLE, TWO_PI, assert_bits_equal, assert_close, assert_mostly_close, clamp,
-                      frac, hash01, hsv2rgb, jitter, mod, modulo, noise, normalized_index, oscillator,
-                      random_id, stable_id_hash)
-from patchkit import blk, edge, gpu_or_skip, gpu_run, make_patch, run_frames, runtime_cls  # noqa: F401
 
 pytestmark = pytest.mark.gpu
 
@@ -39,6 +55,7 @@ def _sources():
     def lin(prefix, src, k, c, op="Add"):
         b.extend([blk(f"{prefix}_k", "Multiply", b=k), blk(prefix, op, b=c)])
         e.extend([edge(src, f"{prefix}_k.a"), edge(f"{prefix}_k.out", f"{prefix}.a")])
+
     # scalar sources: v in [-5, 5] (field) / tMs*0.001 - 2 (signal); u in [0, 1]; w in [0.1, 3.8]
     lin("s_v", "time.tMs", 0.001, 2.0, "Subtract")
     lin("s_u", "time.tMs", 0.0002, 0.1)
@@ -49,13 +66,21 @@ def _sources():
     lin("f_w", "a.t", 3.7, 0.1)
     for card in "sf":
         polar = "PolarToCartesian" if card == "s" else "FieldPolarToCartesian"
-        b += [blk(f"{card}_P", polar), blk(f"{card}_C", "HsvToRgb", sat=0.7, val=0.8),
-              blk(f"{card}_R_k", "Multiply", b=50.0), blk(f"{card}_R", "Adapter_DegreesToRadians"),
-              blk(f"{card}_PH", "Adapter_ScalarToPhase01")]
-        e += [edge(f"{card}_v.out", f"{card}_P.angle"), edge(f"{card}_u.out", f"{card}_P.radius"),
-              edge(f"{card}_u.out", f"{card}_C.hue"),
-              edge(f"{card}_v.out", f"{card}_R_k.a"), edge(f"{card}_R_k.out", f"{card}_R.in"),
-              edge(f"{card}_v.out", f"{card}_PH.in")]
+        b += [
+            blk(f"{card}_P", polar),
+            blk(f"{card}_C", "HsvToRgb", sat=0.7, val=0.8),
+            blk(f"{card}_R_k", "Multiply", b=50.0),
+            blk(f"{card}_R", "Adapter_DegreesToRadians"),
+            blk(f"{card}_PH", "Adapter_ScalarToPhase01"),
+        ]
+        e += [
+            edge(f"{card}_v.out", f"{card}_P.angle"),
+            edge(f"{card}_u.out", f"{card}_P.radius"),
+            edge(f"{card}_u.out", f"{card}_C.hue"),
+            edge(f"{card}_v.out", f"{card}_R_k.a"),
+            edge(f"{card}_R_k.out", f"{card}_R.in"),
+            edge(f"{card}_v.out", f"{card}_PH.in"),
+        ]
     return b, e
 
 
@@ -68,6 +93,7 @@ def _src(card: str, name: str) -> str:
 
 def _vec_binop(op, vec_a=False, vec_b=False):
     """a op b component-wise; a scalar operand meeting a vector is splatted."""
+
     def f(i):
         a, b = np.asarray(i["a"], np.float32), np.asarray(i["b"], np.float32)
         if vec_a and not vec_b:
@@ -76,14 +102,19 @@ def _vec_binop(op, vec_a=False, vec_b=False):
             a = a[..., None]
         with np.errstate(all="ignore"):
             return op(a, b).astype(np.float32)
+
     return f
 
 
 def _polar(i):
-    return np.stack(np.broadcast_arrays(
-        i["centerX"] + i["radius"] * np.cos(i["angle"].astype(np.float64)),
-        i["centerY"] + i["radius"] * np.sin(i["angle"].astype(np.float64)),
-        np.zeros_like(i["angle"], dtype=np.float64)), axis=-1)
+    return np.stack(
+        np.broadcast_arrays(
+            i["centerX"] + i["radius"] * np.cos(i["angle"].astype(np.float64)),
+            i["centerY"] + i["radius"] * np.sin(i["angle"].astype(np.float64)),
+            np.zeros_like(i["angle"], dtype=np.float64),
+        ),
+        axis=-1,
+    )
 
 
 def _hsv(i):
@@ -140,19 +171,49 @@ LANE_LOCAL = [
     ("Cos", {}, dict(input="v"), {"result": lambda i: np.cos(i["input"].astype(np.float64))}, "close"),
     ("PolarToCartesian", {}, dict(angle="v", radius="u", centerX="w", centerY="u"), {"pos": _polar}, "close"),
     ("FieldPolarToCartesian", {}, dict(angle="v", radius="w", centerX="u", centerY="w"), {"pos": _polar}, "close"),
-    ("GoldenAngle", {}, dict(id01="u", turns="w"),
-     {"angle": lambda i: i["id01"].astype(np.float64) * i["turns"] * GOLDEN_ANGLE}, "close"),
-    ("AngularOffset", {}, dict(id01="u", phase="v", spin="w"),
-     {"offset": lambda i: TWO_PI * i["phase"].astype(np.float64) * i["spin"]}, "close"),
-    ("RadiusSqrt", {}, dict(id01="u", radius="w"),
-     {"out": lambda i: i["radius"] * np.sqrt(i["id01"].astype(np.float64))}, "close"),
-    ("Pulse", {}, dict(id01="u", phase="v", base="w", amplitude="u", spread="w"),
-     {"value": lambda i: i["base"] + i["amplitude"] * np.sin(
-         TWO_PI * (i["phase"].astype(np.float64) + i["id01"].astype(np.float64) * i["spread"]))}, "close"),
+    (
+        "GoldenAngle",
+        {},
+        dict(id01="u", turns="w"),
+        {"angle": lambda i: i["id01"].astype(np.float64) * i["turns"] * GOLDEN_ANGLE},
+        "close",
+    ),
+    (
+        "AngularOffset",
+        {},
+        dict(id01="u", phase="v", spin="w"),
+        {"offset": lambda i: TWO_PI * i["phase"].astype(np.float64) * i["spin"]},
+        "close",
+    ),
+    (
+        "RadiusSqrt",
+        {},
+        dict(id01="u", radius="w"),
+        {"out": lambda i: i["radius"] * np.sqrt(i["id01"].astype(np.float64))},
+        "close",
+    ),
+    (
+        "Pulse",
+        {},
+        dict(id01="u", phase="v", base="w", amplitude="u", spread="w"),
+        {
+            "value": lambda i: (
+                i["base"]
+                + i["amplitude"]
+                * np.sin(TWO_PI * (i["phase"].astype(np.float64) + i["id01"].astype(np.float64) * i["spread"]))
+            )
+        },
+        "close",
+    ),
     ("HueFromPhase", {}, dict(id01="v", phase="u"), {"hue": lambda i: frac(i["id01"] + i["phase"])}, "close"),
     ("JitterVec", {}, dict(pos="P", rand="v", amountX="u", amountY="w", amountZ="u"), {"out": _jit("pos")}, "close"),
-    ("OffsetVec", {}, dict(posIn="P", amountX="w", amountY="u", amountZ="w", rand="w"), {"posOut": _jit("posIn")},
-     "close"),
+    (
+        "OffsetVec",
+        {},
+        dict(posIn="P", amountX="w", amountY="u", amountZ="w", rand="w"),
+        {"posOut": _jit("posIn")},
+        "close",
+    ),
     ("SetZ", {}, dict(pos="P", z="v"), {"out": _setz}, "close"),
     ("HsvToRgb", {}, dict(hue="v", sat="w", val="u"), {"color": _hsv}, "close"),
     ("HSVToColor", {}, dict(hue="v", sat="u", val="w"), {"color": _hsv}, "close"),
@@ -160,8 +221,13 @@ LANE_LOCAL = [
     ("Adapter_PhaseToScalar01", {}, dict(**{"in": "PH"}), {"out": lambda i: i["in"]}, "close"),
     ("Adapter_ScalarToPhase01", {}, dict(**{"in": "v"}), {"out": lambda i: frac(i["in"])}, "close"),
     ("Adapter_PhaseToRadians", {}, dict(**{"in": "PH"}), {"out": lambda i: i["in"] * TWO_PI}, "close"),
-    ("Adapter_RadiansToPhase01", {}, dict(**{"in": "R"}),
-     {"out": lambda i: frac(i["in"].astype(np.float64) / TWO_PI)}, "phase"),
+    (
+        "Adapter_RadiansToPhase01",
+        {},
+        dict(**{"in": "R"}),
+        {"out": lambda i: frac(i["in"].astype(np.float64) / TWO_PI)},
+        "phase",
+    ),
     ("Adapter_DegreesToRadians", {}, dict(**{"in": "v"}), {"out": lambda i: i["in"] * (math.pi / 180)}, "close"),
     ("Adapter_RadiansToDegrees", {}, dict(**{"in": "R"}), {"out": lambda i: i["in"] * (180 / math.pi)}, "close"),
     ("Adapter_ScalarToNorm01Clamp", {}, dict(**{"in": "v"}), {"out": lambda i: clamp(i["in"], 0, 1)}, "close"),
@@ -172,8 +238,13 @@ LANE_LOCAL = [
 
 def _case_id(case):
     t, params, ins, _, _ = case
-    return t + ("[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]" if params else "") + \
-        "(" + ",".join(ins.values()) + ")"
+    return (
+        t
+        + ("[" + ",".join(f"{k}={v}" for k, v in params.items()) + "]" if params else "")
+        + "("
+        + ",".join(ins.values())
+        + ")"
+    )
 
 
 def _compare(kind, got, want, what):
@@ -206,8 +277,9 @@ def test_lane_local_block(case):
             for k, (p, src) in enumerate(ins.items()):  # the block saw its source (or wrap01 of it)
                 sv = r[_src(card(k), src)]
                 assert inputs[p].shape == sv.shape, f"{var}.{p}: shape {inputs[p].shape} != source {sv.shape}"
-                assert np.allclose(inputs[p], sv, atol=TOL) or np.allclose(inputs[p], frac(sv), atol=TOL), \
+                assert np.allclose(inputs[p], sv, atol=TOL) or np.allclose(inputs[p], frac(sv), atol=TOL), (
                     f"{var}.{p} is not the value of its source {src}"
+                )
             for out, formula in outs.items():
                 got = r[f"{var}.{out}"]
                 want = np.asarray(formula(inputs))
@@ -231,8 +303,7 @@ def test_source_chains_match_numpy():
     assert_close(r0["f_v.out"], v, TOL, "v")
     assert_close(r0["f_w.out"], t * np.float32(3.7) + np.float32(0.1), TOL, "w")
     assert_close(r1["s_v.out"], 1234.5 * 0.001 - 2.0, TOL, "signal v")
-    polar = np.stack([0.5 + t * np.cos(v.astype(np.float64)), 0.5 + t * np.sin(v.astype(np.float64)),
-                      np.zeros(N)], 1)
+    polar = np.stack([0.5 + t * np.cos(v.astype(np.float64)), 0.5 + t * np.sin(v.astype(np.float64)), np.zeros(N)], 1)
     assert_close(r0["f_P.pos"], polar, TOL, "P")
     assert_close(r0["f_C.color"], hsv2rgb(t, 0.7, 0.8), TOL, "C")
     assert_close(r0["f_R.out"], v.astype(np.float64) * 50 * math.pi / 180, TOL, "R")
@@ -266,7 +337,12 @@ def test_hash_of_gpu_sin():
 def test_hash_of_add_chain_is_bit_exact():
     """api.md: a Hash of a value computed with +, -, x only agrees bit for bit (golden-spiral's
     rand = tMs + t)."""
-    blocks = [blk("a", "Array", count=N), blk("r", "Add"), blk("h", "Hash", seed=1.5), blk("j", "JitterVec", pos=[0.5, 0.5, 0])]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("r", "Add"),
+        blk("h", "Hash", seed=1.5),
+        blk("j", "JitterVec", pos=[0.5, 0.5, 0]),
+    ]
     edges = [edge("time.tMs", "r.a"), edge("a.t", "r.b"), edge("r.out", "h.value"), edge("r.out", "j.rand")]
     frames = gpu_run(make_patch(blocks, edges), ["h.out", "j.out"], TIMES)
     t = normalized_index(N)
@@ -289,14 +365,33 @@ def test_hash_of_constant_mul_chain_is_bit_exact():
 
 def test_edge_values(runtime_cls):
     """-0.0 hashes like 0; Noise saturates the cell index; frac never returns 1; x/0 does not raise."""
-    blocks = [blk("a", "Array", count=N), blk("neg", "Multiply", b=-1.0), blk("h", "Hash"),
-              blk("n", "Multiply", b=1e10), blk("big", "Subtract", b=5e9), blk("nz", "Noise"),
-              blk("w", "Adapter_ScalarToPhase01", **{"in": -1e-9}), blk("w2", "HueFromPhase", id01=-1e-9, phase=0.0),
-              blk("z", "Divide", b=0.0), blk("nzs", "Noise", x=-3e9), blk("nzs2", "Noise", x=3e9)]
-    edges = [edge("a.t", "neg.a"), edge("neg.out", "h.value"), edge("a.t", "n.a"), edge("n.out", "big.a"),
-             edge("big.out", "nz.x"), edge("a.t", "z.a")]
-    [r] = run_frames(runtime_cls, make_patch(blocks, edges), ["neg.out", "h.out", "big.out", "nz.out", "w.out",
-                                                              "w2.hue", "z.out", "nzs.out", "nzs2.out"], [0.0])
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("neg", "Multiply", b=-1.0),
+        blk("h", "Hash"),
+        blk("n", "Multiply", b=1e10),
+        blk("big", "Subtract", b=5e9),
+        blk("nz", "Noise"),
+        blk("w", "Adapter_ScalarToPhase01", **{"in": -1e-9}),
+        blk("w2", "HueFromPhase", id01=-1e-9, phase=0.0),
+        blk("z", "Divide", b=0.0),
+        blk("nzs", "Noise", x=-3e9),
+        blk("nzs2", "Noise", x=3e9),
+    ]
+    edges = [
+        edge("a.t", "neg.a"),
+        edge("neg.out", "h.value"),
+        edge("a.t", "n.a"),
+        edge("n.out", "big.a"),
+        edge("big.out", "nz.x"),
+        edge("a.t", "z.a"),
+    ]
+    [r] = run_frames(
+        runtime_cls,
+        make_patch(blocks, edges),
+        ["neg.out", "h.out", "big.out", "nz.out", "w.out", "w2.hue", "z.out", "nzs.out", "nzs2.out"],
+        [0.0],
+    )
     assert np.signbit(r["neg.out"][0]), "lane 0 is -0.0"
     assert_bits_equal(r["h.out"], hash01(r["neg.out"], 0.0), "Hash(-t)")
     assert_bits_equal(r["h.out"][0], hash01(0.0, 0.0), "Hash(-0.0) = Hash(0)")
@@ -310,20 +405,53 @@ def test_edge_values(runtime_cls):
 
 # -- Const ------------------------------------------------------------------------------------------
 def test_const_payloads():
-    blocks = [blk("cf", "Const", value=2.5), blk("ci", "Const", value=3), blk("cb", "Const", value=True),
-              blk("c2", "Const", value=[0.25, 0.75]), blk("c3", "Const", value={"x": 1, "y": 2, "z": 3}),
-              blk("cc", "Const", value=[0.1, 0.2, 0.3], payloadType="color"), blk("cc4", "Const", value={"r": 1, "g": 0.5, "b": 0}),
-              blk("cp", "Const", value=7, payloadType="int"),
-              # consumers
-              blk("add", "Add", b=1.0), blk("g", "GridLayout", rows=1), blk("arr", "Array", count=8),
-              blk("acc", "Accumulator", delta=1.0), blk("z", "SetZ", z=0.5), blk("op", "ApplyOpacity", opacity=0.5),
-              blk("op2", "ApplyOpacity", color=[0.9, 0.8, 0.7]),
-              blk("add7", "Add", b=0.5), blk("sin", "Sin")]
-    edges = [edge("cf.out", "add.a"), edge("ci.out", "g.cols"), edge("arr.elements", "g.elements"),
-             edge("cb.out", "acc.reset"), edge("c2.out", "z.pos"), edge("cc.out", "op.color"),
-             edge("cp.out", "add7.a"), edge("cf.out", "sin.input")]
-    obs = ["cf.out", "ci.out", "cb.out", "c2.out", "c3.out", "cc.out", "cc4.out", "cp.out", "add.out", "g.position",
-           "acc.value", "z.out", "op.out", "add7.out", "op2.out"]
+    blocks = [
+        blk("cf", "Const", value=2.5),
+        blk("ci", "Const", value=3),
+        blk("cb", "Const", value=True),
+        blk("c2", "Const", value=[0.25, 0.75]),
+        blk("c3", "Const", value={"x": 1, "y": 2, "z": 3}),
+        blk("cc", "Const", value=[0.1, 0.2, 0.3], payloadType="color"),
+        blk("cc4", "Const", value={"r": 1, "g": 0.5, "b": 0}),
+        blk("cp", "Const", value=7, payloadType="int"),
+        # consumers
+        blk("add", "Add", b=1.0),
+        blk("g", "GridLayout", rows=1),
+        blk("arr", "Array", count=8),
+        blk("acc", "Accumulator", delta=1.0),
+        blk("z", "SetZ", z=0.5),
+        blk("op", "ApplyOpacity", opacity=0.5),
+        blk("op2", "ApplyOpacity", color=[0.9, 0.8, 0.7]),
+        blk("add7", "Add", b=0.5),
+        blk("sin", "Sin"),
+    ]
+    edges = [
+        edge("cf.out", "add.a"),
+        edge("ci.out", "g.cols"),
+        edge("arr.elements", "g.elements"),
+        edge("cb.out", "acc.reset"),
+        edge("c2.out", "z.pos"),
+        edge("cc.out", "op.color"),
+        edge("cp.out", "add7.a"),
+        edge("cf.out", "sin.input"),
+    ]
+    obs = [
+        "cf.out",
+        "ci.out",
+        "cb.out",
+        "c2.out",
+        "c3.out",
+        "cc.out",
+        "cc4.out",
+        "cp.out",
+        "add.out",
+        "g.position",
+        "acc.value",
+        "z.out",
+        "op.out",
+        "add7.out",
+        "op2.out",
+    ]
     [r] = gpu_run(make_patch(blocks, edges), obs)
     assert r["cf.out"].shape == () and float(r["cf.out"]) == 2.5
     assert r["ci.out"].dtype.kind == "i" and int(r["ci.out"]) == 3, "a number takes its int consumer's payload"
@@ -346,8 +474,7 @@ def test_const_payloads():
 # -- instances and identity --------------------------------------------------------------------------
 def test_array_outputs():
     blocks = [blk("col", "Const", value=[0.2, 0.4, 0.6, 0.8]), blk("a", "Array", count=N, seed=5)]
-    [r] = gpu_run(make_patch(blocks, [edge("col.out", "a.element")]),
-                  ["a.elements", "a.index", "a.t", "a.active"])
+    [r] = gpu_run(make_patch(blocks, [edge("col.out", "a.element")]), ["a.elements", "a.index", "a.t", "a.active"])
     assert r["a.index"].dtype.kind == "i" and np.array_equal(r["a.index"], np.arange(N))
     assert_bits_equal(r["a.t"], normalized_index(N), "Array.t")
     assert r["a.active"].dtype == np.bool_ and r["a.active"].shape == (N,) and r["a.active"].all()
@@ -357,10 +484,22 @@ def test_array_outputs():
 
 
 def test_broadcast_instance_from_consumers():
-    blocks = [blk("a", "Array", count=N), blk("bc", "Broadcast"), blk("add", "Add"),
-              blk("bc2", "Broadcast", payloadType="float"), blk("sub", "Subtract"), blk("k", "Const", value=2)]
-    edges = [edge("time.tMs", "bc.signal"), edge("bc.field", "add.a"), edge("a.t", "add.b"),
-             edge("a.t", "sub.a"), edge("bc2.field", "sub.b"), edge("k.out", "bc2.signal")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("bc", "Broadcast"),
+        blk("add", "Add"),
+        blk("bc2", "Broadcast", payloadType="float"),
+        blk("sub", "Subtract"),
+        blk("k", "Const", value=2),
+    ]
+    edges = [
+        edge("time.tMs", "bc.signal"),
+        edge("bc.field", "add.a"),
+        edge("a.t", "add.b"),
+        edge("a.t", "sub.a"),
+        edge("bc2.field", "sub.b"),
+        edge("k.out", "bc2.signal"),
+    ]
     frames = gpu_run(make_patch(blocks, edges), ["bc.field", "add.out", "bc2.field", "sub.out"], TIMES)
     t = normalized_index(N)
     for tm, r in zip(TIMES, frames):
@@ -382,12 +521,27 @@ def test_signal_broadcast_into_field_inputs():
 
 
 def test_domain_index_and_from_domain_id_inferred():
-    blocks = [blk("a", "Array", count=N), blk("di", "DomainIndex"), blk("add", "Add"), blk("fd", "FromDomainId"),
-              blk("mul", "Multiply"), blk("fd2", "FromDomainId"), blk("sin", "Sin")]
-    edges = [edge("di.index", "add.a"), edge("a.t", "add.b"), edge("fd.id01", "mul.a"), edge("di.indexInt", "mul.b"),
-             edge("a.elements", "fd2.domain"), edge("di.indexInt", "sin.input")]
-    [r] = gpu_run(make_patch(blocks, edges), ["di.index", "di.indexInt", "add.out", "fd.id01", "mul.out",
-                                              "fd2.id01", "sin.result"])
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("di", "DomainIndex"),
+        blk("add", "Add"),
+        blk("fd", "FromDomainId"),
+        blk("mul", "Multiply"),
+        blk("fd2", "FromDomainId"),
+        blk("sin", "Sin"),
+    ]
+    edges = [
+        edge("di.index", "add.a"),
+        edge("a.t", "add.b"),
+        edge("fd.id01", "mul.a"),
+        edge("di.indexInt", "mul.b"),
+        edge("a.elements", "fd2.domain"),
+        edge("di.indexInt", "sin.input"),
+    ]
+    [r] = gpu_run(
+        make_patch(blocks, edges),
+        ["di.index", "di.indexInt", "add.out", "fd.id01", "mul.out", "fd2.id01", "sin.result"],
+    )
     t = normalized_index(N)
     i = np.arange(N)
     assert_bits_equal(r["di.index"], t, "DomainIndex.index")
@@ -399,8 +553,9 @@ def test_domain_index_and_from_domain_id_inferred():
     assert_close(r["sin.result"], np.sin(i.astype(np.float64)), 2e-5, "int field -> Sin")
 
 
-@pytest.mark.parametrize("array_seed, hash_seed", [(0, 0), (7, 0), (-1, 0), (0, -1), (7, 3), (5, -12),
-                                                    (2**31 - 1, 1), (-2**31, -1)])
+@pytest.mark.parametrize(
+    "array_seed, hash_seed", [(0, 0), (7, 0), (-1, 0), (0, -1), (7, 3), (5, -12), (2**31 - 1, 1), (-(2**31), -1)]
+)
 def test_stable_id_hash(array_seed, hash_seed):
     blocks = [blk("a", "Array", count=N, seed=array_seed), blk("s", "StableIdHash", seed=hash_seed)]
     [r] = gpu_run(make_patch(blocks, [edge("a.elements", "s.domain")]), ["s.rand", "s.id01"])
@@ -424,8 +579,11 @@ def test_stable_id_hash_seed_from_a_signal_edge():
 
 # -- layouts ----------------------------------------------------------------------------------------
 def test_grid_layout_field():
-    blocks = [blk("a", "Array", count=N), blk("g", "GridLayout", rows=30, cols=37),
-              blk("g0", "GridLayout", rows=0, cols=-3)]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("g", "GridLayout", rows=30, cols=37),
+        blk("g0", "GridLayout", rows=0, cols=-3),
+    ]
     edges = [edge("a.elements", "g.elements"), edge("a.elements", "g0.elements")]
     [r] = gpu_run(make_patch(blocks, edges), ["g.position", "g0.position"])
     i = np.arange(N)
@@ -435,8 +593,11 @@ def test_grid_layout_field():
 
 
 def test_circle_and_line_layout_field():
-    blocks = [blk("a", "Array", count=N), blk("c", "CircleLayout", radius=0.4, centerX=0.3, centerY=0.6),
-              blk("l", "LineLayout", x0=0.0, y0=1.0, x1=0.5, y1=0.2)]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("c", "CircleLayout", radius=0.4, centerX=0.3, centerY=0.6),
+        blk("l", "LineLayout", x0=0.0, y0=1.0, x1=0.5, y1=0.2),
+    ]
     edges = [edge("a.elements", "c.elements"), edge("time.phaseA", "c.phase"), edge("a.elements", "l.elements")]
     frames = gpu_run(make_patch(blocks, edges, periodAMs=1000), ["c.position", "l.position", "time.phaseA"], TIMES)
     i = np.arange(N)
@@ -451,22 +612,49 @@ def test_circle_and_line_layout_field():
 
 # -- adapters: auto-inserted -------------------------------------------------------------------------
 def test_auto_inserted_adapters():
-    blocks = [blk("a", "Array", count=N), blk("v_k", "Multiply", b=10.0), blk("v", "Subtract", b=5.0),
-              blk("hue", "HueFromPhase"),                       # scalar v -> phase01: wrap01
-              blk("p2s", "Add"),                                # phaseA -> float<scalar>: identity
-              blk("n01", "Adapter_Norm01ToScalar"),             # scalar -> norm01: clamp
-              blk("deg", "Adapter_DegreesToRadians"),           # scalar -> degrees: reinterpretation
-              blk("r2d", "Adapter_RadiansToDegrees"),           # phase01 -> radians: x 2pi
-              blk("ph", "Adapter_PhaseToScalar01"),             # radians -> phase01: wrap01(x / 2pi)
-              blk("d2r", "Adapter_DegreesToRadians"),
-              blk("back", "Adapter_DegreesToRadians"),          # radians -> degrees: x 180/pi
-              blk("osc", "Oscillator", mode="saw")]             # scalar field -> phase01
-    edges = [edge("a.t", "v_k.a"), edge("v_k.out", "v.a"), edge("a.t", "hue.id01"), edge("v.out", "hue.phase"),
-             edge("time.phaseA", "p2s.a"), edge("a.t", "p2s.b"), edge("v.out", "n01.in"), edge("v.out", "deg.in"),
-             edge("time.phaseA", "r2d.in"), edge("deg.out", "ph.in"), edge("v.out", "d2r.in"),
-             edge("d2r.out", "back.in"), edge("v.out", "osc.phase")]
-    obs = ["v.out", "hue.hue", "p2s.out", "n01.out", "deg.out", "r2d.out", "ph.out", "back.in", "back.out",
-           "time.phaseA", "osc.out", "hue.phase"]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("v_k", "Multiply", b=10.0),
+        blk("v", "Subtract", b=5.0),
+        blk("hue", "HueFromPhase"),  # scalar v -> phase01: wrap01
+        blk("p2s", "Add"),  # phaseA -> float<scalar>: identity
+        blk("n01", "Adapter_Norm01ToScalar"),  # scalar -> norm01: clamp
+        blk("deg", "Adapter_DegreesToRadians"),  # scalar -> degrees: reinterpretation
+        blk("r2d", "Adapter_RadiansToDegrees"),  # phase01 -> radians: x 2pi
+        blk("ph", "Adapter_PhaseToScalar01"),  # radians -> phase01: wrap01(x / 2pi)
+        blk("d2r", "Adapter_DegreesToRadians"),
+        blk("back", "Adapter_DegreesToRadians"),  # radians -> degrees: x 180/pi
+        blk("osc", "Oscillator", mode="saw"),
+    ]  # scalar field -> phase01
+    edges = [
+        edge("a.t", "v_k.a"),
+        edge("v_k.out", "v.a"),
+        edge("a.t", "hue.id01"),
+        edge("v.out", "hue.phase"),
+        edge("time.phaseA", "p2s.a"),
+        edge("a.t", "p2s.b"),
+        edge("v.out", "n01.in"),
+        edge("v.out", "deg.in"),
+        edge("time.phaseA", "r2d.in"),
+        edge("deg.out", "ph.in"),
+        edge("v.out", "d2r.in"),
+        edge("d2r.out", "back.in"),
+        edge("v.out", "osc.phase"),
+    ]
+    obs = [
+        "v.out",
+        "hue.hue",
+        "p2s.out",
+        "n01.out",
+        "deg.out",
+        "r2d.out",
+        "ph.out",
+        "back.in",
+        "back.out",
+        "time.phaseA",
+        "osc.out",
+        "hue.phase",
+    ]
     [r] = gpu_run(make_patch(blocks, edges, periodAMs=1000), obs, [250.0])
     v = r["v.out"]
     t = normalized_index(N)
@@ -485,9 +673,12 @@ def test_auto_inserted_adapters():
 def test_ms_seconds_adapters_signal():
     # there is no ms/seconds source among the issue-2 blocks, so these run on inline values (taken
     # as already in the port's unit) and on each other's outputs (auto-inserted adapters)
-    blocks = [blk("m2s", "Adapter_MsToSeconds", **{"in": 2500.0}), blk("s2m", "Adapter_SecondsToMs", **{"in": 1.25}),
-              blk("x", "Adapter_MsToSeconds"),      # seconds -> ms: Adapter_SecondsToMs auto
-              blk("y", "Adapter_SecondsToMs")]      # ms -> seconds: Adapter_MsToSeconds auto
+    blocks = [
+        blk("m2s", "Adapter_MsToSeconds", **{"in": 2500.0}),
+        blk("s2m", "Adapter_SecondsToMs", **{"in": 1.25}),
+        blk("x", "Adapter_MsToSeconds"),  # seconds -> ms: Adapter_SecondsToMs auto
+        blk("y", "Adapter_SecondsToMs"),
+    ]  # ms -> seconds: Adapter_MsToSeconds auto
     edges = [edge("m2s.out", "x.in"), edge("s2m.out", "y.in")]
     [r] = gpu_run(make_patch(blocks, edges), ["m2s.out", "s2m.out", "x.in", "x.out", "y.in", "y.out"])
     assert_close(r["m2s.out"], 2.5, TOL, "ms -> s")
@@ -499,11 +690,21 @@ def test_ms_seconds_adapters_signal():
 
 
 def test_implicit_conversions_on_fields():
-    blocks = [blk("a", "Array", count=N), blk("i2f", "Add", b=0.5), blk("b2f", "Multiply", b=3.0),
-              blk("v23", "OffsetVec", posIn=[0.1, 0.2], amountX=0.01, amountY=0.02, amountZ=0.03),
-              blk("c2", "Const", value=[0.3, 0.4]), blk("z", "SetZ")]
-    edges = [edge("a.index", "i2f.a"), edge("a.active", "b2f.a"), edge("a.t", "v23.rand"),
-             edge("c2.out", "z.pos"), edge("a.t", "z.z")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("i2f", "Add", b=0.5),
+        blk("b2f", "Multiply", b=3.0),
+        blk("v23", "OffsetVec", posIn=[0.1, 0.2], amountX=0.01, amountY=0.02, amountZ=0.03),
+        blk("c2", "Const", value=[0.3, 0.4]),
+        blk("z", "SetZ"),
+    ]
+    edges = [
+        edge("a.index", "i2f.a"),
+        edge("a.active", "b2f.a"),
+        edge("a.t", "v23.rand"),
+        edge("c2.out", "z.pos"),
+        edge("a.t", "z.z"),
+    ]
     [r] = gpu_run(make_patch(blocks, edges), ["i2f.out", "b2f.out", "v23.posOut", "z.out"])
     t = normalized_index(N)
     assert_close(r["i2f.out"], np.arange(N) + 0.5, TOL, "int -> float")
@@ -516,20 +717,59 @@ def test_implicit_conversions_on_fields():
 def test_stateful_blocks_per_lane():
     """Every stateful block over 1000 lanes for 4 frames, against a numpy simulation fed with the
     inputs the GPU saw; the committed cells (read_state) equal the outputs."""
-    blocks = [blk("a", "Array", count=N), blk("xk", "Multiply", b=10.0), blk("x0", "Subtract", b=5.0),
-              blk("x", "Add"), blk("tk", "Multiply", b=0.01),
-              blk("ud", "UnitDelay", initialValue=0.25), blk("df", "DelayFrames", frames=2, initialValue=-1.0),
-              blk("lag", "Lag", initialValue=1.0), blk("slew", "Slew"), blk("tau", "Multiply", b=100.0),
-              blk("ph", "Phasor", initialPhase=1.25), blk("acc", "Accumulator"), blk("mask", "EventToSignalMask"),
-              blk("sh", "SampleHold", initialValue=9.0)]
-    edges = [edge("a.t", "xk.a"), edge("xk.out", "x0.a"), edge("time.tMs", "tk.a"), edge("x0.out", "x.a"),
-             edge("tk.out", "x.b"),
-             edge("x.out", "ud.in"), edge("x.out", "df.in"), edge("x.out", "lag.target"), edge("a.t", "lag.smoothing"),
-             edge("x.out", "slew.target"), edge("a.t", "tau.a"), edge("tau.out", "slew.tauMs"),
-             edge("x0.out", "ph.frequency"), edge("a.t", "acc.delta"), edge("time.wrapA", "mask.event"),
-             edge("mask.out", "acc.reset"), edge("x.out", "sh.value"), edge("time.wrapA", "sh.trigger")]
-    obs = ["x.out", "lag.smoothing", "slew.tauMs", "ph.frequency", "acc.delta", "acc.reset", "time.dt", "mask.out",
-           "ud.out", "df.out", "lag.out", "slew.out", "ph.out", "acc.value", "sh.out"]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("xk", "Multiply", b=10.0),
+        blk("x0", "Subtract", b=5.0),
+        blk("x", "Add"),
+        blk("tk", "Multiply", b=0.01),
+        blk("ud", "UnitDelay", initialValue=0.25),
+        blk("df", "DelayFrames", frames=2, initialValue=-1.0),
+        blk("lag", "Lag", initialValue=1.0),
+        blk("slew", "Slew"),
+        blk("tau", "Multiply", b=100.0),
+        blk("ph", "Phasor", initialPhase=1.25),
+        blk("acc", "Accumulator"),
+        blk("mask", "EventToSignalMask"),
+        blk("sh", "SampleHold", initialValue=9.0),
+    ]
+    edges = [
+        edge("a.t", "xk.a"),
+        edge("xk.out", "x0.a"),
+        edge("time.tMs", "tk.a"),
+        edge("x0.out", "x.a"),
+        edge("tk.out", "x.b"),
+        edge("x.out", "ud.in"),
+        edge("x.out", "df.in"),
+        edge("x.out", "lag.target"),
+        edge("a.t", "lag.smoothing"),
+        edge("x.out", "slew.target"),
+        edge("a.t", "tau.a"),
+        edge("tau.out", "slew.tauMs"),
+        edge("x0.out", "ph.frequency"),
+        edge("a.t", "acc.delta"),
+        edge("time.wrapA", "mask.event"),
+        edge("mask.out", "acc.reset"),
+        edge("x.out", "sh.value"),
+        edge("time.wrapA", "sh.trigger"),
+    ]
+    obs = [
+        "x.out",
+        "lag.smoothing",
+        "slew.tauMs",
+        "ph.frequency",
+        "acc.delta",
+        "acc.reset",
+        "time.dt",
+        "mask.out",
+        "ud.out",
+        "df.out",
+        "lag.out",
+        "slew.out",
+        "ph.out",
+        "acc.value",
+        "sh.out",
+    ]
     gpu_or_skip()
     prog = osc.compile(make_patch(blocks, edges, periodAMs=30), observe=obs)
     rt = osc.Runtime(prog)
@@ -567,8 +807,14 @@ def test_stateful_blocks_per_lane():
         # commits
         ud = x
         ring[f % 2] = x
-        for cell, want in [("ud:delay", ud), ("lag:lag", lag), ("slew:slew", slew), ("ph:phasor", r["ph.out"]),
-                           ("acc:accumulator", acc), ("sh:sample", sh)]:
+        for cell, want in [
+            ("ud:delay", ud),
+            ("lag:lag", lag),
+            ("slew:slew", slew),
+            ("ph:phasor", r["ph.out"]),
+            ("acc:accumulator", acc),
+            ("sh:sample", sh),
+        ]:
             st = rt.read_state(cell)
             assert st.reshape(-1).shape == (N,), cell
             assert_close(st.reshape(-1), want, TOL, f"state {cell} after f{f}")
@@ -578,9 +824,18 @@ def test_stateful_blocks_per_lane():
 # -- shapes and the render sink ---------------------------------------------------------------------
 def _render_one(shape_block, size=200, **extra):
     gpu_or_skip()
-    blocks = [shape_block, blk("a", "Array", count=1), blk("l", "LineLayout"), blk("draw", "RenderInstances2D", **extra)]
-    edges = [edge("shape.shape", "a.element"), edge("a.elements", "l.elements"), edge("l.position", "draw.pos"),
-             edge("shape.shape", "draw.shape")]
+    blocks = [
+        shape_block,
+        blk("a", "Array", count=1),
+        blk("l", "LineLayout"),
+        blk("draw", "RenderInstances2D", **extra),
+    ]
+    edges = [
+        edge("shape.shape", "a.element"),
+        edge("a.elements", "l.elements"),
+        edge("l.position", "draw.pos"),
+        edge("shape.shape", "draw.shape"),
+    ]
     rt = osc.Runtime(osc.compile(make_patch(blocks, edges)))
     rt.step(0)
     return rt.render(size, size)
@@ -619,12 +874,26 @@ def test_render_scale_signal():
 def test_render_instances_field_colors():
     """1000 lanes on a 40 x 25 grid, per-lane colour and size: every lane's centre pixel has its colour."""
     gpu_or_skip()
-    blocks = [blk("dot", "Ellipse", rx=0.01, ry=0.01), blk("a", "Array", count=N), blk("g", "GridLayout", cols=40, rows=25),
-              blk("c", "HsvToRgb", sat=0.9, val=0.9), blk("sz", "Multiply", b=0.5), blk("size", "Add", b=1.0),
-              blk("draw", "RenderInstances2D")]
-    edges = [edge("dot.shape", "a.element"), edge("a.elements", "g.elements"), edge("a.t", "c.hue"),
-             edge("a.t", "sz.a"), edge("sz.out", "size.a"), edge("g.position", "draw.pos"),
-             edge("c.color", "draw.color"), edge("size.out", "draw.size"), edge("a.elements", "draw.shape")]
+    blocks = [
+        blk("dot", "Ellipse", rx=0.01, ry=0.01),
+        blk("a", "Array", count=N),
+        blk("g", "GridLayout", cols=40, rows=25),
+        blk("c", "HsvToRgb", sat=0.9, val=0.9),
+        blk("sz", "Multiply", b=0.5),
+        blk("size", "Add", b=1.0),
+        blk("draw", "RenderInstances2D"),
+    ]
+    edges = [
+        edge("dot.shape", "a.element"),
+        edge("a.elements", "g.elements"),
+        edge("a.t", "c.hue"),
+        edge("a.t", "sz.a"),
+        edge("sz.out", "size.a"),
+        edge("g.position", "draw.pos"),
+        edge("c.color", "draw.color"),
+        edge("size.out", "draw.size"),
+        edge("a.elements", "draw.shape"),
+    ]
     rt = osc.Runtime(osc.compile(make_patch(blocks, edges)))
     rt.step(0)
     img = rt.render(400, 400).astype(int)
@@ -642,12 +911,24 @@ def test_render_size_and_rotation_fields():
     gpu_or_skip()
     # 3 lanes at pixel x 40, 100, 160 (y 100) in 200x200: sizes 1, 1.5, 2 -> rect half-widths 10, 15, 20 px;
     # rotation 0, pi/2, pi: the middle rect stands upright
-    blocks = [blk("shape", "Rect", width=0.1, height=0.02), blk("a", "Array", count=3),
-              blk("l", "LineLayout", x0=0.2, x1=0.8), blk("size", "Add", b=1.0), blk("rot", "Multiply", b=math.pi),
-              blk("draw", "RenderInstances2D")]
-    edges = [edge("shape.shape", "a.element"), edge("a.elements", "l.elements"), edge("l.position", "draw.pos"),
-             edge("a.t", "size.a"), edge("size.out", "draw.size"), edge("a.t", "rot.a"), edge("rot.out", "draw.rotation"),
-             edge("a.elements", "draw.shape")]
+    blocks = [
+        blk("shape", "Rect", width=0.1, height=0.02),
+        blk("a", "Array", count=3),
+        blk("l", "LineLayout", x0=0.2, x1=0.8),
+        blk("size", "Add", b=1.0),
+        blk("rot", "Multiply", b=math.pi),
+        blk("draw", "RenderInstances2D"),
+    ]
+    edges = [
+        edge("shape.shape", "a.element"),
+        edge("a.elements", "l.elements"),
+        edge("l.position", "draw.pos"),
+        edge("a.t", "size.a"),
+        edge("size.out", "draw.size"),
+        edge("a.t", "rot.a"),
+        edge("rot.out", "draw.rotation"),
+        edge("a.elements", "draw.shape"),
+    ]
     rt = osc.Runtime(osc.compile(make_patch(blocks, edges)))
     rt.step(0)
     img = rt.render(200, 200)

@@ -8,23 +8,23 @@ import math
 
 import numpy as np
 import pytest
+from patchkit import blk, edge, make_patch
+from scenekit import DEFAULT_CAMERA, Scene, camera_basis, centroid, project, resolve_camera, to_px
 
 import oscilla as osc
-from patchkit import blk, edge, make_patch
-from scenekit import (DEFAULT_CAMERA, Scene, camera_basis, centroid, project, resolve_camera, to_px)
 
 pytestmark = pytest.mark.gpu
 
 NAN, INF = float("nan"), float("inf")
 
 # W15 rows: world point -> (screen x, screen y, depth, k)
-W15 = [((0.5, 0.5, 0.0), (0.5, 0.5, 0.00860086, 0.995431)),
-       ((0.6, 0.5, 0.0), (0.599543, 0.5, 0.00860086, 0.995431)),
-       ((0.5, 0.6, 0.0), (0.5, 0.587296, 0.00802723, 1.06569)),
-       ((0.5, 0.5, 0.1), (0.5, 0.43697, 0.00778163, 1.0989))]
+W15 = [
+    ((0.5, 0.5, 0.0), (0.5, 0.5, 0.00860086, 0.995431)),
+    ((0.6, 0.5, 0.0), (0.599543, 0.5, 0.00860086, 0.995431)),
+    ((0.5, 0.6, 0.0), (0.5, 0.587296, 0.00802723, 1.06569)),
+    ((0.5, 0.5, 0.1), (0.5, 0.43697, 0.00778163, 1.0989)),
+]
 RED, GREEN, BLUE = (1, 0, 0, 1), (0, 1, 0, 1), (0, 0, 1, 1)
-
-
 
 
 def close(a, b, tol=2e-5):
@@ -43,6 +43,7 @@ def along_sight(cam: dict, alphas):
 
 # ------------------------------------------------------------------ the model itself against W15
 
+
 def test_model_matches_w15():
     rc = resolve_camera(DEFAULT_CAMERA)
     assert close(camera_basis(rc)[0], (0.5, 0.999011, 0.712662))
@@ -54,6 +55,7 @@ def test_model_matches_w15():
 
 
 # ------------------------------------------------------------------ W15 on the GPU
+
 
 def test_w15_projection_buffer(device):
     sc = Scene()
@@ -120,7 +122,7 @@ def test_k_scales_sizes(device):
         sx, sy, _, k, _ = project(cam, (0.5, 0.6, 0.0))
         assert abs(k - 1.06569) < 2e-5
         cx, cy = to_px(sx, sy, w, h)
-        rad = 0.05 * scale * size * k * min(w, h)           # 21.31 px (20 px without k)
+        rad = 0.05 * scale * size * k * min(w, h)  # 21.31 px (20 px without k)
         row = int(cy)
         dy = row + 0.5 - cy
         for sign in (-1, 1):
@@ -134,22 +136,24 @@ def test_k_scales_sizes(device):
 
 # ------------------------------------------------------------------ order
 
+
 def test_far_to_near_perspective(device):
     sc = Scene()
     cam = sc.set_camera()
-    pts = along_sight(cam, [0.3, -0.5, 0.0])     # lane 0 nearest, lane 1 farthest
+    pts = along_sight(cam, [0.3, -0.5, 0.0])  # lane 0 nearest, lane 1 farthest
     sc.sink(pts, shape=(0, 0.03, 0.03, 0, 0), color=[RED, GREEN, BLUE])
     img, r = sc.render(device, 100, 100)
     assert r.read_order(0).tolist() == [1, 2, 0]
-    assert img[50, 50].tolist() == [255, 0, 0, 255]   # the nearest (red) is drawn last
+    assert img[50, 50].tolist() == [255, 0, 0, 255]  # the nearest (red) is drawn last
 
 
 def test_far_to_near_orthographic(device):
     """Ortho depth = (z + 100)/200 grows with z: a larger z is drawn first (the reference formula)."""
     sc = Scene()
     sc.set_camera(projection=0)
-    sc.sink([(0.5, 0.5, 10.0), (0.5, 0.5, 50.0), (0.5, 0.5, -20.0)], shape=(0, 0.1, 0.1, 0, 0),
-            color=[RED, GREEN, BLUE])
+    sc.sink(
+        [(0.5, 0.5, 10.0), (0.5, 0.5, 50.0), (0.5, 0.5, -20.0)], shape=(0, 0.1, 0.1, 0, 0), color=[RED, GREEN, BLUE]
+    )
     img, r = sc.render(device, 40, 40)
     assert r.read_order(0).tolist() == [1, 0, 2]
     assert img[20, 20].tolist() == [0, 0, 255, 255]
@@ -187,6 +191,7 @@ def test_sinks_never_mix(device):
 
 # ------------------------------------------------------------------ culling
 
+
 def test_cull_orthographic_range(device):
     zs = [100.0, 100.5, -100.0, -100.5, 0.0, NAN, INF]
     xs = np.linspace(0.1, 0.9, len(zs))
@@ -195,7 +200,7 @@ def test_cull_orthographic_range(device):
     sc.sink([(x, 0.5, z) for x, z in zip(xs, zs)], shape=(0, 0.05, 0.05, 0, 0), color=RED)
     img, r = sc.render(device, 200, 50)
     order = r.read_order(0).tolist()
-    assert order == [0, 4, 2]                     # depth 1, 0.5, 0 (far first)
+    assert order == [0, 4, 2]  # depth 1, 0.5, 0 (far first)
     for i, x in enumerate(xs):
         px, py = to_px(x, 0.5, 200, 50)
         assert img[int(py), int(px), 0] == (255 if i in order else 0), i
@@ -228,16 +233,21 @@ def test_all_culled_draws_nothing(device):
 
 # ------------------------------------------------------------------ resolution: fallback, sanitising
 
-@pytest.mark.parametrize("params", [
-    dict(distance=NAN, fovYDeg=INF),                      # per-input fallback: distance 2, fov 45
-    dict(projection=NAN, tiltDeg=-INF),                   # projection falls back to ortho
-    dict(tiltDeg=NAN, yawDeg=NAN, centerX=NAN, near=NAN, far=NAN),
-    dict(tiltDeg=120.0, yawDeg=-30.0, fovYDeg=0.5, near=-1.0, far=-5.0, centerX=2.0, centerY=-1.0,
-         projection=1.9),                                 # sanitised; trunc(1.9) = 1: perspective
-    dict(yawDeg=725.0, tiltDeg=-89.95, fovYDeg=200.0, distance=-3.0),
-    dict(projection=2.0),                                 # ortho
-    dict(projection=-0.5),                                # trunc -> -0: ortho
-])
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(distance=NAN, fovYDeg=INF),  # per-input fallback: distance 2, fov 45
+        dict(projection=NAN, tiltDeg=-INF),  # projection falls back to ortho
+        dict(tiltDeg=NAN, yawDeg=NAN, centerX=NAN, near=NAN, far=NAN),
+        dict(
+            tiltDeg=120.0, yawDeg=-30.0, fovYDeg=0.5, near=-1.0, far=-5.0, centerX=2.0, centerY=-1.0, projection=1.9
+        ),  # sanitised; trunc(1.9) = 1: perspective
+        dict(yawDeg=725.0, tiltDeg=-89.95, fovYDeg=200.0, distance=-3.0),
+        dict(projection=2.0),  # ortho
+        dict(projection=-0.5),  # trunc -> -0: ortho
+    ],
+)
 def test_camera_resolution(device, params):
     pts = [(0.3, 0.4, 0.0), (0.7, 0.6, 0.05), (0.5, 0.5, -0.2), (0.52, 0.48, 0.0)]
     sc = Scene()
@@ -263,10 +273,11 @@ def test_camera_resolution(device, params):
 
 # ------------------------------------------------------------------ scale: 100k lanes, determinism
 
+
 def test_sort_100k_lanes_matches_numpy_and_is_deterministic(device):
     n = 100_000
     rng = np.random.default_rng(7)
-    z = np.round(rng.uniform(-130, 130, n), 1)           # many ties; about 23% culled
+    z = np.round(rng.uniform(-130, 130, n), 1)  # many ties; about 23% culled
     z[::997] = NAN
     pos = np.stack([rng.uniform(0, 1, n), rng.uniform(0, 1, n), z], 1)
     sc = Scene()
@@ -291,6 +302,7 @@ def test_sort_100k_lanes_matches_numpy_and_is_deterministic(device):
 
 # ------------------------------------------------------------------ no camera: unchanged
 
+
 def test_without_camera_z_is_ignored_and_lane_order_kept(device):
     sc = Scene()
     sc.sink([(0.5, 0.5, 500.0), (0.5, 0.5, -3.0)], shape=(0, 0.2, 0.2, 0, 0), color=[RED, GREEN])
@@ -303,14 +315,23 @@ def test_without_camera_z_is_ignored_and_lane_order_kept(device):
 
 # ------------------------------------------------------------------ the Camera block in patches
 
+
 def _dot_patch(point, cam_params=None, cameras=1, **draw):
-    blocks = [blk("arr", "Array", count=1), blk("p", "Const", value=list(point)), blk("b", "Broadcast"),
-              blk("shape", "Ellipse", rx=0.004, ry=0.004),
-              blk("draw", "RenderInstances2D", color=[1, 0, 0, 1], **draw)]
+    blocks = [
+        blk("arr", "Array", count=1),
+        blk("p", "Const", value=list(point)),
+        blk("b", "Broadcast"),
+        blk("shape", "Ellipse", rx=0.004, ry=0.004),
+        blk("draw", "RenderInstances2D", color=[1, 0, 0, 1], **draw),
+    ]
     for c in range(cameras):
         blocks.append(blk(f"cam{c}", "Camera", **(cam_params or {})))
-    edges = [edge("p.out", "b.signal"), edge("b.field", "draw.pos"), edge("arr.index", "draw.size"),
-             edge("shape.shape", "draw.shape")]
+    edges = [
+        edge("p.out", "b.signal"),
+        edge("b.field", "draw.pos"),
+        edge("arr.index", "draw.size"),
+        edge("shape.shape", "draw.shape"),
+    ]
     return make_patch(blocks, edges)
 
 
@@ -326,8 +347,13 @@ def test_camera_block_defaults_and_render(device):
     rt = osc.Runtime(prog)
     rt.step(0.0)
     packed = rt.values.read(sink.camera).reshape(-1)
-    assert np.allclose(packed, [DEFAULT_CAMERA[k] for k in ("projection", "centerX", "centerY", "distance",
-                                                            "tiltDeg", "yawDeg", "fovYDeg", "near", "far")])
+    assert np.allclose(
+        packed,
+        [
+            DEFAULT_CAMERA[k]
+            for k in ("projection", "centerX", "centerY", "distance", "tiltDeg", "yawDeg", "fovYDeg", "near", "far")
+        ],
+    )
     img = rt.render(400, 400)
     ex, ey = to_px(0.5, 0.587296, 400, 400)
     gx, gy = centroid(img, ex, ey)

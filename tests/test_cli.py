@@ -4,12 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from PIL import Image
 from typer.testing import CliRunner
 
 from oscilla.cli import app
-
-from conftest import ROOT
 
 runner = CliRunner()
 SPIRAL = str(ROOT / "examples" / "golden-spiral.json")
@@ -23,11 +22,26 @@ def test_check_ok():
 
 def test_check_reports_code_block_port_lines(tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"oscilla": 1, "blocks": [
-        {"id": "t", "type": "InfiniteTimeRoot"}, {"id": "a", "type": "Array"}, {"id": "g", "type": "GridLayout"},
-        {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}}, {"id": "r", "type": "RenderInstances2D"}],
-        "edges": [{"from": "a.elements", "to": "g.elements"}, {"from": "g.position", "to": "r.pos"},
-                  {"from": "o.out", "to": "r.size"}, {"from": "a.idx", "to": "r.rotation"}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "oscilla": 1,
+                "blocks": [
+                    {"id": "t", "type": "InfiniteTimeRoot"},
+                    {"id": "a", "type": "Array"},
+                    {"id": "g", "type": "GridLayout"},
+                    {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}},
+                    {"id": "r", "type": "RenderInstances2D"},
+                ],
+                "edges": [
+                    {"from": "a.elements", "to": "g.elements"},
+                    {"from": "g.position", "to": "r.pos"},
+                    {"from": "o.out", "to": "r.size"},
+                    {"from": "a.idx", "to": "r.rotation"},
+                ],
+            }
+        )
+    )
     r = runner.invoke(app, ["check", str(bad)])
     assert r.exit_code == 1
     assert "block 'o' (Oscillator)" in r.output
@@ -42,9 +56,18 @@ def test_check_reports_code_block_port_lines(tmp_path):
 
 def test_check_marks_the_expression_column_and_warnings_exit_0(tmp_path):
     p = tmp_path / "warn.json"
-    p.write_text(json.dumps({"oscilla": 1, "blocks": [
-        {"id": "t", "type": "InfiniteTimeRoot"}, {"id": "x", "type": "Expression", "params": {"expression": "in0 +"}}],
-        "edges": []}))
+    p.write_text(
+        json.dumps(
+            {
+                "oscilla": 1,
+                "blocks": [
+                    {"id": "t", "type": "InfiniteTimeRoot"},
+                    {"id": "x", "type": "Expression", "params": {"expression": "in0 +"}},
+                ],
+                "edges": [],
+            }
+        )
+    )
     r = runner.invoke(app, ["check", str(p)])
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
@@ -82,8 +105,21 @@ def test_render_single_png(tmp_path):
 
 @pytest.mark.gpu
 def test_render_frame_sequence(tmp_path):
-    r = runner.invoke(app, ["render", SPIRAL, "--frames-dir", str(tmp_path / "seq"), "--duration-ms", "200",
-                            "--fps", "30", "--size", "32x32"])
+    r = runner.invoke(
+        app,
+        [
+            "render",
+            SPIRAL,
+            "--frames-dir",
+            str(tmp_path / "seq"),
+            "--duration-ms",
+            "200",
+            "--fps",
+            "30",
+            "--size",
+            "32x32",
+        ],
+    )
     assert r.exit_code == 0, r.output
     frames = sorted((tmp_path / "seq").glob("frame_*.png"))
     assert [f.name for f in frames] == [f"frame_{k:04d}.png" for k in range(6)]
@@ -105,6 +141,7 @@ def test_out_of_range_options_are_usage_errors(args, tmp_path):
 
 def test_playback_times():
     from oscilla.render.png import playback_times
+
     assert playback_times(0, 60) == [0.0]
     assert playback_times(50, 20) == [0.0, 50.0]
     assert playback_times(60, 20) == [0.0, 50.0, 60.0]
@@ -114,6 +151,7 @@ def test_playback_times():
 @pytest.mark.gpu
 def test_render_size_is_validated():
     import oscilla as osc
+
     rt = osc.Runtime(osc.compile(osc.load_patch(SPIRAL)))
     rt.step(0.0)
     with pytest.raises(ValueError, match="render size"):
@@ -125,6 +163,7 @@ def test_internal_errors_are_one_line_with_exit_70(monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
+
     monkeypatch.setattr(cc, "compile_patch", boom)
     r = runner.invoke(app, ["check", SPIRAL])
     assert r.exit_code == 70

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
 from formulas import assert_close
 from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
 
 TOL = 1e-5
 N = 1000
@@ -57,10 +56,20 @@ def _signal_sources():
 
 def _field_sources():
     """Float fields over Array ``a``: f1 = 3t - 1, f2 = sin(2π(t + phaseA)) (t = normalizedIndex)."""
-    blocks = [blk("a", "Array", count=N), blk("f1k", "Multiply", b=3.0), blk("f1", "Subtract", b=1.0),
-              blk("f2p", "Add"), blk("f2", "Oscillator")]
-    edges = [edge("a.t", "f1k.a"), edge("f1k.out", "f1.a"), edge("a.t", "f2p.a"), edge("time.phaseA", "f2p.b"),
-             edge("f2p.out", "f2.phase")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("f1k", "Multiply", b=3.0),
+        blk("f1", "Subtract", b=1.0),
+        blk("f2p", "Add"),
+        blk("f2", "Oscillator"),
+    ]
+    edges = [
+        edge("a.t", "f1k.a"),
+        edge("f1k.out", "f1.a"),
+        edge("a.t", "f2p.a"),
+        edge("time.phaseA", "f2p.b"),
+        edge("f2p.out", "f2.phase"),
+    ]
     return blocks, edges, ["f1.out", "f2.out"]
 
 
@@ -94,12 +103,22 @@ def test_numeric_modes_on_a_field_with_a_broadcast_signal(runtime_cls, mode):
 
 @pytest.mark.parametrize("mode", ["sum", "avg", "min", "max", "mul", "first"])
 def test_numeric_modes_on_vector_fields_are_component_wise(runtime_cls, mode):
-    blocks = [blk("a", "Array", count=N), blk("g", "GridLayout", cols=40, rows=25),
-              blk("c", "CircleLayout", radius=0.4), blk("p", "PolarToCartesian", radius=0.2),
-              _block("t", "Add", {"a": mode})]
-    edges = [edge("a.elements", "g.elements"), edge("a.elements", "c.elements"), edge("time.phaseA", "c.phase"),
-             edge("time.tMs", "p.angle"),
-             edge("c.position", "t.a"), edge("p.pos", "t.a"), edge("g.position", "t.a")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("g", "GridLayout", cols=40, rows=25),
+        blk("c", "CircleLayout", radius=0.4),
+        blk("p", "PolarToCartesian", radius=0.2),
+        _block("t", "Add", {"a": mode}),
+    ]
+    edges = [
+        edge("a.elements", "g.elements"),
+        edge("a.elements", "c.elements"),
+        edge("time.phaseA", "c.phase"),
+        edge("time.tMs", "p.angle"),
+        edge("c.position", "t.a"),
+        edge("p.pos", "t.a"),
+        edge("g.position", "t.a"),
+    ]
     srcs = ["c.position", "p.pos", "g.position"]
     frames = run_frames(runtime_cls, make_patch(blocks, edges), srcs + ["t.a"], TIMES)
     for tm, r in zip(TIMES, frames):
@@ -108,10 +127,21 @@ def test_numeric_modes_on_vector_fields_are_component_wise(runtime_cls, mode):
 
 
 def test_colors_combine_component_wise(runtime_cls):
-    blocks = [blk("a", "Array", count=N), blk("h1", "HsvToRgb", sat=0.5), blk("h2", "HSVToColor", val=0.7),
-              _block("t", "Add", {"a": "avg"}), _block("m", "Multiply", {"a": "max"})]
-    edges = [edge("a.t", "h1.hue"), edge("time.phaseA", "h2.hue"),
-             edge("h1.color", "t.a"), edge("h2.color", "t.a"), edge("h1.color", "m.a"), edge("h2.color", "m.a")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("h1", "HsvToRgb", sat=0.5),
+        blk("h2", "HSVToColor", val=0.7),
+        _block("t", "Add", {"a": "avg"}),
+        _block("m", "Multiply", {"a": "max"}),
+    ]
+    edges = [
+        edge("a.t", "h1.hue"),
+        edge("time.phaseA", "h2.hue"),
+        edge("h1.color", "t.a"),
+        edge("h2.color", "t.a"),
+        edge("h1.color", "m.a"),
+        edge("h2.color", "m.a"),
+    ]
     frames = run_frames(runtime_cls, make_patch(blocks, edges), ["h1.color", "h2.color", "t.a", "m.a"], TIMES)
     for r in frames:
         assert r["t.a"].shape == (N, 4)
@@ -122,19 +152,35 @@ def test_colors_combine_component_wise(runtime_cls):
 # -- int and bool ------------------------------------------------------------------------------------
 def test_int_modes():
     """Int signals (GridLayout.cols/rows) and an int field (GridLayout.elements: index + indexInt)."""
-    blocks = [blk("a", "Array", count=12), blk("d", "DomainIndex"), blk("k2", "Const", value=2),
-              blk("k5", "Const", value=5), blk("k3", "Const", value=3),
-              _block("g", "GridLayout", {"cols": "avg", "rows": "min"}),
-              _block("gs", "GridLayout", {"elements": "sum", "cols": "mul"}),
-              _block("gm", "GridLayout", {"elements": "mul", "cols": "max"}),
-              _block("ga", "GridLayout", {"elements": "avg"})]
-    edges = [edge("a.elements", "g.elements"), edge("k2.out", "g.cols"), edge("k5.out", "g.cols"),
-             edge("k3.out", "g.rows"), edge("k5.out", "g.rows"),
-             edge("a.index", "gs.elements"), edge("d.indexInt", "gs.elements"), edge("k2.out", "gs.cols"),
-             edge("k3.out", "gs.cols"),
-             edge("a.index", "gm.elements"), edge("d.indexInt", "gm.elements"), edge("k2.out", "gm.cols"),
-             edge("k5.out", "gm.cols"),
-             edge("a.index", "ga.elements"), edge("d.indexInt", "ga.elements"), edge("a.index", "ga.elements")]
+    blocks = [
+        blk("a", "Array", count=12),
+        blk("d", "DomainIndex"),
+        blk("k2", "Const", value=2),
+        blk("k5", "Const", value=5),
+        blk("k3", "Const", value=3),
+        _block("g", "GridLayout", {"cols": "avg", "rows": "min"}),
+        _block("gs", "GridLayout", {"elements": "sum", "cols": "mul"}),
+        _block("gm", "GridLayout", {"elements": "mul", "cols": "max"}),
+        _block("ga", "GridLayout", {"elements": "avg"}),
+    ]
+    edges = [
+        edge("a.elements", "g.elements"),
+        edge("k2.out", "g.cols"),
+        edge("k5.out", "g.cols"),
+        edge("k3.out", "g.rows"),
+        edge("k5.out", "g.rows"),
+        edge("a.index", "gs.elements"),
+        edge("d.indexInt", "gs.elements"),
+        edge("k2.out", "gs.cols"),
+        edge("k3.out", "gs.cols"),
+        edge("a.index", "gm.elements"),
+        edge("d.indexInt", "gm.elements"),
+        edge("k2.out", "gm.cols"),
+        edge("k5.out", "gm.cols"),
+        edge("a.index", "ga.elements"),
+        edge("d.indexInt", "ga.elements"),
+        edge("a.index", "ga.elements"),
+    ]
     obs = ["g.cols", "g.rows", "gs.elements", "gs.cols", "gm.elements", "gm.cols", "ga.elements", "g.position"]
     for cls in (osc.ReferenceRuntime, osc.Runtime):
         [r] = run_frames(cls, make_patch(blocks, edges), obs, [0.0])
@@ -152,18 +198,34 @@ def test_int_modes():
 def test_bool_or_and():
     """bool inputs: a signal (Broadcast.signal from two Consts) and a field (GridLayout.elements,
     fed by Array.active = 1 and a broadcast false)."""
-    blocks = [blk("a", "Array", count=8), blk("yes", "Const", value=True), blk("no", "Const", value=False),
-              _block("bo", "Broadcast", {"signal": "or"}), _block("ba", "Broadcast", {"signal": "and"}),
-              blk("bf", "Broadcast"), blk("bt", "Broadcast"),
-              _block("go", "GridLayout", {"elements": "or"}), _block("ga", "GridLayout", {"elements": "and"}),
-              _block("gt", "GridLayout", {"elements": "and"})]
-    edges = [edge("yes.out", "bo.signal"), edge("no.out", "bo.signal"),
-             edge("yes.out", "ba.signal"), edge("no.out", "ba.signal"),
-             edge("bo.field", "go.elements"), edge("ba.field", "ga.elements"),  # fix the Broadcasts' instance
-             edge("no.out", "bf.signal"), edge("yes.out", "bt.signal"),
-             edge("bf.field", "go.elements"), edge("a.active", "go.elements"),
-             edge("bf.field", "ga.elements"), edge("a.active", "ga.elements"),
-             edge("bt.field", "gt.elements"), edge("a.active", "gt.elements")]
+    blocks = [
+        blk("a", "Array", count=8),
+        blk("yes", "Const", value=True),
+        blk("no", "Const", value=False),
+        _block("bo", "Broadcast", {"signal": "or"}),
+        _block("ba", "Broadcast", {"signal": "and"}),
+        blk("bf", "Broadcast"),
+        blk("bt", "Broadcast"),
+        _block("go", "GridLayout", {"elements": "or"}),
+        _block("ga", "GridLayout", {"elements": "and"}),
+        _block("gt", "GridLayout", {"elements": "and"}),
+    ]
+    edges = [
+        edge("yes.out", "bo.signal"),
+        edge("no.out", "bo.signal"),
+        edge("yes.out", "ba.signal"),
+        edge("no.out", "ba.signal"),
+        edge("bo.field", "go.elements"),
+        edge("ba.field", "ga.elements"),  # fix the Broadcasts' instance
+        edge("no.out", "bf.signal"),
+        edge("yes.out", "bt.signal"),
+        edge("bf.field", "go.elements"),
+        edge("a.active", "go.elements"),
+        edge("bf.field", "ga.elements"),
+        edge("a.active", "ga.elements"),
+        edge("bt.field", "gt.elements"),
+        edge("a.active", "gt.elements"),
+    ]
     obs = ["bo.signal", "ba.signal", "go.elements", "ga.elements", "gt.elements"]
     for cls in (osc.ReferenceRuntime, osc.Runtime):
         [r] = run_frames(cls, make_patch(blocks, edges), obs, [0.0])
@@ -177,16 +239,37 @@ def test_bool_or_and():
 def test_first_and_last_follow_edge_order_and_skip_disabled_edges(runtime_cls):
     blocks, edges, srcs = _signal_sources()
     s1, s2, s3 = srcs
-    blocks += [_block("f", "Add", {"a": "first"}), _block("l", "Add", {"a": "last"}), blk("d", "Add"),
-               _block("f2", "Add", {"a": "first"}), _block("l2", "Add", {"a": "last"}),
-               _block("sm", "Add", {"a": "sum"}), _block("av", "Add", {"a": "avg"})]
-    edges += [edge(s2, "f.a"), edge(s1, "f.a"), edge(s3, "f.a"),          # first = s2
-              edge(s3, "l.a"), edge(s1, "l.a"), edge(s2, "l.a"),          # last = s2
-              edge(s3, "d.a"), edge(s1, "d.a"),                           # no combine: last = s1
-              edge(s3, "f2.a", enabled=False), edge(s1, "f2.a"), edge(s2, "f2.a"),   # first enabled = s1
-              edge(s3, "l2.a"), edge(s1, "l2.a"), edge(s2, "l2.a", enabled=False),   # last enabled = s1
-              edge(s1, "sm.a"), edge(s2, "sm.a", enabled=False), edge(s3, "sm.a"),
-              edge(s1, "av.a"), edge(s2, "av.a"), edge(s3, "av.a", enabled=False)]
+    blocks += [
+        _block("f", "Add", {"a": "first"}),
+        _block("l", "Add", {"a": "last"}),
+        blk("d", "Add"),
+        _block("f2", "Add", {"a": "first"}),
+        _block("l2", "Add", {"a": "last"}),
+        _block("sm", "Add", {"a": "sum"}),
+        _block("av", "Add", {"a": "avg"}),
+    ]
+    edges += [
+        edge(s2, "f.a"),
+        edge(s1, "f.a"),
+        edge(s3, "f.a"),  # first = s2
+        edge(s3, "l.a"),
+        edge(s1, "l.a"),
+        edge(s2, "l.a"),  # last = s2
+        edge(s3, "d.a"),
+        edge(s1, "d.a"),  # no combine: last = s1
+        edge(s3, "f2.a", enabled=False),
+        edge(s1, "f2.a"),
+        edge(s2, "f2.a"),  # first enabled = s1
+        edge(s3, "l2.a"),
+        edge(s1, "l2.a"),
+        edge(s2, "l2.a", enabled=False),  # last enabled = s1
+        edge(s1, "sm.a"),
+        edge(s2, "sm.a", enabled=False),
+        edge(s3, "sm.a"),
+        edge(s1, "av.a"),
+        edge(s2, "av.a"),
+        edge(s3, "av.a", enabled=False),
+    ]
     obs = srcs + ["f.a", "l.a", "d.a", "f2.a", "l2.a", "sm.a", "av.a"]
     for tm, r in zip(TIMES, run_frames(runtime_cls, make_patch(blocks, edges), obs, TIMES)):
         assert_close(r["f.a"], r[s2], TOL, f"first t={tm}")
@@ -208,10 +291,18 @@ def test_combine_on_an_input_with_one_or_no_edge_changes_nothing(runtime_cls):
 
 def test_event_inputs_accept_or():
     blocks = [_block("sh", "SampleHold", {"trigger": "or"}), blk("v", "Multiply", b=0.01)]
-    edges = [edge("time.tMs", "v.a"), edge("v.out", "sh.value"), edge("time.wrapA", "sh.trigger"),
-             edge("time.wrapB", "sh.trigger")]
-    frames = run_frames(osc.ReferenceRuntime, make_patch(blocks, edges, periodAMs=1000, periodBMs=700),
-                        ["sh.out"], [0.0, 500.0, 800.0, 900.0, 1100.0])
+    edges = [
+        edge("time.tMs", "v.a"),
+        edge("v.out", "sh.value"),
+        edge("time.wrapA", "sh.trigger"),
+        edge("time.wrapB", "sh.trigger"),
+    ]
+    frames = run_frames(
+        osc.ReferenceRuntime,
+        make_patch(blocks, edges, periodAMs=1000, periodBMs=700),
+        ["sh.out"],
+        [0.0, 500.0, 800.0, 900.0, 1100.0],
+    )
     # wrapB fires at 800 (700 ms period), wrapA at 1100
     assert [round(float(r["sh.out"]), 4) for r in frames] == [0.0, 0.0, 8.0, 8.0, 11.0]
 
@@ -223,24 +314,29 @@ def _errors(patch) -> list[tuple[str, str | None, str | None, str]]:
 
 
 def test_unknown_port_in_combine_is_e_unknown_port_with_a_suggestion():
-    patch = make_patch([_block("t", "Add", {"aa": "sum"}), _block("g", "GridLayoutUV", {"cols": "max"}),
-                        blk("a", "Array", count=4)], [edge("a.elements", "g.elements")])
+    patch = make_patch(
+        [_block("t", "Add", {"aa": "sum"}), _block("g", "GridLayoutUV", {"cols": "max"}), blk("a", "Array", count=4)],
+        [edge("a.elements", "g.elements")],
+    )
     errs = _errors(patch)
     assert [(c, b, p) for c, b, p, _ in errs] == [("E_UNKNOWN_PORT", "t", "aa"), ("E_UNKNOWN_PORT", "g", "cols")]
     assert "did you mean 'a'" in errs[0][3]
     assert "is a param, not a port" in errs[1][3]
 
 
-@pytest.mark.parametrize("block, port, mode, hint", [
-    (blk("t", "Add"), "a", "summ", "did you mean 'sum'"),      # unknown mode
-    (blk("t", "Add"), "a", "SUM", "did you mean 'sum'"),       # modes are case-sensitive
-    (blk("t", "Add"), "a", "or", "bool"),                      # bool mode on a numeric input
-    (blk("t", "CircleLayout"), "radius", "and", "bool"),       # ... on a float input
-    (blk("t", "GridLayout"), "cols", "or", "bool"),            # ... on an int input
-    (blk("t", "RenderInstances2D"), "shape", "sum", "numeric"),  # numeric mode on a shape input
-    (blk("t", "SampleHold"), "trigger", "and", "or"),          # event inputs always OR
-    (blk("t", "SampleHold"), "trigger", "last", "or"),
-])
+@pytest.mark.parametrize(
+    "block, port, mode, hint",
+    [
+        (blk("t", "Add"), "a", "summ", "did you mean 'sum'"),  # unknown mode
+        (blk("t", "Add"), "a", "SUM", "did you mean 'sum'"),  # modes are case-sensitive
+        (blk("t", "Add"), "a", "or", "bool"),  # bool mode on a numeric input
+        (blk("t", "CircleLayout"), "radius", "and", "bool"),  # ... on a float input
+        (blk("t", "GridLayout"), "cols", "or", "bool"),  # ... on an int input
+        (blk("t", "RenderInstances2D"), "shape", "sum", "numeric"),  # numeric mode on a shape input
+        (blk("t", "SampleHold"), "trigger", "and", "or"),  # event inputs always OR
+        (blk("t", "SampleHold"), "trigger", "last", "or"),
+    ],
+)
 def test_bad_mode_is_e_param_invalid_on_the_port(block, port, mode, hint):
     block["combine"] = {port: mode}
     errs = [e for e in _errors(make_patch([block])) if e[0] == "E_PARAM_INVALID"]
@@ -249,22 +345,38 @@ def test_bad_mode_is_e_param_invalid_on_the_port(block, port, mode, hint):
 
 
 def test_polymorphic_inputs_are_checked_against_their_edges():
-    blocks = [blk("yes", "Const", value=True), blk("k", "Const", value=1.5), blk("v", "Const", value=[1, 2, 3]),
-              blk("e1", "Ellipse"), blk("e2", "Ellipse"),
-              _block("b1", "Broadcast", {"signal": "sum"}),    # numeric mode, bool edges
-              _block("b2", "Broadcast", {"signal": "or"}),     # bool mode, float edges
-              _block("b3", "Broadcast", {"signal": "max"}),    # float and vec3 edges
-              _block("arr", "Array", {"element": "avg"}),      # shapes
-              _block("ok", "Broadcast", {"signal": "last"})]   # last accepts anything (as without combine)
-    edges = [edge("yes.out", "b1.signal"), edge("yes.out", "b1.signal"),
-             edge("k.out", "b2.signal"), edge("k.out", "b2.signal"),
-             edge("k.out", "b3.signal"), edge("v.out", "b3.signal"),
-             edge("e1.shape", "arr.element"), edge("e2.shape", "arr.element"),
-             edge("k.out", "ok.signal"), edge("v.out", "ok.signal")]
+    blocks = [
+        blk("yes", "Const", value=True),
+        blk("k", "Const", value=1.5),
+        blk("v", "Const", value=[1, 2, 3]),
+        blk("e1", "Ellipse"),
+        blk("e2", "Ellipse"),
+        _block("b1", "Broadcast", {"signal": "sum"}),  # numeric mode, bool edges
+        _block("b2", "Broadcast", {"signal": "or"}),  # bool mode, float edges
+        _block("b3", "Broadcast", {"signal": "max"}),  # float and vec3 edges
+        _block("arr", "Array", {"element": "avg"}),  # shapes
+        _block("ok", "Broadcast", {"signal": "last"}),
+    ]  # last accepts anything (as without combine)
+    edges = [
+        edge("yes.out", "b1.signal"),
+        edge("yes.out", "b1.signal"),
+        edge("k.out", "b2.signal"),
+        edge("k.out", "b2.signal"),
+        edge("k.out", "b3.signal"),
+        edge("v.out", "b3.signal"),
+        edge("e1.shape", "arr.element"),
+        edge("e2.shape", "arr.element"),
+        edge("k.out", "ok.signal"),
+        edge("v.out", "ok.signal"),
+    ]
     errs = _errors(make_patch(blocks, edges))
     got = sorted((c, b, p) for c, b, p, _ in errs if c != "E_INSTANCE_MISMATCH")  # unconsumed Broadcasts
-    assert got == [("E_PARAM_INVALID", "arr", "element"), ("E_PARAM_INVALID", "b1", "signal"),
-                   ("E_PARAM_INVALID", "b2", "signal"), ("E_TYPE_MISMATCH", "b3", "signal")]
+    assert got == [
+        ("E_PARAM_INVALID", "arr", "element"),
+        ("E_PARAM_INVALID", "b1", "signal"),
+        ("E_PARAM_INVALID", "b2", "signal"),
+        ("E_TYPE_MISMATCH", "b3", "signal"),
+    ]
 
 
 def test_numeric_input_with_int_and_bool_edges_combines_as_float(runtime_cls):
@@ -282,16 +394,30 @@ def test_combine_round_trips_through_the_patch_file():
 
 def test_bool_or_and_on_varying_bools(runtime_cls):
     """Comparisons (Expression) give bools that vary per lane and per frame."""
-    blocks = [blk("a", "Array", count=N), blk("lo", "Expression", expression="in0 > 0.3"),
-              blk("hi", "Expression", expression="in0 < 0.7"), blk("ph", "Expression", expression="in0 < 0.5"),
-              _block("band", "Expression", {"in0": "and"}, expression="in0"),
-              _block("bor", "Expression", {"in0": "or"}, expression="in0"),
-              _block("sand", "Expression", {"in0": "and"}, expression="in0"),
-              _block("sor", "Expression", {"in0": "or"}, expression="in0")]
-    edges = [edge("a.t", "lo.in0"), edge("a.t", "hi.in0"), edge("time.phaseA", "ph.in0"),
-             edge("lo.out", "band.in0"), edge("ph.out", "band.in0"), edge("hi.out", "band.in0"),
-             edge("lo.out", "bor.in0"), edge("ph.out", "bor.in0"), edge("hi.out", "bor.in0"),
-             edge("ph.out", "sand.in0"), edge("ph.out", "sand.in0"), edge("ph.out", "sor.in0")]
+    blocks = [
+        blk("a", "Array", count=N),
+        blk("lo", "Expression", expression="in0 > 0.3"),
+        blk("hi", "Expression", expression="in0 < 0.7"),
+        blk("ph", "Expression", expression="in0 < 0.5"),
+        _block("band", "Expression", {"in0": "and"}, expression="in0"),
+        _block("bor", "Expression", {"in0": "or"}, expression="in0"),
+        _block("sand", "Expression", {"in0": "and"}, expression="in0"),
+        _block("sor", "Expression", {"in0": "or"}, expression="in0"),
+    ]
+    edges = [
+        edge("a.t", "lo.in0"),
+        edge("a.t", "hi.in0"),
+        edge("time.phaseA", "ph.in0"),
+        edge("lo.out", "band.in0"),
+        edge("ph.out", "band.in0"),
+        edge("hi.out", "band.in0"),
+        edge("lo.out", "bor.in0"),
+        edge("ph.out", "bor.in0"),
+        edge("hi.out", "bor.in0"),
+        edge("ph.out", "sand.in0"),
+        edge("ph.out", "sand.in0"),
+        edge("ph.out", "sor.in0"),
+    ]
     obs = ["a.t", "time.phaseA", "band.out", "bor.out", "sand.out", "sor.out"]
     frames = run_frames(runtime_cls, make_patch(blocks, edges, periodAMs=1000), obs, (0.0, 400.0, 700.0))
     for r in frames:

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from patchkit import blk, edge, make_patch
+from reported import reported
 
 import oscilla as osc
-
-from reported import reported
-from patchkit import blk, edge, make_patch
 
 
 def _diags(patch, observe=None):
@@ -57,8 +56,10 @@ def test_duplicate_block_id():
     assert _keys(ds) == [("E_DUPLICATE_BLOCK_ID", "x", None)] * 2
 
 
-@pytest.mark.parametrize("typ, want", [("Oscilator", "Oscillator"), ("GridLayot", "GridLayout"),
-                                       ("hsvtorgb", "HsvToRgb"), ("Zqxwvjkpyy", None)])
+@pytest.mark.parametrize(
+    "typ, want",
+    [("Oscilator", "Oscillator"), ("GridLayot", "GridLayout"), ("hsvtorgb", "HsvToRgb"), ("Zqxwvjkpyy", None)],
+)
 def test_unknown_block_type(typ, want):
     [d] = _errors(scaffold([blk("o", typ)], [edge("o.out", "draw.size")]))
     assert (d.code, d.block) == ("E_UNKNOWN_BLOCK_TYPE", "o")
@@ -77,11 +78,21 @@ def test_time_root_multiple():
 
 
 def test_dangling_edge():
-    p = scaffold([blk("c", "HsvToRgb")], [edge("ghost.out", "c.hue"), edge("c.color", "draw.color"),
-                                          edge("arr.t", "nobody.x"), edge("ghost.a", "ghost2.b")])
+    p = scaffold(
+        [blk("c", "HsvToRgb")],
+        [
+            edge("ghost.out", "c.hue"),
+            edge("c.color", "draw.color"),
+            edge("arr.t", "nobody.x"),
+            edge("ghost.a", "ghost2.b"),
+        ],
+    )
     ds = _errors(p)
-    assert _keys(ds) == [("E_DANGLING_EDGE", None, None), ("E_DANGLING_EDGE", "arr", None),
-                         ("E_DANGLING_EDGE", "c", None)], "c.hue is not E_MISSING_INPUT: its only edge is diagnosed"
+    assert _keys(ds) == [
+        ("E_DANGLING_EDGE", None, None),
+        ("E_DANGLING_EDGE", "arr", None),
+        ("E_DANGLING_EDGE", "c", None),
+    ], "c.hue is not E_MISSING_INPUT: its only edge is diagnosed"
     assert {d.block: d.edge for d in ds} == {"c": 2, "arr": 4, None: 5}
     assert "ghost" in _one(ds, "E_DANGLING_EDGE", "c").message
 
@@ -89,13 +100,24 @@ def test_dangling_edge():
 # -- params -----------------------------------------------------------------------------------------
 def test_w17_stale_names():
     """W17 without the Expression: exactly these diagnostics."""
-    blocks = [blk("a", "Array"), blk("g", "GridLayout", columns=10, width=0.8), blk("e", "Ellipse"),
-              blk("r", "RenderInstances2D", color=[1, 0, 0, 1])]
+    blocks = [
+        blk("a", "Array"),
+        blk("g", "GridLayout", columns=10, width=0.8),
+        blk("e", "Ellipse"),
+        blk("r", "RenderInstances2D", color=[1, 0, 0, 1]),
+    ]
     edges = [edge("a.idx", "g.idx"), edge("g.pos", "r.pos"), edge("e.shape", "r.shape")]
     ds = _errors(make_patch(blocks, edges))
-    assert _keys(ds) == sorted([("E_UNKNOWN_PARAM", "g", "columns"), ("E_UNKNOWN_PARAM", "g", "width"),
-                                ("E_UNKNOWN_PORT", "a", "idx"), ("E_UNKNOWN_PORT", "g", "idx"),
-                                ("E_UNKNOWN_PORT", "g", "pos"), ("E_MISSING_INPUT", "g", "elements")])
+    assert _keys(ds) == sorted(
+        [
+            ("E_UNKNOWN_PARAM", "g", "columns"),
+            ("E_UNKNOWN_PARAM", "g", "width"),
+            ("E_UNKNOWN_PORT", "a", "idx"),
+            ("E_UNKNOWN_PORT", "g", "idx"),
+            ("E_UNKNOWN_PORT", "g", "pos"),
+            ("E_MISSING_INPUT", "g", "elements"),
+        ]
+    )
     assert _suggestion(_one(ds, "E_UNKNOWN_PARAM", "g", "columns").message) == "cols"
     assert _suggestion(_one(ds, "E_UNKNOWN_PARAM", "g", "width").message) is None
     assert _suggestion(_one(ds, "E_UNKNOWN_PORT", "a", "idx").message) == "index"
@@ -116,8 +138,10 @@ def test_stale_array_outputs_and_grid_params():
     assert "is a param, not a port" in _one(ds, "E_UNKNOWN_PORT", "arr", "count").message
 
 
-@pytest.mark.parametrize("target, block_type, port", [("osc", "Oscillator", "mode"), ("df", "DelayFrames", "frames"),
-                                                     ("arr", "Array", "seed")])
+@pytest.mark.parametrize(
+    "target, block_type, port",
+    [("osc", "Oscillator", "mode"), ("df", "DelayFrames", "frames"), ("arr", "Array", "seed")],
+)
 def test_param_not_a_port(target, block_type, port):
     blocks = [] if target == "arr" else [blk(target, block_type)]
     edges = [edge("time.tMs", f"{target}.{port}")]
@@ -132,8 +156,12 @@ def test_unknown_param_suggestions():
     blocks = [blk("o", "Oscillator", amplitud=1, wavefrom="sin", zzzzzzzz=3), blk("l", "Lag", smooth=0.3)]
     edges = [edge("o.out", "l.target"), edge("l.out", "draw.size")]
     ds = _errors(scaffold(blocks, edges))
-    assert _keys(ds) == [("E_UNKNOWN_PARAM", "l", "smooth"), ("E_UNKNOWN_PARAM", "o", "amplitud"),
-                         ("E_UNKNOWN_PARAM", "o", "wavefrom"), ("E_UNKNOWN_PARAM", "o", "zzzzzzzz")]
+    assert _keys(ds) == [
+        ("E_UNKNOWN_PARAM", "l", "smooth"),
+        ("E_UNKNOWN_PARAM", "o", "amplitud"),
+        ("E_UNKNOWN_PARAM", "o", "wavefrom"),
+        ("E_UNKNOWN_PARAM", "o", "zzzzzzzz"),
+    ]
     assert _suggestion(_one(ds, "E_UNKNOWN_PARAM", "o", "amplitud").message) == "amplitude"
     assert _suggestion(_one(ds, "E_UNKNOWN_PARAM", "o", "wavefrom").message) == "waveform"
     assert _suggestion(_one(ds, "E_UNKNOWN_PARAM", "o", "zzzzzzzz").message) is None
@@ -142,36 +170,64 @@ def test_unknown_param_suggestions():
 
 def test_unknown_port_suggestion_on_inputs():
     blocks = [blk("s", "Sin"), blk("h", "HsvToRgb", hue=0.5)]
-    edges = [edge("time.tMs", "s.inptu"), edge("s.result", "h.saturation"), edge("h.color", "draw.color"),
-             edge("time.phaseAA", "draw.size")]
+    edges = [
+        edge("time.tMs", "s.inptu"),
+        edge("s.result", "h.saturation"),
+        edge("h.color", "draw.color"),
+        edge("time.phaseAA", "draw.size"),
+    ]
     ds = _errors(scaffold(blocks, edges))
-    assert _keys(ds) == [("E_UNKNOWN_PORT", "h", "saturation"), ("E_UNKNOWN_PORT", "s", "inptu"),
-                         ("E_UNKNOWN_PORT", "time", "phaseAA")]
+    assert _keys(ds) == [
+        ("E_UNKNOWN_PORT", "h", "saturation"),
+        ("E_UNKNOWN_PORT", "s", "inptu"),
+        ("E_UNKNOWN_PORT", "time", "phaseAA"),
+    ]
     assert _suggestion(_one(ds, "E_UNKNOWN_PORT", "s", "inptu").message) == "input"
     assert _suggestion(_one(ds, "E_UNKNOWN_PORT", "h", "saturation").message) == "sat"
     assert _suggestion(_one(ds, "E_UNKNOWN_PORT", "time", "phaseAA").message) == "phaseA"
 
 
-@pytest.mark.parametrize("blocks, edges, want", [
-    ([], [], [("arr", "count", 0)]),
-    ([], [], [("time", "periodAMs", -1)]),
-    ([], [], [("arr", "count", 2.5)]),
-    ([blk("df", "DelayFrames", frames=1.5)], [edge("df.out", "draw.size")], None),
-    ([blk("df", "DelayFrames", frames=0)], [edge("df.out", "draw.size")], None),
-    ([blk("o", "Oscillator", mode="sin", waveform="square")], [edge("o.out", "draw.size")], None),
-    ([blk("o", "Oscillator", mode="wobble")], [edge("o.out", "draw.size")], None),
-    ([blk("c", "Const", value="abc")], [edge("c.out", "draw.size")], None),
-    ([blk("c", "Const", value=[1])], [edge("c.out", "draw.size")], None),
-    ([blk("c", "Const", value={"q": 1})], [edge("c.out", "draw.size")], None),
-    ([blk("c", "Const", value=2.5)], [edge("c.out", "grid.cols")], None),
-    ([blk("s", "Sin", input="x")], [edge("s.result", "draw.size")], None),
-    ([blk("s", "Sin", input=[1, 2])], [edge("s.result", "draw.size")], None),
-    ([blk("h", "HsvToRgb", sat=float("inf"), hue=0.5)], [edge("h.color", "draw.color")], None),
-    ([blk("b", "Broadcast", payloadType="quaternion")], [edge("time.tMs", "b.signal"), edge("b.field", "draw.size")],
-     None),
-], ids=["count0", "periodAMs-1", "count2.5", "frames1.5", "frames0", "mode-waveform", "mode-unknown", "const-str",
-        "const-arity1", "const-object", "const-nonintegral-int", "inline-str", "inline-vec-on-float", "inline-inf",
-        "enum-payloadType"])
+@pytest.mark.parametrize(
+    "blocks, edges, want",
+    [
+        ([], [], [("arr", "count", 0)]),
+        ([], [], [("time", "periodAMs", -1)]),
+        ([], [], [("arr", "count", 2.5)]),
+        ([blk("df", "DelayFrames", frames=1.5)], [edge("df.out", "draw.size")], None),
+        ([blk("df", "DelayFrames", frames=0)], [edge("df.out", "draw.size")], None),
+        ([blk("o", "Oscillator", mode="sin", waveform="square")], [edge("o.out", "draw.size")], None),
+        ([blk("o", "Oscillator", mode="wobble")], [edge("o.out", "draw.size")], None),
+        ([blk("c", "Const", value="abc")], [edge("c.out", "draw.size")], None),
+        ([blk("c", "Const", value=[1])], [edge("c.out", "draw.size")], None),
+        ([blk("c", "Const", value={"q": 1})], [edge("c.out", "draw.size")], None),
+        ([blk("c", "Const", value=2.5)], [edge("c.out", "grid.cols")], None),
+        ([blk("s", "Sin", input="x")], [edge("s.result", "draw.size")], None),
+        ([blk("s", "Sin", input=[1, 2])], [edge("s.result", "draw.size")], None),
+        ([blk("h", "HsvToRgb", sat=float("inf"), hue=0.5)], [edge("h.color", "draw.color")], None),
+        (
+            [blk("b", "Broadcast", payloadType="quaternion")],
+            [edge("time.tMs", "b.signal"), edge("b.field", "draw.size")],
+            None,
+        ),
+    ],
+    ids=[
+        "count0",
+        "periodAMs-1",
+        "count2.5",
+        "frames1.5",
+        "frames0",
+        "mode-waveform",
+        "mode-unknown",
+        "const-str",
+        "const-arity1",
+        "const-object",
+        "const-nonintegral-int",
+        "inline-str",
+        "inline-vec-on-float",
+        "inline-inf",
+        "enum-payloadType",
+    ],
+)
 def test_param_invalid(blocks, edges, want):
     p = scaffold(blocks, edges)
     if want:
@@ -199,17 +255,30 @@ def test_param_invalid_on_field_shape_and_event_ports():
     p["edges"].append(edge("sh.out", "draw.rotation"))
     ds = _errors(p)
     keys = _keys(ds)
-    for k in [("E_PARAM_INVALID", "g2", "elements"), ("E_PARAM_INVALID", "sh", "trigger"),
-              ("E_PARAM_INVALID", "draw", "shape")]:
+    for k in [
+        ("E_PARAM_INVALID", "g2", "elements"),
+        ("E_PARAM_INVALID", "sh", "trigger"),
+        ("E_PARAM_INVALID", "draw", "shape"),
+    ]:
         assert k in keys, keys
-    assert set(keys) - {("E_PARAM_INVALID", "g2", "elements"), ("E_PARAM_INVALID", "sh", "trigger"),
-                        ("E_PARAM_INVALID", "draw", "shape"), ("E_MISSING_INPUT", "g2", "elements"),
-                        ("E_MISSING_INPUT", "sh", "trigger")} == set(), keys
+    assert (
+        set(keys)
+        - {
+            ("E_PARAM_INVALID", "g2", "elements"),
+            ("E_PARAM_INVALID", "sh", "trigger"),
+            ("E_PARAM_INVALID", "draw", "shape"),
+            ("E_MISSING_INPUT", "g2", "elements"),
+            ("E_MISSING_INPUT", "sh", "trigger"),
+        }
+        == set()
+    ), keys
 
 
 def test_param_on_a_connected_port_is_ignored():
     """C1 rule 1: if the port has edges, the param is ignored and no diagnostic is raised."""
-    p = scaffold([blk("s", "Sin", input="not a number")], [edge("time.phaseA", "s.input"), edge("s.result", "draw.size")])
+    p = scaffold(
+        [blk("s", "Sin", input="not a number")], [edge("time.phaseA", "s.input"), edge("s.result", "draw.size")]
+    )
     prog = osc.compile(p, observe=["s.input"])
     assert not [d for d in prog.diagnostics if d.severity == "error"]
     ref = osc.ReferenceRuntime(prog)
@@ -223,7 +292,7 @@ def test_waveform_alias_agreeing_with_mode_is_fine():
 
 def test_limit_exceeded():
     p = scaffold()
-    p["blocks"][1]["params"] = {"count": 2 ** 24 + 1}
+    p["blocks"][1]["params"] = {"count": 2**24 + 1}
     [d] = _errors(p)
     assert (d.code, d.block) == ("E_LIMIT_EXCEEDED", "arr")
 
@@ -245,18 +314,25 @@ def test_type_mismatch_float_to_int_and_vec3_to_color():
 
 def test_type_mismatch_event_and_continuous():
     blocks = [blk("add", "Add"), blk("sh", "SampleHold")]
-    edges = [edge("time.pulse", "add.a"), edge("add.out", "sh.value"), edge("time.tMs", "sh.trigger"),
-             edge("sh.out", "draw.size")]
+    edges = [
+        edge("time.pulse", "add.a"),
+        edge("add.out", "sh.value"),
+        edge("time.tMs", "sh.trigger"),
+        edge("sh.out", "draw.size"),
+    ]
     ds = _errors(scaffold(blocks, edges))
     assert _keys(ds) == [("E_TYPE_MISMATCH", "add", "a"), ("E_TYPE_MISMATCH", "sh", "trigger")]
     assert "EventToSignalMask" in _one(ds, "E_TYPE_MISMATCH", "add", "a").message
 
 
 def test_unit_mismatch_degrees_to_phase():
-    blocks = [blk("deg", "Adapter_ScalarToDeg", **{"in": 30.0}), blk("hue", "HueFromPhase"),
-              blk("c", "HsvToRgb")]
-    edges = [edge("deg.out", "hue.phase"), edge("arr.t", "hue.id01"), edge("hue.hue", "c.hue"),
-             edge("c.color", "draw.color")]
+    blocks = [blk("deg", "Adapter_ScalarToDeg", **{"in": 30.0}), blk("hue", "HueFromPhase"), blk("c", "HsvToRgb")]
+    edges = [
+        edge("deg.out", "hue.phase"),
+        edge("arr.t", "hue.id01"),
+        edge("hue.hue", "c.hue"),
+        edge("c.color", "draw.color"),
+    ]
     [d] = _errors(scaffold(blocks, edges))
     assert (d.code, d.block, d.port, d.edge) == ("E_UNIT_MISMATCH", "hue", "phase", 2)
 
@@ -273,8 +349,10 @@ def test_cardinality_mismatch_field_into_signal_input():
     edges = [edge("arr.t", "e.rx"), edge("e.shape", "draw.shape")]
     ds = _errors(scaffold(blocks, edges))
     assert _keys(ds) == [("E_CARDINALITY_MISMATCH", "e", "rx")]
-    p = scaffold([blk("a2", "Array", count=4), blk("circ", "CircleLayout"), blk("d2", "RenderInstances2D")],
-                 [edge("a2.elements", "circ.elements"), edge("a2.t", "circ.radius"), edge("circ.position", "d2.pos")])
+    p = scaffold(
+        [blk("a2", "Array", count=4), blk("circ", "CircleLayout"), blk("d2", "RenderInstances2D")],
+        [edge("a2.elements", "circ.elements"), edge("a2.t", "circ.radius"), edge("circ.position", "d2.pos")],
+    )
     assert _keys(_errors(p)) == [("E_CARDINALITY_MISMATCH", "circ", "radius")]
 
 
@@ -295,9 +373,19 @@ def test_instance_mismatch_layout_and_sink():
 
 def test_instance_cannot_be_inferred():
     # DomainIndex -> Add -> draw.size with draw.pos a Broadcast: no Array reaches the group
-    blocks = [blk("di", "DomainIndex"), blk("add", "Add", b=1), blk("c", "Const", value=[0.5, 0.5]),
-              blk("bc", "Broadcast"), blk("d2", "RenderInstances2D")]
-    edges = [edge("di.index", "add.a"), edge("add.out", "d2.size"), edge("c.out", "bc.signal"), edge("bc.field", "d2.pos")]
+    blocks = [
+        blk("di", "DomainIndex"),
+        blk("add", "Add", b=1),
+        blk("c", "Const", value=[0.5, 0.5]),
+        blk("bc", "Broadcast"),
+        blk("d2", "RenderInstances2D"),
+    ]
+    edges = [
+        edge("di.index", "add.a"),
+        edge("add.out", "d2.size"),
+        edge("c.out", "bc.signal"),
+        edge("bc.field", "d2.pos"),
+    ]
     ds = _errors(scaffold(blocks, edges))
     assert [d.code for d in ds] == ["E_INSTANCE_MISMATCH"], _keys(ds)
     assert ds[0].block in ("di", "add", "bc", "d2")
@@ -321,16 +409,19 @@ def test_cycle_detected():
     assert "insert a UnitDelay between fadd.out and fmod.a" in d.message
 
 
-@pytest.mark.parametrize("blocks, edges, want", [
-    ([blk("c", "HsvToRgb")], [edge("c.color", "draw.color")], ("c", "hue")),
-    ([blk("j", "JitterVec")], [edge("j.out", "draw.pos")], ("j", "pos")),
-    ([blk("o", "OffsetVec")], [edge("o.posOut", "draw.pos")], ("o", "posIn")),
-    ([blk("s", "SampleHold")], [edge("s.out", "draw.size")], ("s", "trigger")),
-    ([blk("m", "EventToSignalMask")], [edge("m.out", "draw.size")], ("m", "event")),
-    ([blk("b", "Broadcast")], [edge("b.field", "draw.size")], ("b", "signal")),
-    ([blk("z", "SetZ")], [edge("z.out", "draw.pos")], ("z", "pos")),
-    ([blk("op", "ApplyOpacity")], [edge("op.out", "draw.color")], ("op", "color")),
-])
+@pytest.mark.parametrize(
+    "blocks, edges, want",
+    [
+        ([blk("c", "HsvToRgb")], [edge("c.color", "draw.color")], ("c", "hue")),
+        ([blk("j", "JitterVec")], [edge("j.out", "draw.pos")], ("j", "pos")),
+        ([blk("o", "OffsetVec")], [edge("o.posOut", "draw.pos")], ("o", "posIn")),
+        ([blk("s", "SampleHold")], [edge("s.out", "draw.size")], ("s", "trigger")),
+        ([blk("m", "EventToSignalMask")], [edge("m.out", "draw.size")], ("m", "event")),
+        ([blk("b", "Broadcast")], [edge("b.field", "draw.size")], ("b", "signal")),
+        ([blk("z", "SetZ")], [edge("z.out", "draw.pos")], ("z", "pos")),
+        ([blk("op", "ApplyOpacity")], [edge("op.out", "draw.color")], ("op", "color")),
+    ],
+)
 def test_missing_input(blocks, edges, want):
     p = scaffold(blocks, edges)
     if want[1] in ("pos", "posIn"):  # the block replaces the grid as draw.pos's source
@@ -352,8 +443,12 @@ def test_independent_problems_reported_together():
     blocks = [blk("x", "Sin", bogus=1), blk("y", "Oscilator"), blk("x", "Cos")]
     edges = [edge("x.result", "draw.size"), edge("x.nope", "draw.rotation")]
     ds = _errors(scaffold(blocks, edges))
-    assert sorted(d.code for d in ds) == ["E_DUPLICATE_BLOCK_ID", "E_UNKNOWN_BLOCK_TYPE", "E_UNKNOWN_PARAM",
-                                          "E_UNKNOWN_PORT"]
+    assert sorted(d.code for d in ds) == [
+        "E_DUPLICATE_BLOCK_ID",
+        "E_UNKNOWN_BLOCK_TYPE",
+        "E_UNKNOWN_PARAM",
+        "E_UNKNOWN_PORT",
+    ]
 
 
 def test_observe_unknown_port_is_diagnosed():

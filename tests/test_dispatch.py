@@ -15,7 +15,7 @@ def test_dispatch_grid_covers_every_lane(n, group):
     x, y = dispatch_grid(n, group)
     assert 1 <= x <= 65535 and y >= 1
     assert x * y * group >= n
-    assert (x * (y - 1)) * group < n   # no fully idle row of workgroups
+    assert (x * (y - 1)) * group < n  # no fully idle row of workgroups
 
 
 def test_dispatch_grid_goes_2d_past_65535_groups():
@@ -25,14 +25,22 @@ def test_dispatch_grid_goes_2d_past_65535_groups():
 
 
 def _index_lag_patch(n):
-    return {"oscilla": 1, "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"},
-        {"id": "arr", "type": "Array", "params": {"count": n}},
-        {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-        {"id": "grid", "type": "GridLayout", "params": {"rows": 1000, "cols": 1000}},
-        {"id": "draw", "type": "RenderInstances2D"}],
-        "edges": [{"from": "arr.index", "to": "lag.target"}, {"from": "arr.elements", "to": "grid.elements"},
-                  {"from": "grid.position", "to": "draw.pos"}, {"from": "lag.out", "to": "draw.size"}]}
+    return {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot"},
+            {"id": "arr", "type": "Array", "params": {"count": n}},
+            {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
+            {"id": "grid", "type": "GridLayout", "params": {"rows": 1000, "cols": 1000}},
+            {"id": "draw", "type": "RenderInstances2D"},
+        ],
+        "edges": [
+            {"from": "arr.index", "to": "lag.target"},
+            {"from": "arr.elements", "to": "grid.elements"},
+            {"from": "grid.position", "to": "draw.pos"},
+            {"from": "lag.out", "to": "draw.size"},
+        ],
+    }
 
 
 @pytest.mark.gpu
@@ -61,28 +69,41 @@ def test_two_million_lane_instance():
     assert idx.shape == (n,) and idx[-1] == n - 1 and idx[65535 * 16] == 65535 * 16
     pos = rt.read("draw.pos")
     last = n - 1
-    np.testing.assert_allclose(pos[last], [(last % 1000 + 0.5) / 1000, ((last // 1000) % 1000 + 0.5) / 1000, 0],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        pos[last], [(last % 1000 + 0.5) / 1000, ((last // 1000) % 1000 + 0.5) / 1000, 0], rtol=1e-6
+    )
     lag = rt.read_state("lag:lag")
-    np.testing.assert_allclose(lag[[0, 1, n // 2, last]], 0.5 * np.array([0, 1, n // 2, last], dtype=np.float32),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        lag[[0, 1, n // 2, last]], 0.5 * np.array([0, 1, n // 2, last], dtype=np.float32), rtol=1e-6
+    )
 
 
 @pytest.mark.gpu
 def test_buffers_beyond_the_device_binding_limit_are_e_limit_exceeded():
     from oscilla import compat
+
     limit = compat.device_limit("max-storage-buffer-binding-size")
-    n = 2 ** 24                              # 16.7M lanes x 4 components x 4 bytes = 256 MiB of colour
+    n = 2**24  # 16.7M lanes x 4 components x 4 bytes = 256 MiB of colour
     if n * 16 <= limit:
         pytest.skip("this device binds more than the patch needs")
-    patch = {"oscilla": 1, "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"},
-        {"id": "arr", "type": "Array", "params": {"count": n}},
-        {"id": "hue", "type": "HueFromPhase"}, {"id": "rgb", "type": "HsvToRgb"},
-        {"id": "grid", "type": "GridLayout"}, {"id": "draw", "type": "RenderInstances2D"}],
-        "edges": [{"from": "arr.t", "to": "hue.id01"}, {"from": "hue.hue", "to": "rgb.hue"},
-                  {"from": "rgb.color", "to": "draw.color"}, {"from": "arr.elements", "to": "grid.elements"},
-                  {"from": "grid.position", "to": "draw.pos"}]}
+    patch = {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot"},
+            {"id": "arr", "type": "Array", "params": {"count": n}},
+            {"id": "hue", "type": "HueFromPhase"},
+            {"id": "rgb", "type": "HsvToRgb"},
+            {"id": "grid", "type": "GridLayout"},
+            {"id": "draw", "type": "RenderInstances2D"},
+        ],
+        "edges": [
+            {"from": "arr.t", "to": "hue.id01"},
+            {"from": "hue.hue", "to": "rgb.hue"},
+            {"from": "rgb.color", "to": "draw.color"},
+            {"from": "arr.elements", "to": "grid.elements"},
+            {"from": "grid.position", "to": "draw.pos"},
+        ],
+    }
     with pytest.raises(osc.CompileError) as e:
         osc.Runtime(osc.compile(patch))
     codes = {d.code for d in e.value.diagnostics}

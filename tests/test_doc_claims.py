@@ -15,12 +15,11 @@ import re
 
 import numpy as np
 import pytest
+from conftest import ROOT
+from patchkit import runtime_cls  # noqa: F401  (fixture: GPU Runtime and ReferenceRuntime)
 
 import oscilla as osc
 from oscilla.compiler.schedule import ScheduleError, validate_schedule
-
-from conftest import ROOT
-from patchkit import runtime_cls  # noqa: F401  (fixture: GPU Runtime and ReferenceRuntime)
 
 PAGE = ROOT / "docs" / "runtime" / "execution-model.md"
 FEEDBACK = ROOT / "examples" / "feedback.json"
@@ -85,8 +84,10 @@ def test_example_a_three_frames(runtime_cls):
         prev = cell
         if runtime_cls is osc.ReferenceRuntime:  # the page prints the reference's float32 values
             t_txt = f"{t:.3f}".rstrip("0").rstrip(".")
-            row = (f"| {f} | {t_txt} | {f32(r['time.phaseA'])} | {f32(r['delay.out'])} | {f32(r['osc.out'])} | "
-                   f"{f32(r['acc.out'])} | **{f32(cell)}** |")
+            row = (
+                f"| {f} | {t_txt} | {f32(r['time.phaseA'])} | {f32(r['delay.out'])} | {f32(r['osc.out'])} | "
+                f"{f32(r['acc.out'])} | **{f32(cell)}** |"
+            )
             assert row in text, f"execution-model.md example (a) lacks the row {row!r}"
         else:  # the GPU's sin may differ in the last bit
             want = {"delay.out": [0.0, 0.015, 0.03052336][f], "wrap.result": [0.015, 0.03052336, 0.046568643][f]}
@@ -107,10 +108,12 @@ def _misplaced_commits(program):
     steps = list(program.schedule)
     [i] = [k for k, s in enumerate(steps) if s.kind == "stateWrite"]
     moved = dataclasses.replace(steps[i], phase=1)
-    rest = steps[:i] + steps[i + 1:]
-    return {"front": [moved] + rest,
-            "after the signal kernel": rest[:1] + [moved] + rest[1:],
-            "at the end, phase 1": rest + [moved]}
+    rest = steps[:i] + steps[i + 1 :]
+    return {
+        "front": [moved] + rest,
+        "after the signal kernel": rest[:1] + [moved] + rest[1:],
+        "at the end, phase 1": rest + [moved],
+    }
 
 
 def test_violation_schedule_is_rejected_naming_the_cell():
@@ -132,20 +135,29 @@ def test_violation_schedule_is_rejected_naming_the_cell():
 
 
 # the loop of example (b), per lane, with a second reader of the delay's cell in stage 1
-PER_LANE_LOOP = {"oscilla": 1, "blocks": [
-    {"id": "time", "type": "InfiniteTimeRoot"},
-    {"id": "lanes", "type": "Array", "params": {"count": 4}},
-    {"id": "delay", "type": "UnitDelay"},
-    {"id": "speed", "type": "Multiply", "params": {"b": 0.25}},
-    {"id": "acc", "type": "Add"},
-    {"id": "wrap", "type": "Mod", "params": {"b": 1}},
-    {"id": "mean", "type": "Reduce", "params": {"op": "avg"}},
-    {"id": "spread", "type": "Subtract"}],
-    "edges": [{"from": "lanes.t", "to": "speed.a"},
-              {"from": "delay.out", "to": "acc.a"}, {"from": "speed.out", "to": "acc.b"},
-              {"from": "acc.out", "to": "wrap.a"}, {"from": "wrap.result", "to": "delay.in"},
-              {"from": "wrap.result", "to": "mean.field"},
-              {"from": "delay.out", "to": "spread.a"}, {"from": "mean.signal", "to": "spread.b"}]}
+PER_LANE_LOOP = {
+    "oscilla": 1,
+    "blocks": [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "lanes", "type": "Array", "params": {"count": 4}},
+        {"id": "delay", "type": "UnitDelay"},
+        {"id": "speed", "type": "Multiply", "params": {"b": 0.25}},
+        {"id": "acc", "type": "Add"},
+        {"id": "wrap", "type": "Mod", "params": {"b": 1}},
+        {"id": "mean", "type": "Reduce", "params": {"op": "avg"}},
+        {"id": "spread", "type": "Subtract"},
+    ],
+    "edges": [
+        {"from": "lanes.t", "to": "speed.a"},
+        {"from": "delay.out", "to": "acc.a"},
+        {"from": "speed.out", "to": "acc.b"},
+        {"from": "acc.out", "to": "wrap.a"},
+        {"from": "wrap.result", "to": "delay.in"},
+        {"from": "wrap.result", "to": "mean.field"},
+        {"from": "delay.out", "to": "spread.a"},
+        {"from": "mean.signal", "to": "spread.b"},
+    ],
+}
 PORTS = ["delay.out", "wrap.result", "mean.signal", "spread.out"]
 
 
@@ -177,12 +189,18 @@ def test_committing_between_stages_turns_the_delay_into_a_wire():
         for k in ("delay.out", "wrap.result", "mean.signal"):  # stage 0 and the Reduce agree
             np.testing.assert_array_equal(g[k], w[k])
         np.testing.assert_allclose(g["spread.out"], g["delay.out"] - g["mean.signal"], atol=1e-6)
-        np.testing.assert_allclose(w["spread.out"], g["wrap.result"] - g["mean.signal"], atol=1e-6,
-                                   err_msg="stage 1 read the new value: the delay is a wire")
+        np.testing.assert_allclose(
+            w["spread.out"],
+            g["wrap.result"] - g["mean.signal"],
+            atol=1e-6,
+            err_msg="stage 1 read the new value: the delay is a wire",
+        )
         assert not np.allclose(g["spread.out"], w["spread.out"]), f"frame {f}"
-        row = (f"| {f} | {', '.join(map(short, g['delay.out']))} | {', '.join(map(short, g['wrap.result']))} | "
-               f"{short(g['mean.signal'])} | {', '.join(map(short, g['spread.out']))} | "
-               f"{', '.join(map(short, w['spread.out']))} |")
+        row = (
+            f"| {f} | {', '.join(map(short, g['delay.out']))} | {', '.join(map(short, g['wrap.result']))} | "
+            f"{short(g['mean.signal'])} | {', '.join(map(short, g['spread.out']))} | "
+            f"{', '.join(map(short, w['spread.out']))} |"
+        )
         assert row in text, f"section 10.1's table lacks the row {row!r}"
 
 
@@ -206,22 +224,29 @@ def test_reading_a_slot_before_its_writer_is_rejected_and_lags():
         _step_in_order(late, t, ["field0", "signal", "field1"], commit_at=None)
         g, w = good.read("circA.position")[0], late.read("circA.position")[0]
         if prev is None:
-            np.testing.assert_allclose(w[:2], [0.46, 0.5], atol=1e-6)   # the zeroed slot: phase 0
+            np.testing.assert_allclose(w[:2], [0.46, 0.5], atol=1e-6)  # the zeroed slot: phase 0
         else:
-            np.testing.assert_array_equal(w, prev)                       # one frame behind
+            np.testing.assert_array_equal(w, prev)  # one frame behind
         assert f"({f32(g[0])}, {f32(g[1])})" in text
         prev = g
 
 
 # -- section 10.4: committing first ------------------------------------------------------------------------
 def test_committing_first_loses_the_initial_value_and_survives_reset():
-    patch = {"oscilla": 1, "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"},
-        {"id": "delay", "type": "UnitDelay", "params": {"initialValue": 0.5}},
-        {"id": "acc", "type": "Add", "params": {"b": 0.125}},
-        {"id": "wrap", "type": "Mod", "params": {"b": 1}}],
-        "edges": [{"from": "delay.out", "to": "acc.a"}, {"from": "acc.out", "to": "wrap.a"},
-                  {"from": "wrap.result", "to": "delay.in"}]}
+    patch = {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot"},
+            {"id": "delay", "type": "UnitDelay", "params": {"initialValue": 0.5}},
+            {"id": "acc", "type": "Add", "params": {"b": 0.125}},
+            {"id": "wrap", "type": "Mod", "params": {"b": 1}},
+        ],
+        "edges": [
+            {"from": "delay.out", "to": "acc.a"},
+            {"from": "acc.out", "to": "wrap.a"},
+            {"from": "wrap.result", "to": "delay.in"},
+        ],
+    }
     program = osc.compile(patch, observe=["delay.out"])
     order = _kernel_names(program)
     good, first = osc.ReferenceRuntime(program), osc.ReferenceRuntime(program)
@@ -261,8 +286,10 @@ def test_replay_after_reset_is_bit_identical(runtime_cls):
             frames = []
             for f in range(12):
                 rt.step(f * 1000 / 60)
-                frames.append({k: np.array(rt.read(k)) for k in sorted(program.ports)}
-                              | {c: np.array(rt.read_state(c)) for c in cells})
+                frames.append(
+                    {k: np.array(rt.read(k)) for k in sorted(program.ports)}
+                    | {c: np.array(rt.read_state(c)) for c in cells}
+                )
             runs.append(frames)
             rt.reset()
         for f, (a, b) in enumerate(zip(*runs)):

@@ -21,7 +21,7 @@ def pages() -> list[str]:
 
 def nav_pages() -> list[str]:
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = text[text.index("\nnav:"):]
+    nav = text[text.index("\nnav:") :]
     return re.findall(r"^\s+-\s+(?:[^:\n]+:\s+)?([\w./-]+\.md)\s*$", nav, re.M)
 
 
@@ -78,10 +78,19 @@ def test_relative_links_resolve():
 
 def test_execution_model_covers_the_eleven_parts_in_order():
     text = (DOCS / "runtime" / "execution-model.md").read_text(encoding="utf-8")
-    parts = ["## 1. The frame lifecycle", "## 2. The problem: state causality", "## 3. The solution: two phases",
-             "## 4. Phase 1 in detail", "## 5. Phase 2 in detail", "## 6. The schedule",
-             "## 7. Buffer management and the memory model", "## 8. State isolation and frame boundaries",
-             "## 9. The invariants", "## 10. Failure modes", "## 11. Maintenance guide"]
+    parts = [
+        "## 1. The frame lifecycle",
+        "## 2. The problem: state causality",
+        "## 3. The solution: two phases",
+        "## 4. Phase 1 in detail",
+        "## 5. Phase 2 in detail",
+        "## 6. The schedule",
+        "## 7. Buffer management and the memory model",
+        "## 8. State isolation and frame boundaries",
+        "## 9. The invariants",
+        "## 10. Failure modes",
+        "## 11. Maintenance guide",
+    ]
     positions = [text.index(p) for p in parts]
     assert positions == sorted(positions)
     for example in ("### Example (a)", "#### Example (b)", "### Example (c)"):

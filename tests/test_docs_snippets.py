@@ -22,7 +22,6 @@ import re
 import shutil
 
 import pytest
-
 from conftest import ROOT
 
 GUIDE = ROOT / "docs" / "guide"
@@ -75,8 +74,11 @@ def test_guide_block_runs(name, line, code, tmp_path, monkeypatch):
     namespace = {"__name__": "__doc_snippet__", "__file__": str(work / "tests" / "test_snippet.py")}
     try:
         exec(compile(code, filename, "exec"), namespace)
-        tests = [fn for key, fn in namespace.items()
-                 if key.startswith("test_") and inspect.isfunction(fn) and fn.__code__.co_filename == filename]
+        tests = [
+            fn
+            for key, fn in namespace.items()
+            if key.startswith("test_") and inspect.isfunction(fn) and fn.__code__.co_filename == filename
+        ]
         for run in range(2):
             for fn in tests:
                 kwargs = {}

@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from conftest import EXAMPLES
 
 import oscilla as osc
 from oscilla.compiler.schedule import validate_schedule
-
-from conftest import EXAMPLES
 
 pytestmark = pytest.mark.gpu
 

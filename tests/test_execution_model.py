@@ -10,14 +10,13 @@ import os
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
-from oscilla.compiler.schedule import ScheduleError, validate_schedule
-from oscilla.program import Step
 from formulas import assert_close, mod, normalized_index
 from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
+from oscilla.compiler.schedule import ScheduleError, validate_schedule
+from oscilla.program import Step
 
 pytestmark = pytest.mark.gpu
 
@@ -29,8 +28,12 @@ EXAMPLES = sorted(glob.glob(os.path.join(ROOT, "examples", "*.json")))
 # -- UnitDelay and feedback ----------------------------------------------------------------------
 def test_unit_delay_outputs_previous_input(runtime_cls):
     times = [0, 10, 25, 40, 70]
-    blocks = [blk("ud", "UnitDelay", initialValue=-3.0), blk("a", "Array", count=7), blk("x", "Add"),
-              blk("udf", "UnitDelay")]
+    blocks = [
+        blk("ud", "UnitDelay", initialValue=-3.0),
+        blk("a", "Array", count=7),
+        blk("x", "Add"),
+        blk("udf", "UnitDelay"),
+    ]
     edges = [edge("time.tMs", "ud.in"), edge("time.tMs", "x.a"), edge("a.t", "x.b"), edge("x.out", "udf.in")]
     frames = run_frames(runtime_cls, make_patch(blocks, edges), ["ud.out", "udf.out", "x.out"], times)
     t = normalized_index(7)
@@ -70,8 +73,12 @@ def _errors(patch):
 
 def test_cycle_without_unit_delay_is_detected():
     blocks = [blk("mul", "Multiply", b=0.5), blk("sine", "Sin"), blk("adder", "Add")]
-    edges = [edge("time.tMs", "adder.b"), edge("sine.result", "adder.a"), edge("adder.out", "mul.a"),
-             edge("mul.out", "sine.input")]
+    edges = [
+        edge("time.tMs", "adder.b"),
+        edge("sine.result", "adder.a"),
+        edge("adder.out", "mul.a"),
+        edge("mul.out", "sine.input"),
+    ]
     [d] = _errors(make_patch(blocks, edges))
     assert d.code == "E_CYCLE_DETECTED"
     assert d.block == "mul", "attributed to the SCC's first block in patch order"
@@ -97,11 +104,22 @@ def test_self_loop_is_a_cycle():
 
 
 def test_one_diagnostic_per_scc_and_stateful_blocks_do_not_close_cycles():
-    blocks = [blk("lag", "Lag"), blk("p", "Add"), blk("ph", "Phasor"), blk("q", "Multiply"), blk("u", "UnitDelay"),
-              blk("w", "Add")]
-    edges = [edge("lag.out", "p.a"), edge("p.out", "lag.target"),            # Lag does not close a cycle
-             edge("ph.out", "q.a"), edge("q.out", "ph.frequency"),           # nor does Phasor
-             edge("u.out", "w.a"), edge("w.out", "u.in")]                    # a UnitDelay does
+    blocks = [
+        blk("lag", "Lag"),
+        blk("p", "Add"),
+        blk("ph", "Phasor"),
+        blk("q", "Multiply"),
+        blk("u", "UnitDelay"),
+        blk("w", "Add"),
+    ]
+    edges = [
+        edge("lag.out", "p.a"),
+        edge("p.out", "lag.target"),  # Lag does not close a cycle
+        edge("ph.out", "q.a"),
+        edge("q.out", "ph.frequency"),  # nor does Phasor
+        edge("u.out", "w.a"),
+        edge("w.out", "u.in"),
+    ]  # a UnitDelay does
     ds = _errors(make_patch(blocks, edges))
     assert sorted((d.code, d.block) for d in ds) == [("E_CYCLE_DETECTED", "lag"), ("E_CYCLE_DETECTED", "ph")]
 
@@ -147,8 +165,12 @@ def test_lag_per_lane_state_10000_lanes(runtime_cls):
 
 def test_delay_frames_ring_buffer(runtime_cls):
     lanes, frames_n = 5, 3
-    blocks = [blk("a", "Array", count=lanes), blk("x", "Add"), blk("df", "DelayFrames", frames=frames_n, initialValue=7),
-              blk("sdf", "DelayFrames", frames=frames_n)]
+    blocks = [
+        blk("a", "Array", count=lanes),
+        blk("x", "Add"),
+        blk("df", "DelayFrames", frames=frames_n, initialValue=7),
+        blk("sdf", "DelayFrames", frames=frames_n),
+    ]
     edges = [edge("a.index", "x.a"), edge("time.tMs", "x.b"), edge("x.out", "df.in"), edge("time.tMs", "sdf.in")]
     prog = osc.compile(make_patch(blocks, edges), observe=["df.out", "sdf.out", "x.out"])
     rt = runtime_cls(prog)
@@ -188,11 +210,23 @@ def test_reset_restores_initial_state(runtime_cls):
 def test_wrap_events_mask_and_sample_hold(runtime_cls):
     # periodA 100, periodB 250; times skip cycles (fires once) and go backwards (no fire)
     times = [0, 50, 120, 260, 240, 530, 540, 760]
-    blocks = [blk("ma", "EventToSignalMask"), blk("mb", "EventToSignalMask"), blk("mp", "EventToSignalMask"),
-              blk("sh", "SampleHold", initialValue=-1), blk("sh2", "SampleHold")]
-    edges = [edge("time.wrapA", "ma.event"), edge("time.wrapB", "mb.event"), edge("time.pulse", "mp.event"),
-             edge("time.tMs", "sh.value"), edge("time.wrapB", "sh.trigger"),
-             edge("time.tMs", "sh2.value"), edge("time.wrapA", "sh2.trigger"), edge("time.wrapB", "sh2.trigger")]
+    blocks = [
+        blk("ma", "EventToSignalMask"),
+        blk("mb", "EventToSignalMask"),
+        blk("mp", "EventToSignalMask"),
+        blk("sh", "SampleHold", initialValue=-1),
+        blk("sh2", "SampleHold"),
+    ]
+    edges = [
+        edge("time.wrapA", "ma.event"),
+        edge("time.wrapB", "mb.event"),
+        edge("time.pulse", "mp.event"),
+        edge("time.tMs", "sh.value"),
+        edge("time.wrapB", "sh.trigger"),
+        edge("time.tMs", "sh2.value"),
+        edge("time.wrapA", "sh2.trigger"),
+        edge("time.wrapB", "sh2.trigger"),
+    ]
     obs = ["ma.out", "mb.out", "mp.out", "sh.out", "sh2.out", "time.wrapA", "time.wrapB"]
     frames = run_frames(runtime_cls, make_patch(blocks, edges, periodAMs=100, periodBMs=250), obs, times)
     prev_t, ca, cb = 0.0, 0, 0
@@ -214,19 +248,29 @@ def test_wrap_events_mask_and_sample_hold(runtime_cls):
 
 
 def test_several_edges_into_a_continuous_input_last_wins(runtime_cls):
-    blocks = [blk("c1", "Const", value=1.0), blk("c2", "Const", value=2.0), blk("c3", "Const", value=3.0),
-              blk("add", "Add")]
+    blocks = [
+        blk("c1", "Const", value=1.0),
+        blk("c2", "Const", value=2.0),
+        blk("c3", "Const", value=3.0),
+        blk("add", "Add"),
+    ]
     edges = [edge("c1.out", "add.a"), edge("c3.out", "add.a", enabled=False), edge("c2.out", "add.a")]
     [r] = run_frames(runtime_cls, make_patch(blocks, edges), ["add.out"], [0])
     assert float(r["add.out"]) == 2.0
 
 
 def test_rail_defaults_to_phase_a(runtime_cls):
-    blocks = [blk("a", "Array", count=4), blk("o", "Oscillator"), blk("h", "HueFromPhase"),
-              blk("o2", "Oscillator", phase=0.1), blk("ang", "AngularOffset", spin=1)]
+    blocks = [
+        blk("a", "Array", count=4),
+        blk("o", "Oscillator"),
+        blk("h", "HueFromPhase"),
+        blk("o2", "Oscillator", phase=0.1),
+        blk("ang", "AngularOffset", spin=1),
+    ]
     edges = [edge("a.t", "h.id01"), edge("a.t", "ang.id01")]
-    [r] = run_frames(runtime_cls, make_patch(blocks, edges, periodAMs=1000), ["o.out", "h.hue", "o2.out", "ang.offset"],
-                     [250.0])
+    [r] = run_frames(
+        runtime_cls, make_patch(blocks, edges, periodAMs=1000), ["o.out", "h.hue", "o2.out", "ang.offset"], [250.0]
+    )
     assert_close(r["o.out"], 1.0, TOL, "Oscillator on the rail: sin(2pi 0.25)")
     assert_close(r["h.hue"], (normalized_index(4) + 0.25) % 1.0, TOL, "HueFromPhase on the rail")
     assert_close(r["o2.out"], math.sin(2 * math.pi * 0.1), TOL, "an inline param replaces the rail")
@@ -241,8 +285,10 @@ def test_time_is_monotonic_and_dt_uses_clamped_time(runtime_cls):
 
 # -- the schedule validator ---------------------------------------------------------------------
 def test_validator_rejects_state_write_in_phase_1():
-    steps = [Step("signalKernel", 1, "signal", writes_slots=(0,)),
-             Step("stateWrite", 1, "commit", reads_slots=(0,), writes_cells=("ud:delay",))]
+    steps = [
+        Step("signalKernel", 1, "signal", writes_slots=(0,)),
+        Step("stateWrite", 1, "commit", reads_slots=(0,), writes_cells=("ud:delay",)),
+    ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
     assert "ud:delay" in str(ei.value)
@@ -250,16 +296,20 @@ def test_validator_rejects_state_write_in_phase_1():
 
 
 def test_validator_rejects_two_writers():
-    steps = [Step("signalKernel", 1, "signal", writes_slots=(0, 3)),
-             Step("fieldKernel", 1, "field0", instance="a", lanes=4, writes_slots=(3,))]
+    steps = [
+        Step("signalKernel", 1, "signal", writes_slots=(0, 3)),
+        Step("fieldKernel", 1, "field0", instance="a", lanes=4, writes_slots=(3,)),
+    ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
     assert "s3" in str(ei.value)
 
 
 def test_validator_rejects_read_before_write():
-    steps = [Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(5,), writes_slots=(6,)),
-             Step("signalKernel", 1, "signal", writes_slots=(5,))]
+    steps = [
+        Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(5,), writes_slots=(6,)),
+        Step("signalKernel", 1, "signal", writes_slots=(5,)),
+    ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
     assert "s5" in str(ei.value)
@@ -269,15 +319,23 @@ def test_validator_rejects_slot_writes_in_phase_2_and_phase_order():
     with pytest.raises(ScheduleError):
         validate_schedule([Step("stateWrite", 2, "commit", writes_slots=(1,), writes_cells=("x:y",))])
     with pytest.raises(ScheduleError):
-        validate_schedule([Step("stateWrite", 2, "commit", writes_cells=("x:y",)),
-                           Step("signalKernel", 1, "signal", writes_slots=(0,))])
+        validate_schedule(
+            [
+                Step("stateWrite", 2, "commit", writes_cells=("x:y",)),
+                Step("signalKernel", 1, "signal", writes_slots=(0,)),
+            ]
+        )
 
 
 def test_validator_accepts_a_valid_schedule():
-    validate_schedule([Step("signalKernel", 1, "signal", writes_slots=(0, 1)),
-                       Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(0,), writes_slots=(2,)),
-                       Step("render", 1, None, instance="a", lanes=4, reads_slots=(2,), block="draw"),
-                       Step("stateWrite", 2, "commit", reads_slots=(1,), writes_cells=("ud:delay",))])
+    validate_schedule(
+        [
+            Step("signalKernel", 1, "signal", writes_slots=(0, 1)),
+            Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(0,), writes_slots=(2,)),
+            Step("render", 1, None, instance="a", lanes=4, reads_slots=(2,), block="draw"),
+            Step("stateWrite", 2, "commit", reads_slots=(1,), writes_cells=("ud:delay",)),
+        ]
+    )
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[os.path.basename(p) for p in EXAMPLES])
@@ -295,6 +353,7 @@ def test_example_schedules_are_valid(path):
 
 def test_example_dispatch_count_on_the_gpu():
     from patchkit import gpu_or_skip
+
     gpu_or_skip()
     for path in EXAMPLES:
         prog = osc.compile(path)
@@ -304,11 +363,21 @@ def test_example_dispatch_count_on_the_gpu():
 
 def test_cycle_bypassing_the_unit_delay_of_its_scc_is_still_detected():
     """acc is wired to itself inside a legal UnitDelay loop: that self-loop never crosses state."""
-    patch = {"oscilla": 1, "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"}, {"id": "delay", "type": "UnitDelay"},
-        {"id": "acc", "type": "Add", "params": {"b": 0.1}}, {"id": "wrap", "type": "Mod", "params": {"b": 1}}],
-        "edges": [{"from": "delay.out", "to": "acc.a"}, {"from": "acc.out", "to": "wrap.a"},
-                  {"from": "wrap.result", "to": "delay.in"}, {"from": "acc.out", "to": "acc.a"}]}
+    patch = {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot"},
+            {"id": "delay", "type": "UnitDelay"},
+            {"id": "acc", "type": "Add", "params": {"b": 0.1}},
+            {"id": "wrap", "type": "Mod", "params": {"b": 1}},
+        ],
+        "edges": [
+            {"from": "delay.out", "to": "acc.a"},
+            {"from": "acc.out", "to": "wrap.a"},
+            {"from": "wrap.result", "to": "delay.in"},
+            {"from": "acc.out", "to": "acc.a"},
+        ],
+    }
     e = reported(patch)
     [d] = [d for d in e.value.diagnostics if d.code == "E_CYCLE_DETECTED"]
     assert d.block == "acc"
@@ -316,9 +385,14 @@ def test_cycle_bypassing_the_unit_delay_of_its_scc_is_still_detected():
 
 
 def test_unit_delay_wired_to_itself_is_legal():
-    patch = {"oscilla": 1, "blocks": [{"id": "time", "type": "InfiniteTimeRoot"},
-                                      {"id": "d", "type": "UnitDelay", "params": {"initialValue": 3}}],
-             "edges": [{"from": "d.out", "to": "d.in"}]}
+    patch = {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot"},
+            {"id": "d", "type": "UnitDelay", "params": {"initialValue": 3}},
+        ],
+        "edges": [{"from": "d.out", "to": "d.in"}],
+    }
     rt = osc.ReferenceRuntime(osc.compile(patch, observe=["d.out"]))
     for t in (0, 16, 32):
         rt.step(t)

@@ -13,12 +13,11 @@ import builtins
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
 from formulas import ONE_MINUS_ULP, assert_close, frac
 from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
 
 N = 1000
 F32 = np.float32
@@ -85,27 +84,27 @@ def expr_error(text: str, wire_in0: bool = True, **params):
 
 # -- precedence, associativity ---------------------------------------------------------------------
 PRECEDENCE = [
-    ("2 + 3 * 4", 14),              # * over +
+    ("2 + 3 * 4", 14),  # * over +
     ("(2 + 3) * 4", 20),
     ("8 - 2 * 3 + 1", 3),
-    ("10 - 4 - 3", 3),              # left-associative
+    ("10 - 4 - 3", 3),  # left-associative
     ("100 / 10 / 5", 2.0),
-    ("2 * 3 % 4", 2),               # * and % share a level, left to right
+    ("2 * 3 % 4", 2),  # * and % share a level, left to right
     ("17 % 5 * 3", 6),
     ("2 * 3 - 8 / 4", 4.0),
-    ("2 * -3", -6),                 # unary binds tighter than *
-    ("-2 + 3", 1),                  # ... and than +
-    ("- - 3", 3),                   # unary is right-associative
+    ("2 * -3", -6),  # unary binds tighter than *
+    ("-2 + 3", 1),  # ... and than +
+    ("- - 3", 3),  # unary is right-associative
     ("-+-3", 3),
     ("!!(1 < 2)", True),
-    ("1 + 1 == 2", True),           # + over ==
+    ("1 + 1 == 2", True),  # + over ==
     ("2 < 1 + 2", True),
-    ("1 > 2 && 2 > 3 || 1 < 2", True),   # && over ||
+    ("1 > 2 && 2 > 3 || 1 < 2", True),  # && over ||
     ("1 < 2 || 2 < 1 && 2 < 1", True),
     ("!(1 > 2) && 2 > 1", True),
-    ("1 < 2 ? 10 : 20 + 1", 10),    # ?: is the lowest level
+    ("1 < 2 ? 10 : 20 + 1", 10),  # ?: is the lowest level
     ("1 > 2 ? 10 : 20 + 1", 21),
-    ("2 > 1 ? 1 > 2 : 2 > 1 ? 1 > 2 : 2 > 1", False),   # right-associative (left would give true)
+    ("2 > 1 ? 1 > 2 : 2 > 1 ? 1 > 2 : 2 > 1", False),  # right-associative (left would give true)
     ("1 < 2 ? 2 < 1 ? 1 : 2 : 3", 2),
     ("1 > 2 ? 1 : 2 > 3 ? 2 : 3", 3),
 ]
@@ -132,13 +131,28 @@ def test_w14_values(runtime_cls):
     b2, e2 = dyn("y", 0.1)
     b3, e3 = dyn("z", 0.7)
     b4, e4 = dyn("w", 0.3)
-    bl += b2 + b3 + b4 + [
-        expr("w1", "1.0 + 0.5 * sin(in0 * 6.28 + 1.57)"), expr("w2", "1.2 + 0.6 * sin(in0 * 6.28)"),
-        expr("w3", "2 + 3 * 4 % 5"), expr("w4", "-7 % 3"), expr("w5", "1 / 2"),
-        expr("w6", "in0 > 0.5 ? 1 : 0"), expr("w7", "in0 > 0.5 ? 1 : 0"),
-        expr("c1", "1.0 + 0.5 * sin(in0 * 6.28 + 1.57)", in0=0.25), expr("c2", "in0 > 0.5 ? 1 : 0", in0=0.7)]
-    ed += e2 + e3 + e4 + [edge("x.out", "w1.in0"), edge("y.out", "w2.in0"), edge("z.out", "w6.in0"),
-                          edge("w.out", "w7.in0")]
+    bl += (
+        b2
+        + b3
+        + b4
+        + [
+            expr("w1", "1.0 + 0.5 * sin(in0 * 6.28 + 1.57)"),
+            expr("w2", "1.2 + 0.6 * sin(in0 * 6.28)"),
+            expr("w3", "2 + 3 * 4 % 5"),
+            expr("w4", "-7 % 3"),
+            expr("w5", "1 / 2"),
+            expr("w6", "in0 > 0.5 ? 1 : 0"),
+            expr("w7", "in0 > 0.5 ? 1 : 0"),
+            expr("c1", "1.0 + 0.5 * sin(in0 * 6.28 + 1.57)", in0=0.25),
+            expr("c2", "in0 > 0.5 ? 1 : 0", in0=0.7),
+        ]
+    )
+    ed += (
+        e2
+        + e3
+        + e4
+        + [edge("x.out", "w1.in0"), edge("y.out", "w2.in0"), edge("z.out", "w6.in0"), edge("w.out", "w7.in0")]
+    )
     names = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "c1", "c2"]
     v = run(runtime_cls, bl, ed, [f"{n}.out" for n in names])
     v = {n: v[f"{n}.out"] for n in names}
@@ -159,15 +173,28 @@ def test_int_and_float_arithmetic_on_runtime_values(runtime_cls):
     b3, e3 = dyn("f", -7.5)
     bl += b2 + b3
     ed += e2 + e3
-    cases = [("i % j", -1, np.int32), ("i * j - 1", -22, np.int32), ("i + j", -4, np.int32),
-             ("-i", 7, np.int32), ("+i", -7, np.int32), ("i / j", -7 / 3, np.float32),
-             ("f % 2", -1.5, np.float32), ("f + i", -14.5, np.float32), ("i - f", 0.5, np.float32),
-             ("i * 2.5", -17.5, np.float32), ("j > 2 ? i : f", -7.0, np.float32),
-             ("j > 2 ? i : j", -7, np.int32), ("2147483647 + j", -2147483646, np.int32)]
+    cases = [
+        ("i % j", -1, np.int32),
+        ("i * j - 1", -22, np.int32),
+        ("i + j", -4, np.int32),
+        ("-i", 7, np.int32),
+        ("+i", -7, np.int32),
+        ("i / j", -7 / 3, np.float32),
+        ("f % 2", -1.5, np.float32),
+        ("f + i", -14.5, np.float32),
+        ("i - f", 0.5, np.float32),
+        ("i * 2.5", -17.5, np.float32),
+        ("j > 2 ? i : f", -7.0, np.float32),
+        ("j > 2 ? i : j", -7, np.int32),
+        ("2147483647 + j", -2147483646, np.int32),
+    ]
     for k, (text, _, _) in enumerate(cases):
         bl.append(expr(f"e{k}", text))
-        ed += [edge("i.out", f"e{k}.refs", alias="i"), edge("j.out", f"e{k}.refs", alias="j"),
-               edge("f.out", f"e{k}.refs", alias="f")]
+        ed += [
+            edge("i.out", f"e{k}.refs", alias="i"),
+            edge("j.out", f"e{k}.refs", alias="j"),
+            edge("f.out", f"e{k}.refs", alias="f"),
+        ]
     out = run(runtime_cls, bl, ed, [f"e{k}.out" for k in range(len(cases))])
     for k, (text, want, dtype) in enumerate(cases):
         got = out[f"e{k}.out"]
@@ -177,8 +204,9 @@ def test_int_and_float_arithmetic_on_runtime_values(runtime_cls):
 
 def test_literals_int_and_float():
     # NUMBER with a '.' is a float, without one an int; the output payload is the result type
-    prog = osc.compile(make_patch([expr("a", "3"), expr("b", "3.0"), expr("c", "3 < 4")]),
-                       observe=["a.out", "b.out", "c.out"])
+    prog = osc.compile(
+        make_patch([expr("a", "3"), expr("b", "3.0"), expr("c", "3 < 4")]), observe=["a.out", "b.out", "c.out"]
+    )
     rt = osc.ReferenceRuntime(prog)
     rt.step(0.0)
     assert rt.read("a.out").dtype == np.int32
@@ -196,16 +224,34 @@ def test_empty_expression_is_float_zero(runtime_cls):
 
 # -- swizzles --------------------------------------------------------------------------------------
 def test_swizzles(runtime_cls):
-    bl = [blk("v2", "Const", value=[0.1, 0.2]), blk("v3", "Const", value=[1.0, 2.0, 3.0]),
-          blk("c", "Const", value=[0.1, 0.2, 0.3, 0.4]),
-          blk("p", "FieldPolarToCartesian", angle=0.5, radius=0.25), blk("a", "Array", count=8)]
+    bl = [
+        blk("v2", "Const", value=[0.1, 0.2]),
+        blk("v3", "Const", value=[1.0, 2.0, 3.0]),
+        blk("c", "Const", value=[0.1, 0.2, 0.3, 0.4]),
+        blk("p", "FieldPolarToCartesian", angle=0.5, radius=0.25),
+        blk("a", "Array", count=8),
+    ]
     ed = [edge("a.t", "p.angle")]
     refs = [("v2.out", "v"), ("v3.out", "u"), ("c.out", "k"), ("p.pos", None)]
-    cases = [("v.yx", [0.2, 0.1]), ("v.x", 0.1), ("v.rg", [0.1, 0.2]), ("v.xyxy", [0.1, 0.2, 0.1, 0.2]),
-             ("u.zyx", [3.0, 2.0, 1.0]), ("u.b", 3.0), ("u.xz", [1.0, 3.0]),
-             ("k.bgra", [0.3, 0.2, 0.1, 0.4]), ("k.w", 0.4), ("k.a", 0.4), ("k.xgbw", [0.1, 0.2, 0.3, 0.4]),
-             ("k.rgb", [0.1, 0.2, 0.3]), ("k.zw.y", 0.4), ("(k.xyz).zy", [0.3, 0.2]),
-             ("v.y * 10 + u.z", 5.0), ("in1 ? k.rgb : u", [0.1, 0.2, 0.3]), ("in0.y", 7.0)]
+    cases = [
+        ("v.yx", [0.2, 0.1]),
+        ("v.x", 0.1),
+        ("v.rg", [0.1, 0.2]),
+        ("v.xyxy", [0.1, 0.2, 0.1, 0.2]),
+        ("u.zyx", [3.0, 2.0, 1.0]),
+        ("u.b", 3.0),
+        ("u.xz", [1.0, 3.0]),
+        ("k.bgra", [0.3, 0.2, 0.1, 0.4]),
+        ("k.w", 0.4),
+        ("k.a", 0.4),
+        ("k.xgbw", [0.1, 0.2, 0.3, 0.4]),
+        ("k.rgb", [0.1, 0.2, 0.3]),
+        ("k.zw.y", 0.4),
+        ("(k.xyz).zy", [0.3, 0.2]),
+        ("v.y * 10 + u.z", 5.0),
+        ("in1 ? k.rgb : u", [0.1, 0.2, 0.3]),
+        ("in0.y", 7.0),
+    ]
     for n, (text, _) in enumerate(cases):
         bl.append(expr(f"e{n}", text, in1=True, in0=[6.0, 7.0]))
         ed += [edge(src, f"e{n}.refs", **({"alias": al} if al else {})) for src, al in refs[:3]]
@@ -220,13 +266,17 @@ def test_swizzles(runtime_cls):
     assert_close(out["pf.out"], pos[:, [1, 0]], 0, "field swizzle")
 
 
-@pytest.mark.parametrize("text", ["v.z", "v.w", "v.b", "u.w", "u.a", "k.xyzwx", "k.q", "k.xq", "in0.x",
-                                  "v.xyz"])
+@pytest.mark.parametrize("text", ["v.z", "v.w", "v.b", "u.w", "u.a", "k.xyzwx", "k.q", "k.xq", "in0.x", "v.xyz"])
 def test_bad_swizzles(text):
-    bl, ed = sink_scaffold([blk("v2", "Const", value=[0.1, 0.2]), blk("v3", "Const", value=[1.0, 2.0, 3.0]),
-                            blk("c", "Const", value=[0.1, 0.2, 0.3, 0.4]), expr("e", text, in0=1.0)],
-                           [edge("v2.out", "e.refs", alias="v"), edge("v3.out", "e.refs", alias="u"),
-                            edge("c.out", "e.refs", alias="k")])
+    bl, ed = sink_scaffold(
+        [
+            blk("v2", "Const", value=[0.1, 0.2]),
+            blk("v3", "Const", value=[1.0, 2.0, 3.0]),
+            blk("c", "Const", value=[0.1, 0.2, 0.3, 0.4]),
+            expr("e", text, in0=1.0),
+        ],
+        [edge("v2.out", "e.refs", alias="v"), edge("v3.out", "e.refs", alias="u"), edge("c.out", "e.refs", alias="k")],
+    )
     ds = [d for d in compile_errors(bl, ed) if d.block == "e"]
     assert [(d.code, d.port, d.position) for d in ds] == [("E_EXPR_TYPE", "expression", 0)]
 
@@ -342,19 +392,33 @@ def test_function_errors():
     assert (d.code, d.position) == ("E_EXPR_TYPE", 0) and "did you mean 'sin'" in d.message
     d = expr_error("1 + smoothstp(0, 1, in0)")
     assert (d.code, d.position) == ("E_EXPR_TYPE", 4) and "did you mean 'smoothstep'" in d.message
-    for text, pos in [("min(in0)", 0), ("clamp(in0, 1)", 0), ("2 * sin()", 4), ("lerp(1, 2, 3, 4)", 0),
-                      ("sin(1 < 2)", 4), ("abs(in0 > 0)", 4), ("max(1, 1 < 2)", 7)]:
+    for text, pos in [
+        ("min(in0)", 0),
+        ("clamp(in0, 1)", 0),
+        ("2 * sin()", 4),
+        ("lerp(1, 2, 3, 4)", 0),
+        ("sin(1 < 2)", 4),
+        ("abs(in0 > 0)", 4),
+        ("max(1, 1 < 2)", 7),
+    ]:
         d = expr_error(text)
         assert (d.code, d.position) == ("E_EXPR_TYPE", pos), (text, d.format())
 
 
 # -- comparisons and logic -------------------------------------------------------------------------
 LOGIC = [
-    ("i < 3", lambda x, i: i < 3), ("i <= 3", lambda x, i: i <= 3), ("i > 3", lambda x, i: i > 3),
-    ("i >= 3", lambda x, i: i >= 3), ("i == 3", lambda x, i: i == 3), ("i != 3", lambda x, i: i != 3),
-    ("x < 0.25", lambda x, i: x < F32(0.25)), ("x <= 0.25", lambda x, i: x <= F32(0.25)),
-    ("x > 0.25", lambda x, i: x > F32(0.25)), ("x >= 0.25", lambda x, i: x >= F32(0.25)),
-    ("x == 0.25", lambda x, i: x == F32(0.25)), ("x != 0.25", lambda x, i: x != F32(0.25)),
+    ("i < 3", lambda x, i: i < 3),
+    ("i <= 3", lambda x, i: i <= 3),
+    ("i > 3", lambda x, i: i > 3),
+    ("i >= 3", lambda x, i: i >= 3),
+    ("i == 3", lambda x, i: i == 3),
+    ("i != 3", lambda x, i: i != 3),
+    ("x < 0.25", lambda x, i: x < F32(0.25)),
+    ("x <= 0.25", lambda x, i: x <= F32(0.25)),
+    ("x > 0.25", lambda x, i: x > F32(0.25)),
+    ("x >= 0.25", lambda x, i: x >= F32(0.25)),
+    ("x == 0.25", lambda x, i: x == F32(0.25)),
+    ("x != 0.25", lambda x, i: x != F32(0.25)),
     ("i < x * 10", lambda x, i: i.astype(F32) < x * F32(10)),
     ("(i > 0) == (x > 0.5)", lambda x, i: (i > 0) == (x > 0.5)),
     ("(i > 0) != (x > 0.5)", lambda x, i: (i > 0) != (x > 0.5)),
@@ -405,9 +469,15 @@ def test_bool_and_int_outputs_convert_to_float_inputs(runtime_cls):
 
 # -- select --------------------------------------------------------------------------------------
 def test_select_returns_the_chosen_branch_exactly(runtime_cls):
-    bl = [blk("a", "Array", count=N), expr("fi", "a.index - 500"), expr("fx", "a.t - 0.5"),
-          expr("s1", "i > 0 ? 1 / i : 0"), expr("s2", "x >= 0 ? sqrt(x) : -1"),
-          expr("s3", "i != 0 ? i / i : 7"), expr("s4", "i < 0 ? 0.0 / 0.0 : 2.5")]
+    bl = [
+        blk("a", "Array", count=N),
+        expr("fi", "a.index - 500"),
+        expr("fx", "a.t - 0.5"),
+        expr("s1", "i > 0 ? 1 / i : 0"),
+        expr("s2", "x >= 0 ? sqrt(x) : -1"),
+        expr("s3", "i != 0 ? i / i : 7"),
+        expr("s4", "i < 0 ? 0.0 / 0.0 : 2.5"),
+    ]
     ed = [edge("a.index", "fi.refs"), edge("a.t", "fx.refs")]
     for b in ("s1", "s2", "s3", "s4"):
         ed += [edge("fi.out", f"{b}.refs", alias="i"), edge("fx.out", f"{b}.refs", alias="x")]
@@ -430,8 +500,10 @@ def test_select_returns_the_chosen_branch_exactly(runtime_cls):
 
 
 def test_ternary_branch_unification():
-    prog = osc.compile(make_patch([expr("a", "1 < 2 ? 1 : 0.5"), expr("b", "1 < 2 ? 1 : 2"),
-                                   expr("c", "1 < 2 ? 1 < 2 : 2 < 1")]), observe=["a.out", "b.out", "c.out"])
+    prog = osc.compile(
+        make_patch([expr("a", "1 < 2 ? 1 : 0.5"), expr("b", "1 < 2 ? 1 : 2"), expr("c", "1 < 2 ? 1 < 2 : 2 < 1")]),
+        observe=["a.out", "b.out", "c.out"],
+    )
     rt = osc.ReferenceRuntime(prog)
     rt.step(0.0)
     assert rt.read("a.out").dtype == np.float32 and rt.read("a.out") == 1.0
@@ -443,10 +515,18 @@ def test_ternary_branch_unification():
 
 # -- names: in0 / in1, refs, aliases ----------------------------------------------------------------
 def test_refs_by_block_port_and_alias(runtime_cls):
-    bl = [blk("k", "Const", value=2.0), blk("my.osc", "Oscillator", phase=0.25),
-          expr("e", "time.tMs * speed + k.out + my.osc.out + speed"), expr("only_alias", "kk")]
-    ed = [edge("time.tMs", "e.refs"), edge("k.out", "e.refs", alias="speed"), edge("my.osc.out", "e.refs"),
-          edge("k.out", "only_alias.refs", alias="kk")]
+    bl = [
+        blk("k", "Const", value=2.0),
+        blk("my.osc", "Oscillator", phase=0.25),
+        expr("e", "time.tMs * speed + k.out + my.osc.out + speed"),
+        expr("only_alias", "kk"),
+    ]
+    ed = [
+        edge("time.tMs", "e.refs"),
+        edge("k.out", "e.refs", alias="speed"),
+        edge("my.osc.out", "e.refs"),
+        edge("k.out", "only_alias.refs", alias="kk"),
+    ]
     out = run(runtime_cls, bl, ed, ["e.out", "only_alias.out", "my.osc.out"], t_ms=500.0)
     osc_out = float(out["my.osc.out"])
     assert abs(osc_out - 1.0) < 1e-6  # sin(2π · 0.25)
@@ -456,8 +536,12 @@ def test_refs_by_block_port_and_alias(runtime_cls):
 
 def test_every_ref_edge_is_kept(runtime_cls):
     # several edges into refs are all usable: they are not combined with "last"
-    bl = [blk("k1", "Const", value=1.0), blk("k2", "Const", value=20.0), blk("k3", "Const", value=300.0),
-          expr("e", "k1.out + k2.out + k3.out + x")]
+    bl = [
+        blk("k1", "Const", value=1.0),
+        blk("k2", "Const", value=20.0),
+        blk("k3", "Const", value=300.0),
+        expr("e", "k1.out + k2.out + k3.out + x"),
+    ]
     ed = [edge("k1.out", "e.refs"), edge("k2.out", "e.refs"), edge("k3.out", "e.refs", alias="x")]
     assert run(runtime_cls, bl, ed, ["e.out"])["e.out"] == 621.0
 
@@ -486,8 +570,9 @@ def test_undefined_names():
     assert "did you mean 'in0'" in d.message
     d = expr_error("1 + in")
     assert (d.code, d.position) == ("E_EXPR_TYPE", 4) and "did you mean 'in0'" in d.message
-    bl, ed = sink_scaffold([blk("k", "Const", value=1.0), expr("e", "speeed * 2 + k.outt")],
-                           [edge("k.out", "e.refs", alias="speed")])
+    bl, ed = sink_scaffold(
+        [blk("k", "Const", value=1.0), expr("e", "speeed * 2 + k.outt")], [edge("k.out", "e.refs", alias="speed")]
+    )
     d = next(d for d in compile_errors(bl, ed) if d.block == "e")
     assert (d.code, d.position) == ("E_EXPR_TYPE", 0) and "did you mean 'speed'" in d.message
     bl, ed = sink_scaffold([blk("k", "Const", value=1.0), expr("e", "k.out + k.outt")], [edge("k.out", "e.refs")])
@@ -501,8 +586,10 @@ def test_refs_take_no_inline_value():
 
 
 def test_refs_join_instance_inference():
-    bl, ed = sink_scaffold([blk("a1", "Array", count=4), blk("a2", "Array", count=5), expr("e", "x + y")],
-                           [edge("a1.t", "e.refs", alias="x"), edge("a2.t", "e.refs", alias="y")])
+    bl, ed = sink_scaffold(
+        [blk("a1", "Array", count=4), blk("a2", "Array", count=5), expr("e", "x + y")],
+        [edge("a1.t", "e.refs", alias="x"), edge("a2.t", "e.refs", alias="y")],
+    )
     assert "E_INSTANCE_MISMATCH" in {d.code for d in compile_errors(bl, ed)}
 
 
@@ -529,10 +616,10 @@ def test_w14_errors(text, code, position):
 
 
 LEXING = [
-    ("1.", "E_EXPR_SYNTAX", 2),        # NUMBER 1 then '.', which needs a name after it
-    (".5", "E_EXPR_SYNTAX", 0),        # no leading-dot numbers
+    ("1.", "E_EXPR_SYNTAX", 2),  # NUMBER 1 then '.', which needs a name after it
+    (".5", "E_EXPR_SYNTAX", 0),  # no leading-dot numbers
     ("1 .5", "E_EXPR_SYNTAX", 3),
-    ("1.x", "E_EXPR_TYPE", 0),         # a swizzle on an int
+    ("1.x", "E_EXPR_TYPE", 0),  # a swizzle on an int
     ("in0 & 1", "E_EXPR_SYNTAX", 4),
     ("in0 | 1", "E_EXPR_SYNTAX", 4),
     ("in0 = 1", "E_EXPR_SYNTAX", 4),
@@ -548,10 +635,10 @@ LEXING = [
     ("in0.x(1)", "E_EXPR_SYNTAX", 5),
     ("in0 in0", "E_EXPR_SYNTAX", 4),
     ("1 2", "E_EXPR_SYNTAX", 2),
-    ("@ +", "E_EXPR_SYNTAX", 0),        # lexing errors come before parsing errors
+    ("@ +", "E_EXPR_SYNTAX", 0),  # lexing errors come before parsing errors
     ("+ @", "E_EXPR_SYNTAX", 2),
-    ("foo +", "E_EXPR_SYNTAX", 5),      # parsing errors come before typing errors
-    ("sin", "E_EXPR_TYPE", 0),          # no keywords: a bare function name is an undefined name
+    ("foo +", "E_EXPR_SYNTAX", 5),  # parsing errors come before typing errors
+    ("sin", "E_EXPR_TYPE", 0),  # no keywords: a bare function name is an undefined name
     ("99999999999", "E_EXPR_SYNTAX", 0),
 ]
 
@@ -569,8 +656,13 @@ def test_function_names_are_not_keywords(runtime_cls):
 
 
 def test_deep_nesting_is_a_diagnostic_not_a_crash():
-    for text in ["(" * 500 + "1" + ")" * 500, "-" * 3000 + "1", "+".join(["1"] * 3000), "!" * 2000 + "(1 < 2)",
-                 "sin(" * 400 + "1" + ")" * 400]:
+    for text in [
+        "(" * 500 + "1" + ")" * 500,
+        "-" * 3000 + "1",
+        "+".join(["1"] * 3000),
+        "!" * 2000 + "(1 < 2)",
+        "sin(" * 400 + "1" + ")" * 400,
+    ]:
         d = expr_error(text)
         assert d.code == "E_EXPR_SYNTAX"
 
@@ -578,36 +670,61 @@ def test_deep_nesting_is_a_diagnostic_not_a_crash():
 def test_one_expression_error_per_block():
     bl, ed = sink_scaffold([expr("e1", "foo(bar) + @"), expr("e2", "1 +"), expr("e3", "1 + 2")])
     ds = compile_errors(bl, ed)
-    assert sorted((d.block, d.code, d.position) for d in ds) == [("e1", "E_EXPR_SYNTAX", 11),
-                                                                 ("e2", "E_EXPR_SYNTAX", 3)]
-    bl, ed = sink_scaffold([expr("e1", "in0 && 1 || baz"), expr("e2", "sinn(foo) + 1.x"), expr("e3", "1 + 2")],
-                           [edge("time.phaseA", "e1.in0")])
+    assert sorted((d.block, d.code, d.position) for d in ds) == [
+        ("e1", "E_EXPR_SYNTAX", 11),
+        ("e2", "E_EXPR_SYNTAX", 3),
+    ]
+    bl, ed = sink_scaffold(
+        [expr("e1", "in0 && 1 || baz"), expr("e2", "sinn(foo) + 1.x"), expr("e3", "1 + 2")],
+        [edge("time.phaseA", "e1.in0")],
+    )
     ds = compile_errors(bl, ed)
-    assert sorted((d.block, d.code, d.position) for d in ds) == [("e1", "E_EXPR_TYPE", 0),
-                                                                 ("e2", "E_EXPR_TYPE", 0)]
+    assert sorted((d.block, d.code, d.position) for d in ds) == [("e1", "E_EXPR_TYPE", 0), ("e2", "E_EXPR_TYPE", 0)]
 
 
 def test_w17_unconnected_expression():
-    blocks = [blk("a", "Array"), blk("g", "GridLayout", columns=10, width=0.8), blk("sh", "Ellipse"),
-              blk("r", "RenderInstances2D", color=[1, 1, 1, 1]), expr("x", "in0 +")]
+    blocks = [
+        blk("a", "Array"),
+        blk("g", "GridLayout", columns=10, width=0.8),
+        blk("sh", "Ellipse"),
+        blk("r", "RenderInstances2D", color=[1, 1, 1, 1]),
+        expr("x", "in0 +"),
+    ]
     edges = [edge("a.idx", "g.idx"), edge("g.pos", "r.pos"), edge("sh.shape", "r.shape")]
     ds = [d for d in compile_errors(blocks, edges) if d.block == "x"]
-    exprs = [d for d in ds if d.code == "E_EXPR_SYNTAX" or
-             (d.code == "W_BLOCK_UNREACHABLE_ERROR" and d.cause == "E_EXPR_SYNTAX")]
+    exprs = [
+        d
+        for d in ds
+        if d.code == "E_EXPR_SYNTAX" or (d.code == "W_BLOCK_UNREACHABLE_ERROR" and d.cause == "E_EXPR_SYNTAX")
+    ]
     assert len(exprs) == 1, [d.format() for d in ds]
     assert exprs[0].position == 5 and exprs[0].port == "expression"
 
 
 # -- the text never reaches WGSL or Python ------------------------------------------------------------
-MALICIOUS = ["__import__('os')", "in0; } fn x() {", "os.system(\"rm -rf /\")", "in0\n}\n@compute fn main() {}",
-             "exec('print(1)')", "in0 // comment", "in0 /* x */", "vf[0] = 1", "`id`", "in0 $ 1",
-             "__import__", "in0.__class__", "eval(in0)", "lambda: 0"]
+MALICIOUS = [
+    "__import__('os')",
+    "in0; } fn x() {",
+    'os.system("rm -rf /")',
+    "in0\n}\n@compute fn main() {}",
+    "exec('print(1)')",
+    "in0 // comment",
+    "in0 /* x */",
+    "vf[0] = 1",
+    "`id`",
+    "in0 $ 1",
+    "__import__",
+    "in0.__class__",
+    "eval(in0)",
+    "lambda: 0",
+]
 
 
 @pytest.mark.parametrize("text", MALICIOUS)
 def test_malicious_text_only_yields_diagnostics(text, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("eval/exec called during compile")
+
     monkeypatch.setattr(builtins, "eval", boom)
     monkeypatch.setattr(builtins, "exec", boom)
     bl, ed = sink_scaffold([expr("e", text)], [edge("time.phaseA", "e.in0")])
@@ -618,13 +735,18 @@ def test_malicious_text_only_yields_diagnostics(text, monkeypatch):
 def test_names_never_reach_wgsl(monkeypatch):
     def boom(*a, **k):
         raise AssertionError("eval/exec called during compile")
+
     monkeypatch.setattr(builtins, "eval", boom)
     monkeypatch.setattr(builtins, "exec", boom)
-    bl, ed = sink_scaffold([blk("evil_block", "Const", value=0.5),
-                            expr("e", "__import__ + system * evil_block.out + secret_alias.x.y")],
-                           [edge("evil_block.out", "e.refs", alias="__import__"),
-                            edge("arr.t", "e.refs", alias="system"),
-                            edge("time.phaseA", "e.in0"), edge("grid.position", "e.refs", alias="secret_alias.x")])
+    bl, ed = sink_scaffold(
+        [blk("evil_block", "Const", value=0.5), expr("e", "__import__ + system * evil_block.out + secret_alias.x.y")],
+        [
+            edge("evil_block.out", "e.refs", alias="__import__"),
+            edge("arr.t", "e.refs", alias="system"),
+            edge("time.phaseA", "e.in0"),
+            edge("grid.position", "e.refs", alias="secret_alias.x"),
+        ],
+    )
     prog = osc.compile(make_patch(bl, ed))
     text = "\n".join(prog.wgsl.values())
     for word in ("__import__", "system", "evil_block", "secret_alias", "expression"):
@@ -632,10 +754,21 @@ def test_names_never_reach_wgsl(monkeypatch):
 
 
 def test_expression_fuses_into_the_field_kernel():
-    bl = [blk("a", "Array", count=N), expr("e1", "sin(a.t * 6.28 + time.tMs) * 0.5 + 0.5"),
-          expr("e2", "in0 > 0.5 ? in0 : 1 - in0"), blk("g", "GridLayout"), blk("r", "RenderInstances2D")]
-    ed = [edge("a.t", "e1.refs"), edge("time.tMs", "e1.refs"), edge("e1.out", "e2.in0"), edge("e2.out", "r.size"),
-          edge("a.elements", "g.elements"), edge("g.position", "r.pos")]
+    bl = [
+        blk("a", "Array", count=N),
+        expr("e1", "sin(a.t * 6.28 + time.tMs) * 0.5 + 0.5"),
+        expr("e2", "in0 > 0.5 ? in0 : 1 - in0"),
+        blk("g", "GridLayout"),
+        blk("r", "RenderInstances2D"),
+    ]
+    ed = [
+        edge("a.t", "e1.refs"),
+        edge("time.tMs", "e1.refs"),
+        edge("e1.out", "e2.in0"),
+        edge("e2.out", "r.size"),
+        edge("a.elements", "g.elements"),
+        edge("g.position", "r.pos"),
+    ]
     prog = osc.compile(make_patch(bl, ed))
     field_kernels = [k for k in prog.kernels if k.kind == "field" and not k.once]
     assert len(field_kernels) == 1

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from formulas import assert_close, normalized_index
+from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
+from reported import reported
 
 import oscilla as osc
-
-from reported import reported
-from formulas import assert_close, normalized_index
 from oscilla.render.window import MouseChannels
-from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
 
 pytestmark = pytest.mark.gpu
 
@@ -25,8 +24,11 @@ def _runtime(cls, blocks, edges=(), observe=()):
 
 
 def test_set_input_then_step_and_never_set_reads_zero(runtime_cls):
-    prog, rt = _runtime(runtime_cls, [blk("x", "ExternalInput", channel="knob.1"), blk("m", "ExternalInput")],
-                        observe=["x.value", "m.value"])
+    prog, rt = _runtime(
+        runtime_cls,
+        [blk("x", "ExternalInput", channel="knob.1"), blk("m", "ExternalInput")],
+        observe=["x.value", "m.value"],
+    )
     assert prog.channels == ("knob.1", "mouse.x")  # first-use order; the default channel is mouse.x
     rt.step(0)
     assert_close(rt.read("x.value"), 0.0, TOL, "never set")
@@ -71,8 +73,12 @@ def test_external_gate_threshold(runtime_cls):
 
 
 def test_external_vec2_bases(runtime_cls):
-    blocks = [blk("m", "ExternalVec2"), blk("w", "ExternalVec2", channelBase="mouse.wheel"),
-              blk("p", "ExternalVec2", channelBase="pad"), blk("x", "ExternalInput", channel="pad.y")]
+    blocks = [
+        blk("m", "ExternalVec2"),
+        blk("w", "ExternalVec2", channelBase="mouse.wheel"),
+        blk("p", "ExternalVec2", channelBase="pad"),
+        blk("x", "ExternalInput", channel="pad.y"),
+    ]
     prog, rt = _runtime(runtime_cls, blocks, observe=["m.position", "w.position", "p.position", "x.value"])
     assert set(prog.channels) == {"mouse.x", "mouse.y", "mouse.wheel.dx", "mouse.wheel.dy", "pad.x", "pad.y"}
     assert len(prog.channels) == 6  # pad.y is shared by p and x
@@ -80,8 +86,15 @@ def test_external_vec2_bases(runtime_cls):
     for port in ("m.position", "w.position", "p.position"):
         assert rt.read(port).shape == (2,)
         assert_close(rt.read(port), [0, 0], TOL, port + " never set")
-    values = {"mouse.x": 0.1, "mouse.y": 0.9, "mouse.wheel.dx": 3.0, "mouse.wheel.dy": -120.0,
-              "mouse.wheel.x": 77.0, "pad.x": -0.5, "pad.y": 0.625}
+    values = {
+        "mouse.x": 0.1,
+        "mouse.y": 0.9,
+        "mouse.wheel.dx": 3.0,
+        "mouse.wheel.dy": -120.0,
+        "mouse.wheel.x": 77.0,
+        "pad.x": -0.5,
+        "pad.y": 0.625,
+    }
     for k, v in values.items():
         rt.set_input(k, v)
     rt.step(10)
@@ -93,8 +106,13 @@ def test_external_vec2_bases(runtime_cls):
 
 def test_channels_feed_fields_and_math(runtime_cls):
     """A channel broadcast into a field kernel and into vector math, updated every frame."""
-    blocks = [blk("a", "Array", count=1001), blk("x", "ExternalInput", channel="gain"), blk("mul", "Multiply"),
-              blk("v", "ExternalVec2"), blk("off", "Add")]
+    blocks = [
+        blk("a", "Array", count=1001),
+        blk("x", "ExternalInput", channel="gain"),
+        blk("mul", "Multiply"),
+        blk("v", "ExternalVec2"),
+        blk("off", "Add"),
+    ]
     edges = [edge("a.t", "mul.a"), edge("x.value", "mul.b"), edge("v.position", "off.a"), edge("x.value", "off.b")]
     prog, rt = _runtime(runtime_cls, blocks, edges, observe=["mul.out", "off.out"])
     t = normalized_index(1001)
@@ -109,9 +127,15 @@ def test_channels_feed_fields_and_math(runtime_cls):
 
 def test_both_runtimes_agree():
     from patchkit import gpu_or_skip
+
     gpu_or_skip()
-    blocks = [blk("x", "ExternalInput", channel="c0"), blk("g", "ExternalGate", channel="c1"),
-              blk("v", "ExternalVec2", channelBase="c2"), blk("a", "Array", count=64), blk("s", "Add")]
+    blocks = [
+        blk("x", "ExternalInput", channel="c0"),
+        blk("g", "ExternalGate", channel="c1"),
+        blk("v", "ExternalVec2", channelBase="c2"),
+        blk("a", "Array", count=64),
+        blk("s", "Add"),
+    ]
     edges = [edge("a.t", "s.a"), edge("x.value", "s.b")]
     prog = osc.compile(make_patch(blocks, edges), observe=["x.value", "g.gate", "v.position", "s.out"])
     rts = [osc.Runtime(prog), osc.ReferenceRuntime(prog)]
@@ -170,8 +194,13 @@ def test_65_distinct_channels_is_limit_exceeded():
 
 def test_channel_names_never_reach_wgsl():
     secret = "zq_secret_channel_9471"
-    blocks = [blk("x", "ExternalInput", channel=secret), blk("g", "ExternalGate", channel=secret + ".g"),
-              blk("v", "ExternalVec2", channelBase=secret), blk("a", "Array", count=10), blk("m", "Multiply")]
+    blocks = [
+        blk("x", "ExternalInput", channel=secret),
+        blk("g", "ExternalGate", channel=secret + ".g"),
+        blk("v", "ExternalVec2", channelBase=secret),
+        blk("a", "Array", count=10),
+        blk("m", "Multiply"),
+    ]
     prog = osc.compile(make_patch(blocks, [edge("a.t", "m.a"), edge("x.value", "m.b")]), observe="all")
     assert secret in prog.channels
     for name, text in prog.wgsl.items():
@@ -180,24 +209,30 @@ def test_channel_names_never_reach_wgsl():
     assert any("fu.ext[" in text for text in prog.wgsl.values())
 
 
-@pytest.mark.parametrize("params", [{"channel": 5}, {"channel": None}, {"channel": ["a"]}, {"threshold": "x"},
-                                    {"threshold": float("nan")}])
+@pytest.mark.parametrize(
+    "params", [{"channel": 5}, {"channel": None}, {"channel": ["a"]}, {"threshold": "x"}, {"threshold": float("nan")}]
+)
 def test_bad_io_params(params):
     e = reported(make_patch([blk("g", "ExternalGate", **params)]))
-    assert [(d.code, d.block, d.port) for d in e.value.diagnostics if d.severity == "error"] == \
-        [("E_PARAM_INVALID", "g", next(iter(params)))]
-    assert [d.code for d in reported(make_patch([blk("v", "ExternalVec2", channelBase=1)])).diagnostics] == \
-        ["E_PARAM_INVALID"]
+    assert [(d.code, d.block, d.port) for d in e.value.diagnostics if d.severity == "error"] == [
+        ("E_PARAM_INVALID", "g", next(iter(params)))
+    ]
+    assert [d.code for d in reported(make_patch([blk("v", "ExternalVec2", channelBase=1)])).diagnostics] == [
+        "E_PARAM_INVALID"
+    ]
 
 
 # -- the window's mouse ---------------------------------------------------------------------------------------
 def test_mouse_channels_drive_external_vec2(runtime_cls):
-    blocks = [blk("m", "ExternalVec2"), blk("w", "ExternalVec2", channelBase="mouse.wheel"),
-              blk("over", "ExternalInput", channel="mouse.over"),
-              blk("down", "ExternalGate", channel="mouse.button.left.down")]
+    blocks = [
+        blk("m", "ExternalVec2"),
+        blk("w", "ExternalVec2", channelBase="mouse.wheel"),
+        blk("over", "ExternalInput", channel="mouse.over"),
+        blk("down", "ExternalGate", channel="mouse.button.left.down"),
+    ]
     prog, rt = _runtime(runtime_cls, blocks, observe=["m.position", "w.position", "over.value", "down.gate"])
     mouse = MouseChannels()
-    w, h = 800, 600                     # S = 600
+    w, h = 800, 600  # S = 600
     mouse.handle({"event_type": "pointer_enter", "x": 250, "y": 450}, w, h)
     mouse.handle({"event_type": "pointer_down", "x": 250, "y": 450, "button": 1}, w, h)
     mouse.handle({"event_type": "wheel", "dx": 2.0, "dy": -3.0, "x": 250, "y": 450}, w, h)
@@ -209,7 +244,7 @@ def test_mouse_channels_drive_external_vec2(runtime_cls):
     assert_close(rt.read("m.position"), [0.25, 0.75], TOL)
     assert_close(rt.read("w.position"), [2.5, -4.0], TOL, "wheel deltas summed since the previous frame")
     assert float(rt.read("over.value")) == 1.0 and float(rt.read("down.gate")) == 1.0
-    mouse.handle({"event_type": "pointer_move", "x": 100, "y": 0}, w, h)   # W16: pixel (100, 0) -> (0, 0)
+    mouse.handle({"event_type": "pointer_move", "x": 100, "y": 0}, w, h)  # W16: pixel (100, 0) -> (0, 0)
     mouse.apply(rt)
     rt.step(16)
     assert_close(rt.read("m.position"), [0.0, 0.0], TOL)
@@ -221,6 +256,7 @@ def test_uniform_host_copy_is_built_once():
     """The per-frame path reuses one host buffer: step packs time into it, set_input writes the
     channel values into its ext view."""
     from patchkit import gpu_or_skip
+
     gpu_or_skip()
     prog = osc.compile(make_patch([blk("x", "ExternalInput", channel="k")]), observe=["x.value"])
     rt = osc.Runtime(prog)

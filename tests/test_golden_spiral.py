@@ -7,11 +7,10 @@ not from oscilla.
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
 from conftest import ROOT
 from formulas import hash01, hsv2rgb
+
+import oscilla as osc
 
 pytestmark = pytest.mark.gpu
 
@@ -22,12 +21,12 @@ GA = np.pi * (3.0 - np.sqrt(5.0))
 def expected_elements(t_ms: float, period=4000.0):
     phase = (t_ms / period) % 1.0
     i = np.arange(N)
-    t = np.float32(i) * np.float32(1.0 / (N - 1))          # normalizedIndex (f32 product)
+    t = np.float32(i) * np.float32(1.0 / (N - 1))  # normalizedIndex (f32 product)
     angle = t * 50.0 * GA + 2 * np.pi * phase * 2.0
     radius = 0.35 * np.sqrt(t.astype(np.float64))
     x = 0.5 + radius * np.cos(angle)
     y = 0.5 + radius * np.sin(angle)
-    rand = np.float32(t_ms) + t                            # Broadcast(tMs) + t in f32
+    rand = np.float32(t_ms) + t  # Broadcast(tMs) + t in f32
     x = x + (2 * hash01(rand, np.float32(1.0)).astype(np.float64) - 1) * 0.015
     y = y + (2 * hash01(rand, np.float32(2.0)).astype(np.float64) - 1) * 0.015
     hue = (t.astype(np.float64) + phase) % 1.0
@@ -37,10 +36,9 @@ def expected_elements(t_ms: float, period=4000.0):
 
 @pytest.mark.parametrize("t_ms", [0.0, 1000.0])
 def test_pixel_colours_at_top_element_centres(t_ms, tmp_path):
-    img = osc.render_png(ROOT / "examples" / "golden-spiral.json", tmp_path / "g.png", t_ms=t_ms,
-                         size=(W, W), fps=10)
+    img = osc.render_png(ROOT / "examples" / "golden-spiral.json", tmp_path / "g.png", t_ms=t_ms, size=(W, W), fps=10)
     x, y, rgb = expected_elements(t_ms)
-    px, py = W / 2 + (x - 0.5) * W, W / 2 + (y - 0.5) * W       # §9.1 with S = W
+    px, py = W / 2 + (x - 0.5) * W, W / 2 + (y - 0.5) * W  # §9.1 with S = W
     checked = 0
     for lane in range(N - 1, N - 200, -1):
         cx, cy = int(np.floor(px[lane])), int(np.floor(py[lane]))
@@ -63,4 +61,4 @@ def test_pixel_colours_at_top_element_centres(t_ms, tmp_path):
 def test_background_far_from_the_spiral(tmp_path):
     img = osc.render_png(ROOT / "examples" / "golden-spiral.json", tmp_path / "g.png", t_ms=0, size=(W, W))
     corner = img[2, 2]
-    assert tuple(corner) == (5, 5, 13, 255)   # settings.background (0.02, 0.02, 0.05, 1) -> round(v·255)
+    assert tuple(corner) == (5, 5, 13, 255)  # settings.background (0.02, 0.02, 0.05, 1) -> round(v·255)

@@ -3,10 +3,9 @@ store exactly their lanes and leave neighbouring slots untouched."""
 
 import numpy as np
 import pytest
+from formulas import hash01, normalized_index
 
 import oscilla as osc
-
-from formulas import hash01, normalized_index
 
 pytestmark = pytest.mark.gpu
 
@@ -15,14 +14,20 @@ def _patch(counts):
     blocks = [{"id": "time", "type": "InfiniteTimeRoot"}]
     edges = []
     for k, n in enumerate(counts):
-        blocks += [{"id": f"a{k}", "type": "Array", "params": {"count": n}},
-                   {"id": f"g{k}", "type": "GridLayout", "params": {"rows": 3, "cols": 3}},
-                   {"id": f"h{k}", "type": "Hash", "params": {"seed": float(k)}},
-                   {"id": f"lag{k}", "type": "Lag", "params": {"smoothing": 0.5}},
-                   {"id": f"r{k}", "type": "RenderInstances2D"}]
-        edges += [{"from": f"a{k}.elements", "to": f"g{k}.elements"}, {"from": f"g{k}.position", "to": f"r{k}.pos"},
-                  {"from": f"a{k}.t", "to": f"h{k}.value"}, {"from": f"h{k}.out", "to": f"lag{k}.target"},
-                  {"from": f"lag{k}.out", "to": f"r{k}.size"}]
+        blocks += [
+            {"id": f"a{k}", "type": "Array", "params": {"count": n}},
+            {"id": f"g{k}", "type": "GridLayout", "params": {"rows": 3, "cols": 3}},
+            {"id": f"h{k}", "type": "Hash", "params": {"seed": float(k)}},
+            {"id": f"lag{k}", "type": "Lag", "params": {"smoothing": 0.5}},
+            {"id": f"r{k}", "type": "RenderInstances2D"},
+        ]
+        edges += [
+            {"from": f"a{k}.elements", "to": f"g{k}.elements"},
+            {"from": f"g{k}.position", "to": f"r{k}.pos"},
+            {"from": f"a{k}.t", "to": f"h{k}.value"},
+            {"from": f"h{k}.out", "to": f"lag{k}.target"},
+            {"from": f"lag{k}.out", "to": f"r{k}.size"},
+        ]
     return {"oscilla": 1, "blocks": blocks, "edges": edges}
 
 

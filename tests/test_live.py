@@ -30,26 +30,40 @@ CELLS = ("lag:lag", "ph:phasor")
 def patch(freq=1.0, smoothing=0.3, extra_blocks=(), extra_edges=()):
     """A ring of 8 whose radius is a Lag of the time phase and whose phase is a Phasor; the size
     follows the external channel ``knob1``."""
-    return {"oscilla": 1, "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}},
-        {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
-        {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
-        {"id": "k", "type": "ExternalInput", "params": {"channel": "knob1"}},
-        {"id": "m", "type": "ExternalInput", "params": {"channel": "mouse.x"}},
-        {"id": "size", "type": "Add", "params": {"b": 0.02}},
-        {"id": "arr", "type": "Array", "params": {"count": 8}},
-        {"id": "ring", "type": "CircleLayout"}, {"id": "draw", "type": "RenderInstances2D"}, *extra_blocks],
-        "edges": [{"from": "time.phaseA", "to": "lag.target"}, {"from": "arr.elements", "to": "ring.elements"},
-                  {"from": "ring.position", "to": "draw.pos"}, {"from": "ph.out", "to": "ring.phase"},
-                  {"from": "lag.out", "to": "ring.radius"}, {"from": "k.value", "to": "size.a"},
-                  {"from": "size.out", "to": "draw.size"}, {"from": "m.value", "to": "draw.rotation"},
-                  *extra_edges]}
+    return {
+        "oscilla": 1,
+        "blocks": [
+            {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}},
+            {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
+            {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
+            {"id": "k", "type": "ExternalInput", "params": {"channel": "knob1"}},
+            {"id": "m", "type": "ExternalInput", "params": {"channel": "mouse.x"}},
+            {"id": "size", "type": "Add", "params": {"b": 0.02}},
+            {"id": "arr", "type": "Array", "params": {"count": 8}},
+            {"id": "ring", "type": "CircleLayout"},
+            {"id": "draw", "type": "RenderInstances2D"},
+            *extra_blocks,
+        ],
+        "edges": [
+            {"from": "time.phaseA", "to": "lag.target"},
+            {"from": "arr.elements", "to": "ring.elements"},
+            {"from": "ring.position", "to": "draw.pos"},
+            {"from": "ph.out", "to": "ring.phase"},
+            {"from": "lag.out", "to": "ring.radius"},
+            {"from": "k.value", "to": "size.a"},
+            {"from": "size.out", "to": "draw.size"},
+            {"from": "m.value", "to": "draw.rotation"},
+            *extra_edges,
+        ],
+    }
 
 
 def cyclic():
     """The good patch plus a self-loop feeding the sink: E_CYCLE_DETECTED."""
-    return patch(extra_blocks=[{"id": "p", "type": "Add"}],
-                 extra_edges=[{"from": "p.out", "to": "p.a"}, {"from": "p.out", "to": "draw.scale"}])
+    return patch(
+        extra_blocks=[{"id": "p", "type": "Add"}],
+        extra_edges=[{"from": "p.out", "to": "p.a"}, {"from": "p.out", "to": "draw.scale"}],
+    )
 
 
 def save(path, content, how="in place"):
@@ -66,7 +80,7 @@ def save(path, content, how="in place"):
         f.flush()
         os.fsync(f.fileno())
         time.sleep(0.02)
-        f.write(text[len(text) // 2:])
+        f.write(text[len(text) // 2 :])
 
 
 def wait_for(player, done, limit_s=1.0):
@@ -106,8 +120,7 @@ def test_edit_on_disk_swaps_within_a_second_and_keeps_state(live_file, how):
             np.testing.assert_array_equal(player.read_state(c), v)
         assert player.diagnostics == [] and player.title == "oscilla — live.json"
         player.step(64)  # the new frequency from the kept phase (dt = 16 ms)
-        np.testing.assert_allclose(player.read_state("ph:phasor"), (before["ph:phasor"] + 2.0 * 0.016) % 1.0,
-                                   atol=1e-6)
+        np.testing.assert_allclose(player.read_state("ph:phasor"), (before["ph:phasor"] + 2.0 * 0.016) % 1.0, atol=1e-6)
         # an identical rewrite (an editor saving without changes) does not swap again
         last = player.last_swap
         save(live_file, patch(freq=2.0, smoothing=0.9), how)
@@ -117,18 +130,20 @@ def test_edit_on_disk_swaps_within_a_second_and_keeps_state(live_file, how):
 
 
 def test_broken_edits_keep_the_last_good_program_until_a_good_edit(live_file, capsys):
-    twin = osc.Runtime(osc.compile(patch()))   # the same program, never edited
+    twin = osc.Runtime(osc.compile(patch()))  # the same program, never edited
     with osc.Player(live_file, watch=True, size=(64, 64)) as player:
         times = iter(range(0, 10_000, 16))
         run_frames(player, [next(times) for _ in range(4)])
         run_frames(twin, range(0, 64, 16))
         good_program = player.program
-        for broken, expected in [("{ \"oscilla\": 1, \"blocks\": [", "E_PATCH_INVALID: invalid JSON at line 1"),
-                                 ("", "E_PATCH_INVALID: the file is empty"),
-                                 (cyclic(), "E_CYCLE_DETECTED p: ")]:
+        for broken, expected in [
+            ('{ "oscilla": 1, "blocks": [', "E_PATCH_INVALID: invalid JSON at line 1"),
+            ("", "E_PATCH_INVALID: the file is empty"),
+            (cyclic(), "E_CYCLE_DETECTED p: "),
+        ]:
             image, state = player.render(), {c: player.read_state(c).copy() for c in CELLS}
             save(live_file, broken)
-            wait_for(player, lambda: any(d.format().startswith(expected) for d in player.diagnostics))
+            wait_for(player, lambda e=expected: any(d.format().startswith(e) for d in player.diagnostics))
             assert player.program is good_program and player.runtime.program is good_program
             np.testing.assert_array_equal(player.render(), image)
             for c, v in state.items():
@@ -136,7 +151,7 @@ def test_broken_edits_keep_the_last_good_program_until_a_good_edit(live_file, ca
             [d] = player.diagnostics
             assert player.title == f"oscilla — live.json — 1 error (running the last good version): {d.format()}"
             assert d.format() in capsys.readouterr().err.splitlines()
-            t = next(times)              # it keeps playing, frame for frame like the twin
+            t = next(times)  # it keeps playing, frame for frame like the twin
             player.step(t)
             twin.step(t)
             np.testing.assert_array_equal(player.render(), twin.render(64, 64))
@@ -156,6 +171,7 @@ def test_broken_edits_keep_the_last_good_program_until_a_good_edit(live_file, ca
 def test_osc_messages_feed_external_channels(live_file, caplog):
     caplog.set_level(logging.WARNING, logger="oscilla.live")
     from pythonosc.udp_client import SimpleUDPClient
+
     with osc.Player(live_file, watch=False, osc_port=0, observe=["k.value", "m.value"]) as player:
         port = player.osc_port
         assert port > 0 and player._osc._server.server_address[0] == "127.0.0.1"
@@ -164,9 +180,13 @@ def test_osc_messages_feed_external_channels(live_file, caplog):
         client = SimpleUDPClient("127.0.0.1", port)
         client.send_message("/oscilla/knob1", 0.7)
         client.send_message("/oscilla/mouse.x", 0.25)
-        for address, arg in [("/other/knob1", 5.0), ("/other/knob1", 6.0), ("/oscilla/knob1", "loud"),
-                             ("/oscilla/knob1", "louder")]:
-            client.send_message(address, arg)      # ignored, one warning per kind
+        for address, arg in [
+            ("/other/knob1", 5.0),
+            ("/other/knob1", 6.0),
+            ("/oscilla/knob1", "loud"),
+            ("/oscilla/knob1", "louder"),
+        ]:
+            client.send_message(address, arg)  # ignored, one warning per kind
         client.send_message("/oscilla/done", 1)
         t, deadline = 16, time.monotonic() + 1.0
         while player.runtime.channels.get("done") != 1.0 and time.monotonic() < deadline:
@@ -188,7 +208,7 @@ def test_osc_values_wait_for_the_next_frame(live_file):
         player.step(0)
         player._osc_queue.extend([("knob1", 0.1), ("knob1", 0.4)])  # as the server thread queues them
         assert float(player.read("k.value")) == 0.0 and "knob1" not in player.runtime.channels
-        player.step(16)                   # the last value before the frame is its snapshot
+        player.step(16)  # the last value before the frame is its snapshot
         assert float(player.read("k.value")) == np.float32(0.4)
 
 
@@ -200,7 +220,7 @@ def test_start_errors_raise_and_watching_needs_a_file(tmp_path):
     assert e.value.diagnostics[0].code == "E_CYCLE_DETECTED"
     with pytest.raises(ValueError, match="file path"):
         osc.Player(patch())
-    with osc.Player(patch(), watch=False) as player:     # a dict plays without watching
+    with osc.Player(patch(), watch=False) as player:  # a dict plays without watching
         player.step(0)
         assert player.title == "oscilla — patch" and player.render(8, 8).shape == (8, 8, 4)
 
@@ -212,10 +232,11 @@ def test_window_mouse_keeps_other_writers_mouse_channels():
 
         def set_input(self, name, value):
             self.inputs[name] = value
+
     m, rt = MouseChannels(), Fake()
     m.apply(rt)
     assert rt.inputs["mouse.x"] == 0.0
-    rt.inputs["mouse.x"] = 0.25                   # e.g. /oscilla/mouse.x 0.25
+    rt.inputs["mouse.x"] = 0.25  # e.g. /oscilla/mouse.x 0.25
     m.apply(rt)
     assert rt.inputs["mouse.x"] == 0.25, "an unmoved mouse does not overwrite the channel"
     m.handle({"event_type": "pointer_move", "x": 10, "y": 10}, 20, 20)
@@ -231,8 +252,27 @@ def test_cli_run_help_lists_watch_and_osc_port():
 
 @pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run for a virtual display")
 def test_cli_run_watch_and_osc_port_in_a_window_under_xvfb(live_file):
-    r = subprocess.run(["xvfb-run", "-a", sys.executable, "-m", "oscilla.cli", "run", str(live_file), "--watch",
-                        "--osc-port", "0", "--frames", "20", "--size", "200x200"],
-                       capture_output=True, text=True, timeout=120, env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"})
+    r = subprocess.run(
+        [
+            "xvfb-run",
+            "-a",
+            sys.executable,
+            "-m",
+            "oscilla.cli",
+            "run",
+            str(live_file),
+            "--watch",
+            "--osc-port",
+            "0",
+            "--frames",
+            "20",
+            "--size",
+            "200x200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"},
+    )
     assert r.returncode == 0, r.stderr[-1500:]
     assert "listening for OSC on 127.0.0.1:" in r.stderr and "watching" in r.stderr, r.stderr

@@ -5,28 +5,40 @@ from __future__ import annotations
 import json
 
 import pytest
+from patchkit import blk, edge, make_patch
 
 import oscilla as osc
-from patchkit import blk, edge, make_patch
 
 
 def _patch_invalid(source):
     with pytest.raises(osc.CompileError) as ei:
         osc.compile(source)
     ds = ei.value.diagnostics
-    assert ds and all(d.code == "E_PATCH_INVALID" and d.severity == "error" for d in ds), \
-        [(d.code, d.message) for d in ds]
+    assert ds and all(d.code == "E_PATCH_INVALID" and d.severity == "error" for d in ds), [
+        (d.code, d.message) for d in ds
+    ]
     return ds
 
 
 SAMPLE = make_patch(
-    [blk("shape", "Ellipse", rx=0.02, ry=0.02), blk("array", "Array", count=50, seed=3),
-     blk("grid", "GridLayout", rows=5, cols=10), blk("hue", "HsvToRgb", sat=0.5),
-     blk("draw", "RenderInstances2D")],
-    [edge("shape.shape", "array.element"), edge("array.elements", "grid.elements"),
-     edge("array.t", "hue.hue", alias="tt"), edge("grid.position", "draw.pos"), edge("hue.color", "draw.color"),
-     edge("array.t", "draw.size", enabled=False), edge("array.elements", "draw.shape")],
-    periodAMs=4000)
+    [
+        blk("shape", "Ellipse", rx=0.02, ry=0.02),
+        blk("array", "Array", count=50, seed=3),
+        blk("grid", "GridLayout", rows=5, cols=10),
+        blk("hue", "HsvToRgb", sat=0.5),
+        blk("draw", "RenderInstances2D"),
+    ],
+    [
+        edge("shape.shape", "array.element"),
+        edge("array.elements", "grid.elements"),
+        edge("array.t", "hue.hue", alias="tt"),
+        edge("grid.position", "draw.pos"),
+        edge("hue.color", "draw.color"),
+        edge("array.t", "draw.size", enabled=False),
+        edge("array.elements", "draw.shape"),
+    ],
+    periodAMs=4000,
+)
 SAMPLE["settings"] = {"background": [0.1, 0.2, 0.3, 1.0]}
 
 
@@ -54,21 +66,37 @@ def test_from_dict_non_object(data):
     assert [d.code for d in ei.value.diagnostics] == ["E_PATCH_INVALID"]
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda p: p.update(oscilla=2),
-    lambda p: p.update(oscilla="1"),
-    lambda p: p.pop("oscilla"),
-    lambda p: p.update(extra=True),
-    lambda p: p.update(blocks={"a": 1}),
-    lambda p: p.update(edges="a.b -> c.d"),
-    lambda p: p["blocks"].append({"type": "Sin"}),
-    lambda p: p["blocks"].append({"id": "s"}),
-    lambda p: p["blocks"].append({"id": 3, "type": "Sin"}),
-    lambda p: p["blocks"].append("Sin"),
-    lambda p: p["edges"].append({"from": "array.t"}),
-    lambda p: p["edges"].append({"from": "array.t", "to": 5}),
-], ids=["version2", "version-str", "no-version", "unknown-field", "blocks-not-list", "edges-not-list", "no-id",
-        "no-type", "id-not-str", "block-not-object", "edge-no-to", "edge-to-not-str"])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda p: p.update(oscilla=2),
+        lambda p: p.update(oscilla="1"),
+        lambda p: p.pop("oscilla"),
+        lambda p: p.update(extra=True),
+        lambda p: p.update(blocks={"a": 1}),
+        lambda p: p.update(edges="a.b -> c.d"),
+        lambda p: p["blocks"].append({"type": "Sin"}),
+        lambda p: p["blocks"].append({"id": "s"}),
+        lambda p: p["blocks"].append({"id": 3, "type": "Sin"}),
+        lambda p: p["blocks"].append("Sin"),
+        lambda p: p["edges"].append({"from": "array.t"}),
+        lambda p: p["edges"].append({"from": "array.t", "to": 5}),
+    ],
+    ids=[
+        "version2",
+        "version-str",
+        "no-version",
+        "unknown-field",
+        "blocks-not-list",
+        "edges-not-list",
+        "no-id",
+        "no-type",
+        "id-not-str",
+        "block-not-object",
+        "edge-no-to",
+        "edge-to-not-str",
+    ],
+)
 def test_patch_invalid_structure(mutate):
     p = json.loads(json.dumps(SAMPLE))
     mutate(p)

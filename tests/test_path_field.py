@@ -9,12 +9,11 @@ import math
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
 from formulas import assert_close
 from patchkit import blk, edge, gpu_or_skip, make_patch, run_frames, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
 
 TOL = 1e-5
 OUTS = ["pf.position", "pf.index", "pf.tangent", "pf.arcLength"]
@@ -30,8 +29,12 @@ def expected(p: np.ndarray) -> dict[str, np.ndarray]:
     else:
         tangent = np.hstack([(np.roll(p, -1, 0) - np.roll(p, 1, 0)) / 2, z])
     seg = np.r_[0.0, np.hypot(*(p[1:] - p[:-1]).T)]
-    return {"pf.position": np.hstack([p, z]), "pf.index": np.arange(n), "pf.tangent": tangent,
-            "pf.arcLength": np.cumsum(seg)}
+    return {
+        "pf.position": np.hstack([p, z]),
+        "pf.index": np.arange(n),
+        "pf.tangent": tangent,
+        "pf.arcLength": np.cumsum(seg),
+    }
 
 
 def check(r: dict, what: str, tol: float = TOL) -> None:
@@ -67,12 +70,29 @@ def test_star_with_time_driven_radii(runtime_cls):
 
 def _irregular(n: int):
     """Control points over Array ``a`` of n lanes: p_i = (0.3, 0.7)·t_i·s + Hash(t_i), s from time."""
-    blocks = [blk("a", "Array", count=n), blk("c", "Const", value=[0.3, 0.7]), blk("b", "Broadcast"),
-              blk("s", "Multiply", b=0.001), blk("m", "Multiply"), blk("ms", "Multiply"), blk("h", "Hash"),
-              blk("p", "Add"), blk("pf", "PathField")]
-    edges = [edge("c.out", "b.signal"), edge("b.field", "m.a"), edge("a.t", "m.b"), edge("time.tMs", "s.a"),
-             edge("m.out", "ms.a"), edge("s.out", "ms.b"), edge("a.t", "h.value"), edge("ms.out", "p.a"),
-             edge("h.out", "p.b"), edge("p.out", "pf.controlPoints")]
+    blocks = [
+        blk("a", "Array", count=n),
+        blk("c", "Const", value=[0.3, 0.7]),
+        blk("b", "Broadcast"),
+        blk("s", "Multiply", b=0.001),
+        blk("m", "Multiply"),
+        blk("ms", "Multiply"),
+        blk("h", "Hash"),
+        blk("p", "Add"),
+        blk("pf", "PathField"),
+    ]
+    edges = [
+        edge("c.out", "b.signal"),
+        edge("b.field", "m.a"),
+        edge("a.t", "m.b"),
+        edge("time.tMs", "s.a"),
+        edge("m.out", "ms.a"),
+        edge("s.out", "ms.b"),
+        edge("a.t", "h.value"),
+        edge("ms.out", "p.a"),
+        edge("h.out", "p.b"),
+        edge("p.out", "pf.controlPoints"),
+    ]
     return blocks, edges
 
 
@@ -95,18 +115,31 @@ def test_irregular_paths(runtime_cls, n):
 def test_long_path_arc_length(runtime_cls):
     """20 000 control points: the prefix sum spans many GPU chunks."""
     blocks = [blk("poly", "ProceduralPolygon", sides=20_000, radiusX=0.4, radiusY=0.2), blk("pf", "PathField")]
-    [r] = run_frames(runtime_cls, make_patch(blocks, [edge("poly.controlPoints", "pf.controlPoints")]),
-                     OUTS + ["poly.controlPoints"], [0.0])
+    [r] = run_frames(
+        runtime_cls,
+        make_patch(blocks, [edge("poly.controlPoints", "pf.controlPoints")]),
+        OUTS + ["poly.controlPoints"],
+        [0.0],
+    )
     r["pts"] = r["poly.controlPoints"]
     check(r, "20k polygon")
 
 
 def test_path_field_positions_render():
     gpu_or_skip()
-    blocks = [blk("poly", "ProceduralPolygon", sides=4, radiusX=0.3, radiusY=0.3), blk("pf", "PathField"),
-              blk("off", "Add", b=0.5), blk("dot", "Ellipse", rx=0.03, ry=0.03), blk("r", "RenderInstances2D")]
-    edges = [edge("poly.controlPoints", "pf.controlPoints"), edge("pf.position", "off.a"),
-             edge("off.out", "r.pos"), edge("dot.shape", "r.shape")]
+    blocks = [
+        blk("poly", "ProceduralPolygon", sides=4, radiusX=0.3, radiusY=0.3),
+        blk("pf", "PathField"),
+        blk("off", "Add", b=0.5),
+        blk("dot", "Ellipse", rx=0.03, ry=0.03),
+        blk("r", "RenderInstances2D"),
+    ]
+    edges = [
+        edge("poly.controlPoints", "pf.controlPoints"),
+        edge("pf.position", "off.a"),
+        edge("off.out", "r.pos"),
+        edge("dot.shape", "r.shape"),
+    ]
     rt = osc.Runtime(osc.compile(make_patch(blocks, edges)))
     rt.step(0.0)
     img = rt.render(100, 100)
@@ -123,8 +156,12 @@ def test_path_field_needs_control_points():
 
 def test_signal_control_points_are_broadcast(runtime_cls):
     """A vec2 signal into controlPoints is the same point in every lane: tangent and arcLength are 0."""
-    blocks = [blk("c", "Const", value=[0.1, 0.2]), blk("a", "Array", count=3), blk("pf", "PathField"),
-              blk("r", "RenderInstances2D")]
+    blocks = [
+        blk("c", "Const", value=[0.1, 0.2]),
+        blk("a", "Array", count=3),
+        blk("pf", "PathField"),
+        blk("r", "RenderInstances2D"),
+    ]
     edges = [edge("c.out", "pf.controlPoints"), edge("pf.position", "r.pos"), edge("a.t", "r.size")]
     [r] = run_frames(runtime_cls, make_patch(blocks, edges), OUTS, [0.0])
     r["pts"] = np.tile(np.float32([0.1, 0.2]), (3, 1))

@@ -8,14 +8,12 @@ import math
 
 import numpy as np
 import pytest
+from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from scenekit import Scene, assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px
 
 import oscilla as osc
-from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
-from scenekit import (Scene, assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px)
 
 ORANGE = (1.0, 0.5, 0.0, 1.0)
-
-
 
 
 def polygon(n, rx, ry):
@@ -32,9 +30,15 @@ def star(points, outer, inner):
 
 # ------------------------------------------------------------------ control points
 
+
 def test_polygon_control_points(runtime_cls):
-    p = make_patch([blk("poly", "ProceduralPolygon", sides=5, radiusX=0.1, radiusY=0.2),
-                    blk("tri", "ProceduralPolygon", sides=3), blk("dflt", "ProceduralPolygon")])
+    p = make_patch(
+        [
+            blk("poly", "ProceduralPolygon", sides=5, radiusX=0.1, radiusY=0.2),
+            blk("tri", "ProceduralPolygon", sides=3),
+            blk("dflt", "ProceduralPolygon"),
+        ]
+    )
     [r] = run_frames(runtime_cls, p, ["poly.controlPoints", "tri.controlPoints", "dflt.controlPoints"], [0.0])
     assert r["poly.controlPoints"].shape == (5, 2)
     np.testing.assert_allclose(r["poly.controlPoints"], polygon(5, 0.1, 0.2), atol=1e-7)
@@ -45,8 +49,9 @@ def test_polygon_control_points(runtime_cls):
 
 
 def test_star_control_points(runtime_cls):
-    p = make_patch([blk("s", "ProceduralStar", points=4, outerRadius=0.2, innerRadius=0.05),
-                    blk("d", "ProceduralStar")])
+    p = make_patch(
+        [blk("s", "ProceduralStar", points=4, outerRadius=0.2, innerRadius=0.05), blk("d", "ProceduralStar")]
+    )
     [r] = run_frames(runtime_cls, p, ["s.controlPoints", "d.controlPoints"], [0.0])
     assert r["s.controlPoints"].shape == (8, 2) and r["d.controlPoints"].shape == (10, 2)
     np.testing.assert_allclose(r["s.controlPoints"], star(4, 0.2, 0.05), atol=1e-7)
@@ -58,10 +63,14 @@ def test_star_control_points(runtime_cls):
 
 def test_control_points_follow_signals(runtime_cls):
     """radiusX from an Oscillator: 0.2 + 0.1 sin(2 pi phaseA); the field kernel reruns per frame."""
-    p = make_patch([blk("osc", "Oscillator", amplitude=0.1, offset=0.2),
-                    blk("poly", "ProceduralPolygon", sides=4, radiusY=0.05),
-                    blk("st", "ProceduralStar", points=3)],
-                   [edge("osc.out", "poly.radiusX"), edge("osc.out", "st.innerRadius")])
+    p = make_patch(
+        [
+            blk("osc", "Oscillator", amplitude=0.1, offset=0.2),
+            blk("poly", "ProceduralPolygon", sides=4, radiusY=0.05),
+            blk("st", "ProceduralStar", points=3),
+        ],
+        [edge("osc.out", "poly.radiusX"), edge("osc.out", "st.innerRadius")],
+    )
     frames = run_frames(runtime_cls, p, ["poly.controlPoints", "st.controlPoints"], [0.0, 250.0, 750.0])
     for r, rx in zip(frames, (0.2, 0.3, 0.1)):
         np.testing.assert_allclose(r["poly.controlPoints"], polygon(4, rx, 0.05), atol=1e-6)
@@ -71,41 +80,65 @@ def test_control_points_follow_signals(runtime_cls):
 def test_control_instance_is_new_with_seed_0(runtime_cls):
     """controlPoints is a field over the block's own instance of `sides` lanes with seed 0 (§4):
     StableIdHash over it gives W5's randomId values for seed 0."""
-    p = make_patch([blk("poly", "ProceduralPolygon", sides=4), blk("h", "StableIdHash")],
-                   [edge("poly.controlPoints", "h.domain")])
+    p = make_patch(
+        [blk("poly", "ProceduralPolygon", sides=4), blk("h", "StableIdHash")], [edge("poly.controlPoints", "h.domain")]
+    )
     prog = osc.compile(p, observe=["h.rand"])
     assert prog.instances["poly"] == (4, 0)
     rt = runtime_cls(prog)
     rt.step(0.0)
-    assert rt.read("h.rand").tolist() == [0.8592556118965149, 0.03946274518966675, 0.18840044736862183,
-                                          0.17153775691986084]
+    assert rt.read("h.rand").tolist() == [
+        0.8592556118965149,
+        0.03946274518966675,
+        0.18840044736862183,
+        0.17153775691986084,
+    ]
 
 
-@pytest.mark.parametrize("btype, params, code", [
-    ("ProceduralPolygon", {"sides": 2}, "E_PARAM_INVALID"),
-    ("ProceduralPolygon", {"sides": 4.5}, "E_PARAM_INVALID"),
-    ("ProceduralPolygon", {"sides": "5"}, "E_PARAM_INVALID"),
-    ("ProceduralStar", {"points": 2}, "E_PARAM_INVALID"),
-    ("ProceduralStar", {"points": -1}, "E_PARAM_INVALID"),
-    ("ProceduralPolygon", {"sides": 2 ** 24 + 1}, "E_LIMIT_EXCEEDED"),
-    ("ProceduralStar", {"points": 2 ** 23 + 1}, "E_LIMIT_EXCEEDED"),
-    ("ProceduralPolygon", {"radius": 0.1}, "E_UNKNOWN_PARAM"),
-])
+@pytest.mark.parametrize(
+    "btype, params, code",
+    [
+        ("ProceduralPolygon", {"sides": 2}, "E_PARAM_INVALID"),
+        ("ProceduralPolygon", {"sides": 4.5}, "E_PARAM_INVALID"),
+        ("ProceduralPolygon", {"sides": "5"}, "E_PARAM_INVALID"),
+        ("ProceduralStar", {"points": 2}, "E_PARAM_INVALID"),
+        ("ProceduralStar", {"points": -1}, "E_PARAM_INVALID"),
+        ("ProceduralPolygon", {"sides": 2**24 + 1}, "E_LIMIT_EXCEEDED"),
+        ("ProceduralStar", {"points": 2**23 + 1}, "E_LIMIT_EXCEEDED"),
+        ("ProceduralPolygon", {"radius": 0.1}, "E_UNKNOWN_PARAM"),
+    ],
+)
 def test_param_validation(btype, params, code):
-    p = make_patch([blk("x", btype, **params), blk("arr", "Array", count=2), blk("lay", "LineLayout"),
-                    blk("draw", "RenderInstances2D")],
-                   [edge("arr.elements", "lay.elements"), edge("lay.position", "draw.pos"),
-                    edge("x.shape", "draw.shape")])
+    p = make_patch(
+        [
+            blk("x", btype, **params),
+            blk("arr", "Array", count=2),
+            blk("lay", "LineLayout"),
+            blk("draw", "RenderInstances2D"),
+        ],
+        [edge("arr.elements", "lay.elements"), edge("lay.position", "draw.pos"), edge("x.shape", "draw.shape")],
+    )
     with pytest.raises(osc.CompileError) as e:
         osc.compile(p)
     assert [(d.code, d.block) for d in e.value.diagnostics] == [(code, "x")]
 
 
 def test_sides_is_a_param_not_a_port():
-    p = make_patch([blk("c", "Const", value=5), blk("poly", "ProceduralPolygon"), blk("arr", "Array", count=2),
-                    blk("lay", "LineLayout"), blk("draw", "RenderInstances2D")],
-                   [edge("c.out", "poly.sides"), edge("arr.elements", "lay.elements"), edge("lay.position", "draw.pos"),
-                    edge("poly.shape", "draw.shape")])
+    p = make_patch(
+        [
+            blk("c", "Const", value=5),
+            blk("poly", "ProceduralPolygon"),
+            blk("arr", "Array", count=2),
+            blk("lay", "LineLayout"),
+            blk("draw", "RenderInstances2D"),
+        ],
+        [
+            edge("c.out", "poly.sides"),
+            edge("arr.elements", "lay.elements"),
+            edge("lay.position", "draw.pos"),
+            edge("poly.shape", "draw.shape"),
+        ],
+    )
     with pytest.raises(osc.CompileError) as e:
         osc.compile(p)
     (d,) = e.value.diagnostics
@@ -114,11 +147,19 @@ def test_sides_is_a_param_not_a_port():
 
 # ------------------------------------------------------------------ rendering through patches
 
+
 def _row_patch(shape_block, n, y, sink="draw", arr="arr", **draw):
-    blocks = [shape_block, blk(arr, "Array", count=n), blk(f"{arr}_lay", "LineLayout", y0=y, y1=y),
-              blk(sink, "RenderInstances2D", **draw)]
-    edges = [edge(f"{arr}.elements", f"{arr}_lay.elements"), edge(f"{arr}_lay.position", f"{sink}.pos"),
-             edge(f"{shape_block['id']}.shape", f"{sink}.shape")]
+    blocks = [
+        shape_block,
+        blk(arr, "Array", count=n),
+        blk(f"{arr}_lay", "LineLayout", y0=y, y1=y),
+        blk(sink, "RenderInstances2D", **draw),
+    ]
+    edges = [
+        edge(f"{arr}.elements", f"{arr}_lay.elements"),
+        edge(f"{arr}_lay.position", f"{sink}.pos"),
+        edge(f"{shape_block['id']}.shape", f"{sink}.shape"),
+    ]
     return blocks, edges
 
 
@@ -130,10 +171,15 @@ def _xs(n, x0=0.1, x1=0.9):
 @pytest.mark.gpu
 def test_filled_pentagon_and_star_rows(device):
     w, h = 240, 160
-    b1, e1 = _row_patch(blk("poly", "ProceduralPolygon", radiusX=0.12, radiusY=0.1), 3, 0.3,
-                        color=list(ORANGE))
-    b2, e2 = _row_patch(blk("star", "ProceduralStar", outerRadius=0.14, innerRadius=0.05), 4, 0.72,
-                        sink="draw2", arr="arr2", color=[0.2, 0.6, 1.0, 0.8])
+    b1, e1 = _row_patch(blk("poly", "ProceduralPolygon", radiusX=0.12, radiusY=0.1), 3, 0.3, color=list(ORANGE))
+    b2, e2 = _row_patch(
+        blk("star", "ProceduralStar", outerRadius=0.14, innerRadius=0.05),
+        4,
+        0.72,
+        sink="draw2",
+        arr="arr2",
+        color=[0.2, 0.6, 1.0, 0.8],
+    )
     rt = osc.Runtime(osc.compile(make_patch(b1 + b2, e1 + e2)))
     rt.step(0.0)
     img = rt.render(w, h)
@@ -158,21 +204,32 @@ def test_rotation_size_scale_apply_to_paths(device):
     """θ = shape.rotation + rotation_i (here a per-lane field), g = scale * size_i, negative size
     point-reflects the path."""
     w, h = 300, 120
-    blocks, edges = _row_patch(blk("star", "ProceduralStar", points=3, outerRadius=0.2, innerRadius=0.07), 3, 0.5,
-                               scale=0.8, color=[1, 1, 1, 1])
+    blocks, edges = _row_patch(
+        blk("star", "ProceduralStar", points=3, outerRadius=0.2, innerRadius=0.07),
+        3,
+        0.5,
+        scale=0.8,
+        color=[1, 1, 1, 1],
+    )
     blocks += [blk("rot", "Multiply", b=1.3), blk("sz", "Add", b=-1.2)]
-    edges += [edge("arr.t", "rot.a"), edge("rot.out", "draw.rotation"), edge("arr.t", "sz.a"),
-              edge("sz.out", "draw.size")]
+    edges += [
+        edge("arr.t", "rot.a"),
+        edge("rot.out", "draw.rotation"),
+        edge("arr.t", "sz.a"),
+        edge("sz.out", "draw.size"),
+    ]
     rt = osc.Runtime(osc.compile(make_patch(blocks, edges)))
     rt.step(0.0)
     img = rt.render(w, h)
     t = np.array([0.0, 0.5, 1.0])
-    els = [(to_px(x, 0.5, w, h), star(3, 0.2, 0.07), 0.8 * (ti - 1.2) * min(w, h), 1.3 * ti, (1, 1, 1, 1))
-           for x, ti in zip(_xs(3), t)]
+    els = [
+        (to_px(x, 0.5, w, h), star(3, 0.2, 0.07), 0.8 * (ti - 1.2) * min(w, h), 1.3 * ti, (1, 1, 1, 1))
+        for x, ti in zip(_xs(3), t)
+    ]
     assert_close_image(img, model_paths(w, h, els), tol=2)
     # lane 0 (size -1.2, no rotation) is upside down: its outer tip points down (+y)
     cx, cy = els[0][0]
-    half = 0.5 * 0.2 * 0.8 * 1.2 * min(w, h)   # half the outer radius; the inner radius is 0.35 of it
+    half = 0.5 * 0.2 * 0.8 * 1.2 * min(w, h)  # half the outer radius; the inner radius is 0.35 of it
     assert img[int(cy + half), int(cx)].tolist() == [255, 255, 255, 255]
     assert img[int(cy - half), int(cx), 0] == 0
 
@@ -182,16 +239,26 @@ def test_w16_viewport_unchanged_without_camera(device):
     """W16 (800x600): an ellipse of rx 0.02 is 12 px around (400, 300); world (0, 0) maps to pixel
     (100, 0); a square path (sides 4) is placed by the same mapping."""
     w, h = 800, 600
-    blocks = [blk("arr", "Array", count=1), blk("e", "Ellipse", rx=0.02, ry=0.02),
-              blk("sq", "ProceduralPolygon", sides=4, radiusX=0.05, radiusY=0.05)]
+    blocks = [
+        blk("arr", "Array", count=1),
+        blk("e", "Ellipse", rx=0.02, ry=0.02),
+        blk("sq", "ProceduralPolygon", sides=4, radiusX=0.05, radiusY=0.05),
+    ]
     edges = [edge("e.shape", "draw0.shape"), edge("sq.shape", "draw2.shape")]
-    for i, (xy, col) in enumerate((([0.5, 0.5], [1, 0, 0, 1]), ([0.0, 0.0], [0, 1, 0, 1]),
-                                   ([0.75, 0.5], [0, 0, 1, 1]))):
-        blocks += [blk(f"c{i}", "Const", value=xy), blk(f"b{i}", "Broadcast"),
-                   blk(f"draw{i}", "RenderInstances2D", color=col)]
+    for i, (xy, col) in enumerate(
+        (([0.5, 0.5], [1, 0, 0, 1]), ([0.0, 0.0], [0, 1, 0, 1]), ([0.75, 0.5], [0, 0, 1, 1]))
+    ):
+        blocks += [
+            blk(f"c{i}", "Const", value=xy),
+            blk(f"b{i}", "Broadcast"),
+            blk(f"draw{i}", "RenderInstances2D", color=col),
+        ]
         # active (bool true -> size 1.0) puts the Broadcast on the Array's instance
-        edges += [edge(f"c{i}.out", f"b{i}.signal"), edge(f"b{i}.field", f"draw{i}.pos"),
-                  edge("arr.active", f"draw{i}.size")]
+        edges += [
+            edge(f"c{i}.out", f"b{i}.signal"),
+            edge(f"b{i}.field", f"draw{i}.pos"),
+            edge("arr.active", f"draw{i}.size"),
+        ]
     p = make_patch(blocks, edges)
     prog = osc.compile(p)
     assert all(s.camera is None for s in prog.sinks)
@@ -202,13 +269,14 @@ def test_w16_viewport_unchanged_without_camera(device):
     assert img[300, 400 + 13, 0] == 0 and img[300, 400 - 14, 0] == 0
     assert img[0, 100].tolist()[:3] == [0, 255, 0] and img[0, 89].tolist()[:3] == [0, 255, 0]
     assert img[0, 100 + 13, 1] == 0 and img[0, 100 - 14, 1] == 0 and img[13, 100, 1] == 0
-    els = [((550.0, 300.0), polygon(4, 0.05, 0.05), 600.0, 0.0, (0, 0, 1, 1))]   # world (0.75, 0.5)
+    els = [((550.0, 300.0), polygon(4, 0.05, 0.05), 600.0, 0.0, (0, 0, 1, 1))]  # world (0.75, 0.5)
     sub = model_paths(w, h, els)
     assert_close_image(img[240:360, 490:610], sub[240:360, 490:610], tol=2)
     assert img[300, 550].tolist() == [0, 0, 255, 255] and img[300 - 28, 550, 2] == 255
 
 
 # ------------------------------------------------------------------ nonzero fill and edge cases
+
 
 @pytest.mark.gpu
 def test_nonzero_fill_self_intersecting(device):

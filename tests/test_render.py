@@ -23,8 +23,6 @@ pytestmark = pytest.mark.gpu
 NAN, INF = float("nan"), float("inf")
 
 
-
-
 class Scene:
     """A hand-built ValueStore (one flat f32 array) plus slot records and sinks."""
 
@@ -44,16 +42,30 @@ class Scene:
         self.chunks.append(pad)
         self.size += 3
         s = len(self.metas)
-        self.metas.append(SlotMeta(slot=s, name=f"s{s}", storage=storage, offset=self.size,
-                                   stride=stride, lanes=lanes, instance=instance))
+        self.metas.append(
+            SlotMeta(
+                slot=s, name=f"s{s}", storage=storage, offset=self.size, stride=stride, lanes=lanes, instance=instance
+            )
+        )
         self.chunks.append(arr.reshape(-1))
         self.size += arr.size
         self.values[s] = arr
         return s
 
-    def sink(self, pos, *, color=(1, 1, 1, 1), size=1.0, rotation=0.0, scale=1.0,
-             shape=(0, 0.02, 0.02, 0, 0), field_color=False, field_size=False,
-             field_rotation=False, inst=None) -> SinkSpec:
+    def sink(
+        self,
+        pos,
+        *,
+        color=(1, 1, 1, 1),
+        size=1.0,
+        rotation=0.0,
+        scale=1.0,
+        shape=(0, 0.02, 0.02, 0, 0),
+        field_color=False,
+        field_size=False,
+        field_rotation=False,
+        inst=None,
+    ) -> SinkSpec:
         """Add a sink; per-lane inputs are fields when flagged (or given as arrays), else signals."""
         inst = inst or f"i{len(self.sinks)}"
         pos = np.asarray(pos, dtype=np.float64)
@@ -66,17 +78,26 @@ class Scene:
             return self.slot(v, stride)
 
         p = self.slot(pos, pos.shape[1], inst)
-        sp = SinkSpec(block=f"draw{len(self.sinks)}", instance=inst, lanes=n, pos=p,
-                      pos_stride=pos.shape[1], color=inp(color, 4, field_color),
-                      size=inp(size, 1, field_size), rotation=inp(rotation, 1, field_rotation),
-                      scale=self.slot([[scale]], 1), shape=self.slot([shape], 5))
+        sp = SinkSpec(
+            block=f"draw{len(self.sinks)}",
+            instance=inst,
+            lanes=n,
+            pos=p,
+            pos_stride=pos.shape[1],
+            color=inp(color, 4, field_color),
+            size=inp(size, 1, field_size),
+            rotation=inp(rotation, 1, field_rotation),
+            scale=self.slot([[scale]], 1),
+            shape=self.slot([shape], 5),
+        )
         self.sinks.append(sp)
         return sp
 
     def buffer(self, device):
         data = np.concatenate(self.chunks + [np.zeros(4)]).astype(np.float32)
         return device.create_buffer_with_data(
-            data=data.tobytes(), usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST)
+            data=data.tobytes(), usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST
+        )
 
     def lane(self, sink: SinkSpec, name: str, i: int) -> np.ndarray:
         """Input ``name`` of lane i as float32 values (what the GPU reads)."""
@@ -87,6 +108,7 @@ class Scene:
 def render(device, scene: Scene, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)) -> np.ndarray:
     from oscilla.render.offscreen import OffscreenTarget
     from oscilla.render.renderer import InstanceRenderer
+
     r = InstanceRenderer(device, scene.buffer(device), scene.metas, scene.sinks)
     t = OffscreenTarget(device, w, h)
     enc = device.create_command_encoder()
@@ -96,6 +118,7 @@ def render(device, scene: Scene, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)
 
 
 # ---------------------------------------------------------------- independent numpy model (§9)
+
 
 def to_px(x, y, w, h):
     s = min(w, h)
@@ -112,8 +135,8 @@ def ellipse_distance(px, py, rx, ry):
     x, y = px.ravel(), py.ravel()
     th = np.empty(len(x))
     for k in range(0, len(x), 1024):
-        d2 = (x[k:k + 1024, None] - bx) ** 2 + (y[k:k + 1024, None] - by) ** 2
-        th[k:k + 1024] = t[d2.argmin(1)]
+        d2 = (x[k : k + 1024, None] - bx) ** 2 + (y[k : k + 1024, None] - by) ** 2
+        th[k : k + 1024] = t[d2.argmin(1)]
     for _ in range(8):  # minimise |B(th) - p|^2: f = (B - p).B', f' = |B'|^2 + (B - p).B''
         c, s = np.cos(th), np.sin(th)
         ex, ey = rx * c - x, ry * s - y
@@ -154,7 +177,7 @@ def model(scene: Scene, w: int, h: int, background=(0, 0, 0, 1)) -> np.ndarray:
             if x0 >= x1 or y0 >= y1:
                 continue
             dx, dy = xs[y0:y1, x0:x1] - cx, ys[y0:y1, x0:x1] - cy
-            lx = math.cos(th) * dx + math.sin(th) * dy     # R(theta)^-1 (dx, dy)
+            lx = math.cos(th) * dx + math.sin(th) * dy  # R(theta)^-1 (dx, dy)
             ly = -math.sin(th) * dx + math.cos(th) * dy
             if kind > 0.5:
                 hw, hh = abs(a) * g / 2, abs(b) * g / 2
@@ -177,13 +200,16 @@ def assert_close_image(got, want, tol=2, max_bad=0):
     bad = np.argwhere(diff.max(-1) > tol)
     assert len(bad) <= max_bad, (
         f"{len(bad)} pixels differ by more than {tol}; first (row, col): "
-        f"{[(tuple(p), got[tuple(p)].tolist(), want[tuple(p)].tolist()) for p in bad[:5]]}")
+        f"{[(tuple(p), got[tuple(p)].tolist(), want[tuple(p)].tolist()) for p in bad[:5]]}"
+    )
 
 
 # ---------------------------------------------------------------- tests
 
+
 def test_loader_and_module_compile(device):
     from oscilla.shaders_path import load_wgsl
+
     src = load_wgsl("instances")
     assert "fn vs_main" in src and "fn fs_main" in src
     assert load_wgsl("instances.wgsl") == src
@@ -225,7 +251,7 @@ def test_antialiased_edge_half_coverage(device):
     sc.sink([[0.5 + 0.5 / 600, 0.5 + 0.5 / 600]], color=(1, 1, 1, 1))
     img = render(device, sc, 800, 600)
     assert abs(int(img[300, 412, 0]) - 127.5) <= 1
-    assert img[300, 411, 0] == 255 and img[300, 413, 0] == 0   # d = -1, +1
+    assert img[300, 411, 0] == 255 and img[300, 413, 0] == 0  # d = -1, +1
     assert abs(int(img[300, 388, 0]) - 127.5) <= 1
 
 
@@ -242,6 +268,7 @@ def test_background_clear(device, bg):
 def test_empty_sink_list_clears(device):
     from oscilla.render.offscreen import OffscreenTarget
     from oscilla.render.renderer import InstanceRenderer
+
     buf = device.create_buffer(size=16, usage=wgpu.BufferUsage.STORAGE)
     r = InstanceRenderer(device, buf, [], [])
     t = OffscreenTarget(device, 8, 8)
@@ -261,7 +288,7 @@ def test_rect_extents_and_rotation(device, rot):
     hx, hy = (10, 4) if rot == 0 else (4, 10)
     c = 100  # centre pixel corner (100, 100)
     # >= 1 px inside along each axis
-    assert g[c, c + hx - 2] == 255 and g[c, c - hx + 1] == 255   # centres hx-1.5 from the centre
+    assert g[c, c + hx - 2] == 255 and g[c, c - hx + 1] == 255  # centres hx-1.5 from the centre
     assert g[c + hy - 2, c] == 255 and g[c - hy + 1, c] == 255
     # >= 1 px outside
     assert g[c, c + hx + 1] == 0 and g[c, c - hx - 2] == 0
@@ -279,14 +306,14 @@ def test_rect_corner_radius(device):
         sc = Scene()
         sc.sink([[0.5, 0.5]], shape=(1, 0.1, 0.1, 0, cr))
         img = render(device, sc, 200, 200)
-        assert img[108, 108, 0] == 0          # corner centre (108.5, 108.5): 12.0 px from the centre
-        assert img[106, 106, 0] == 255        # 9.2 px from the centre
+        assert img[108, 108, 0] == 0  # corner centre (108.5, 108.5): 12.0 px from the centre
+        assert img[106, 106, 0] == 255  # 9.2 px from the centre
         assert_close_image(img, model(sc, 200, 200), tol=1)
     sc = Scene()
     sc.sink([[0.5, 0.5]], shape=(1, 0.1, 0.1, 0, 0.0))
     assert render(device, sc, 200, 200)[108, 108, 0] == 255
     sc = Scene()
-    sc.sink([[0.5, 0.5]], shape=(1, 0.1, 0.1, 0, -0.3))   # negative radius -> 0 (square corners)
+    sc.sink([[0.5, 0.5]], shape=(1, 0.1, 0.1, 0, -0.3))  # negative radius -> 0 (square corners)
     assert render(device, sc, 200, 200)[109, 109, 0] == 255
 
 
@@ -296,10 +323,26 @@ def test_per_lane_size_and_rotation(device):
     pos = [[0.2, 0.25], [0.5, 0.25], [0.8, 0.25], [0.2, 0.75], [0.5, 0.75], [0.8, 0.75]]
     size = [1.0, 2.0, 0.5, 1.5, 1.0, 3.0]
     rot = [0.0, math.pi / 2, math.pi / 4, 0.3, -1.0, math.pi]
-    sc.sink(pos[:3], size=size[:3], rotation=rot[:3], scale=1.5, shape=(1, 0.08, 0.03, 0.0, 0.004),
-            color=(1, 1, 0, 1), field_size=True, field_rotation=True)
-    sc.sink(pos[3:], size=size[3:], rotation=rot[3:], scale=1.0, shape=(0, 0.04, 0.015, 0.2, 0),
-            color=(0, 1, 1, 1), field_size=True, field_rotation=True)
+    sc.sink(
+        pos[:3],
+        size=size[:3],
+        rotation=rot[:3],
+        scale=1.5,
+        shape=(1, 0.08, 0.03, 0.0, 0.004),
+        color=(1, 1, 0, 1),
+        field_size=True,
+        field_rotation=True,
+    )
+    sc.sink(
+        pos[3:],
+        size=size[3:],
+        rotation=rot[3:],
+        scale=1.0,
+        shape=(0, 0.04, 0.015, 0.2, 0),
+        color=(0, 1, 1, 1),
+        field_size=True,
+        field_rotation=True,
+    )
     img = render(device, sc, 400, 400)
     assert_close_image(img, model(sc, 400, 400), tol=2)
     # lane 1 (size 2, 90 degrees): rect 0.08*1.5*2*400 = 96 px wide, turned upright
@@ -308,7 +351,7 @@ def test_per_lane_size_and_rotation(device):
     assert img[cy, cx + 16, 0] == 255 and img[cy, cx + 20, 0] == 0
     # lane 2 (size 0.5, 45 degrees): half-length 0.08*1.5*0.5*400/2 = 12 px along the diagonal
     cx, cy = 320, 100
-    d = 9 / math.sqrt(2)   # 9 px along the rotated long axis (positive turns clockwise: +x -> +x+y)
+    d = 9 / math.sqrt(2)  # 9 px along the rotated long axis (positive turns clockwise: +x -> +x+y)
     assert img[int(cy + d), int(cx + d), 0] == 255
     assert img[int(cy - d), int(cx + d) - 1, 0] == 0
     # lane 3 (ellipse, size 1.5): semi-axes 24 x 9 px rotated by 0.5 rad
@@ -329,8 +372,14 @@ def test_straight_alpha_over(device):
 
     def over(dst, c):
         a = c[3]
-        return np.array([c[0] * a + dst[0] * (1 - a), c[1] * a + dst[1] * (1 - a),
-                         c[2] * a + dst[2] * (1 - a), a + dst[3] * (1 - a)])
+        return np.array(
+            [
+                c[0] * a + dst[0] * (1 - a),
+                c[1] * a + dst[1] * (1 - a),
+                c[2] * a + dst[2] * (1 - a),
+                a + dst[3] * (1 - a),
+            ]
+        )
 
     only1 = over(np.array(bg), c1)
     both = over(only1, c2)
@@ -346,18 +395,24 @@ def test_nonfinite_lanes_not_drawn(device):
     pos = [[NAN, 0.5], [0.5, INF], [-INF, NAN], [0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]
     size = [1, 1, 1, INF, 1, NAN, 1]
     rot = [0, 0, 0, 0, NAN, 0, -INF]
-    sc.sink(pos, size=size, rotation=rot, color=(1, 1, 1, 1), shape=(0, 0.1, 0.1, 0, 0),
-            field_size=True, field_rotation=True)
-    sc.sink([[0.5, 0.5]], color=(0, 0, 1, 1), scale=NAN, shape=(1, 0.1, 0.1, 0, 0))   # scale NaN
-    sc.sink([[0.5, 0.5]], color=(0, 0, 1, 1), scale=INF, shape=(1, 0.1, 0.1, 0, 0))   # scale inf
+    sc.sink(
+        pos,
+        size=size,
+        rotation=rot,
+        color=(1, 1, 1, 1),
+        shape=(0, 0.1, 0.1, 0, 0),
+        field_size=True,
+        field_rotation=True,
+    )
+    sc.sink([[0.5, 0.5]], color=(0, 0, 1, 1), scale=NAN, shape=(1, 0.1, 0.1, 0, 0))  # scale NaN
+    sc.sink([[0.5, 0.5]], color=(0, 0, 1, 1), scale=INF, shape=(1, 0.1, 0.1, 0, 0))  # scale inf
     img = render(device, sc, 128, 128)
     assert (img == [0, 0, 0, 255]).all()
 
 
 def test_valid_lanes_drawn_next_to_nonfinite_ones(device):
     sc = Scene()
-    sc.sink([[NAN, 0.5], [0.5, 0.5], [0.5, NAN]], size=[1, 1, INF], field_size=True,
-            shape=(0, 0.1, 0.1, 0, 0))
+    sc.sink([[NAN, 0.5], [0.5, 0.5], [0.5, NAN]], size=[1, 1, INF], field_size=True, shape=(0, 0.1, 0.1, 0, 0))
     img = render(device, sc, 128, 128)
     assert_close_image(img, model(sc, 128, 128), tol=1)
     assert img[64, 64, 0] == 255 and img[5, 5, 0] == 0
@@ -366,27 +421,32 @@ def test_valid_lanes_drawn_next_to_nonfinite_ones(device):
 def test_nan_colour_component_counts_as_zero(device):
     sc = Scene()
     cols = [(NAN, 1.0, 0.5, 1.0), (2.0, -1.0, INF, 1.0), (1.0, 1.0, 1.0, NAN), (0.0, NAN, 1.0, 0.5)]
-    sc.sink([[0.125, 0.5], [0.375, 0.5], [0.625, 0.5], [0.875, 0.5]], color=cols, field_color=True,
-            shape=(1, 0.2, 0.2, 0, 0))
+    sc.sink(
+        [[0.125, 0.5], [0.375, 0.5], [0.625, 0.5], [0.875, 0.5]],
+        color=cols,
+        field_color=True,
+        shape=(1, 0.2, 0.2, 0, 0),
+    )
     img = render(device, sc, 200, 50, (0.0, 0.0, 0.0, 0.0))
+
     # 200 x 50: S = 50; world x 0.125 -> 100 + (0.125 - 0.5) * 50 = 81.25 px
     def px(x):
         return int(100 + (x - 0.5) * 50)
+
     assert img[25, px(0.125)].tolist() == [0, 255, 128, 255]
     assert img[25, px(0.375)].tolist() == [255, 0, 255, 255]
-    assert img[25, px(0.625)].tolist() == [0, 0, 0, 0]                # alpha NaN -> 0: no effect
+    assert img[25, px(0.625)].tolist() == [0, 0, 0, 0]  # alpha NaN -> 0: no effect
     assert np.abs(img[25, px(0.875)].astype(int) - [0, 0, 128, 128]).max() <= 1
 
 
 def test_lane_and_sink_order(device):
     sc = Scene()
-    sc.sink([[0.45, 0.5], [0.55, 0.5]], color=[(1, 0, 0, 1), (0, 1, 0, 1)], field_color=True,
-            shape=(0, 0.1, 0.1, 0, 0))
+    sc.sink([[0.45, 0.5], [0.55, 0.5]], color=[(1, 0, 0, 1), (0, 1, 0, 1)], field_color=True, shape=(0, 0.1, 0.1, 0, 0))
     sc.sink([[0.5, 0.3]], color=(0, 0, 1, 1), shape=(1, 0.1, 0.3, 0, 0))
     img = render(device, sc, 100, 100)
-    assert img[50, 50].tolist() == [0, 255, 0, 255]        # lane 1 over lane 0
-    assert img[50, 40].tolist() == [255, 0, 0, 255]        # only lane 0
-    assert img[35, 50].tolist() == [0, 0, 255, 255]        # sink 1 over sink 0
+    assert img[50, 50].tolist() == [0, 255, 0, 255]  # lane 1 over lane 0
+    assert img[50, 40].tolist() == [255, 0, 0, 255]  # only lane 0
+    assert img[35, 50].tolist() == [0, 0, 255, 255]  # sink 1 over sink 0
     assert img[42, 46].tolist() == [0, 0, 255, 255]
     assert_close_image(img, model(sc, 100, 100), tol=1)
 
@@ -403,15 +463,18 @@ def test_signal_colour_broadcast(device):
     assert_close_image(img, model(sc, 100, 100), tol=1)
 
 
-@pytest.mark.parametrize("w,h,world,pixel", [
-    (300, 100, (0.0, 0.5), (100, 50)),    # S = 100: x = 150 - 50
-    (300, 100, (1.0, 0.5), (200, 50)),
-    (100, 300, (0.5, 0.0), (50, 100)),    # portrait: y = 150 - 50
-    (100, 300, (0.5, 1.0), (50, 200)),
-])
+@pytest.mark.parametrize(
+    "w,h,world,pixel",
+    [
+        (300, 100, (0.0, 0.5), (100, 50)),  # S = 100: x = 150 - 50
+        (300, 100, (1.0, 0.5), (200, 50)),
+        (100, 300, (0.5, 0.0), (50, 100)),  # portrait: y = 150 - 50
+        (100, 300, (0.5, 1.0), (50, 200)),
+    ],
+)
 def test_non_square_mapping(device, w, h, world, pixel):
     sc = Scene()
-    sc.sink([world], shape=(1, 0.1, 0.1, 0, 0))    # 10 x 10 px square centred on the pixel corner
+    sc.sink([world], shape=(1, 0.1, 0.1, 0, 0))  # 10 x 10 px square centred on the pixel corner
     img = render(device, sc, w, h)
     px, py = pixel
     r = img[..., 0]
@@ -427,8 +490,9 @@ def test_ten_thousand_instances(device):
     pos = rng.uniform(0, 1, (n, 2))
     cols = np.concatenate([rng.uniform(0, 1, (n, 3)), rng.uniform(0.3, 1, (n, 1))], 1)
     sc = Scene()
-    sc.sink(pos, color=cols, size=rng.uniform(0.5, 1.5, n), shape=(0, 0.004, 0.004, 0, 0),
-            field_color=True, field_size=True)
+    sc.sink(
+        pos, color=cols, size=rng.uniform(0.5, 1.5, n), shape=(0, 0.004, 0.004, 0, 0), field_color=True, field_size=True
+    )
     img = render(device, sc, 256, 256)
     assert img.shape == (256, 256, 4)
     assert (img[..., 3] == 255).all()
@@ -439,6 +503,7 @@ def test_ten_thousand_instances(device):
 def test_built_once_and_size_uniform_written_on_change(device):
     from oscilla.render import renderer as R
     from oscilla.render.offscreen import OffscreenTarget
+
     sc = Scene()
     sc.sink([[0.5, 0.5]])
     sc.sink([[0.25, 0.5], [0.75, 0.5]])
@@ -472,6 +537,7 @@ def test_built_once_and_size_uniform_written_on_change(device):
 
 def test_rejects_bad_slots(device):
     from oscilla.render.renderer import InstanceRenderer
+
     sc = Scene()
     sp = sc.sink([[0.5, 0.5]])
     buf = sc.buffer(device)

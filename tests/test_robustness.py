@@ -10,17 +10,34 @@ import json
 import random
 
 import pytest
+from conftest import EXAMPLES
+from reported import reported
 
 import oscilla as osc
-
-from reported import reported
 from oscilla.blocks.registry import all_types, block_def
 
-from conftest import EXAMPLES
-
 T = {"id": "time", "type": "InfiniteTimeRoot"}
-VALUES = [0, 1, -1, 2.5, 1e30, -0.0, True, False, "x", None, [1, 2], [1, 2, 3], [1, 2, 3, 4], {"x": 1},
-          {"r": 1, "g": 0, "b": 0}, [], 2 ** 25, "sin", {"nested": [1]}]
+VALUES = [
+    0,
+    1,
+    -1,
+    2.5,
+    1e30,
+    -0.0,
+    True,
+    False,
+    "x",
+    None,
+    [1, 2],
+    [1, 2, 3],
+    [1, 2, 3, 4],
+    {"x": 1},
+    {"r": 1, "g": 0, "b": 0},
+    [],
+    2**25,
+    "sin",
+    {"nested": [1]},
+]
 
 
 def _mutate(p: dict, rng: random.Random) -> dict:
@@ -76,22 +93,44 @@ def test_mutated_examples_compile_or_raise_compile_error(seed):
 
 CRASHERS = {
     "pinned Broadcast payload differs from its input": (
-        [T, {"id": "c", "type": "Const", "params": {"value": [1, 2]}},
-         {"id": "b", "type": "Broadcast", "params": {"payloadType": "float"}}, {"id": "a", "type": "Array"},
-         {"id": "add", "type": "Add"}, {"id": "g", "type": "GridLayout"}, {"id": "r", "type": "RenderInstances2D"}],
-        [("c.out", "b.signal"), ("b.field", "add.a"), ("a.t", "add.b"), ("a.elements", "g.elements"),
-         ("g.position", "r.pos"), ("add.out", "r.size")],
-        ("E_TYPE_MISMATCH", "b", "signal")),
+        [
+            T,
+            {"id": "c", "type": "Const", "params": {"value": [1, 2]}},
+            {"id": "b", "type": "Broadcast", "params": {"payloadType": "float"}},
+            {"id": "a", "type": "Array"},
+            {"id": "add", "type": "Add"},
+            {"id": "g", "type": "GridLayout"},
+            {"id": "r", "type": "RenderInstances2D"},
+        ],
+        [
+            ("c.out", "b.signal"),
+            ("b.field", "add.a"),
+            ("a.t", "add.b"),
+            ("a.elements", "g.elements"),
+            ("g.position", "r.pos"),
+            ("add.out", "r.size"),
+        ],
+        ("E_TYPE_MISMATCH", "b", "signal"),
+    ),
     "vec2 plus color": (
-        [T, {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
-         {"id": "c2", "type": "Const", "params": {"value": [1, 2, 3, 4]}}, {"id": "add", "type": "Add"}],
+        [
+            T,
+            {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
+            {"id": "c2", "type": "Const", "params": {"value": [1, 2, 3, 4]}},
+            {"id": "add", "type": "Add"},
+        ],
         [("c1.out", "add.a"), ("c2.out", "add.b")],
-        ("E_TYPE_MISMATCH", "add", "b")),
+        ("E_TYPE_MISMATCH", "add", "b"),
+    ),
     "vec2 plus inline color": (
-        [T, {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
-         {"id": "add", "type": "Add", "params": {"b": [1, 0, 0, 1]}}],
+        [
+            T,
+            {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
+            {"id": "add", "type": "Add", "params": {"b": [1, 0, 0, 1]}},
+        ],
         [("c1.out", "add.a")],
-        ("E_TYPE_MISMATCH", "add", "b")),
+        ("E_TYPE_MISMATCH", "add", "b"),
+    ),
 }
 
 
@@ -100,14 +139,21 @@ def test_former_crashers_are_diagnostics(name):
     blocks, edges, (code, block, port) = CRASHERS[name]
     patch = {"oscilla": 1, "blocks": blocks, "edges": [{"from": a, "to": b} for a, b in edges]}
     e = reported(patch)
-    assert any((d.code, d.block, d.port) == (code, block, port) for d in e.value.diagnostics), \
-        [d.format() for d in e.value.diagnostics]
+    assert any((d.code, d.block, d.port) == (code, block, port) for d in e.value.diagnostics), [
+        d.format() for d in e.value.diagnostics
+    ]
 
 
 def test_vec2_plus_vec3_promotes():
-    patch = {"oscilla": 1, "blocks": [T, {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
-                                      {"id": "add", "type": "Add", "params": {"b": [1, 1, 1]}}],
-             "edges": [{"from": "c1.out", "to": "add.a"}]}
+    patch = {
+        "oscilla": 1,
+        "blocks": [
+            T,
+            {"id": "c1", "type": "Const", "params": {"value": [1, 2]}},
+            {"id": "add", "type": "Add", "params": {"b": [1, 1, 1]}},
+        ],
+        "edges": [{"from": "c1.out", "to": "add.a"}],
+    }
     rt = osc.ReferenceRuntime(osc.compile(patch, observe=["add.out"]))
     rt.step(0.0)
     assert rt.read("add.out").tolist() == [2.0, 3.0, 1.0]

@@ -9,10 +9,16 @@ import numpy as np
 import pytest
 
 from oscilla import compat
-from oscilla.program import (CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout,
-                             TimeRootSpec)
-from oscilla.runtime.stores import (SingleWriterError, StateBuffer, ValueStore, create_runtime_state,
-                                    create_state_buffer, create_value_store, initialize_state)
+from oscilla.program import CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout, TimeRootSpec
+from oscilla.runtime.stores import (
+    SingleWriterError,
+    StateBuffer,
+    ValueStore,
+    create_runtime_state,
+    create_state_buffer,
+    create_value_store,
+    initialize_state,
+)
 
 pytestmark = pytest.mark.gpu
 
@@ -26,25 +32,32 @@ def device():
 
 
 def sig(slot, name, storage="f32", offset=0, stride=1, payload="float"):
-    return SlotMeta(slot=slot, name=name, storage=storage, offset=offset, stride=stride, lanes=1,
-                    payload=payload)
+    return SlotMeta(slot=slot, name=name, storage=storage, offset=offset, stride=stride, lanes=1, payload=payload)
 
 
 def fld(slot, name, lanes, storage="f32", offset=0, stride=1, instance="arr", payload="float"):
-    return SlotMeta(slot=slot, name=name, storage=storage, offset=offset, stride=stride, lanes=lanes,
-                    payload=payload, instance=instance)
+    return SlotMeta(
+        slot=slot,
+        name=name,
+        storage=storage,
+        offset=offset,
+        stride=stride,
+        lanes=lanes,
+        payload=payload,
+        instance=instance,
+    )
 
 
 # A mixed layout: slots of every class, interleaved offsets, fields and signals.
 MIXED = (
     sig(0, "time.t", "f32", 0),
     sig(1, "osc.out", "f32", 1),
-    fld(2, "lay.position", 4, "f32", 2, stride=2, payload="vec2"),   # f32[2:10]
-    sig(3, "col.out", "f32", 10, stride=4, payload="color"),          # f32[10:14]
-    fld(4, "arr.index", 4, "i32", 0),                                  # i32[0:4]
-    sig(5, "count.out", "i32", 4, payload="int"),                     # i32[4]
-    sig(6, "pulse.out", "u32", 3, payload="bool"),                    # u32[3] (u32[0:3] unused)
-    fld(7, "cmp.out", 4, "u32", 4, payload="bool"),                   # u32[4:8]
+    fld(2, "lay.position", 4, "f32", 2, stride=2, payload="vec2"),  # f32[2:10]
+    sig(3, "col.out", "f32", 10, stride=4, payload="color"),  # f32[10:14]
+    fld(4, "arr.index", 4, "i32", 0),  # i32[0:4]
+    sig(5, "count.out", "i32", 4, payload="int"),  # i32[4]
+    sig(6, "pulse.out", "u32", 3, payload="bool"),  # u32[3] (u32[0:3] unused)
+    fld(7, "cmp.out", 4, "u32", 4, payload="bool"),  # u32[4:8]
 )
 
 
@@ -55,6 +68,7 @@ def mixed(device) -> ValueStore:
 
 # ----------------------------------------------------------------------------------- ValueStore
 
+
 def test_sizes_are_max_offset_plus_size_per_class(mixed):
     for cls in ("f32", "i32", "u32"):
         expected = max(m.offset + m.lanes * m.stride for m in MIXED if m.storage == cls)
@@ -64,6 +78,7 @@ def test_sizes_are_max_offset_plus_size_per_class(mixed):
 
 def test_buffers_per_class_with_usage_and_byte_size(mixed):
     import wgpu
+
     want = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST
     assert set(mixed.buffers) == {"f32", "i32", "u32"}
     for cls, buf in mixed.buffers.items():
@@ -172,10 +187,10 @@ def test_read_dtypes_match_class(mixed):
 
 
 def test_write_converts_to_class_dtype(mixed):
-    mixed.write(0, 3)                       # int -> f32
-    mixed.write(5, np.float64(9.0))         # float -> i32
+    mixed.write(0, 3)  # int -> f32
+    mixed.write(5, np.float64(9.0))  # float -> i32
     mixed.write(4, np.array([1.0, 2.0, 3.0, 4.0]))
-    mixed.write(1, np.float64(1 / 3))       # rounded to float32
+    mixed.write(1, np.float64(1 / 3))  # rounded to float32
     assert mixed.read(0) == np.float32(3.0)
     assert mixed.read(5) == 9
     np.testing.assert_array_equal(mixed.read(4), [1, 2, 3, 4])
@@ -183,10 +198,10 @@ def test_write_converts_to_class_dtype(mixed):
 
 
 def test_write_accepts_slotmeta_and_flat_or_shaped(mixed, device):
-    mixed.write(MIXED[2], np.arange(8, dtype=np.float32))      # flat input for an (4, 2) slot
+    mixed.write(MIXED[2], np.arange(8, dtype=np.float32))  # flat input for an (4, 2) slot
     np.testing.assert_array_equal(mixed.read(MIXED[2]), np.arange(8, dtype=np.float32).reshape(4, 2))
     other = create_value_store(MIXED, device)
-    other.write(3, np.array([[1, 2], [3, 4]]))                # any shape with the right size
+    other.write(3, np.array([[1, 2], [3, 4]]))  # any shape with the right size
     np.testing.assert_array_equal(other.read(3), [1, 2, 3, 4])
 
 
@@ -203,18 +218,18 @@ def test_single_writer_error_names_slot(mixed):
 
 def test_single_writer_is_per_slot(mixed):
     mixed.write(0, 1.0)
-    mixed.write(1, 2.0)   # a different slot in the same frame is fine
+    mixed.write(1, 2.0)  # a different slot in the same frame is fine
     with pytest.raises(SingleWriterError, match="time.t"):
-        mixed.write(MIXED[0], 3.0)   # same slot via SlotMeta
+        mixed.write(MIXED[0], 3.0)  # same slot via SlotMeta
 
 
 def test_clear_allows_new_write_and_keeps_values(mixed):
     mixed.write(5, 11)
     mixed.write(3, [1, 2, 3, 4])
     mixed.clear()
-    assert mixed.read(5) == 11                    # clear does not erase
+    assert mixed.read(5) == 11  # clear does not erase
     np.testing.assert_array_equal(mixed.read(3), [1, 2, 3, 4])
-    mixed.write(5, 12)                             # and allows a new write
+    mixed.write(5, 12)  # and allows a new write
     assert mixed.read(5) == 12
     np.testing.assert_array_equal(mixed.read(3), [1, 2, 3, 4])
 
@@ -226,7 +241,7 @@ def test_wrong_size_write_raises_naming_slot(mixed):
         mixed.write(3, 1.0)
     with pytest.raises(ValueError, match="time.t"):
         mixed.write(0, [1.0, 2.0])
-    mixed.write(2, np.zeros(8))   # a failed write does not count as the frame's write
+    mixed.write(2, np.zeros(8))  # a failed write does not count as the frame's write
 
 
 def test_unknown_slot_raises_keyerror(mixed):
@@ -240,8 +255,7 @@ def test_unknown_slot_raises_keyerror(mixed):
 
 def test_interleaved_slots_do_not_clobber_neighbours(device):
     # Three adjacent signals and a field squeezed between them in one class.
-    metas = (sig(0, "a", offset=0), fld(1, "b", 3, offset=1), sig(2, "c", offset=4),
-             sig(3, "d", offset=5, stride=3))
+    metas = (sig(0, "a", offset=0), fld(1, "b", 3, offset=1), sig(2, "c", offset=4), sig(3, "d", offset=5, stride=3))
     store = create_value_store(metas, device)
     store.write(0, -1.0)
     store.write(2, -2.0)
@@ -256,7 +270,7 @@ def test_interleaved_slots_do_not_clobber_neighbours(device):
 
 def test_mixed_classes_are_independent(mixed):
     # same offsets in different classes never alias
-    mixed.write(0, 1.5)       # f32[0]
+    mixed.write(0, 1.5)  # f32[0]
     mixed.write(4, [4, 3, 2, 1])  # i32[0:4]
     mixed.write(7, [0, 1, 0, 1])  # u32[4:8]
     assert mixed.read(0) == np.float32(1.5)
@@ -308,9 +322,19 @@ def test_field_with_one_lane_keeps_lane_axis(device):
 
 # ----------------------------------------------------------------------------------- StateBuffer
 
+
 def cell(state_id, storage="f32", offset=0, lanes=1, stride=1, frames=1, init=None, instance=None):
-    return StateCellLayout(state_id=state_id, storage=storage, offset=offset, size=frames * lanes * stride,
-                           lanes=lanes, stride=stride, frames=frames, init_const=init, instance=instance)
+    return StateCellLayout(
+        state_id=state_id,
+        storage=storage,
+        offset=offset,
+        size=frames * lanes * stride,
+        lanes=lanes,
+        stride=stride,
+        frames=frames,
+        init_const=init,
+        instance=instance,
+    )
 
 
 def make_layout(*cells):
@@ -320,14 +344,14 @@ def make_layout(*cells):
 
 
 STATE_CELLS = (
-    cell("lag:lag", "f32", 0, lanes=5, init="c.lag", instance="arr"),      # f32[0:5] = 0.75
-    cell("acc:acc", "f32", 5, init="c.acc"),                                # f32[5] = -3
-    cell("ud:ud", "f32", 6, stride=2, init="c.vec"),                        # f32[6:8] = [1, 2]
+    cell("lag:lag", "f32", 0, lanes=5, init="c.lag", instance="arr"),  # f32[0:5] = 0.75
+    cell("acc:acc", "f32", 5, init="c.acc"),  # f32[5] = -3
+    cell("ud:ud", "f32", 6, stride=2, init="c.vec"),  # f32[6:8] = [1, 2]
     cell("dl:ring", "f32", 8, lanes=3, frames=4, init="c.ring", instance="arr"),  # f32[8:20] = 9
-    cell("noinit:x", "f32", 20, lanes=2, stride=2, instance="arr"),         # f32[20:24] = 0
-    cell("cnt:count", "i32", 0, init="c.cnt"),                              # i32[0] = 42
-    cell("pl:last", "i32", 1, lanes=3, init="c.plast", instance="arr"),     # i32[1:4] = [5, 6, 7]
-    cell("sr:ring", "f32", 24, frames=3, init="c.sring"),                   # f32[24:27] = 0.5
+    cell("noinit:x", "f32", 20, lanes=2, stride=2, instance="arr"),  # f32[20:24] = 0
+    cell("cnt:count", "i32", 0, init="c.cnt"),  # i32[0] = 42
+    cell("pl:last", "i32", 1, lanes=3, init="c.plast", instance="arr"),  # i32[1:4] = [5, 6, 7]
+    cell("sr:ring", "f32", 24, frames=3, init="c.sring"),  # f32[24:27] = 0.5
 )
 STATE_LAYOUT = make_layout(*STATE_CELLS)
 
@@ -375,7 +399,7 @@ def test_state_zero_sizes(device):
     buf = create_state_buffer(StateLayout(), device)
     assert buf.sizes == {"f32": 0, "i32": 0}
     assert all(b.size >= 16 for b in buf.buffers.values())
-    initialize_state(buf, StateLayout(), ConstPool())   # nothing to write: no error
+    initialize_state(buf, StateLayout(), ConstPool())  # nothing to write: no error
     assert buf.read_all("f32").shape == (0,) and buf.read_all("i32").dtype == np.int32
 
 
@@ -395,7 +419,7 @@ def test_state_ring_buffer_fill(state):
     v = state.read_cell("dl:ring")
     assert v.shape == (4, 3)
     np.testing.assert_array_equal(v, np.full((4, 3), 9.0, np.float32))
-    s = state.read_cell("sr:ring")     # signal ring: lanes squeezed
+    s = state.read_cell("sr:ring")  # signal ring: lanes squeezed
     assert s.shape == (3,)
     np.testing.assert_array_equal(s, [0.5, 0.5, 0.5])
 
@@ -409,8 +433,9 @@ def test_state_i32_cells(state):
 
 
 def test_state_no_init_is_zero(device):
-    layout = make_layout(cell("a:a", "f32", 0), cell("b:b", "f32", 1, lanes=3, instance="arr"),
-                         cell("c:c", "i32", 0, init=None))
+    layout = make_layout(
+        cell("a:a", "f32", 0), cell("b:b", "f32", 1, lanes=3, instance="arr"), cell("c:c", "i32", 0, init=None)
+    )
     buf = create_state_buffer(layout, device)
     # dirty the buffers first so zeros must come from initialize_state
     device.queue.write_buffer(buf.buffers["f32"], 0, np.full(4, 5.0, np.float32))
@@ -442,8 +467,16 @@ def test_state_wrong_size_const_raises(device):
 
 
 def test_read_cell_shapes(state):
-    shapes = {"lag:lag": (5,), "acc:acc": (), "ud:ud": (2,), "dl:ring": (4, 3), "noinit:x": (2, 2),
-              "cnt:count": (), "pl:last": (3,), "sr:ring": (3,)}
+    shapes = {
+        "lag:lag": (5,),
+        "acc:acc": (),
+        "ud:ud": (2,),
+        "dl:ring": (4, 3),
+        "noinit:x": (2, 2),
+        "cnt:count": (),
+        "pl:last": (3,),
+        "sr:ring": (3,),
+    }
     for sid, shape in shapes.items():
         assert state.read_cell(sid).shape == shape, sid
     np.testing.assert_array_equal(state.read_cell("ud:ud"), [1, 2])
@@ -452,8 +485,10 @@ def test_read_cell_shapes(state):
 
 
 def test_read_cell_per_lane_single_lane(device):
-    layout = make_layout(cell("one:x", "f32", 0, lanes=1, init="c", instance="arr"),
-                         cell("one:r", "f32", 1, lanes=1, frames=2, init="c", instance="arr"))
+    layout = make_layout(
+        cell("one:x", "f32", 0, lanes=1, init="c", instance="arr"),
+        cell("one:r", "f32", 1, lanes=1, frames=2, init="c", instance="arr"),
+    )
     pool = ConstPool()
     pool.add("c", 2.0, "f32")
     buf = create_state_buffer(layout, device)
@@ -463,7 +498,7 @@ def test_read_cell_per_lane_single_lane(device):
 
 
 def test_read_cell_unknown_id(state):
-    with pytest.raises(KeyError, match="lag:lag"):   # message lists valid ids
+    with pytest.raises(KeyError, match="lag:lag"):  # message lists valid ids
         state.read_cell("nope:nope")
 
 
@@ -484,15 +519,27 @@ def test_state_init_one_write_per_class(device, monkeypatch):
     monkeypatch.setattr(compat, "write_bytes", lambda d, b, o, data: (calls.append((b, o)), real(d, b, o, data)))
     initialize_state(buf, STATE_LAYOUT, state_pool())
     assert sorted(calls, key=lambda c: c[0].label) == sorted(
-        [(buf.buffers["f32"], 0), (buf.buffers["i32"], 0)], key=lambda c: c[0].label)
+        [(buf.buffers["f32"], 0), (buf.buffers["i32"], 0)], key=lambda c: c[0].label
+    )
 
 
 # ----------------------------------------------------------------------------------- RuntimeState
 
+
 def make_program(slot_meta=MIXED, layout=STATE_LAYOUT, pool=None) -> CompiledProgram:
-    return CompiledProgram(nodes=(), slot_meta=tuple(slot_meta), state_layout=layout,
-                           const_pool=pool if pool is not None else state_pool(), schedule=(), kernels=(),
-                           wgsl={}, sinks=(), ports={}, instances={}, time_root=TimeRootSpec())
+    return CompiledProgram(
+        nodes=(),
+        slot_meta=tuple(slot_meta),
+        state_layout=layout,
+        const_pool=pool if pool is not None else state_pool(),
+        schedule=(),
+        kernels=(),
+        wgsl={},
+        sinks=(),
+        ports={},
+        instances={},
+        time_root=TimeRootSpec(),
+    )
 
 
 def test_runtime_state_wires_values_and_state(device):
@@ -520,7 +567,7 @@ def test_runtime_state_reset_state(device):
     rs.reset_state()
     f, _ = expected_state()
     np.testing.assert_array_equal(rs.state.read_all("f32"), f)
-    assert rs.values.read(0) == 8.0      # reset_state leaves the ValueStore alone
+    assert rs.values.read(0) == 8.0  # reset_state leaves the ValueStore alone
 
 
 def test_runtime_state_empty_program(device):
@@ -544,23 +591,30 @@ def test_runtime_state_default_device():
     assert rs.state.read_cell("cnt:count") == 42
 
 
-PATCH = {"oscilla": 1,
-         "blocks": [{"id": "time", "type": "InfiniteTimeRoot"},
-                    {"id": "arr", "type": "Array", "params": {"count": 10}},
-                    {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-                    {"id": "lay", "type": "GridLayout"},
-                    {"id": "draw", "type": "RenderInstances2D"}],
-         "edges": [{"from": "arr.t", "to": "lag.target"},
-                   {"from": "arr.elements", "to": "lay.elements"},
-                   {"from": "lay.position", "to": "draw.pos"},
-                   {"from": "lag.out", "to": "draw.size"}]}
+PATCH = {
+    "oscilla": 1,
+    "blocks": [
+        {"id": "time", "type": "InfiniteTimeRoot"},
+        {"id": "arr", "type": "Array", "params": {"count": 10}},
+        {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
+        {"id": "lay", "type": "GridLayout"},
+        {"id": "draw", "type": "RenderInstances2D"},
+    ],
+    "edges": [
+        {"from": "arr.t", "to": "lag.target"},
+        {"from": "arr.elements", "to": "lay.elements"},
+        {"from": "lay.position", "to": "draw.pos"},
+        {"from": "lag.out", "to": "draw.size"},
+    ],
+}
 
 
 def test_runtime_state_from_compiled_patch(device):
     import oscilla as osc
+
     if not hasattr(osc, "compile") or not hasattr(osc, "load_patch"):
         pytest.skip("oscilla.compile is not available yet")
-    prog = osc.compile(osc.load_patch(PATCH))   # load_patch takes a dict (spec/api.md)
+    prog = osc.compile(osc.load_patch(PATCH))  # load_patch takes a dict (spec/api.md)
     rs = create_runtime_state(prog, device)
     c = prog.state_layout.cell("lag:lag")
     assert c.lanes == 10

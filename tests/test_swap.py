@@ -19,15 +19,28 @@ def runtime_cls(request):
 
 def stateful(freq=1.0, smoothing=0.3, extra=()):
     """Signal Lag, Phasor and UnitDelay fed by time; a ring so the patch draws."""
-    return {"oscilla": 1, "blocks": [
-        T, {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
-        {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
-        {"id": "ud", "type": "UnitDelay"}, {"id": "arr", "type": "Array", "params": {"count": 8}},
-        {"id": "ring", "type": "CircleLayout"}, {"id": "draw", "type": "RenderInstances2D"}, *extra],
-        "edges": [{"from": "time.phaseA", "to": "lag.target"}, {"from": "time.phaseA", "to": "ud.in"},
-                  {"from": "arr.elements", "to": "ring.elements"}, {"from": "ring.position", "to": "draw.pos"},
-                  {"from": "ph.out", "to": "ring.phase"}, {"from": "lag.out", "to": "ring.radius"},
-                  {"from": "ud.out", "to": "draw.rotation"}]}
+    return {
+        "oscilla": 1,
+        "blocks": [
+            T,
+            {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
+            {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
+            {"id": "ud", "type": "UnitDelay"},
+            {"id": "arr", "type": "Array", "params": {"count": 8}},
+            {"id": "ring", "type": "CircleLayout"},
+            {"id": "draw", "type": "RenderInstances2D"},
+            *extra,
+        ],
+        "edges": [
+            {"from": "time.phaseA", "to": "lag.target"},
+            {"from": "time.phaseA", "to": "ud.in"},
+            {"from": "arr.elements", "to": "ring.elements"},
+            {"from": "ring.position", "to": "draw.pos"},
+            {"from": "ph.out", "to": "ring.phase"},
+            {"from": "lag.out", "to": "ring.radius"},
+            {"from": "ud.out", "to": "draw.rotation"},
+        ],
+    }
 
 
 def run(rt, times):
@@ -73,9 +86,11 @@ def test_signal_to_field_change_resets_with_i_state_reset(runtime_cls):
     run(rt, [0, 16, 32])
     per_lane = stateful()
     per_lane["edges"] = [e for e in per_lane["edges"] if e["to"] != "lag.target"] + [
-        {"from": "arr.t", "to": "lag.target"}]
+        {"from": "arr.t", "to": "lag.target"}
+    ]
     per_lane["edges"] = [e for e in per_lane["edges"] if e["from"] != "lag.out"] + [
-        {"from": "lag.out", "to": "draw.size"}]
+        {"from": "lag.out", "to": "draw.size"}
+    ]
     report = rt.swap(osc.compile(per_lane))
     assert report.reset == ["lag:lag"]
     [d] = report.diagnostics
@@ -85,16 +100,29 @@ def test_signal_to_field_change_resets_with_i_state_reset(runtime_cls):
 
 def grid(n, seed=0):
     """Lanes on a ring (positions depend on N) with a per-lane Lag of Hash(index)."""
-    return {"oscilla": 1, "blocks": [
-        T, {"id": "arr", "type": "Array", "params": {"count": n, "seed": seed}},
-        {"id": "h", "type": "Hash"}, {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-        {"id": "ring", "type": "CircleLayout", "params": {"radius": 0.3}},
-        {"id": "hue", "type": "HueFromPhase", "params": {"phase": 0.0}}, {"id": "rgb", "type": "HsvToRgb"},
-        {"id": "draw", "type": "RenderInstances2D"}],
-        "edges": [{"from": "arr.index", "to": "h.value"}, {"from": "h.out", "to": "lag.target"},
-                  {"from": "arr.elements", "to": "ring.elements"}, {"from": "ring.position", "to": "draw.pos"},
-                  {"from": "lag.out", "to": "draw.size"}, {"from": "arr.t", "to": "hue.id01"},
-                  {"from": "hue.hue", "to": "rgb.hue"}, {"from": "rgb.color", "to": "draw.color"}]}
+    return {
+        "oscilla": 1,
+        "blocks": [
+            T,
+            {"id": "arr", "type": "Array", "params": {"count": n, "seed": seed}},
+            {"id": "h", "type": "Hash"},
+            {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
+            {"id": "ring", "type": "CircleLayout", "params": {"radius": 0.3}},
+            {"id": "hue", "type": "HueFromPhase", "params": {"phase": 0.0}},
+            {"id": "rgb", "type": "HsvToRgb"},
+            {"id": "draw", "type": "RenderInstances2D"},
+        ],
+        "edges": [
+            {"from": "arr.index", "to": "h.value"},
+            {"from": "h.out", "to": "lag.target"},
+            {"from": "arr.elements", "to": "ring.elements"},
+            {"from": "ring.position", "to": "draw.pos"},
+            {"from": "lag.out", "to": "draw.size"},
+            {"from": "arr.t", "to": "hue.id01"},
+            {"from": "hue.hue", "to": "rgb.hue"},
+            {"from": "rgb.color", "to": "draw.color"},
+        ],
+    }
 
 
 def test_count_100_to_120_keeps_lanes_and_positions_converge_with_120ms(runtime_cls):
@@ -106,8 +134,8 @@ def test_count_100_to_120_keeps_lanes_and_positions_converge_with_120ms(runtime_
     size_before = rt.read_rendered("draw", "size").copy()
     report = rt.swap(osc.compile(grid(120)))
     assert report.mapped == ["lag:lag"]
-    np.testing.assert_array_equal(rt.read_state("lag:lag")[:100], lag_before)   # same elements, exact
-    np.testing.assert_array_equal(rt.read_state("lag:lag")[100:], 0.0)          # newborn: initial value
+    np.testing.assert_array_equal(rt.read_state("lag:lag")[:100], lag_before)  # same elements, exact
+    np.testing.assert_array_equal(rt.read_state("lag:lag")[100:], 0.0)  # newborn: initial value
     t0 = times[-1] + 16.0
     rt.step(t0)
     pos = rt.read_rendered("draw", "pos")
@@ -122,14 +150,14 @@ def test_count_100_to_120_keeps_lanes_and_positions_converge_with_120ms(runtime_
         rt.step(t)
         pos = rt.read_rendered("draw", "pos")
         np.testing.assert_allclose(pos[:100, :2] - new[:100], off * math.exp(-(t - t0) / 120.0), atol=2e-6)
-        np.testing.assert_allclose(pos[100:, :2], new[100:], atol=2e-6)   # newborn lanes at their new value
+        np.testing.assert_allclose(pos[100:, :2], new[100:], atol=2e-6)  # newborn lanes at their new value
 
 
 def test_seed_change_maps_lanes_by_element_id(runtime_cls):
     rt = runtime_cls(osc.compile(grid(50, seed=0)))
     run(rt, [0, 16])
     lag = rt.read_state("lag:lag").copy()
-    rt.swap(osc.compile(grid(50, seed=10)))   # element ids 10..59: new lane i is old lane i + 10
+    rt.swap(osc.compile(grid(50, seed=10)))  # element ids 10..59: new lane i is old lane i + 10
     np.testing.assert_array_equal(rt.read_state("lag:lag")[:40], lag[10:])
     np.testing.assert_array_equal(rt.read_state("lag:lag")[40:], 0.0)
 
@@ -148,13 +176,14 @@ def test_failed_compile_or_build_leaves_the_running_program_untouched(monkeypatc
 
     def out_of_memory(*a, **k):
         raise MemoryError("simulated allocation failure")
+
     monkeypatch.setattr(executor, "create_runtime_state", out_of_memory)
     with pytest.raises(MemoryError):
-        rt.swap(osc.compile(stateful(freq=3.0)))   # building the new program fails: nothing changed
+        rt.swap(osc.compile(stateful(freq=3.0)))  # building the new program fails: nothing changed
     monkeypatch.undo()
     np.testing.assert_array_equal(rt.render(64, 64), img)
     np.testing.assert_array_equal(rt.read_state("lag:lag"), lag)
-    rt.step(48)                    # and it keeps running
+    rt.step(48)  # and it keeps running
     assert rt.frame_time.t_ms == 48
 
 
@@ -164,9 +193,9 @@ def test_time_continues_without_false_wraps_across_a_period_change(runtime_cls):
     faster = stateful()
     faster["blocks"][0] = {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 300}}
     rt.swap(osc.compile(faster, observe=["time.wrapA", "time.tMs", "time.phaseA"]))
-    rt.step(995)          # 995 ms is in cycle 3 of 300 ms, as 990 was: no wrap
+    rt.step(995)  # 995 ms is in cycle 3 of 300 ms, as 990 was: no wrap
     assert not rt.read("time.wrapA") and float(rt.read("time.tMs")) == 995.0
-    rt.step(500)          # time never moves backwards
+    rt.step(500)  # time never moves backwards
     assert float(rt.read("time.tMs")) == 995.0
     rt.step(1200)
     assert rt.read("time.wrapA")

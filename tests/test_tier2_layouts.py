@@ -14,12 +14,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
 from formulas import TWO_PI, assert_bits_equal, assert_close, normalized_index
 from patchkit import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
 
 TOL = 1e-5
 N = 1000
@@ -58,8 +57,7 @@ def _layout_patch(n_lanes, layouts, edges=(), extra=(), **root):
 
 
 # -- W13 ----------------------------------------------------------------------------------------------
-W13_UV = [(0.5, 0.333333), (0.25, 0.666667), (0.75, 0.111111), (0.125, 0.444444), (0.625, 0.777778),
-          (0.375, 0.222222)]
+W13_UV = [(0.5, 0.333333), (0.25, 0.666667), (0.75, 0.111111), (0.125, 0.444444), (0.625, 0.777778), (0.375, 0.222222)]
 W13_GRID4 = [(0.625, 0.375), (0.375, 0.625), (0.875, 0.125), (0.125, 0.375), (0.625, 0.875), (0.375, 0.125)]
 
 
@@ -97,8 +95,9 @@ def test_grid_layout_uv_single_lane(runtime_cls):
     assert_bits_equal(r["g.position"], np.array([[0.5, 0.5, 0.0]], np.float32), "N = 1")
 
 
-@pytest.mark.parametrize("params, port", [({"cols": 0}, "cols"), ({"rows": -2}, "rows"), ({"cols": 2.5}, "cols"),
-                                          ({"rows": "4"}, "rows")])
+@pytest.mark.parametrize(
+    "params, port", [({"cols": 0}, "cols"), ({"rows": -2}, "rows"), ({"cols": 2.5}, "cols"), ({"rows": "4"}, "rows")]
+)
 def test_grid_layout_uv_params_are_validated(params, port):
     patch = _layout_patch(10, [blk("g", "GridLayoutUV", **params)])
     exc = reported(patch)
@@ -124,8 +123,12 @@ TIMES = (0.0, 1234.5, 2999.0)
 def test_circle_layout_uv(runtime_cls):
     layouts = [blk("c", "CircleLayoutUV"), blk("c2", "CircleLayoutUV", radius=0.45, phase=0.3)]
     extra = [blk("rk", "Multiply", b=0.0002), blk("rad", "Add", b=0.1)]
-    edges = [edge("time.phaseA", "c.phase"), edge("time.tMs", "rk.a"), edge("rk.out", "rad.a"),
-             edge("rad.out", "c.radius")]
+    edges = [
+        edge("time.phaseA", "c.phase"),
+        edge("time.tMs", "rk.a"),
+        edge("rk.out", "rad.a"),
+        edge("rad.out", "c.radius"),
+    ]
     patch = _layout_patch(N, layouts, edges, extra, periodAMs=1000)
     frames = run_frames(runtime_cls, patch, ["c.position", "c2.position", "time.phaseA", "rad.out"], TIMES)
     u = _u(N)
@@ -171,6 +174,7 @@ def test_linear_layout(runtime_cls, n_lanes):
 
     def expected(spacing):
         return np.stack([np.full(n_lanes, 0.5), (1 - spacing) / 2 + t * spacing, np.zeros(n_lanes)], 1)
+
     assert_close(frames[0]["d.position"], expected(0.8), TOL, "LinearLayout default spacing 0.8")
     assert_close(frames[0]["s.position"], expected(0.5), TOL, "LinearLayout spacing 0.5")
     for tm, r in zip(TIMES, frames):
@@ -185,11 +189,17 @@ def test_linear_layout(runtime_cls, n_lanes):
 def test_tier2_layouts_render():
     """A GridLayoutUV patch draws (the host table reaches the renderer's position slot)."""
     from patchkit import gpu_or_skip
+
     gpu_or_skip()
-    patch = make_patch([blk("dot", "Ellipse", rx=0.03, ry=0.03), blk("a", "Array", count=6),
-                        blk("g", "GridLayoutUV", cols=4, rows=4), blk("r", "RenderInstances2D")],
-                       [edge("dot.shape", "a.element"), edge("a.elements", "g.elements"),
-                        edge("g.position", "r.pos")])
+    patch = make_patch(
+        [
+            blk("dot", "Ellipse", rx=0.03, ry=0.03),
+            blk("a", "Array", count=6),
+            blk("g", "GridLayoutUV", cols=4, rows=4),
+            blk("r", "RenderInstances2D"),
+        ],
+        [edge("dot.shape", "a.element"), edge("a.elements", "g.elements"), edge("g.position", "r.pos")],
+    )
     rt = osc.Runtime(osc.compile(patch))
     rt.step(0.0)
     img = rt.render(64, 64)

@@ -10,12 +10,11 @@ import re
 
 import numpy as np
 import pytest
-
-import oscilla as osc
-
-from reported import reported
 from formulas import TWO_PI, assert_close, frac, hsv2rgb, normalized_index
 from patchkit import blk, edge, run_frames, runtime_cls  # noqa: F401
+from reported import reported
+
+import oscilla as osc
 
 pytestmark = pytest.mark.gpu
 
@@ -82,8 +81,7 @@ FINITE_PORTS = ["time.tMs", "time.dt", "time.progress", "time.ended"]
 
 # -- the oracle itself against W9 ------------------------------------------------------------------------
 def test_oracle_matches_w9():
-    assert [round(p, 6) for _, _, p, _ in cyclic_oracle([0, 250, 1250, 2100], 1000, "pingpong")] == \
-        [0, 0.25, 0.75, 0.1]
+    assert [round(p, 6) for _, _, p, _ in cyclic_oracle([0, 250, 1250, 2100], 1000, "pingpong")] == [0, 0.25, 0.75, 0.1]
     assert [w for *_, w in cyclic_oracle([0, 250, 1250, 2100], 1000, "pingpong")] == [False, False, True, True]
     fin = finite_oracle([0, 500, 1000, 1500], 1000)
     assert [x[:3] for x in fin] == [(0, 0, 0), (500, 500, 0.5), (1000, 500, 1), (1000, 0, 1)]
@@ -93,8 +91,7 @@ def test_oracle_matches_w9():
 # -- W9 -----------------------------------------------------------------------------------------------------
 def test_w9_cyclic_pingpong(runtime_cls):
     times = [0, 250, 1250, 2100]
-    frames = run_frames(runtime_cls, _root_patch("CyclicTimeRoot", periodMs=1000, mode="pingpong"),
-                        CYCLIC_PORTS, times)
+    frames = run_frames(runtime_cls, _root_patch("CyclicTimeRoot", periodMs=1000, mode="pingpong"), CYCLIC_PORTS, times)
     for r, phase, wrap in zip(frames, [0, 0.25, 0.75, 0.1], [False, False, True, True]):  # W9 literally
         assert_close(r["time.phase"], phase, TOL, "W9 pingpong phase")
         assert bool(r["time.wrap"]) is wrap
@@ -122,8 +119,23 @@ def test_cyclic_wrap_fires_at_every_turn(runtime_cls, mode):
     _check_cyclic(frames, expected, f"cyclic {mode}")
     # wrap at every multiple of the period crossed (once per frame however many were skipped),
     # in pingpong both at the top (odd turns) and at the bottom (even turns)
-    assert [bool(r["time.wrap"]) for r in frames] == \
-        [False, False, False, True, False, False, True, False, True, True, False, True, False, False, True]
+    assert [bool(r["time.wrap"]) for r in frames] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]
 
 
 def test_cyclic_defaults_are_a_1000ms_loop(runtime_cls):
@@ -134,8 +146,7 @@ def test_cyclic_defaults_are_a_1000ms_loop(runtime_cls):
 
 def test_pingpong_peak_stays_below_one(runtime_cls):
     times = [0, 1000, 1999.999, 2000, 3000]
-    frames = run_frames(runtime_cls, _root_patch("CyclicTimeRoot", periodMs=1000, mode="pingpong"),
-                        CYCLIC_PORTS, times)
+    frames = run_frames(runtime_cls, _root_patch("CyclicTimeRoot", periodMs=1000, mode="pingpong"), CYCLIC_PORTS, times)
     _check_cyclic(frames, cyclic_oracle(times, 1000, "pingpong"), "pingpong peak")
     assert float(frames[1]["time.phase"]) == F32_BELOW_ONE  # the top of the triangle is 0.99999994
     assert float(frames[4]["time.phase"]) == F32_BELOW_ONE
@@ -190,9 +201,14 @@ def test_finite_default_duration(runtime_cls):
 
 
 # -- monotonic time and reset --------------------------------------------------------------------------------
-@pytest.mark.parametrize("root, params", [("CyclicTimeRoot", {"periodMs": 400, "mode": "pingpong"}),
-                                          ("CyclicTimeRoot", {"periodMs": 400}),
-                                          ("FiniteTimeRoot", {"durationMs": 1000})])
+@pytest.mark.parametrize(
+    "root, params",
+    [
+        ("CyclicTimeRoot", {"periodMs": 400, "mode": "pingpong"}),
+        ("CyclicTimeRoot", {"periodMs": 400}),
+        ("FiniteTimeRoot", {"durationMs": 1000}),
+    ],
+)
 def test_time_is_monotonic_and_reset_restarts(runtime_cls, root, params):
     times = [100, 600, 300, 300, 900, float("nan"), 1300]
     ports = CYCLIC_PORTS if root == "CyclicTimeRoot" else FINITE_PORTS
@@ -206,7 +222,7 @@ def test_time_is_monotonic_and_reset_restarts(runtime_cls, root, params):
     if root == "CyclicTimeRoot":
         _check_cyclic(seen, cyclic_oracle(clean, params["periodMs"], params.get("mode", "loop")), root)
     else:
-        for f, (r, (tms, dt, progress, ended)) in enumerate(zip(seen, finite_oracle(clean, 1000))):
+        for f, (r, (tms, dt, _progress, ended)) in enumerate(zip(seen, finite_oracle(clean, 1000))):
             assert_close(r["time.tMs"], tms, TOL, f"frame {f}")
             assert_close(r["time.dt"], dt, TOL, f"frame {f}")
             assert bool(r["time.ended"]) is ended
@@ -221,8 +237,13 @@ def test_time_is_monotonic_and_reset_restarts(runtime_cls, root, params):
 
 # -- rails (§3.2) -----------------------------------------------------------------------------------------------
 def _rail_patch(root, **params):
-    blocks = [blk("osc", "Oscillator"), blk("saw", "Oscillator", mode="saw"), blk("a", "Array", count=10),
-              blk("hue", "HueFromPhase"), blk("lfo", "ColorLFO", hue=0.25)]
+    blocks = [
+        blk("osc", "Oscillator"),
+        blk("saw", "Oscillator", mode="saw"),
+        blk("a", "Array", count=10),
+        blk("hue", "HueFromPhase"),
+        blk("lfo", "ColorLFO", hue=0.25),
+    ]
     return _root_patch(root, blocks, [edge("a.t", "hue.id01")], **params)
 
 
@@ -236,15 +257,15 @@ def _check_rail(frames, rails, what):
         assert_close(r["osc.out"], math.sin(TWO_PI * p), TOL, f"{what} frame {f} Oscillator")
         assert_close(r["saw.out"], 2 * p - 1, TOL, f"{what} frame {f} saw")
         assert_close(r["hue.hue"], frac(id01 + np.float32(rail)), TOL, f"{what} frame {f} HueFromPhase")
-        assert_close(r["lfo.color"], hsv2rgb(frac(np.float32(rail) + np.float32(0.25)), 1, 1), TOL,
-                     f"{what} frame {f} ColorLFO")
+        assert_close(
+            r["lfo.color"], hsv2rgb(frac(np.float32(rail) + np.float32(0.25)), 1, 1), TOL, f"{what} frame {f} ColorLFO"
+        )
 
 
 @pytest.mark.parametrize("mode", ["loop", "pingpong"])
 def test_cyclic_rail_is_phase(runtime_cls, mode):
     times = [0, 130, 470, 1260, 1780]
-    frames = run_frames(runtime_cls, _rail_patch("CyclicTimeRoot", periodMs=500, mode=mode),
-                        RAIL_PORTS, times)
+    frames = run_frames(runtime_cls, _rail_patch("CyclicTimeRoot", periodMs=500, mode=mode), RAIL_PORTS, times)
     _check_rail(frames, [p for _, _, p, _ in cyclic_oracle(times, 500, mode)], f"cyclic {mode} rail")
 
 
@@ -260,23 +281,38 @@ def test_events_feed_event_consumers(runtime_cls):
     blocks = [blk("m", "EventToSignalMask"), blk("sh", "SampleHold")]
     edges = [edge("time.wrap", "m.event"), edge("time.wrap", "sh.trigger"), edge("time.tMs", "sh.value")]
     times = [0, 60, 120, 130, 250]
-    frames = run_frames(runtime_cls, _root_patch("CyclicTimeRoot", blocks, edges, periodMs=100, mode="pingpong"),
-                        ["m.out", "sh.out"], times)
+    frames = run_frames(
+        runtime_cls,
+        _root_patch("CyclicTimeRoot", blocks, edges, periodMs=100, mode="pingpong"),
+        ["m.out", "sh.out"],
+        times,
+    )
     assert [float(r["m.out"]) for r in frames] == [0, 0, 1, 0, 1]
     assert_close([float(r["sh.out"]) for r in frames], [0, 0, 120, 120, 250], TOL)
     blocks = [blk("m", "EventToSignalMask")]
-    frames = run_frames(runtime_cls, _root_patch("FiniteTimeRoot", blocks, [edge("time.ended", "m.event")],
-                                                 durationMs=100), ["m.out"], [0, 50, 100, 150])
+    frames = run_frames(
+        runtime_cls,
+        _root_patch("FiniteTimeRoot", blocks, [edge("time.ended", "m.event")], durationMs=100),
+        ["m.out"],
+        [0, 50, 100, 150],
+    )
     assert [float(r["m.out"]) for r in frames] == [0, 0, 1, 0]
 
 
 # -- params ------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("root, params", [
-    ("FiniteTimeRoot", {"durationMs": 0}), ("FiniteTimeRoot", {"durationMs": -5}),
-    ("FiniteTimeRoot", {"durationMs": "long"}), ("CyclicTimeRoot", {"periodMs": 0}),
-    ("CyclicTimeRoot", {"periodMs": float("inf")}), ("CyclicTimeRoot", {"mode": "bounce"}),
-    ("CyclicTimeRoot", {"mode": 1}), ("CyclicTimeRoot", {"mode": True}),
-])
+@pytest.mark.parametrize(
+    "root, params",
+    [
+        ("FiniteTimeRoot", {"durationMs": 0}),
+        ("FiniteTimeRoot", {"durationMs": -5}),
+        ("FiniteTimeRoot", {"durationMs": "long"}),
+        ("CyclicTimeRoot", {"periodMs": 0}),
+        ("CyclicTimeRoot", {"periodMs": float("inf")}),
+        ("CyclicTimeRoot", {"mode": "bounce"}),
+        ("CyclicTimeRoot", {"mode": 1}),
+        ("CyclicTimeRoot", {"mode": True}),
+    ],
+)
 def test_bad_time_root_params(root, params):
     e = reported(_root_patch(root, **params))
     [d] = e.value.diagnostics
@@ -297,6 +333,7 @@ def test_frame_uniforms_struct_matches_the_host_format():
     """FrameUniforms in shaders/prelude.wgsl has the fields, order and size of UNIFORM_FORMAT."""
     from oscilla.runtime.time import HEADER_SIZE, MAX_CHANNELS, UNIFORM_FORMAT, UNIFORM_SIZE
     from oscilla.shaders_path import load_wgsl
+
     body = re.search(r"struct FrameUniforms \{(.*?)\n\}", load_wgsl("prelude.wgsl"), re.S).group(1)
     fields = re.findall(r"^\s*(\w+)\s*:\s*([\w<>, ]+?),?\s*$", body, re.M)
     kinds = {"f32": "f", "u32": "I"}
@@ -311,6 +348,7 @@ def test_frame_uniforms_struct_matches_the_host_format():
             fmt += f"{MAX_CHANNELS}f"
             offset += 16 * 16
     import struct
+
     assert struct.calcsize(fmt) == struct.calcsize(UNIFORM_FORMAT) == UNIFORM_SIZE == offset == 320
     assert fmt.replace("ffff", "4f").replace("IIIIIIII", "8I") == UNIFORM_FORMAT
     names = [n for n, _ in fields]

@@ -1,11 +1,10 @@
 """GPU timestamp profiling of a runtime's kernels."""
 
 import pytest
+from conftest import ROOT
 
 import oscilla as osc
 from oscilla.runtime.timing import profile_kernels, timestamps_supported
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.gpu
 

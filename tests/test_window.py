@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 from oscilla.render.window import MouseChannels
-
-from conftest import ROOT
 
 
 class FakeRuntime:
@@ -22,7 +21,7 @@ class FakeRuntime:
 
 def test_pointer_mapping_is_the_inverse_viewport():
     m = MouseChannels()
-    m.handle({"event_type": "pointer_move", "x": 100, "y": 0}, 800, 600)     # W16: (100, 0) -> world (0, 0)
+    m.handle({"event_type": "pointer_move", "x": 100, "y": 0}, 800, 600)  # W16: (100, 0) -> world (0, 0)
     assert (m.values["mouse.x"], m.values["mouse.y"]) == (0.0, 0.0)
     m.handle({"event_type": "pointer_move", "x": 400, "y": 300}, 800, 600)
     assert (m.values["mouse.x"], m.values["mouse.y"]) == (0.5, 0.5)
@@ -41,7 +40,7 @@ def test_buttons_pulses_wheel_and_over():
     assert rt.inputs["mouse.button.left.held"] == 1.0
     assert rt.inputs["mouse.button.left.down"] == 1.0 and rt.inputs["mouse.button.left.up"] == 0.0
     assert (rt.inputs["mouse.wheel.dx"], rt.inputs["mouse.wheel.dy"]) == (2.0, -3.0)
-    m.apply(rt)   # next frame: pulses and wheel are back to 0, held stays
+    m.apply(rt)  # next frame: pulses and wheel are back to 0, held stays
     assert rt.inputs["mouse.button.left.down"] == 0.0 and rt.inputs["mouse.wheel.dx"] == 0.0
     assert rt.inputs["mouse.button.left.held"] == 1.0
     m.handle({"event_type": "pointer_up", "x": 1, "y": 1, "button": 1}, 10, 10)
@@ -59,10 +58,16 @@ def test_window_opens_renders_and_closes_under_xvfb():
         "from oscilla.render import window\n"
         "prog = osc.compile(osc.load_patch(r'%s'))\n"
         "n = window.run_window(prog, size=(200, 200), max_fps=30, max_frames=20)\n"
-        "print('frames', n)\n" % (ROOT / "examples" / "feedback.json"))
-    r = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=120, env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"})
-    panic = r.stderr[r.stderr.find("panicked"):][:1500] if "panicked" in r.stderr else r.stderr[-1500:]
+        "print('frames', n)\n" % (ROOT / "examples" / "feedback.json")
+    )
+    r = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"},
+    )
+    panic = r.stderr[r.stderr.find("panicked") :][:1500] if "panicked" in r.stderr else r.stderr[-1500:]
     assert r.returncode == 0, panic
     frames = int(r.stdout.split("frames")[-1].split()[0])
     assert frames == 20, r.stdout

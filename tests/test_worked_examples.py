@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from formulas import assert_bits_equal, assert_close, hash01, hsv2rgb, mod, modulo, noise, pcg_hash, random_id
+from patchkit import blk, edge, gpu_or_skip, make_patch, run_frames, runtime_cls  # noqa: F401
+from reported import reported
 
 import oscilla as osc
-
-from reported import reported
-from formulas import (assert_bits_equal, assert_close, hash01, hsv2rgb, mod, modulo, noise,
-                      pcg_hash, random_id)
-from patchkit import blk, edge, gpu_or_skip, make_patch, run_frames, runtime_cls  # noqa: F401
 
 pytestmark = pytest.mark.gpu
 
@@ -21,11 +19,20 @@ TOL = 2e-5
 
 # -- the oracle itself against §11 (pure numpy, no oscilla) --------------------------------------
 def test_formulas_match_worked_example_numbers():
-    assert pcg_hash(np.array([0, 1, 2, 3, 0x3F000000])).tolist() == [129708002, 2831084092, 2055130248,
-                                                                     2131687100, 1034895725]
+    assert pcg_hash(np.array([0, 1, 2, 3, 0x3F000000])).tolist() == [
+        129708002,
+        2831084092,
+        2055130248,
+        2131687100,
+        1034895725,
+    ]
     assert hash01(0.5, 0.0) == np.float32(16019582 / 2**24)
-    assert random_id(np.arange(4), 0).tolist() == [0.8592556118965149, 0.03946274518966675,
-                                                   0.18840044736862183, 0.17153775691986084]
+    assert random_id(np.arange(4), 0).tolist() == [
+        0.8592556118965149,
+        0.03946274518966675,
+        0.18840044736862183,
+        0.17153775691986084,
+    ]
     assert_close(noise([0, 0.25, 1.5, -0.75, 2.0]), [0.0301999, 0.128475, 0.56883, 0.76332, 0.478497], TOL)
     assert_close(hsv2rgb(1.3, 0.85, 0.9), [0.288, 0.9, 0.135, 1], TOL)
     assert_close(mod([-0.25, 5.5, -7], [1, -2, 3]), [-0.25, 1.5, -1], TOL)
@@ -34,8 +41,9 @@ def test_formulas_match_worked_example_numbers():
 
 # -- W1 GridLayout --------------------------------------------------------------------------------
 def _layout_patch(layout_type, count, **params):
-    return make_patch([blk("a", "Array", count=count), blk("g", layout_type, **params)],
-                      [edge("a.elements", "g.elements")])
+    return make_patch(
+        [blk("a", "Array", count=count), blk("g", layout_type, **params)], [edge("a.elements", "g.elements")]
+    )
 
 
 def test_w1_grid_layout(runtime_cls):
@@ -51,10 +59,13 @@ def test_w1_grid_layout(runtime_cls):
 
 
 # -- W2 CircleLayout --------------------------------------------------------------------------------
-@pytest.mark.parametrize("phase, expected", [
-    (0.0, [(0.8, 0.5), (0.5, 0.8), (0.2, 0.5), (0.5, 0.2)]),
-    (0.125, [(0.712132, 0.712132), (0.287868, 0.712132), (0.287868, 0.287868), (0.712132, 0.287868)]),
-])
+@pytest.mark.parametrize(
+    "phase, expected",
+    [
+        (0.0, [(0.8, 0.5), (0.5, 0.8), (0.2, 0.5), (0.5, 0.2)]),
+        (0.125, [(0.712132, 0.712132), (0.287868, 0.712132), (0.287868, 0.287868), (0.712132, 0.287868)]),
+    ],
+)
 def test_w2_circle_layout(runtime_cls, phase, expected):
     p = _layout_patch("CircleLayout", 4, radius=0.3, centerX=0.5, centerY=0.5, phase=phase)
     [r] = run_frames(runtime_cls, p, ["g.position"], [0])
@@ -72,9 +83,16 @@ def test_w3_line_layout(runtime_cls):
 
 
 # -- W4 hsv2rgb -------------------------------------------------------------------------------------
-W4 = [((0, 1, 1), (1, 0, 0, 1)), ((0.25, 1, 1), (0.5, 1, 0, 1)), ((0.5, 1, 1), (0, 1, 1, 1)),
-      ((0.75, 1, 1), (0.5, 0, 1, 1)), ((-0.25, 1, 1), (0.5, 0, 1, 1)), ((1.3, 0.85, 0.9), (0.288, 0.9, 0.135, 1)),
-      ((0.1, 0.5, 0.5), (0.5, 0.4, 0.25, 1)), ((0.6, 2, 1), (0, 0.4, 1, 1))]
+W4 = [
+    ((0, 1, 1), (1, 0, 0, 1)),
+    ((0.25, 1, 1), (0.5, 1, 0, 1)),
+    ((0.5, 1, 1), (0, 1, 1, 1)),
+    ((0.75, 1, 1), (0.5, 0, 1, 1)),
+    ((-0.25, 1, 1), (0.5, 0, 1, 1)),
+    ((1.3, 0.85, 0.9), (0.288, 0.9, 0.135, 1)),
+    ((0.1, 0.5, 0.5), (0.5, 0.4, 0.25, 1)),
+    ((0.6, 2, 1), (0, 0.4, 1, 1)),
+]
 
 
 def test_w4_hsv2rgb(runtime_cls):
@@ -85,9 +103,19 @@ def test_w4_hsv2rgb(runtime_cls):
 
 
 # -- W5 hashes --------------------------------------------------------------------------------------
-W5_HASH = [((0.5, 0.0), 16019582 / 2**24), ((0.0, 0.0), 0.190399), ((-0.0, 0.0), 0.190399),
-           ((1.0, 0.0), 0.817633), ((0.5, 1.0), 0.385826), ((0.0, 1.0), 0.195197), ((0.0, 2.0), 0.426249),
-           ((0.0, 3.0), 0.373702), ((0.25, 1.0), 0.423195), ((0.25, 2.0), 0.396072), ((0.25, 3.0), 0.380403)]
+W5_HASH = [
+    ((0.5, 0.0), 16019582 / 2**24),
+    ((0.0, 0.0), 0.190399),
+    ((-0.0, 0.0), 0.190399),
+    ((1.0, 0.0), 0.817633),
+    ((0.5, 1.0), 0.385826),
+    ((0.0, 1.0), 0.195197),
+    ((0.0, 2.0), 0.426249),
+    ((0.0, 3.0), 0.373702),
+    ((0.25, 1.0), 0.423195),
+    ((0.25, 2.0), 0.396072),
+    ((0.25, 3.0), 0.380403),
+]
 
 
 def test_w5_hash_block(runtime_cls):
@@ -101,15 +129,17 @@ def test_w5_hash_block(runtime_cls):
     assert_bits_equal(r["h1.out"], r["h2.out"], "Hash(-0.0) == Hash(0)")
 
 
-@pytest.mark.parametrize("seed, want", [
-    (0, [0.8592556118965149, 0.03946274518966675, 0.18840044736862183, 0.17153775691986084]),
-    (7, [0.690334, 0.0780165, 0.668473, 0.45466]),
-    (-1, [0.953621, 0.0860452]),
-])
+@pytest.mark.parametrize(
+    "seed, want",
+    [
+        (0, [0.8592556118965149, 0.03946274518966675, 0.18840044736862183, 0.17153775691986084]),
+        (7, [0.690334, 0.0780165, 0.668473, 0.45466]),
+        (-1, [0.953621, 0.0860452]),
+    ],
+)
 def test_w5_random_id(runtime_cls, seed, want):
     n = len(want)
-    p = make_patch([blk("a", "Array", count=n, seed=seed), blk("s", "StableIdHash")],
-                   [edge("a.elements", "s.domain")])
+    p = make_patch([blk("a", "Array", count=n, seed=seed), blk("s", "StableIdHash")], [edge("a.elements", "s.domain")])
     [r] = run_frames(runtime_cls, p, ["s.rand"], [0])
     assert_close(r["s.rand"], want, TOL, f"W5 randomId seed {seed}")
     assert_bits_equal(r["s.rand"], random_id(np.arange(n), seed), f"randomId seed {seed} bits")
@@ -132,9 +162,11 @@ def test_w6_noise(runtime_cls):
 
 
 # -- W7 oscillator ----------------------------------------------------------------------------------
-W7 = {0.1: dict(sin=0.587785, cos=0.809017, triangle=0.6, square=1, saw=-0.8),
-      0.6: dict(sin=-0.587785, cos=-0.809017, triangle=-0.6, square=-1, saw=0.2),
-      -0.25: dict(sin=-1, cos=0, triangle=0, square=-1, saw=0.5)}
+W7 = {
+    0.1: dict(sin=0.587785, cos=0.809017, triangle=0.6, square=1, saw=-0.8),
+    0.6: dict(sin=-0.587785, cos=-0.809017, triangle=-0.6, square=-1, saw=0.2),
+    -0.25: dict(sin=-1, cos=0, triangle=0, square=-1, saw=0.5),
+}
 
 
 def test_w7_oscillator(runtime_cls):
@@ -187,24 +219,41 @@ def test_w10_stateful_sequences(runtime_cls):
         blk("lag", "Lag", target=1, smoothing=0.5),
         blk("slew", "Slew", target=1, tauMs=100),
         # UnitDelay.in = 1, 2, 3, ... = tMs/16 + 1
-        blk("ud_k", "Multiply", b=0.0625), blk("ud_in", "Add", b=1), blk("ud", "UnitDelay"),
+        blk("ud_k", "Multiply", b=0.0625),
+        blk("ud_in", "Add", b=1),
+        blk("ud", "UnitDelay"),
         # DelayFrames.in = 10, 20, 30, ... = tMs * 0.625 + 10
-        blk("df_k", "Multiply", b=0.625), blk("df_in", "Add", b=10), blk("df", "DelayFrames", frames=2),
+        blk("df_k", "Multiply", b=0.625),
+        blk("df_in", "Add", b=10),
+        blk("df", "DelayFrames", frames=2),
         # Accumulator reset = 1 in frame 2 only (wrapA with periodAMs 30 fires at tMs 32 and 64)
-        blk("mask", "EventToSignalMask"), blk("acc", "Accumulator", delta=0.5),
+        blk("mask", "EventToSignalMask"),
+        blk("acc", "Accumulator", delta=0.5),
         # feedback: UnitDelay -> Add(b 0.3) -> Mod(b 1) -> UnitDelay.in
-        blk("fd", "UnitDelay"), blk("fadd", "Add", b=0.3), blk("fmod", "Mod", b=1),
+        blk("fd", "UnitDelay"),
+        blk("fadd", "Add", b=0.3),
+        blk("fmod", "Mod", b=1),
     ]
-    edges = [edge("time.tMs", "ud_k.a"), edge("ud_k.out", "ud_in.a"), edge("ud_in.out", "ud.in"),
-             edge("time.tMs", "df_k.a"), edge("df_k.out", "df_in.a"), edge("df_in.out", "df.in"),
-             edge("time.wrapA", "mask.event"), edge("mask.out", "acc.reset"),
-             edge("fd.out", "fadd.a"), edge("fadd.out", "fmod.a"), edge("fmod.result", "fd.in")]
+    edges = [
+        edge("time.tMs", "ud_k.a"),
+        edge("ud_k.out", "ud_in.a"),
+        edge("ud_in.out", "ud.in"),
+        edge("time.tMs", "df_k.a"),
+        edge("df_k.out", "df_in.a"),
+        edge("df_in.out", "df.in"),
+        edge("time.wrapA", "mask.event"),
+        edge("mask.out", "acc.reset"),
+        edge("fd.out", "fadd.a"),
+        edge("fadd.out", "fmod.a"),
+        edge("fmod.result", "fd.in"),
+    ]
     p = make_patch(blocks, edges, periodAMs=30)
     obs = ["ph.out", "lag.out", "slew.out", "ud.out", "df.out", "acc.value", "fd.out", "fmod.result", "mask.out"]
     frames = run_frames(runtime_cls, p, obs, [0, 16, 32, 48, 64])
 
     def seq(name, n=None):
         return [float(f[name]) for f in frames[:n]]
+
     assert_close(seq("ph.out", 4), [0, 0.032, 0.064, 0.096], TOL, "Phasor")
     assert_close(seq("lag.out", 4), [0.5, 0.75, 0.875, 0.9375], TOL, "Lag")
     assert_close(seq("slew.out", 4), [0, 0.147856, 0.273851, 0.381217], TOL, "Slew")
@@ -218,20 +267,34 @@ def test_w10_stateful_sequences(runtime_cls):
 
 def test_w10_sample_hold(runtime_cls):
     # value = 10·f (Accumulator(10) - 10); trigger = wrapA (period 100) fires in frames 1 and 3
-    blocks = [blk("cnt", "Accumulator", delta=10), blk("val", "Subtract", b=10), blk("sh", "SampleHold"),
-              blk("trig", "EventToSignalMask")]
-    edges = [edge("cnt.value", "val.a"), edge("val.out", "sh.value"), edge("time.wrapA", "sh.trigger"),
-             edge("time.wrapA", "trig.event")]
-    frames = run_frames(runtime_cls, make_patch(blocks, edges, periodAMs=100), ["val.out", "sh.out", "trig.out"],
-                        [0, 100, 150, 250, 280])
+    blocks = [
+        blk("cnt", "Accumulator", delta=10),
+        blk("val", "Subtract", b=10),
+        blk("sh", "SampleHold"),
+        blk("trig", "EventToSignalMask"),
+    ]
+    edges = [
+        edge("cnt.value", "val.a"),
+        edge("val.out", "sh.value"),
+        edge("time.wrapA", "sh.trigger"),
+        edge("time.wrapA", "trig.event"),
+    ]
+    frames = run_frames(
+        runtime_cls,
+        make_patch(blocks, edges, periodAMs=100),
+        ["val.out", "sh.out", "trig.out"],
+        [0, 100, 150, 250, 280],
+    )
     assert_close([float(f["val.out"]) for f in frames], [0, 10, 20, 30, 40], TOL, "value = 10 f")
     assert [float(f["trig.out"]) for f in frames] == [0, 1, 0, 1, 0]
     assert_close([float(f["sh.out"]) for f in frames], [0, 10, 10, 30, 30], TOL, "SampleHold")
 
 
 def test_w10_feedback_without_unit_delay_is_a_cycle():
-    p = make_patch([blk("fadd", "Add", b=0.3), blk("fmod", "Mod", b=1)],
-                   [edge("fadd.out", "fmod.a"), edge("fmod.result", "fadd.a")])
+    p = make_patch(
+        [blk("fadd", "Add", b=0.3), blk("fmod", "Mod", b=1)],
+        [edge("fadd.out", "fmod.a"), edge("fmod.result", "fadd.a")],
+    )
     ei = reported(p)
     assert [d.code for d in ei.value.diagnostics if d.severity == "error"] == ["E_CYCLE_DETECTED"]
 
@@ -255,16 +318,28 @@ def test_w11_mod_modulo(runtime_cls):
 
 # -- W12 phyllotaxis chain ----------------------------------------------------------------------------
 def test_w12_phyllotaxis_chain(runtime_cls):
-    blocks = [blk("a", "Array", count=4), blk("golden", "GoldenAngle", turns=50),
-              blk("spin", "AngularOffset", phase=0.1, spin=2), blk("angle", "Add"),
-              blk("radius", "RadiusSqrt", radius=0.35), blk("polar", "FieldPolarToCartesian"),
-              blk("hue", "HueFromPhase", phase=0.1),
-              blk("pulse", "Pulse", id01=0.25, phase=0.1, base=0.4, amplitude=0.6, spread=2),
-              blk("jit", "JitterVec", pos=[0.5, 0.5, 0], rand=0, amountX=0.02, amountY=0.02, amountZ=0),
-              blk("off", "OffsetVec", posIn=[0, 0, 0], rand=0, amountX=0.5, amountY=0.5)]
-    edges = [edge("a.t", "golden.id01"), edge("a.t", "spin.id01"), edge("golden.angle", "angle.a"),
-             edge("spin.offset", "angle.b"), edge("a.t", "radius.id01"), edge("angle.out", "polar.angle"),
-             edge("radius.out", "polar.radius"), edge("a.t", "hue.id01")]
+    blocks = [
+        blk("a", "Array", count=4),
+        blk("golden", "GoldenAngle", turns=50),
+        blk("spin", "AngularOffset", phase=0.1, spin=2),
+        blk("angle", "Add"),
+        blk("radius", "RadiusSqrt", radius=0.35),
+        blk("polar", "FieldPolarToCartesian"),
+        blk("hue", "HueFromPhase", phase=0.1),
+        blk("pulse", "Pulse", id01=0.25, phase=0.1, base=0.4, amplitude=0.6, spread=2),
+        blk("jit", "JitterVec", pos=[0.5, 0.5, 0], rand=0, amountX=0.02, amountY=0.02, amountZ=0),
+        blk("off", "OffsetVec", posIn=[0, 0, 0], rand=0, amountX=0.5, amountY=0.5),
+    ]
+    edges = [
+        edge("a.t", "golden.id01"),
+        edge("a.t", "spin.id01"),
+        edge("golden.angle", "angle.a"),
+        edge("spin.offset", "angle.b"),
+        edge("a.t", "radius.id01"),
+        edge("angle.out", "polar.angle"),
+        edge("radius.out", "polar.radius"),
+        edge("a.t", "hue.id01"),
+    ]
     obs = ["angle.out", "radius.out", "polar.pos", "hue.hue", "pulse.value", "jit.out", "off.posOut"]
     [r] = run_frames(runtime_cls, make_patch(blocks, edges), obs, [0])
     assert_close(r["angle.out"], [1.25664, 41.256, 81.2554, 121.255], TOL, "W12 angles")
@@ -281,10 +356,20 @@ def test_w12_phyllotaxis_chain(runtime_cls):
 def test_w16_viewport():
     gpu_or_skip()
     # LineLayout from (0,0) to (1,1) over 3 lanes: ellipses at world (0,0), (0.5,0.5), (1,1)
-    p = make_patch([blk("dot", "Ellipse", rx=0.02, ry=0.02), blk("a", "Array", count=3),
-                    blk("line", "LineLayout", x0=0, y0=0, x1=1, y1=1), blk("draw", "RenderInstances2D")],
-                   [edge("dot.shape", "a.element"), edge("a.elements", "line.elements"),
-                    edge("line.position", "draw.pos"), edge("a.elements", "draw.shape")])
+    p = make_patch(
+        [
+            blk("dot", "Ellipse", rx=0.02, ry=0.02),
+            blk("a", "Array", count=3),
+            blk("line", "LineLayout", x0=0, y0=0, x1=1, y1=1),
+            blk("draw", "RenderInstances2D"),
+        ],
+        [
+            edge("dot.shape", "a.element"),
+            edge("a.elements", "line.elements"),
+            edge("line.position", "draw.pos"),
+            edge("a.elements", "draw.shape"),
+        ],
+    )
     rt = osc.Runtime(osc.compile(p))
     rt.step(0)
     img = rt.render(800, 600)
@@ -293,6 +378,7 @@ def test_w16_viewport():
 
     def px(x, y):
         return img[y, x].tolist()
+
     # centre (400, 300), radius 12 px: pixel centres 10.5 px away are covered, 13.5 px away are not
     for x, y in [(410, 300), (389, 300), (400, 310), (400, 289), (400, 300), (399, 299)]:
         assert px(x, y) == white, (x, y)

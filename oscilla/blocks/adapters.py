@@ -39,10 +39,16 @@ def apply_adapter(ctx, kind, x: int) -> int:
 
 
 def _make(type_name, in_unit, out_unit, kind, formula):
-    register(BlockDef(
-        type_name, "adapter", inputs=(PortDef("in", "float", E, unit=in_unit, default=0.0),),
-        outputs=(PortDef("out", "float", E, unit=out_unit),),
-        lower=lambda ctx: {"out": ctx.float(apply_adapter(ctx, kind, ctx.f("in")))}, formula=formula))
+    register(
+        BlockDef(
+            type_name,
+            "adapter",
+            inputs=(PortDef("in", "float", E, unit=in_unit, default=0.0),),
+            outputs=(PortDef("out", "float", E, unit=out_unit),),
+            lower=lambda ctx: {"out": ctx.float(apply_adapter(ctx, kind, ctx.f("in")))},
+            formula=formula,
+        )
+    )
 
 
 ADAPTER_KIND = {}

@@ -11,15 +11,16 @@ from __future__ import annotations
 from typing import TypeVar
 
 from ..expr import check_expression, lower_expression
-from .registry import ANY, E, BlockDef, ParamDef, PortDef, register
+from .registry import ANY, BlockDef, E, ParamDef, PortDef, register
 
 X = TypeVar("X")
 
 INPUT_NAMES = ("in0", "in1")
 
 
-def expression_scope(inputs: dict[str, X | None], refs: list[tuple[str, str | None, X]]
-                     ) -> tuple[dict[str, X], list[str]]:
+def expression_scope(
+    inputs: dict[str, X | None], refs: list[tuple[str, str | None, X]]
+) -> tuple[dict[str, X], list[str]]:
     """The names an expression may use and the unavailable inputs.
 
     Args:
@@ -47,10 +48,14 @@ def _lower(ctx):
     return {"out": ctx.value(checked.type, *nodes)}
 
 
-register(BlockDef(
-    "Expression", "math",
-    inputs=(PortDef("in0", ANY, E), PortDef("in1", ANY, E), PortDef("refs", ANY, E, vararg=True)),
-    outputs=(PortDef("out", ANY, E),),
-    params=(ParamDef("expression", "string", ""),),
-    lower=_lower,
-    formula="out = the expression (blocks.md §8) over in0, in1 and each ref; the payload is its type"))
+register(
+    BlockDef(
+        "Expression",
+        "math",
+        inputs=(PortDef("in0", ANY, E), PortDef("in1", ANY, E), PortDef("refs", ANY, E, vararg=True)),
+        outputs=(PortDef("out", ANY, E),),
+        params=(ParamDef("expression", "string", ""),),
+        lower=_lower,
+        formula="out = the expression (blocks.md §8) over in0, in1 and each ref; the payload is its type",
+    )
+)

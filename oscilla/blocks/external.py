@@ -32,10 +32,17 @@ def _lower_input(ctx):
     return {"value": ctx.float(ctx.b.external(ctx.param("channel")))}
 
 
-register(BlockDef(
-    "ExternalInput", "io", inputs=(), outputs=(PortDef("value", "float", S),),
-    params=(ParamDef("channel", "string", "mouse.x"),),
-    lower=_lower_input, formula="the snapshot value of the channel (0 if never set)"))
+register(
+    BlockDef(
+        "ExternalInput",
+        "io",
+        inputs=(),
+        outputs=(PortDef("value", "float", S),),
+        params=(ParamDef("channel", "string", "mouse.x"),),
+        lower=_lower_input,
+        formula="the snapshot value of the channel (0 if never set)",
+    )
+)
 
 
 def _lower_gate(ctx):
@@ -43,10 +50,17 @@ def _lower_gate(ctx):
     return {"gate": ctx.float(ctx.o("b2f", ctx.o("ge", value, ctx.c(ctx.param("threshold")))))}
 
 
-register(BlockDef(
-    "ExternalGate", "io", inputs=(), outputs=(PortDef("gate", "float", S),),
-    params=(ParamDef("channel", "string", "mouse.x"), ParamDef("threshold", "number", 0.5)),
-    lower=_lower_gate, formula="1 if value >= threshold, else 0"))
+register(
+    BlockDef(
+        "ExternalGate",
+        "io",
+        inputs=(),
+        outputs=(PortDef("gate", "float", S),),
+        params=(ParamDef("channel", "string", "mouse.x"), ParamDef("threshold", "number", 0.5)),
+        lower=_lower_gate,
+        formula="1 if value >= threshold, else 0",
+    )
+)
 
 
 def _lower_vec2(ctx):
@@ -54,7 +68,14 @@ def _lower_vec2(ctx):
     return {"position": ctx.value("vec2", ctx.b.external(x), ctx.b.external(y))}
 
 
-register(BlockDef(
-    "ExternalVec2", "io", inputs=(), outputs=(PortDef("position", "vec2", S),),
-    params=(ParamDef("channelBase", "string", "mouse"),),
-    lower=_lower_vec2, formula="(<base>.x, <base>.y); for base mouse.wheel (.dx, .dy)"))
+register(
+    BlockDef(
+        "ExternalVec2",
+        "io",
+        inputs=(),
+        outputs=(PortDef("position", "vec2", S),),
+        params=(ParamDef("channelBase", "string", "mouse"),),
+        lower=_lower_vec2,
+        formula="(<base>.x, <base>.y); for base mouse.wheel (.dx, .dy)",
+    )
+)

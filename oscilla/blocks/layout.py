@@ -22,12 +22,17 @@ def _lower_grid(ctx):
     return {"position": ctx.vec3(x, y, ctx.c(0.0))}
 
 
-register(BlockDef(
-    "GridLayout", "layout",
-    inputs=(_ELEMENTS, PortDef("rows", "int", S, default=10), PortDef("cols", "int", S, default=10)),
-    outputs=_POSITION, lower=_lower_grid,
-    formula="C = max(1, cols), R = max(1, rows); col = i mod C; row = floor(i/C) mod R; "
-            "position = ((col+0.5)/C, (row+0.5)/R, 0)"))
+register(
+    BlockDef(
+        "GridLayout",
+        "layout",
+        inputs=(_ELEMENTS, PortDef("rows", "int", S, default=10), PortDef("cols", "int", S, default=10)),
+        outputs=_POSITION,
+        lower=_lower_grid,
+        formula="C = max(1, cols), R = max(1, rows); col = i mod C; row = floor(i/C) mod R; "
+        "position = ((col+0.5)/C, (row+0.5)/R, 0)",
+    )
+)
 
 
 def _lower_circle(ctx):
@@ -41,13 +46,22 @@ def _lower_circle(ctx):
     return {"position": ctx.vec3(x, y, ctx.c(0.0))}
 
 
-register(BlockDef(
-    "CircleLayout", "layout",
-    inputs=(_ELEMENTS, PortDef("radius", "float", S, default=0.3),
+register(
+    BlockDef(
+        "CircleLayout",
+        "layout",
+        inputs=(
+            _ELEMENTS,
+            PortDef("radius", "float", S, default=0.3),
             PortDef("phase", "float", S, unit="phase01", default=0.0),
-            PortDef("centerX", "float", S, default=0.5), PortDef("centerY", "float", S, default=0.5)),
-    outputs=_POSITION, lower=_lower_circle,
-    formula="θ = 2π(i/N + phase); position = (centerX + radius cos θ, centerY + radius sin θ, 0)"))
+            PortDef("centerX", "float", S, default=0.5),
+            PortDef("centerY", "float", S, default=0.5),
+        ),
+        outputs=_POSITION,
+        lower=_lower_circle,
+        formula="θ = 2π(i/N + phase); position = (centerX + radius cos θ, centerY + radius sin θ, 0)",
+    )
+)
 
 
 def _mix_line(ctx, t: int):
@@ -56,6 +70,7 @@ def _mix_line(ctx, t: int):
 
     def mix(a, b):
         return ctx.o("add", ctx.o("mul", one_minus_t, ctx.f(a)), ctx.o("mul", t, ctx.f(b)))
+
     return ctx.vec3(mix("x0", "x1"), mix("y0", "y1"), ctx.c(0.0))
 
 
@@ -63,12 +78,22 @@ def _lower_line(ctx):
     return {"position": _mix_line(ctx, ctx.norm_index(ctx.domain))}
 
 
-register(BlockDef(
-    "LineLayout", "layout",
-    inputs=(_ELEMENTS, PortDef("x0", "float", S, default=0.1), PortDef("y0", "float", S, default=0.5),
-            PortDef("x1", "float", S, default=0.9), PortDef("y1", "float", S, default=0.5)),
-    outputs=_POSITION, lower=_lower_line,
-    formula="t = normalizedIndex; position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)"))
+register(
+    BlockDef(
+        "LineLayout",
+        "layout",
+        inputs=(
+            _ELEMENTS,
+            PortDef("x0", "float", S, default=0.1),
+            PortDef("y0", "float", S, default=0.5),
+            PortDef("x1", "float", S, default=0.9),
+            PortDef("y1", "float", S, default=0.5),
+        ),
+        outputs=_POSITION,
+        lower=_lower_line,
+        formula="t = normalizedIndex; position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)",
+    )
+)
 
 
 # -- tier 2 (blocks.md §6) ---------------------------------------------------------------------
@@ -103,11 +128,18 @@ def _lower_grid_uv(ctx):
     return {"position": ctx.vec3(x, y, ctx.c(0.0))}
 
 
-register(BlockDef(
-    "GridLayoutUV", "layout", inputs=(_ELEMENTS,), outputs=_POSITION, lower=_lower_grid_uv,
-    params=(ParamDef("cols", "int", 5, minimum=1), ParamDef("rows", "int", 5, minimum=1)),
-    formula="(u, v) = Halton(2,3) of i+1; col = min(floor(u cols), cols-1); row = min(floor(v rows), rows-1); "
-            "position = ((col+0.5)/cols, (row+0.5)/rows, 0), computed on the host in float64"))
+register(
+    BlockDef(
+        "GridLayoutUV",
+        "layout",
+        inputs=(_ELEMENTS,),
+        outputs=_POSITION,
+        lower=_lower_grid_uv,
+        params=(ParamDef("cols", "int", 5, minimum=1), ParamDef("rows", "int", 5, minimum=1)),
+        formula="(u, v) = Halton(2,3) of i+1; col = min(floor(u cols), cols-1); row = min(floor(v rows), rows-1); "
+        "position = ((col+0.5)/cols, (row+0.5)/rows, 0), computed on the host in float64",
+    )
+)
 
 
 def _lower_circle_uv(ctx):
@@ -118,24 +150,42 @@ def _lower_circle_uv(ctx):
     return {"position": ctx.vec3(x, y, ctx.c(0.0))}
 
 
-register(BlockDef(
-    "CircleLayoutUV", "layout",
-    inputs=(_ELEMENTS, PortDef("radius", "float", S, default=0.3),
-            PortDef("phase", "float", S, unit="phase01", default=0.0)),
-    outputs=_POSITION, lower=_lower_circle_uv,
-    formula="u = φ₂(i+1); θ = 2π(u + phase); position = (0.5 + radius cos θ, 0.5 + radius sin θ, 0)"))
+register(
+    BlockDef(
+        "CircleLayoutUV",
+        "layout",
+        inputs=(
+            _ELEMENTS,
+            PortDef("radius", "float", S, default=0.3),
+            PortDef("phase", "float", S, unit="phase01", default=0.0),
+        ),
+        outputs=_POSITION,
+        lower=_lower_circle_uv,
+        formula="u = φ₂(i+1); θ = 2π(u + phase); position = (0.5 + radius cos θ, 0.5 + radius sin θ, 0)",
+    )
+)
 
 
 def _lower_line_uv(ctx):
     return {"position": _mix_line(ctx, _halton_u(ctx))}
 
 
-register(BlockDef(
-    "LineLayoutUV", "layout",
-    inputs=(_ELEMENTS, PortDef("x0", "float", S, default=0.2), PortDef("y0", "float", S, default=0.2),
-            PortDef("x1", "float", S, default=0.8), PortDef("y1", "float", S, default=0.8)),
-    outputs=_POSITION, lower=_lower_line_uv,
-    formula="t = φ₂(i+1); position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)"))
+register(
+    BlockDef(
+        "LineLayoutUV",
+        "layout",
+        inputs=(
+            _ELEMENTS,
+            PortDef("x0", "float", S, default=0.2),
+            PortDef("y0", "float", S, default=0.2),
+            PortDef("x1", "float", S, default=0.8),
+            PortDef("y1", "float", S, default=0.8),
+        ),
+        outputs=_POSITION,
+        lower=_lower_line_uv,
+        formula="t = φ₂(i+1); position = ((1-t)x0 + t x1, (1-t)y0 + t y1, 0)",
+    )
+)
 
 
 def _lower_linear(ctx):
@@ -146,10 +196,16 @@ def _lower_linear(ctx):
     return {"position": ctx.vec3(ctx.c(0.5), y, ctx.c(0.0))}
 
 
-register(BlockDef(
-    "LinearLayout", "layout", inputs=(_ELEMENTS, PortDef("spacing", "float", S, default=0.8)),
-    outputs=_POSITION, lower=_lower_linear,
-    formula="t = normalizedIndex; position = (0.5, (1-L)/2 + t L, 0) with L = spacing"))
+register(
+    BlockDef(
+        "LinearLayout",
+        "layout",
+        inputs=(_ELEMENTS, PortDef("spacing", "float", S, default=0.8)),
+        outputs=_POSITION,
+        lower=_lower_linear,
+        formula="t = normalizedIndex; position = (0.5, (1-L)/2 + t L, 0) with L = spacing",
+    )
+)
 
 
 def _lower_path_field(ctx):
@@ -176,14 +232,28 @@ def _lower_path_field(ctx):
     qx, qy = at(ctx.o("add_i", i, ctx.c(-1, "i32")))
     dx, dy = ctx.o("sub", px, qx), ctx.o("sub", py, qy)
     seg = ctx.o("sqrt", ctx.o("add", ctx.o("mul", dx, dx), ctx.o("mul", dy, dy)))
-    return {"position": ctx.vec3(px, py, zero), "index": ctx.value("int", i, instance=inst),
-            "tangent": tangent, "arcLength": ctx.float(ctx.b.scan(seg))}
+    return {
+        "position": ctx.vec3(px, py, zero),
+        "index": ctx.value("int", i, instance=inst),
+        "tangent": tangent,
+        "arcLength": ctx.float(ctx.b.scan(seg)),
+    }
 
 
-register(BlockDef(
-    "PathField", "shape", inputs=(PortDef("controlPoints", "vec2", F, required=True),),
-    outputs=(PortDef("position", "vec3", F), PortDef("index", "int", F), PortDef("tangent", "vec3", F),
-             PortDef("arcLength", "float", F)),
-    lower=_lower_path_field,
-    formula="position = (p.x, p.y, 0); index = i; tangent = ((p[i+1] - p[i-1])/2, 0), indices mod N (0 when N = 1); "
-            "arcLength: L0 = 0, Li = L(i-1) + |p_i - p_(i-1)| (no closing segment)"))
+register(
+    BlockDef(
+        "PathField",
+        "shape",
+        inputs=(PortDef("controlPoints", "vec2", F, required=True),),
+        outputs=(
+            PortDef("position", "vec3", F),
+            PortDef("index", "int", F),
+            PortDef("tangent", "vec3", F),
+            PortDef("arcLength", "float", F),
+        ),
+        lower=_lower_path_field,
+        formula="position = (p.x, p.y, 0); index = i; tangent = ((p[i+1] - p[i-1])/2, 0), "
+        "indices mod N (0 when N = 1); "
+        "arcLength: L0 = 0, Li = L(i-1) + |p_i - p_(i-1)| (no closing segment)",
+    )
+)

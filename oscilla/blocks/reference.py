@@ -46,9 +46,16 @@ def _param_text(p) -> str:
 
 def render_block(d: BlockDef) -> str:
     """Markdown section of one block type."""
-    out = [f"### {d.type}", "", f"Category: `{d.category}`." + (" Time root." if d.time_root else "")
-           + (" Render sink." if d.sink else "") + (" Creates an instance." if d.creates_instance else "")
-           + (" May close feedback cycles." if d.closes_cycles else ""), ""]
+    out = [
+        f"### {d.type}",
+        "",
+        f"Category: `{d.category}`."
+        + (" Time root." if d.time_root else "")
+        + (" Render sink." if d.sink else "")
+        + (" Creates an instance." if d.creates_instance else "")
+        + (" May close feedback cycles." if d.closes_cycles else ""),
+        "",
+    ]
     if d.formula:
         out += [f"Semantics: {d.formula}", ""]
     if d.inputs:
@@ -71,11 +78,16 @@ def render_block(d: BlockDef) -> str:
 def render_reference() -> str:
     """The whole page, blocks in catalog order, grouped by category."""
     types = all_types()
-    out = ["# Block reference", "",
-           "Generated from the block registry by `scripts/gen_block_reference.py`; do not edit by hand.",
-           "The contract behind it (formulas in full, diagnostics, worked examples) is `blocks.md`.", "",
-           f"{len(types)} block types, grouped by category. \"signal or field\" ports are fields when any "
-           "of the block's inputs is a field (blocks.md §2.1).", ""]
+    out = [
+        "# Block reference",
+        "",
+        "Generated from the block registry by `scripts/gen_block_reference.py`; do not edit by hand.",
+        "The contract behind it (formulas in full, diagnostics, worked examples) is `blocks.md`.",
+        "",
+        f'{len(types)} block types, grouped by category. "signal or field" ports are fields when any '
+        "of the block's inputs is a field (blocks.md §2.1).",
+        "",
+    ]
     groups: dict[str, list[str]] = {}
     for t in types:
         groups.setdefault(block_def(t).category, []).append(t)

@@ -6,14 +6,16 @@ A block type is data (:class:`BlockDef`) plus a ``lower`` function that receives
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # payload markers for polymorphic ports
-NUMERIC_T = "T"      # float, vec2, vec3 or color (math blocks); int/bool convert to float
-ANY = "any"          # any payload (Const.out, Broadcast, Array.element, layout elements)
+NUMERIC_T = "T"  # float, vec2, vec3 or color (math blocks); int/bool convert to float
+ANY = "any"  # any payload (Const.out, Broadcast, Array.element, layout elements)
 
-RAIL = "rail"        # default marker: the time root's primary phase (blocks.md §3.2)
+RAIL = "rail"  # default marker: the time root's primary phase (blocks.md §3.2)
 
 S, F, E, EV = "S", "F", "E", "Ev"
 
@@ -115,8 +117,20 @@ def block_def(type_name: str) -> BlockDef | None:
 
 
 #: catalog order of the block modules (blocks.md §5); did-you-mean ties go to this order
-MODULE_ORDER = ("time", "signal", "state", "math", "expression", "instance", "layout", "geometry", "color", "external",
-                "render", "adapters")
+MODULE_ORDER = (
+    "time",
+    "signal",
+    "state",
+    "math",
+    "expression",
+    "instance",
+    "layout",
+    "geometry",
+    "color",
+    "external",
+    "render",
+    "adapters",
+)
 
 
 def all_types() -> list[str]:
@@ -127,6 +141,7 @@ def all_types() -> list[str]:
     def key(name: str):
         module = REGISTRY[name].lower.__module__.rsplit(".", 1)[-1]
         return (MODULE_ORDER.index(module) if module in MODULE_ORDER else len(MODULE_ORDER), index[name])
+
     return sorted(REGISTRY, key=key)
 
 
@@ -138,4 +153,5 @@ def _ensure_loaded() -> None:
     if not _loaded:
         _loaded = True
         # import order = declaration order (did-you-mean ties go to declaration order)
-        from . import time, signal, state, math, expression, instance, layout, geometry, color, external, render, adapters  # noqa: F401,E401,E501
+        for module in MODULE_ORDER:
+            importlib.import_module(f"{__package__}.{module}")

@@ -16,23 +16,42 @@ from .registry import BlockDef, E, F, ParamDef, PortDef, S, register
 ELLIPSE, RECT, PATH = 0.0, 1.0, 2.0
 
 
-register(BlockDef(
-    "Ellipse", "shape",
-    inputs=(PortDef("rx", "float", S, default=0.02), PortDef("ry", "float", S, default=0.02),
-            PortDef("rotation", "float", S, default=0.0)),
-    outputs=(PortDef("shape", "shape", S),),
-    lower=lambda ctx: {"shape": ctx.value("shape", ctx.c(ELLIPSE), ctx.f("rx"), ctx.f("ry"),
-                                          ctx.f("rotation"), ctx.c(0.0))},
-    formula="an ellipse with semi-axes rx, ry"))
+register(
+    BlockDef(
+        "Ellipse",
+        "shape",
+        inputs=(
+            PortDef("rx", "float", S, default=0.02),
+            PortDef("ry", "float", S, default=0.02),
+            PortDef("rotation", "float", S, default=0.0),
+        ),
+        outputs=(PortDef("shape", "shape", S),),
+        lower=lambda ctx: {
+            "shape": ctx.value("shape", ctx.c(ELLIPSE), ctx.f("rx"), ctx.f("ry"), ctx.f("rotation"), ctx.c(0.0))
+        },
+        formula="an ellipse with semi-axes rx, ry",
+    )
+)
 
-register(BlockDef(
-    "Rect", "shape",
-    inputs=(PortDef("width", "float", S, default=0.04), PortDef("height", "float", S, default=0.02),
-            PortDef("rotation", "float", S, default=0.0), PortDef("cornerRadius", "float", S, default=0.0)),
-    outputs=(PortDef("shape", "shape", S),),
-    lower=lambda ctx: {"shape": ctx.value("shape", ctx.c(RECT), ctx.f("width"), ctx.f("height"),
-                                          ctx.f("rotation"), ctx.f("cornerRadius"))},
-    formula="a rect with full extents width x height, centred"))
+register(
+    BlockDef(
+        "Rect",
+        "shape",
+        inputs=(
+            PortDef("width", "float", S, default=0.04),
+            PortDef("height", "float", S, default=0.02),
+            PortDef("rotation", "float", S, default=0.0),
+            PortDef("cornerRadius", "float", S, default=0.0),
+        ),
+        outputs=(PortDef("shape", "shape", S),),
+        lower=lambda ctx: {
+            "shape": ctx.value(
+                "shape", ctx.c(RECT), ctx.f("width"), ctx.f("height"), ctx.f("rotation"), ctx.f("cornerRadius")
+            )
+        },
+        formula="a rect with full extents width x height, centred",
+    )
+)
 
 
 def _lower_render(ctx):
@@ -40,13 +59,24 @@ def _lower_render(ctx):
     return {}
 
 
-register(BlockDef(
-    "RenderInstances2D", "render",
-    inputs=(PortDef("pos", "vec3", F, required=True), PortDef("color", "color", E, default=[1.0, 1.0, 1.0, 1.0]),
-            PortDef("shape", "shape", S, default="default_shape"), PortDef("scale", "float", S, default=1.0),
-            PortDef("size", "float", E, default=1.0), PortDef("rotation", "float", E, default=0.0)),
-    outputs=(), lower=_lower_render, sink=True,
-    formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation"))
+register(
+    BlockDef(
+        "RenderInstances2D",
+        "render",
+        inputs=(
+            PortDef("pos", "vec3", F, required=True),
+            PortDef("color", "color", E, default=[1.0, 1.0, 1.0, 1.0]),
+            PortDef("shape", "shape", S, default="default_shape"),
+            PortDef("scale", "float", S, default=1.0),
+            PortDef("size", "float", E, default=1.0),
+            PortDef("rotation", "float", E, default=0.0),
+        ),
+        outputs=(),
+        lower=_lower_render,
+        sink=True,
+        formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation",
+    )
+)
 
 
 # -- Camera (§5.10, §9.3) ------------------------------------------------------------------------
@@ -63,9 +93,12 @@ def _lower_camera(ctx):
     return {}
 
 
-register(BlockDef(
-    "Camera", "render",
-    inputs=(PortDef("projection", "int", S, default=1),
+register(
+    BlockDef(
+        "Camera",
+        "render",
+        inputs=(
+            PortDef("projection", "int", S, default=1),
             PortDef("centerX", "float", S, unit="norm01", default=0.5),
             PortDef("centerY", "float", S, unit="norm01", default=0.5),
             PortDef("distance", "float", S, default=0.87),
@@ -73,12 +106,18 @@ register(BlockDef(
             PortDef("yawDeg", "float", S, unit="degrees", default=0.0),
             PortDef("fovYDeg", "float", S, unit="degrees", default=60.0),
             PortDef("near", "float", S, default=0.01),
-            PortDef("far", "float", S, default=100.0)),
-    outputs=(), lower=_lower_camera, sink=True,
-    formula="sets the projection of every RenderInstances2D (0 orthographic, 1 perspective); at most one"))
+            PortDef("far", "float", S, default=100.0),
+        ),
+        outputs=(),
+        lower=_lower_camera,
+        sink=True,
+        formula="sets the projection of every RenderInstances2D (0 orthographic, 1 perspective); at most one",
+    )
+)
 
 
 # -- path shapes (§6) ----------------------------------------------------------------------------
+
 
 def _path_shape(ctx, inst: str, radii_x, radii_y, count: int) -> dict:
     """Outputs of a procedural path block: vertex i at angle a = 2*pi*i/count - pi/2 (float64 on
@@ -104,19 +143,31 @@ def _lower_star(ctx):
     return _path_shape(ctx, inst, r, r, n)
 
 
-register(BlockDef(
-    "ProceduralPolygon", "shape",
-    inputs=(PortDef("radiusX", "float", S, default=0.1), PortDef("radiusY", "float", S, default=0.1)),
-    outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-    params=(ParamDef("sides", "int", 5, minimum=3),),
-    lower=_lower_polygon, creates_instance=True, instance_lanes=lambda cfg: int(cfg["sides"]),
-    formula="vertex i: a = 2*pi*i/sides - pi/2; (radiusX cos a, radiusY sin a); shape = the closed path"))
+register(
+    BlockDef(
+        "ProceduralPolygon",
+        "shape",
+        inputs=(PortDef("radiusX", "float", S, default=0.1), PortDef("radiusY", "float", S, default=0.1)),
+        outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
+        params=(ParamDef("sides", "int", 5, minimum=3),),
+        lower=_lower_polygon,
+        creates_instance=True,
+        instance_lanes=lambda cfg: int(cfg["sides"]),
+        formula="vertex i: a = 2*pi*i/sides - pi/2; (radiusX cos a, radiusY sin a); shape = the closed path",
+    )
+)
 
-register(BlockDef(
-    "ProceduralStar", "shape",
-    inputs=(PortDef("outerRadius", "float", S, default=0.15), PortDef("innerRadius", "float", S, default=0.06)),
-    outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-    params=(ParamDef("points", "int", 5, minimum=3),),
-    lower=_lower_star, creates_instance=True, instance_lanes=lambda cfg: 2 * int(cfg["points"]),
-    formula="2*points vertices: r = outerRadius (even i) or innerRadius (odd i); a = 2*pi*i/(2 points) - pi/2; "
-            "(r cos a, r sin a)"))
+register(
+    BlockDef(
+        "ProceduralStar",
+        "shape",
+        inputs=(PortDef("outerRadius", "float", S, default=0.15), PortDef("innerRadius", "float", S, default=0.06)),
+        outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
+        params=(ParamDef("points", "int", 5, minimum=3),),
+        lower=_lower_star,
+        creates_instance=True,
+        instance_lanes=lambda cfg: 2 * int(cfg["points"]),
+        formula="2*points vertices: r = outerRadius (even i) or innerRadius (odd i); a = 2*pi*i/(2 points) - pi/2; "
+        "(r cos a, r sin a)",
+    )
+)

@@ -1,20 +1,38 @@
 """Signal sources: Const, Oscillator, Hash, Noise (blocks.md §5.2)."""
 
-from .registry import ANY, BlockDef, E, ParamDef, PortDef, RAIL, S, register
+from .registry import ANY, RAIL, BlockDef, E, ParamDef, PortDef, S, register
 
-OSC_MODES = {"sin": 0, "oscSin": 0, "saw": 1, "sawtooth": 1, "square": 2, "noise": 3,
-             "cos": 4, "oscCos": 4, "triangle": 5}
+OSC_MODES = {
+    "sin": 0,
+    "oscSin": 0,
+    "saw": 1,
+    "sawtooth": 1,
+    "square": 2,
+    "noise": 3,
+    "cos": 4,
+    "oscCos": 4,
+    "triangle": 5,
+}
 
 
 def _lower_const(ctx):
     return {"out": ctx.const_value(ctx.param("value"), ctx.out_payload("out"))}
 
 
-register(BlockDef(
-    "Const", "signal", inputs=(), outputs=(PortDef("out", ANY, S),),
-    params=(ParamDef("value", "any", 0), ParamDef("payloadType", "enum", None,
-                                                  choices=("float", "int", "bool", "vec2", "vec3", "color"))),
-    lower=_lower_const, formula="out = value"))
+register(
+    BlockDef(
+        "Const",
+        "signal",
+        inputs=(),
+        outputs=(PortDef("out", ANY, S),),
+        params=(
+            ParamDef("value", "any", 0),
+            ParamDef("payloadType", "enum", None, choices=("float", "int", "bool", "vec2", "vec3", "color")),
+        ),
+        lower=_lower_const,
+        formula="out = value",
+    )
+)
 
 
 def _lower_oscillator(ctx):
@@ -37,26 +55,42 @@ def _lower_oscillator(ctx):
     return {"out": ctx.float(out)}
 
 
-register(BlockDef(
-    "Oscillator", "signal",
-    inputs=(PortDef("phase", "float", E, unit="phase01", default=RAIL),
-            PortDef("amplitude", "float", E, default=1.0), PortDef("offset", "float", E, default=0.0)),
-    outputs=(PortDef("out", "float", E),),
-    params=(ParamDef("mode", "enum", 0, choices=tuple(range(6)) + tuple(OSC_MODES)),),
-    aliases={"waveform": "mode"},
-    lower=_lower_oscillator,
-    formula="p = frac(phase); out = amplitude·w(p) + offset (sin, saw, square, noise, cos, triangle)"))
+register(
+    BlockDef(
+        "Oscillator",
+        "signal",
+        inputs=(
+            PortDef("phase", "float", E, unit="phase01", default=RAIL),
+            PortDef("amplitude", "float", E, default=1.0),
+            PortDef("offset", "float", E, default=0.0),
+        ),
+        outputs=(PortDef("out", "float", E),),
+        params=(ParamDef("mode", "enum", 0, choices=tuple(range(6)) + tuple(OSC_MODES)),),
+        aliases={"waveform": "mode"},
+        lower=_lower_oscillator,
+        formula="p = frac(phase); out = amplitude·w(p) + offset (sin, saw, square, noise, cos, triangle)",
+    )
+)
 
 
-register(BlockDef(
-    "Hash", "signal",
-    inputs=(PortDef("value", "float", E, default=0.0), PortDef("seed", "float", E, default=0.0)),
-    outputs=(PortDef("out", "float", E),),
-    lower=lambda ctx: {"out": ctx.float(ctx.o("hash", ctx.f("value"), ctx.f("seed")))},
-    formula="to01(pcg_hash(bits(value) ^ pcg_hash(bits(seed))))"))
+register(
+    BlockDef(
+        "Hash",
+        "signal",
+        inputs=(PortDef("value", "float", E, default=0.0), PortDef("seed", "float", E, default=0.0)),
+        outputs=(PortDef("out", "float", E),),
+        lower=lambda ctx: {"out": ctx.float(ctx.o("hash", ctx.f("value"), ctx.f("seed")))},
+        formula="to01(pcg_hash(bits(value) ^ pcg_hash(bits(seed))))",
+    )
+)
 
-register(BlockDef(
-    "Noise", "math", inputs=(PortDef("x", "float", E, default=0.0),),
-    outputs=(PortDef("out", "float", E),),
-    lower=lambda ctx: {"out": ctx.float(ctx.o("noise", ctx.f("x")))},
-    formula="1-D value noise: h0 + (h1 - h0)·u, u = f²(3 - 2f)"))
+register(
+    BlockDef(
+        "Noise",
+        "math",
+        inputs=(PortDef("x", "float", E, default=0.0),),
+        outputs=(PortDef("out", "float", E),),
+        lower=lambda ctx: {"out": ctx.float(ctx.o("noise", ctx.f("x")))},
+        formula="1-D value noise: h0 + (h1 - h0)·u, u = f²(3 - 2f)",
+    )
+)

@@ -6,7 +6,7 @@ copies it into the cell. UnitDelay and DelayFrames output only committed state, 
 the only blocks that may close a feedback cycle.
 """
 
-from .registry import BlockDef, E, EV, ParamDef, PortDef, S, register
+from .registry import EV, BlockDef, E, ParamDef, PortDef, S, register
 
 _INIT = ParamDef("initialValue", "number", 0.0)
 
@@ -17,10 +17,20 @@ def _lower_unit_delay(ctx):
     return {"out": ctx.float(ctx.b.state_read(cell))}
 
 
-register(BlockDef(
-    "UnitDelay", "signal", inputs=(PortDef("in", "float", E, default=0.0),),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_unit_delay,
-    closes_cycles=True, stateful=True, state=(("delay", "lanes × 1, initialValue"),), formula="out = cell; commit cell <- in"))
+register(
+    BlockDef(
+        "UnitDelay",
+        "signal",
+        inputs=(PortDef("in", "float", E, default=0.0),),
+        outputs=(PortDef("out", "float", E),),
+        params=(_INIT,),
+        lower=_lower_unit_delay,
+        closes_cycles=True,
+        stateful=True,
+        state=(("delay", "lanes × 1, initialValue"),),
+        formula="out = cell; commit cell <- in",
+    )
+)
 
 
 def _lower_delay_frames(ctx):
@@ -32,16 +42,25 @@ def _lower_delay_frames(ctx):
     def commit():
         ctx.commit(ring, ctx.f("in"), ring_pos=head)
         ctx.commit(head_cell, ctx.o("mod_i", ctx.o("add_i", head, ctx.c(1, "i32")), ctx.c(frames, "i32")))
+
     ctx.later(commit)
     return {"out": ctx.float(ctx.b.ring_read(ring, head))}
 
 
-register(BlockDef(
-    "DelayFrames", "signal", inputs=(PortDef("in", "float", E, default=0.0),),
-    outputs=(PortDef("out", "float", E),),
-    params=(ParamDef("frames", "int", 1, minimum=1), _INIT), lower=_lower_delay_frames,
-    closes_cycles=True, stateful=True, state=(("ring", "frames × lanes, initialValue"), ("head", "1 int, 0")),
-    formula="out = ring[head]; commit ring[head] <- in, head <- (head + 1) mod frames"))
+register(
+    BlockDef(
+        "DelayFrames",
+        "signal",
+        inputs=(PortDef("in", "float", E, default=0.0),),
+        outputs=(PortDef("out", "float", E),),
+        params=(ParamDef("frames", "int", 1, minimum=1), _INIT),
+        lower=_lower_delay_frames,
+        closes_cycles=True,
+        stateful=True,
+        state=(("ring", "frames × lanes, initialValue"), ("head", "1 int, 0")),
+        formula="out = ring[head]; commit ring[head] <- in, head <- (head + 1) mod frames",
+    )
+)
 
 
 def _lower_lag(ctx):
@@ -53,11 +72,19 @@ def _lower_lag(ctx):
     return {"out": ctx.float(y)}
 
 
-register(BlockDef(
-    "Lag", "signal",
-    inputs=(PortDef("target", "float", E, default=0.0), PortDef("smoothing", "float", E, default=0.5)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_lag, stateful=True, state=(("lag", "lanes × 1, initialValue"),),
-    formula="y = lerp(cell, target, smoothing); out = y; commit y"))
+register(
+    BlockDef(
+        "Lag",
+        "signal",
+        inputs=(PortDef("target", "float", E, default=0.0), PortDef("smoothing", "float", E, default=0.5)),
+        outputs=(PortDef("out", "float", E),),
+        params=(_INIT,),
+        lower=_lower_lag,
+        stateful=True,
+        state=(("lag", "lanes × 1, initialValue"),),
+        formula="y = lerp(cell, target, smoothing); out = y; commit y",
+    )
+)
 
 
 def _lower_slew(ctx):
@@ -71,16 +98,26 @@ def _lower_slew(ctx):
     return {"out": ctx.float(y)}
 
 
-register(BlockDef(
-    "Slew", "signal",
-    inputs=(PortDef("target", "float", E, default=0.0), PortDef("tauMs", "float", E, default=100.0)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_slew, stateful=True, state=(("slew", "lanes × 1, initialValue"),),
-    formula="α = 1 - exp(-dt/tauMs) (1 if tauMs <= 0); y = cell + α(target - cell)"))
+register(
+    BlockDef(
+        "Slew",
+        "signal",
+        inputs=(PortDef("target", "float", E, default=0.0), PortDef("tauMs", "float", E, default=100.0)),
+        outputs=(PortDef("out", "float", E),),
+        params=(_INIT,),
+        lower=_lower_slew,
+        stateful=True,
+        state=(("slew", "lanes × 1, initialValue"),),
+        formula="α = 1 - exp(-dt/tauMs) (1 if tauMs <= 0); y = cell + α(target - cell)",
+    )
+)
 
 
 def _lower_phasor(ctx):
     import numpy as np
+
     from ..ir_ops import frac
+
     cell = ctx.state("phasor", init=float(frac(np.float32(ctx.param("initialPhase")))))
     step = ctx.o("div", ctx.o("mul", ctx.f("frequency"), ctx.b.time("dt")), ctx.c(1000.0))
     y = ctx.o("frac", ctx.o("add", ctx.b.state_read(cell), step))
@@ -88,11 +125,19 @@ def _lower_phasor(ctx):
     return {"out": ctx.float(y)}
 
 
-register(BlockDef(
-    "Phasor", "signal", inputs=(PortDef("frequency", "float", E, default=0.0),),
-    outputs=(PortDef("out", "float", E, unit="phase01"),),
-    params=(ParamDef("initialPhase", "number", 0.0),), lower=_lower_phasor, stateful=True, state=(("phasor", "lanes × 1, wrap01(initialPhase)"),),
-    formula="y = wrap01(cell + frequency·dt/1000)"))
+register(
+    BlockDef(
+        "Phasor",
+        "signal",
+        inputs=(PortDef("frequency", "float", E, default=0.0),),
+        outputs=(PortDef("out", "float", E, unit="phase01"),),
+        params=(ParamDef("initialPhase", "number", 0.0),),
+        lower=_lower_phasor,
+        stateful=True,
+        state=(("phasor", "lanes × 1, wrap01(initialPhase)"),),
+        formula="y = wrap01(cell + frequency·dt/1000)",
+    )
+)
 
 
 def _lower_accumulator(ctx):
@@ -103,11 +148,18 @@ def _lower_accumulator(ctx):
     return {"value": ctx.float(y)}
 
 
-register(BlockDef(
-    "Accumulator", "signal",
-    inputs=(PortDef("delta", "float", E, default=0.0), PortDef("reset", "float", E, default=0.0)),
-    outputs=(PortDef("value", "float", E),), lower=_lower_accumulator, stateful=True, state=(("accumulator", "lanes × 1, 0"),),
-    formula="y = 0 if reset >= 0.5 else cell + delta"))
+register(
+    BlockDef(
+        "Accumulator",
+        "signal",
+        inputs=(PortDef("delta", "float", E, default=0.0), PortDef("reset", "float", E, default=0.0)),
+        outputs=(PortDef("value", "float", E),),
+        lower=_lower_accumulator,
+        stateful=True,
+        state=(("accumulator", "lanes × 1, 0"),),
+        formula="y = 0 if reset >= 0.5 else cell + delta",
+    )
+)
 
 
 def _lower_sample_hold(ctx):
@@ -118,14 +170,27 @@ def _lower_sample_hold(ctx):
     return {"out": ctx.float(y)}
 
 
-register(BlockDef(
-    "SampleHold", "event",
-    inputs=(PortDef("value", "float", E, default=0.0), PortDef("trigger", "bool", EV, required=True)),
-    outputs=(PortDef("out", "float", E),), params=(_INIT,), lower=_lower_sample_hold, stateful=True, state=(("sample", "lanes × 1, initialValue"),),
-    formula="y = value if trigger fired this frame else cell"))
+register(
+    BlockDef(
+        "SampleHold",
+        "event",
+        inputs=(PortDef("value", "float", E, default=0.0), PortDef("trigger", "bool", EV, required=True)),
+        outputs=(PortDef("out", "float", E),),
+        params=(_INIT,),
+        lower=_lower_sample_hold,
+        stateful=True,
+        state=(("sample", "lanes × 1, initialValue"),),
+        formula="y = value if trigger fired this frame else cell",
+    )
+)
 
-register(BlockDef(
-    "EventToSignalMask", "event", inputs=(PortDef("event", "bool", EV, required=True),),
-    outputs=(PortDef("out", "float", S),),
-    lower=lambda ctx: {"out": ctx.float(ctx.o("b2f", ctx.inp("event").node))},
-    formula="1 if the event fired this frame else 0"))
+register(
+    BlockDef(
+        "EventToSignalMask",
+        "event",
+        inputs=(PortDef("event", "bool", EV, required=True),),
+        outputs=(PortDef("out", "float", S),),
+        lower=lambda ctx: {"out": ctx.float(ctx.o("b2f", ctx.inp("event").node))},
+        formula="1 if the event fired this frame else 0",
+    )
+)

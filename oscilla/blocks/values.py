@@ -22,7 +22,7 @@ class Value:
     instance: str | None = None
     event: bool = False
     #: for path shapes (shape kind 2): the control points, a vec2 field over their own instance
-    path: "Value | None" = None
+    path: Value | None = None
 
     @property
     def node(self) -> int:

@@ -61,24 +61,26 @@ def literal(n: Node) -> str:
     if n.dtype == "f32":
         return f32_literal(v)
     if n.dtype == "i32":
-        return "bitcast<i32>(2147483648u)" if v == -2**31 else (f"({v}i)" if v < 0 else f"{v}i")
+        return "bitcast<i32>(2147483648u)" if v == -(2**31) else (f"({v}i)" if v < 0 else f"{v}i")
     return f"{int(v) & 0xFFFFFFFF}u"
 
 
 def bindings(phase: int) -> str:
     vmode = "read_write" if phase == 1 else "read"
     smode = "read" if phase == 1 else "read_write"
-    return "\n".join([
-        "@group(0) @binding(0) var<uniform> fu: FrameUniforms;",
-        f"@group(0) @binding(1) var<storage, {vmode}> vf: array<f32>;",
-        f"@group(0) @binding(2) var<storage, {vmode}> vi: array<i32>;",
-        f"@group(0) @binding(3) var<storage, {vmode}> vu: array<u32>;",
-        f"@group(0) @binding(4) var<storage, {smode}> sf: array<f32>;",
-        f"@group(0) @binding(5) var<storage, {smode}> si: array<i32>;",
-        f"@group(0) @binding(6) var<storage, {vmode}> vf4: array<vec4<f32>>;",
-        f"@group(0) @binding(7) var<storage, {smode}> sf4: array<vec4<f32>>;",
-        "@group(0) @binding(8) var<storage, read_write> sc: array<f32>;",
-    ])
+    return "\n".join(
+        [
+            "@group(0) @binding(0) var<uniform> fu: FrameUniforms;",
+            f"@group(0) @binding(1) var<storage, {vmode}> vf: array<f32>;",
+            f"@group(0) @binding(2) var<storage, {vmode}> vi: array<i32>;",
+            f"@group(0) @binding(3) var<storage, {vmode}> vu: array<u32>;",
+            f"@group(0) @binding(4) var<storage, {smode}> sf: array<f32>;",
+            f"@group(0) @binding(5) var<storage, {smode}> si: array<i32>;",
+            f"@group(0) @binding(6) var<storage, {vmode}> vf4: array<vec4<f32>>;",
+            f"@group(0) @binding(7) var<storage, {smode}> sf4: array<vec4<f32>>;",
+            "@group(0) @binding(8) var<storage, read_write> sc: array<f32>;",
+        ]
+    )
 
 
 LANES_PER_INVOCATION = 4  # field kernels compute four adjacent lanes as vec4 values
@@ -100,13 +102,14 @@ def kernel_invocations(k: KernelSpec) -> int:
 def _entry(kind: str, invocations: int = 1) -> list[str]:
     if kind == "signal":
         return ["@compute @workgroup_size(1)", "fn main() {"]
-    lines = [f"@compute @workgroup_size({WORKGROUP_SIZE})",
-             "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
-             f"    let inv = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);",
-             f"    if (inv >= {invocations}u) {{ return; }}"]
+    lines = [
+        f"@compute @workgroup_size({WORKGROUP_SIZE})",
+        "fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {",
+        f"    let inv = gid.x + gid.y * (nwg.x * {WORKGROUP_SIZE}u);",
+        f"    if (inv >= {invocations}u) {{ return; }}",
+    ]
     if kind == "field":
-        lines += ["    let lane0 = inv * 4u;",
-                  "    let li4 = vec4<i32>(i32(lane0)) + vec4<i32>(0, 1, 2, 3);"]
+        lines += ["    let lane0 = inv * 4u;", "    let li4 = vec4<i32>(i32(lane0)) + vec4<i32>(0, 1, 2, 3);"]
     else:
         lines += ["    let lane = inv;"]
     return lines
@@ -116,8 +119,15 @@ class _Emitter:
     """Turns IR nodes into WGSL ``let`` lines. ``width`` 1 emits scalars (the signal kernel);
     width 4 emits vec4 values holding lanes lane0 .. lane0+3 (field kernels)."""
 
-    def __init__(self, nodes, sig_slot_of: dict[int, SlotMeta], state: StateLayout, width: int = 1,
-                 field_slot_of: dict[int, SlotMeta] | None = None, reductions: dict | None = None):
+    def __init__(
+        self,
+        nodes,
+        sig_slot_of: dict[int, SlotMeta],
+        state: StateLayout,
+        width: int = 1,
+        field_slot_of: dict[int, SlotMeta] | None = None,
+        reductions: dict | None = None,
+    ):
         self.nodes = nodes
         self.reductions = reductions or {}
         self.sig_slot_of = sig_slot_of
@@ -175,8 +185,11 @@ class _Emitter:
             return
         if n.op in ("table", "scan"):  # a field slot of stride 1 written earlier, 16-byte aligned (layout)
             sm = self.field_slot_of[nid]
-            code = f"vf4[{sm.offset // 4}u + inv]" if sm.storage == "f32" else \
-                self._lane_loads(VALUE_ARRAYS[sm.storage], n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+            code = (
+                f"vf4[{sm.offset // 4}u + inv]"
+                if sm.storage == "f32"
+                else self._lane_loads(VALUE_ARRAYS[sm.storage], n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+            )
             name = f"v{len(self.lines)}"
             self.names[nid] = name
             self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")
@@ -195,10 +208,11 @@ class _Emitter:
             if n.domain is None:
                 code = f"{arr}[{cell.offset + comp}u]"
             elif cell.stride == 1 and cell.storage == "f32":
-                code = f"sf4[{cell.offset // 4}u + inv]"      # 4 lanes, 16-byte aligned (layout)
+                code = f"sf4[{cell.offset // 4}u + inv]"  # 4 lanes, 16-byte aligned (layout)
             else:
-                code = self._lane_loads(arr, n.dtype,
-                                        lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u")
+                code = self._lane_loads(
+                    arr, n.dtype, lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u"
+                )
         elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
             off, groups, lanes, op, _src = self.reductions[nid]
             acc = f"r{len(self.lines)}"
@@ -206,12 +220,17 @@ class _Emitter:
             # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
             # The block is unrolled: lavapipe ends any loop after 65535 iterations per invocation
             # (compat.MAX_LOOP_ITERATIONS), so the only loop runs groups / FOLD_BLOCK times.
-            self.lines += [f"    var {acc}: f32 = {ident};",
-                           f"    for (var b = 0u; b < {groups}u; b += {FOLD_BLOCK}u) {{",
-                           f"        var blk: f32 = {ident};"]
+            self.lines += [
+                f"    var {acc}: f32 = {ident};",
+                f"    for (var b = 0u; b < {groups}u; b += {FOLD_BLOCK}u) {{",
+                f"        var blk: f32 = {ident};",
+            ]
             for i in range(min(FOLD_BLOCK, groups)):
-                term = f"sc[{off}u + b + {i}u]" if groups % FOLD_BLOCK == 0 or groups < FOLD_BLOCK else \
-                    f"select({ident}, sc[{off}u + b + {i}u], b + {i}u < {groups}u)"
+                term = (
+                    f"sc[{off}u + b + {i}u]"
+                    if groups % FOLD_BLOCK == 0 or groups < FOLD_BLOCK
+                    else f"select({ident}, sc[{off}u + b + {i}u], b + {i}u < {groups}u)"
+                )
                 self.lines.append(f"        blk = {_REDUCE_COMBINE[op].format(a='blk', b=term)};")
             self.lines += [f"        {acc} = {_REDUCE_COMBINE[op].format(a=acc, b='blk')};", "    }"]
             code = f"{acc} / {f32_literal(float(lanes))}" if op == "avg" else acc
@@ -223,8 +242,9 @@ class _Emitter:
             if self.w == 1:
                 code = f"{arr}[{sm.offset}u + u32(clamp({idx}, 0, {last}))]"
             else:
-                code = self._lane_loads(arr, n.dtype,
-                                        lambda j: f"{sm.offset}u + u32(clamp({idx}.{_XYZW[j]}, 0, {last}))")
+                code = self._lane_loads(
+                    arr, n.dtype, lambda j: f"{sm.offset}u + u32(clamp({idx}.{_XYZW[j]}, 0, {last}))"
+                )
         elif n.op in _HSV_COMPONENT:
             # one hsv2rgb call per (h, s, v) serves all three components
             key = n.args
@@ -246,8 +266,9 @@ class _Emitter:
             if n.domain is None:
                 code = f"{arr}[{cell.offset}u + u32({head})]"
             else:  # the head is a broadcast signal: every component holds it
-                code = self._lane_loads(arr, n.dtype,
-                                        lambda j: f"{cell.offset}u + u32({head}.x) * {cell.lanes}u + lane0 + {j}u")
+                code = self._lane_loads(
+                    arr, n.dtype, lambda j: f"{cell.offset}u + u32({head}.x) * {cell.lanes}u + lane0 + {j}u"
+                )
         elif n.op in _ARITH:
             code = (WGSL_OPS if self.w == 1 else WGSL_OPS4)[n.op].format(*(self._operand(n, i) for i in range(2)))
         else:
@@ -274,19 +295,24 @@ def _field_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
         flat = [f"{names[c]}.{_XYZW[j]}" for j in range(4) for c in range(s)]
         if s == 1:
             return [f"    vf4[{sm.offset // 4}u + inv] = {names[0]};"]
-        return [f"    vf4[{sm.offset // 4}u + inv * {s}u + {q}u] = vec4<f32>({', '.join(flat[4 * q: 4 * q + 4])});"
-                for q in range(s)]
+        return [
+            f"    vf4[{sm.offset // 4}u + inv * {s}u + {q}u] = vec4<f32>({', '.join(flat[4 * q : 4 * q + 4])});"
+            for q in range(s)
+        ]
     return [line for j in range(4) for line in _lane_stores(sm, names, j)]
 
 
 def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
     arr = VALUE_ARRAYS[sm.storage]
-    return [f"    {arr}[{sm.offset + c}u + (lane0 + {j}u) * {sm.stride}u] = {names[c]}.{_XYZW[j]};"
-            for c in range(sm.stride)]
+    return [
+        f"    {arr}[{sm.offset + c}u + (lane0 + {j}u) * {sm.stride}u] = {names[c]}.{_XYZW[j]};"
+        for c in range(sm.stride)
+    ]
 
 
-def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout,
-                    reductions: dict | None = None) -> str:
+def generate_kernel(
+    k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout, reductions: dict | None = None
+) -> str:
     """WGSL source of a signal or field kernel (prelude + bindings + body).
 
     A field kernel invocation computes lanes lane0 .. lane0+3 as vec4 values. When N is not a
@@ -300,16 +326,26 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
     writes = [slot_meta[s] for s in k.writes]
     field = k.kind == "field"
     field_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is not None and sm.stride == 1}
-    em = _Emitter(nodes, sig_slot_of, state, width=LANES_PER_INVOCATION if field else 1,
-                  field_slot_of=field_slot_of, reductions=reductions)
+    em = _Emitter(
+        nodes,
+        sig_slot_of,
+        state,
+        width=LANES_PER_INVOCATION if field else 1,
+        field_slot_of=field_slot_of,
+        reductions=reductions,
+    )
     for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
-    for src, op, off in (k.partials if field else ()):
+    for src, op, off in k.partials if field else ():
         v = em.expr(src)
-        lanes = [f"{v}.{_XYZW[j]}" if (j == 0 or k.lanes % 4 == 0) else
-                 f"select({_REDUCE_IDENTITY[op]}, {v}.{_XYZW[j]}, lane0 + {j}u < {k.lanes}u)" for j in range(4)]
+        lanes = [
+            f"{v}.{_XYZW[j]}"
+            if (j == 0 or k.lanes % 4 == 0)
+            else f"select({_REDUCE_IDENTITY[op]}, {v}.{_XYZW[j]}, lane0 + {j}u < {k.lanes}u)"
+            for j in range(4)
+        ]
         fold = lanes[0]
         for x in lanes[1:]:
             fold = _REDUCE_COMBINE[op].format(a=fold, b=x)
@@ -335,8 +371,9 @@ def generate_kernel(k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state
     return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *body, ""])
 
 
-def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple[SlotMeta, ...],
-                    state: StateLayout, total: int) -> str:
+def generate_commit(
+    commits: dict[str, tuple[int, int | None]], slot_meta: tuple[SlotMeta, ...], state: StateLayout, total: int
+) -> str:
     """WGSL of the phase 2 kernel. The cells' commit units are concatenated: invocation g copies
     its unit of a next-state slot into the cell (4 elements as one vec4 for plain f32 cells, one
     element for i32 cells and DelayFrames rings, whose element is at the position slot's value)."""
@@ -359,7 +396,10 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
             body.append(f"        if (k < {n // 4}u) {{")
             body.append(f"            sf4[{c.offset // 4}u + k] = vf4[{sm.offset // 4}u + k];")
             body.append("        } else {")
-            body.append(f"            for (var e = {n // 4 * 4}u; e < {n}u; e++) {{ sf[{c.offset}u + e] = vf[{sm.offset}u + e]; }}")
+            body.append(
+                f"            for (var e = {n // 4 * 4}u; e < {n}u; e++) {{ "
+                f"sf[{c.offset}u + e] = vf[{sm.offset}u + e]; }}"
+            )
             body.append("        }")
         elif pslot is not None:
             ps = slot_meta[pslot]
@@ -378,36 +418,67 @@ def generate_commit(commits: dict[str, tuple[int, int | None]], slot_meta: tuple
 
 FOLD_BLOCK = 128  # partials folded per (unrolled) block by the signal kernel
 _REDUCE_COMBINE = {"sum": "({a} + {b})", "avg": "({a} + {b})", "min": "min({a}, {b})", "max": "max({a}, {b})"}
-_REDUCE_IDENTITY = {"sum": "0.0f", "avg": "0.0f", "min": "bitcast<f32>(2139095040u)", "max": "bitcast<f32>(4286578688u)"}
+_REDUCE_IDENTITY = {
+    "sum": "0.0f",
+    "avg": "0.0f",
+    "min": "bitcast<f32>(2139095040u)",
+    "max": "bitcast<f32>(4286578688u)",
+}
 
 
 def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
     """Inclusive prefix sums with one workgroup: thread t scans its chunk of ceil(N/256) lanes
     sequentially, thread 0 turns the 256 chunk totals into offsets, every thread adds its offset."""
-    lines = ["var<workgroup> tot: array<f32, 256>;", "",
-             "@compute @workgroup_size(256)",
-             "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {", "    let t = lid.x;"]
-    for (_nid, src, res, _op, lanes, _scratch, _groups) in k.barrier:
+    lines = [
+        "var<workgroup> tot: array<f32, 256>;",
+        "",
+        "@compute @workgroup_size(256)",
+        "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {",
+        "    let t = lid.x;",
+    ]
+    for _nid, src, res, _op, lanes, _scratch, _groups in k.barrier:
         s_in, s_out = slot_meta[src], slot_meta[res]
         chunk = -(-lanes // 256)
-        lines += ["    {", f"        let start = t * {chunk}u;", "        var run: f32 = 0.0f;",
-                  # two lanes per iteration (straight-line: lavapipe counts nested loops cumulatively) keep
-                  # every loop under compat.MAX_LOOP_ITERATIONS up to 2^24 lanes
-                  f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
-                  *[line for q in (0, 1) for line in (
-                      f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
-                      f"                run = run + vf[{s_in.offset}u + start + j + {q}u];",
-                      f"                vf[{s_out.offset}u + start + j + {q}u] = run;",
-                      "            }")],
-                  "        }", "        tot[t] = run;", "        workgroupBarrier();",
-                  "        if (t == 0u) {", "            var p: f32 = 0.0f;",
-                  "            for (var q = 0u; q < 256u; q++) { let v = tot[q]; tot[q] = p; p = p + v; }",
-                  "        }", "        workgroupBarrier();", "        let off = tot[t];",
-                  f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
-                  *[line for q in (0, 1) for line in (
-                      f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
-                      f"                vf[{s_out.offset}u + start + j + {q}u] = vf[{s_out.offset}u + start + j + {q}u] + off;",
-                      "            }")],
-                  "        }", "        workgroupBarrier();", "    }"]
+        lines += [
+            "    {",
+            f"        let start = t * {chunk}u;",
+            "        var run: f32 = 0.0f;",
+            # two lanes per iteration (straight-line: lavapipe counts nested loops cumulatively) keep
+            # every loop under compat.MAX_LOOP_ITERATIONS up to 2^24 lanes
+            f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
+            *[
+                line
+                for q in (0, 1)
+                for line in (
+                    f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
+                    f"                run = run + vf[{s_in.offset}u + start + j + {q}u];",
+                    f"                vf[{s_out.offset}u + start + j + {q}u] = run;",
+                    "            }",
+                )
+            ],
+            "        }",
+            "        tot[t] = run;",
+            "        workgroupBarrier();",
+            "        if (t == 0u) {",
+            "            var p: f32 = 0.0f;",
+            "            for (var q = 0u; q < 256u; q++) { let v = tot[q]; tot[q] = p; p = p + v; }",
+            "        }",
+            "        workgroupBarrier();",
+            "        let off = tot[t];",
+            f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
+            *[
+                line
+                for q in (0, 1)
+                for line in (
+                    f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
+                    f"                vf[{s_out.offset}u + start + j + {q}u] = "
+                    f"vf[{s_out.offset}u + start + j + {q}u] + off;",
+                    "            }",
+                )
+            ],
+            "        }",
+            "        workgroupBarrier();",
+            "    }",
+        ]
     lines.append("}")
     return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *lines, ""])

@@ -49,15 +49,19 @@ def mode_problem(mode: str, payload: str, card: str) -> str | None:
     if mode in ORDER_MODES or payload == ANY:
         return None
     if mode in BOOL_MODES and payload != BOOL:
-        return f"'{mode}' combines bool inputs; this input is {'numeric' if payload == NUMERIC_T else payload}. " \
-               f"Use one of {', '.join(NUMERIC_MODES + ORDER_MODES)}"
+        return (
+            f"'{mode}' combines bool inputs; this input is {'numeric' if payload == NUMERIC_T else payload}. "
+            f"Use one of {', '.join(NUMERIC_MODES + ORDER_MODES)}"
+        )
     if mode in NUMERIC_MODES and payload not in NUMERIC_PAYLOADS:
-        return f"'{mode}' combines numeric inputs; this input is {payload}. " \
-               f"Use one of {', '.join((BOOL_MODES if payload == BOOL else ()) + ORDER_MODES)}"
+        return (
+            f"'{mode}' combines numeric inputs; this input is {payload}. "
+            f"Use one of {', '.join((BOOL_MODES if payload == BOOL else ()) + ORDER_MODES)}"
+        )
     return None
 
 
-def check_combine(g: "Graph", t: "Typed", sink: DiagnosticSink) -> None:
+def check_combine(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
     """After type inference: the combine mode of a polymorphic input (numeric ``T`` or ``any``) must
     suit the payloads of its edges, and a mode other than ``last`` needs every edge to carry one
     payload (the block's output type follows the last edge). Emits E_PARAM_INVALID / E_TYPE_MISMATCH."""
@@ -77,9 +81,14 @@ def check_combine(g: "Graph", t: "Typed", sink: DiagnosticSink) -> None:
             if not payloads:
                 continue
             if len(set(payloads)) > 1:
-                sink.add("E_TYPE_MISMATCH", f"{b.type}.{port} combines its edges with '{mode}', but they carry "
-                         f"different payloads ({', '.join(payloads)}); connect edges of one payload",
-                         block=b.id, port=port, edge=edges[-1].index)
+                sink.add(
+                    "E_TYPE_MISMATCH",
+                    f"{b.type}.{port} combines its edges with '{mode}', but they carry "
+                    f"different payloads ({', '.join(payloads)}); connect edges of one payload",
+                    block=b.id,
+                    port=port,
+                    edge=edges[-1].index,
+                )
                 continue
             why = mode_problem(mode, payloads[0], p.card)
             if why:

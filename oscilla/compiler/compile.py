@@ -35,8 +35,12 @@ def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -
         if blk in left_out:
             continue  # left out by error isolation (a W_BLOCK_UNREACHABLE_ERROR says why); not readable
         if blk not in g.blocks:
-            sink.add("E_UNKNOWN_PORT", f"observe: no block {blk!r} in the patch; "
-                     + did_you_mean(blk, list(g.blocks), "blocks"), block=blk or None, port=port)
+            sink.add(
+                "E_UNKNOWN_PORT",
+                f"observe: no block {blk!r} in the patch; " + did_you_mean(blk, list(g.blocks), "blocks"),
+                block=blk or None,
+                port=port,
+            )
             continue
         if (blk, port) in low.outputs:
             out.append((name, low.outputs[(blk, port)]))
@@ -47,8 +51,12 @@ def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -
         else:
             b = g.blocks[blk]
             names = [p.id for p in b.defn.outputs] + [p.id for p in b.defn.inputs]
-            sink.add("E_UNKNOWN_PORT", f"observe: {b.type} has no port {port!r}; " + did_you_mean(port, names, "ports"),
-                     block=blk, port=port)
+            sink.add(
+                "E_UNKNOWN_PORT",
+                f"observe: {b.type} has no port {port!r}; " + did_you_mean(port, names, "ports"),
+                block=blk,
+                port=port,
+            )
     return out
 
 
@@ -117,38 +125,71 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         need = max((s.offset + s.size for s in slot_meta if s.storage == cls), default=0)
         if max_binding and need > max_binding:
             big = max((s for s in slot_meta if s.storage == cls), key=lambda s: s.size)
-            sink.add("E_LIMIT_EXCEEDED", f"the {cls} ValueStore needs {need * 4} bytes, more than the device's "
-                     f"maximum storage binding ({max_binding * 4} bytes); reduce the instance "
-                     f"{big.instance!r} or observe fewer ports", block=big.instance)
+            sink.add(
+                "E_LIMIT_EXCEEDED",
+                f"the {cls} ValueStore needs {need * 4} bytes, more than the device's "
+                f"maximum storage binding ({max_binding * 4} bytes); reduce the instance "
+                f"{big.instance!r} or observe fewer ports",
+                block=big.instance,
+            )
     sink.raise_if_errors()
 
     sinks = tuple(
-        SinkSpec(s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block]["pos"],
-                 slot_meta[plan.sink_slots[s.block]["pos"]].stride, plan.sink_slots[s.block]["color"],
-                 plan.sink_slots[s.block]["size"], plan.sink_slots[s.block]["rotation"],
-                 plan.sink_slots[s.block]["scale"], plan.sink_slots[s.block]["shape"],
-                 plan.sink_slots[s.block].get("path"), plan.camera_slot)
-        for s in low.sinks)
+        SinkSpec(
+            s.block,
+            s.instance,
+            low.instances[s.instance][0],
+            plan.sink_slots[s.block]["pos"],
+            slot_meta[plan.sink_slots[s.block]["pos"]].stride,
+            plan.sink_slots[s.block]["color"],
+            plan.sink_slots[s.block]["size"],
+            plan.sink_slots[s.block]["rotation"],
+            plan.sink_slots[s.block]["scale"],
+            plan.sink_slots[s.block]["shape"],
+            plan.sink_slots[s.block].get("path"),
+            plan.camera_slot,
+        )
+        for s in low.sinks
+    )
     root = g.blocks[g.time_root]
     cfg = root.config
-    time_root = TimeRootSpec(root.type, root.id, float(cfg.get("periodAMs") or 1000.0),
-                             float(cfg.get("periodBMs") or 2000.0), period_ms=float(cfg.get("periodMs") or 1000.0),
-                             mode=str(cfg.get("mode") or "loop"), duration_ms=float(cfg.get("durationMs") or 10000.0))
+    time_root = TimeRootSpec(
+        root.type,
+        root.id,
+        float(cfg.get("periodAMs") or 1000.0),
+        float(cfg.get("periodBMs") or 2000.0),
+        period_ms=float(cfg.get("periodMs") or 1000.0),
+        mode=str(cfg.get("mode") or "loop"),
+        duration_ms=float(cfg.get("durationMs") or 10000.0),
+    )
     return CompiledProgram(
-        nodes=nodes, slot_meta=slot_meta, state_layout=state_layout, const_pool=const_pool,
-        schedule=tuple(plan.steps), kernels=tuple(kernels), wgsl=wgsl, sinks=sinks, ports=dict(plan.ports),
-        instances=dict(low.instances), time_root=time_root, background=g.background,
-        diagnostics=tuple(d for d in sink.items if d.severity != "error"), cells=dict(low.builder.cells),
-        tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()}, scratch_size=plan.scratch,
-        reductions=dict(plan.reductions), stages=plan.stages, channels=tuple(low.builder.channels))
+        nodes=nodes,
+        slot_meta=slot_meta,
+        state_layout=state_layout,
+        const_pool=const_pool,
+        schedule=tuple(plan.steps),
+        kernels=tuple(kernels),
+        wgsl=wgsl,
+        sinks=sinks,
+        ports=dict(plan.ports),
+        instances=dict(low.instances),
+        time_root=time_root,
+        background=g.background,
+        diagnostics=tuple(d for d in sink.items if d.severity != "error"),
+        cells=dict(low.builder.cells),
+        tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()},
+        scratch_size=plan.scratch,
+        reductions=dict(plan.reductions),
+        stages=plan.stages,
+        channels=tuple(low.builder.channels),
+    )
 
 
 def _max_binding_elements() -> int | None:
     """The device's max storage binding in f32 elements, if a device is already open (the compiler
     never opens one itself; the runtime re-checks at creation)."""
     from .. import compat
+
     if compat._device is None:
         return None
     return compat.device_limit("max-storage-buffer-binding-size") // 4
-
-

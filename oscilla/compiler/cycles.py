@@ -7,8 +7,8 @@ output depends only on committed state). Otherwise it is E_CYCLE_DETECTED.
 
 from __future__ import annotations
 
-from .normalize import Graph
 from ..diagnostics import DiagnosticSink
+from .normalize import Graph
 
 
 def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
@@ -81,13 +81,18 @@ def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
             continue
         members = sorted(comp, key=lambda b: g.blocks[b].order)
         inside = set(comp)
-        first = next(e for e in g.edges if e.src_block in inside and e.dst_block in inside
-                     and not g.blocks[e.dst_block].defn.closes_cycles)
-        sink.add("E_CYCLE_DETECTED",
-                 f"feedback cycle without a state boundary through blocks {', '.join(members)}; every cycle "
-                 f"must pass a UnitDelay or DelayFrames: insert a UnitDelay between "
-                 f"{first.src_block}.{first.src_port} and {first.dst_block}.{first.dst_port}",
-                 block=members[0])
+        first = next(
+            e
+            for e in g.edges
+            if e.src_block in inside and e.dst_block in inside and not g.blocks[e.dst_block].defn.closes_cycles
+        )
+        sink.add(
+            "E_CYCLE_DETECTED",
+            f"feedback cycle without a state boundary through blocks {', '.join(members)}; every cycle "
+            f"must pass a UnitDelay or DelayFrames: insert a UnitDelay between "
+            f"{first.src_block}.{first.src_port} and {first.dst_block}.{first.dst_port}",
+            block=members[0],
+        )
 
 
 def lowering_order(g: Graph) -> list[str]:
@@ -101,6 +106,7 @@ def lowering_order(g: Graph) -> list[str]:
         succ.setdefault(e.src_block, []).append(e.dst_block)
         indeg[e.dst_block] += 1
     import heapq
+
     ready = [(g.blocks[b].order, b) for b, d in indeg.items() if d == 0]
     heapq.heapify(ready)
     out = []

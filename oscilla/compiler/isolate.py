@@ -18,8 +18,13 @@ from ..blocks.registry import block_def
 from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..patch import Patch
 
-GRAPH_LEVEL = {"E_PATCH_INVALID", "E_DUPLICATE_BLOCK_ID", "E_TIME_ROOT_MISSING", "E_TIME_ROOT_MULTIPLE",
-               "E_CAMERA_MULTIPLE"}
+GRAPH_LEVEL = {
+    "E_PATCH_INVALID",
+    "E_DUPLICATE_BLOCK_ID",
+    "E_TIME_ROOT_MISSING",
+    "E_TIME_ROOT_MULTIPLE",
+    "E_CAMERA_MULTIPLE",
+}
 SINK_TYPES = {"RenderInstances2D", "Camera"}
 
 
@@ -75,22 +80,40 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
     out: list[Diagnostic] = []
     excluded: set[str] = set()
     for d in diagnostics:
-        keep = (d.severity != ERROR or d.code in GRAPH_LEVEL or d.block is None or d.block not in types
-                or _is_time_root(types[d.block]) or d.block in reach)
+        keep = (
+            d.severity != ERROR
+            or d.code in GRAPH_LEVEL
+            or d.block is None
+            or d.block not in types
+            or _is_time_root(types[d.block])
+            or d.block in reach
+        )
         if keep:
             out.append(d)
             continue
         excluded.add(d.block)
-        out.append(replace(d, code="W_BLOCK_UNREACHABLE_ERROR", severity=WARNING, cause=d.code,
-                           message=f"{d.message} [{d.code}; block {d.block!r} reaches no render sink, so it is "
-                                   f"left out and the rest of the patch compiles]"))
+        out.append(
+            replace(
+                d,
+                code="W_BLOCK_UNREACHABLE_ERROR",
+                severity=WARNING,
+                cause=d.code,
+                message=f"{d.message} [{d.code}; block {d.block!r} reaches no render sink, so it is "
+                f"left out and the rest of the patch compiles]",
+            )
+        )
     for bid, btype in types.items():
         if bid in reach or _is_time_root(btype) or btype in SINK_TYPES:
             continue
-        out.append(Diagnostic("W_GRAPH_DISCONNECTED_BLOCK", WARNING,
-                              f"{btype} {bid!r} reaches no render sink: it is computed (and can be observed) but "
-                              f"cannot affect the image; connect it to a RenderInstances2D or remove it",
-                              block=bid))
+        out.append(
+            Diagnostic(
+                "W_GRAPH_DISCONNECTED_BLOCK",
+                WARNING,
+                f"{btype} {bid!r} reaches no render sink: it is computed (and can be observed) but "
+                f"cannot affect the image; connect it to a RenderInstances2D or remove it",
+                block=bid,
+            )
+        )
     return out, (downstream(patch, excluded) if excluded else set())
 
 

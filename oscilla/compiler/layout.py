@@ -6,7 +6,6 @@ elements with one vec4 access. A cell with a non-zero initial value gets the Con
 ``init:<cell id>``.
 """
 
-
 from __future__ import annotations
 
 from ..ir import IRBuilder
@@ -27,8 +26,20 @@ def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[Slo
     for s in plan.slots:
         lanes = instances[s.instance][0] if s.instance else 1
         stride = len(s.components)
-        out.append(SlotMeta(s.slot, s.name, s.storage, offsets[s.storage], stride, lanes, s.payload,
-                            s.instance, s.event, s.components))
+        out.append(
+            SlotMeta(
+                s.slot,
+                s.name,
+                s.storage,
+                offsets[s.storage],
+                stride,
+                lanes,
+                s.payload,
+                s.instance,
+                s.event,
+                s.components,
+            )
+        )
         offsets[s.storage] = _align(offsets[s.storage] + lanes * stride)
     return tuple(out)
 
@@ -42,9 +53,10 @@ def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
         const_id = None
         if c.init is not None:
             const_id = pool.add(f"init:{c.id}", c.init, c.storage)
-        cells.append(StateCellLayout(c.id, c.storage, offsets[c.storage], c.size, c.lanes, c.stride, c.frames,
-                                     const_id, c.domain))
+        cells.append(
+            StateCellLayout(
+                c.id, c.storage, offsets[c.storage], c.size, c.lanes, c.stride, c.frames, const_id, c.domain
+            )
+        )
         offsets[c.storage] = _align(offsets[c.storage] + c.size)
     return StateLayout(tuple(cells), offsets["f32"], offsets["i32"]), pool
-
-

@@ -54,7 +54,7 @@ def parse_literal(v, payload: str) -> tuple:
         f = _num(v, "an integer")
         if f != int(f):
             raise LiteralError(f"expected an integral value, got {v!r}")
-        if not -2**31 <= f < 2**31:
+        if not -(2**31) <= f < 2**31:
             raise LiteralError(f"{v!r} does not fit in a 32-bit int")
         return (int(f),)
     if payload == BOOL:

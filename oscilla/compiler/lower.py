@@ -9,8 +9,8 @@ blocks (UnitDelay, DelayFrames) are deferred until every block has produced its 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -69,7 +69,7 @@ class LowerContext:
 
     TWO_PI = 2.0 * math.pi
 
-    def __init__(self, lowerer: "_Lowerer", block: NBlock):
+    def __init__(self, lowerer: _Lowerer, block: NBlock):
         self._l = lowerer
         self.blk = block
         self.b: IRBuilder = lowerer.b
@@ -92,8 +92,11 @@ class LowerContext:
     def edge_values(self, port: str) -> list[tuple[str, str | None, Value]]:
         """Every enabled edge into ``port``, uncombined, in edge order (vararg ports such as
         Expression.refs): ``(source "<block>.<port>", the edge's alias, its value)``."""
-        return [(f"{e.src_block}.{e.src_port}", e.alias, self._l._edge_value(e))
-                for e in self._l.g.edges_into(self.blk.id, port) if e.index in self._l.t.conv]
+        return [
+            (f"{e.src_block}.{e.src_port}", e.alias, self._l._edge_value(e))
+            for e in self._l.g.edges_into(self.blk.id, port)
+            if e.index in self._l.t.conv
+        ]
 
     def param(self, name: str):
         return self.blk.config.get(name)
@@ -121,8 +124,9 @@ class LowerContext:
         return Value((x, y, z), "vec3")
 
     def hsv(self, h: int, s: int, v: int) -> Value:
-        return Value((self.o("hsv_r", h, s, v), self.o("hsv_g", h, s, v), self.o("hsv_b", h, s, v),
-                      self.c(1.0)), "color")
+        return Value(
+            (self.o("hsv_r", h, s, v), self.o("hsv_g", h, s, v), self.o("hsv_b", h, s, v), self.c(1.0)), "color"
+        )
 
     def zip(self, a: Value, b: Value, op: str) -> Value:
         """Component-wise ``op``; a one-component operand is splatted over a vector."""
@@ -162,8 +166,7 @@ class LowerContext:
         return self._l.instances[instance][1]
 
     # -- state, deferral, sinks -----------------------------------------------------------
-    def state(self, role: str, init=0.0, storage: str = "f32", frames: int = 1,
-              per_lane: bool = True) -> StateCell:
+    def state(self, role: str, init=0.0, storage: str = "f32", frames: int = 1, per_lane: bool = True) -> StateCell:
         """Declare the state cell ``<block>:<role>`` (per lane when the block is a field)."""
         dom = self.domain if per_lane else None
         lanes = self.lanes_of(dom) if dom else 1
@@ -255,8 +258,9 @@ class _Lowerer:
                 v = outs[p.id]
                 pt = self.t.out[(bid, p.id)]
                 if pt.cardinality == FIELD:
-                    v = Value(tuple(self.b.bcast(n, pt.instance) for n in v.nodes), pt.payload, pt.instance,
-                              v.event, v.path)
+                    v = Value(
+                        tuple(self.b.bcast(n, pt.instance) for n in v.nodes), pt.payload, pt.instance, v.event, v.path
+                    )
                 else:
                     v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path)
                 assert len(v.nodes) == STRIDE[pt.payload], (bid, p.id, v, pt)

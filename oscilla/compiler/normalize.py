@@ -16,7 +16,7 @@ from numbers import Real
 from typing import Any
 
 from ..blocks.external import MAX_CHANNELS, block_channels
-from ..blocks.registry import ANY, EV, F, NUMERIC_T, BlockDef, ParamDef, block_def, all_types
+from ..blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, all_types, block_def
 from ..blocks.signal import OSC_MODES
 from ..diagnostics import DiagnosticSink, did_you_mean
 from ..expr import ExprError, parse
@@ -24,7 +24,7 @@ from ..patch import Patch
 from .combine import MODES, mode_problem
 from .literals import LiteralError, literal_payload, parse_literal
 
-MAX_INSTANCE_COUNT = 2 ** 24
+MAX_INSTANCE_COUNT = 2**24
 
 
 @dataclass
@@ -81,17 +81,25 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     connected = {(e.dst_block, e.dst_port) for e in patch.edges if e.enabled}
     for order, b in enumerate(patch.blocks):
         if b.id in blocks:
-            sink.add("E_DUPLICATE_BLOCK_ID", f"block id {b.id!r} is used more than once; this later "
-                     f"block ({b.type}) is ignored. Give every block a unique id", block=b.id)
+            sink.add(
+                "E_DUPLICATE_BLOCK_ID",
+                f"block id {b.id!r} is used more than once; this later "
+                f"block ({b.type}) is ignored. Give every block a unique id",
+                block=b.id,
+            )
             continue
         defn = block_def(b.type)
         if defn is None:
-            sink.add("E_UNKNOWN_BLOCK_TYPE", f"unknown block type {b.type!r}; "
-                     + did_you_mean(b.type, all_types(), "types"), block=b.id)
+            sink.add(
+                "E_UNKNOWN_BLOCK_TYPE",
+                f"unknown block type {b.type!r}; " + did_you_mean(b.type, all_types(), "types"),
+                block=b.id,
+            )
             continue
         nb = NBlock(b.id, b.type, defn, order)
-        _resolve_params(nb, {k: v for k, v in b.params.items()
-                             if defn.input(k) is None or (b.id, k) not in connected}, sink)
+        _resolve_params(
+            nb, {k: v for k, v in b.params.items() if defn.input(k) is None or (b.id, k) not in connected}, sink
+        )
         _resolve_combine(nb, b.combine, sink)
         _check_expression_syntax(nb, sink)
         blocks[b.id] = nb
@@ -107,9 +115,13 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
             missing = [x for x in (e.src_block, e.dst_block) if x not in known_ids]
             if missing:
                 existing = e.dst_block if e.dst_block in blocks else (e.src_block if e.src_block in blocks else None)
-                sink.add("E_DANGLING_EDGE", f"edge {e.src} -> {e.dst} names block "
-                         f"{missing[0]!r}, which is not in the patch; remove the edge or add the block",
-                         block=existing, edge=i)
+                sink.add(
+                    "E_DANGLING_EDGE",
+                    f"edge {e.src} -> {e.dst} names block "
+                    f"{missing[0]!r}, which is not in the patch; remove the edge or add the block",
+                    block=existing,
+                    edge=i,
+                )
                 if existing == e.dst_block:
                     diagnosed_inputs.add((e.dst_block, e.dst_port))
             continue  # an edge touching an unknown-type block was diagnosed with the block
@@ -131,15 +143,23 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
 
     roots = [b for b in blocks.values() if b.defn.time_root]
     if not roots:
-        sink.add("E_TIME_ROOT_MISSING", "the patch has no time root; add an InfiniteTimeRoot block "
-                 "(or FiniteTimeRoot / CyclicTimeRoot)")
+        sink.add(
+            "E_TIME_ROOT_MISSING",
+            "the patch has no time root; add an InfiniteTimeRoot block (or FiniteTimeRoot / CyclicTimeRoot)",
+        )
     for extra in roots[1:]:
-        sink.add("E_TIME_ROOT_MULTIPLE", f"a patch has exactly one time root; {roots[0].id!r} is already "
-                 f"one. Remove {extra.id!r}", block=extra.id)
+        sink.add(
+            "E_TIME_ROOT_MULTIPLE",
+            f"a patch has exactly one time root; {roots[0].id!r} is already one. Remove {extra.id!r}",
+            block=extra.id,
+        )
     cameras = [b for b in blocks.values() if b.type == "Camera"]
     for extra in cameras[1:]:
-        sink.add("E_CAMERA_MULTIPLE", f"a patch has at most one Camera; {cameras[0].id!r} is already "
-                 f"one. Remove {extra.id!r}", block=extra.id)
+        sink.add(
+            "E_CAMERA_MULTIPLE",
+            f"a patch has at most one Camera; {cameras[0].id!r} is already one. Remove {extra.id!r}",
+            block=extra.id,
+        )
 
     for b in blocks.values():
         for p in b.defn.inputs:
@@ -147,10 +167,14 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                 continue
             if (b.id, p.id) in diagnosed_inputs:
                 continue
-            sink.add("E_MISSING_INPUT", f"{b.type}.{p.id} is required; connect an edge to "
-                     f"{b.id}.{p.id}" + ("" if p.card in (F, EV) or p.payload in ("shape",) else
-                                         " or give it an inline value in params"),
-                     block=b.id, port=p.id)
+            sink.add(
+                "E_MISSING_INPUT",
+                f"{b.type}.{p.id} is required; connect an edge to "
+                f"{b.id}.{p.id}"
+                + ("" if p.card in (F, EV) or p.payload in ("shape",) else " or give it an inline value in params"),
+                block=b.id,
+                port=p.id,
+            )
 
     _check_channel_limit(blocks, sink)
 
@@ -167,9 +191,13 @@ def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> Non
     for b in blocks.values():
         chans = block_channels(b.type, b.config)
         if max((index.setdefault(ch, len(index)) for ch in chans), default=-1) >= MAX_CHANNELS:
-            sink.add("E_LIMIT_EXCEEDED", f"{b.type} {b.id!r} reads external channel(s) "
-                     f"{', '.join(repr(c) for c in chans)}, beyond the {MAX_CHANNELS} distinct channels one "
-                     f"patch may read; reuse channel names", block=b.id)
+            sink.add(
+                "E_LIMIT_EXCEEDED",
+                f"{b.type} {b.id!r} reads external channel(s) "
+                f"{', '.join(repr(c) for c in chans)}, beyond the {MAX_CHANNELS} distinct channels one "
+                f"patch may read; reuse channel names",
+                block=b.id,
+            )
 
 
 def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
@@ -180,16 +208,21 @@ def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
     try:
         parse(nb.config.get("expression") or "")
     except ExprError as err:
-        sink.add(err.code, f"Expression {nb.id!r}, at offset {err.position}: {err.message}",
-                 block=nb.id, port="expression", position=err.position)
+        sink.add(
+            err.code,
+            f"Expression {nb.id!r}, at offset {err.position}: {err.message}",
+            block=nb.id,
+            port="expression",
+            position=err.position,
+        )
 
 
-def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int | None,
-                  where: str = "") -> None:
+def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int | None, where: str = "") -> None:
     names = [p.id for p in (b.defn.outputs if kind == "output" else b.defn.inputs)]
     if b.defn.param(port) is not None or port in b.defn.aliases:
-        msg = f"{port!r} is a param, not a port, of {b.type}; set it in params. Valid {kind}s: " \
-              + (", ".join(names) or "(none)")
+        msg = f"{port!r} is a param, not a port, of {b.type}; set it in params. Valid {kind}s: " + (
+            ", ".join(names) or "(none)"
+        )
     else:
         msg = f"{b.type} has no {kind} port {port!r}; " + did_you_mean(port, names, f"{kind}s")
     sink.add("E_UNKNOWN_PORT", where + msg, block=b.id, port=port, edge=edge)
@@ -206,8 +239,12 @@ def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) 
             _unknown_port(sink, nb, port, "input", None, "combine: ")
             continue
         if mode not in MODES:
-            sink.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: unknown mode {mode!r}; "
-                     + did_you_mean(mode, list(MODES), "modes"), block=nb.id, port=port)
+            sink.add(
+                "E_PARAM_INVALID",
+                f"{d.type} combine for {port!r}: unknown mode {mode!r}; " + did_you_mean(mode, list(MODES), "modes"),
+                block=nb.id,
+                port=port,
+            )
             continue
         why = mode_problem(mode, p.payload, p.card)
         if p.vararg:
@@ -225,19 +262,34 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
         port = d.input(name)
         if port is not None:
             if port.card in (F, EV) or port.payload == "shape":
-                sink.add("E_PARAM_INVALID", f"{d.type}.{name} is a {'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
-                         f"port and takes no inline value; connect an edge instead", block=nb.id, port=name)
+                sink.add(
+                    "E_PARAM_INVALID",
+                    f"{d.type}.{name} is a "
+                    f"{'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
+                    f"port and takes no inline value; connect an edge instead",
+                    block=nb.id,
+                    port=name,
+                )
                 continue
             if port.vararg:
-                sink.add("E_PARAM_INVALID", f"{d.type}.{name} takes edges only (each edge adds one named "
-                         f"value), not an inline value; connect an edge instead", block=nb.id, port=name)
+                sink.add(
+                    "E_PARAM_INVALID",
+                    f"{d.type}.{name} takes edges only (each edge adds one named "
+                    f"value), not an inline value; connect an edge instead",
+                    block=nb.id,
+                    port=name,
+                )
                 continue
             payload = port.payload
             if payload in (NUMERIC_T, ANY):
                 payload = literal_payload(value)
                 if payload is None:
-                    sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {value!r} is not a number, bool or "
-                             f"2-4 number array", block=nb.id, port=name)
+                    sink.add(
+                        "E_PARAM_INVALID",
+                        f"{d.type}.{name}: {value!r} is not a number, bool or 2-4 number array",
+                        block=nb.id,
+                        port=name,
+                    )
                     continue
             try:
                 parse_literal(value, payload)
@@ -250,15 +302,23 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
         pdef = d.param(target)
         if pdef is None:
             valid = [p.id for p in d.inputs] + [p.name for p in d.params] + list(d.aliases)
-            sink.add("E_UNKNOWN_PARAM", f"{d.type} has no param {name!r}; " + did_you_mean(name, valid, "params"),
-                     block=nb.id, port=name)
+            sink.add(
+                "E_UNKNOWN_PARAM",
+                f"{d.type} has no param {name!r}; " + did_you_mean(name, valid, "params"),
+                block=nb.id,
+                port=name,
+            )
             continue
         ok, v = _check_param(nb, pdef, name, value, sink)
         if not ok:
             continue
         if target in config and config[target] != v:
-            sink.add("E_PARAM_INVALID", f"{d.type}: 'mode' and 'waveform' disagree ({config[target]!r} vs "
-                     f"{v!r}); give only one", block=nb.id, port=name)
+            sink.add(
+                "E_PARAM_INVALID",
+                f"{d.type}: 'mode' and 'waveform' disagree ({config[target]!r} vs {v!r}); give only one",
+                block=nb.id,
+                port=name,
+            )
             continue
         config[target] = v
     for p in d.params:
@@ -297,9 +357,17 @@ def _check_param(nb: NBlock, p: ParamDef, name: str, value, sink: DiagnosticSink
         value = float(value)
     if p.minimum is not None and (value <= p.minimum if p.exclusive else value < p.minimum):
         return bad(f"must be {'>' if p.exclusive else '>='} {p.minimum:g}, got {value!r}")
-    if d.creates_instance and name in ("count", "sides", "points") and \
-            value * (2 if name == "points" else 1) > MAX_INSTANCE_COUNT:
-        sink.add("E_LIMIT_EXCEEDED", f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "
-                 f"({MAX_INSTANCE_COUNT} lanes); use a smaller {name}", block=nb.id, port=name)
+    if (
+        d.creates_instance
+        and name in ("count", "sides", "points")
+        and value * (2 if name == "points" else 1) > MAX_INSTANCE_COUNT
+    ):
+        sink.add(
+            "E_LIMIT_EXCEEDED",
+            f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "
+            f"({MAX_INSTANCE_COUNT} lanes); use a smaller {name}",
+            block=nb.id,
+            port=name,
+        )
         return False, None
     return True, value

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..blocks.values import Value
-from ..diagnostics import CompileError, Diagnostic, ERROR
+from ..diagnostics import ERROR, CompileError, Diagnostic
 from ..ir import BARRIER_OPS, IRBuilder, node_stages, reachable
 from ..program import KernelSpec, Step
 from ..types import STORAGE
@@ -96,9 +96,18 @@ class _Slots:
         else:
             slot = len(self.plan.slots)
             dtype = self.b.nodes[comps[0]].dtype
-            self.plan.slots.append(SlotReq(slot, name, comps, v.payload, inst, v.event,
-                                           STORAGE.get(v.payload, dtype) if v.payload in STORAGE else dtype,
-                                           lanes_hint=self.instances[inst][0] if inst else 1))
+            self.plan.slots.append(
+                SlotReq(
+                    slot,
+                    name,
+                    comps,
+                    v.payload,
+                    inst,
+                    v.event,
+                    STORAGE.get(v.payload, dtype) if v.payload in STORAGE else dtype,
+                    lanes_hint=self.instances[inst][0] if inst else 1,
+                )
+            )
             self.by_key[key] = slot
         self.plan.ports.setdefault(name, slot)
         return slot
@@ -108,8 +117,7 @@ def _unwrap_shape(b: IRBuilder, v: Value) -> Value:
     """A field of shapes is the broadcast of one shape signal: take that signal."""
     if v.instance is None:
         return v
-    return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload,
-                 path=v.path)
+    return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload, path=v.path)
 
 
 def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order: list[str]) -> Plan:
@@ -187,8 +195,9 @@ def _close_over_kernel_inputs(b: IRBuilder, plan: Plan, slots: _Slots) -> None:
                 plan.barrier_result[nid] = slot
             elif n.op == "gather":
                 src = b.nodes[n.args[0]]
-                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), _DTYPE_PAYLOAD[src.dtype],
-                                                                               src.domain))
+                plan.barrier_src[nid] = slots.request(
+                    f"src:%{src.id}", Value((src.id,), _DTYPE_PAYLOAD[src.dtype], src.domain)
+                )
 
 
 def _cells_read(b: IRBuilder, nodes: list[int]) -> tuple[str, ...]:
@@ -206,8 +215,7 @@ def static_nodes(nodes) -> set[int]:
         elif n.op == "bcast":
             if nodes[n.args[0]].op == "const":
                 static.add(n.id)
-        elif n.op not in ("time", "external", "state", "ring_read") + BARRIER_OPS and \
-                all(a in static for a in n.args):
+        elif n.op not in ("time", "external", "state", "ring_read") + BARRIER_OPS and all(a in static for a in n.args):
             static.add(n.id)
     return static
 
@@ -215,8 +223,11 @@ def static_nodes(nodes) -> set[int]:
 def _slot_reads(b: IRBuilder, plan: Plan, nodes: list[int]) -> tuple[int, ...]:
     """Slots a kernel computing ``nodes`` reads: broadcast signals, host tables, reduce/scan
     results and gather sources."""
-    sig = {sr.components[0]: sr.slot for sr in plan.slots
-           if sr.instance is None and len(sr.components) == 1 and b.nodes[sr.components[0]].op != "const"}
+    sig = {
+        sr.components[0]: sr.slot
+        for sr in plan.slots
+        if sr.instance is None and len(sr.components) == 1 and b.nodes[sr.components[0]].op != "const"
+    }
     reads = set()
     for nid in nodes:
         n = b.nodes[nid]
@@ -243,12 +254,14 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
     computed = [sr for sr in plan.slots if not sr.host and sr.writer is None]
     _attach_partials(b, plan)
     for k, inst in enumerate(instance_order):
-        writes = tuple(sr.slot for sr in computed
-                       if sr.instance == inst and all(c in static for c in sr.components))
+        writes = tuple(sr.slot for sr in computed if sr.instance == inst and all(c in static for c in sr.components))
         if writes:
             lanes = low.instances[inst][0]
-            plan.kernels.append(KernelSpec(f"init{k}", "field", 1, lanes, inst, writes, once=True,
-                                           partials=_partials_for(b, plan, writes)))
+            plan.kernels.append(
+                KernelSpec(
+                    f"init{k}", "field", 1, lanes, inst, writes, once=True, partials=_partials_for(b, plan, writes)
+                )
+            )
             plan.steps.append(Step("initKernel", 1, f"init{k}", inst, lanes, (), writes))
     init_written = {s for k in plan.kernels for s in k.writes}
     computed = [sr for sr in computed if sr.slot not in init_written]
@@ -264,8 +277,9 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             nodes = reachable(b.nodes, [n for x in sig_slots for n in plan.slots[x].components], through_bcast=False)
             name = f"signal{suffix}"
             plan.kernels.append(KernelSpec(name, "signal", 1, 1, None, sig_slots))
-            plan.steps.append(Step("signalKernel", 1, name, None, 1, _slot_reads(b, plan, nodes), sig_slots,
-                                   _cells_read(b, nodes)))
+            plan.steps.append(
+                Step("signalKernel", 1, name, None, 1, _slot_reads(b, plan, nodes), sig_slots, _cells_read(b, nodes))
+            )
         for k, inst in enumerate(instance_order):
             writes = tuple(sr.slot for sr in computed if sr.instance == inst and slot_stage[sr.slot] == st)
             if not writes:
@@ -273,15 +287,18 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             nodes = reachable(b.nodes, [n for x in writes for n in plan.slots[x].components], through_bcast=False)
             lanes = low.instances[inst][0]
             name = f"field{k}{suffix}"
-            plan.kernels.append(KernelSpec(name, "field", 1, lanes, inst, writes,
-                                           partials=_partials_for(b, plan, writes)))
-            plan.steps.append(Step("fieldKernel", 1, name, inst, lanes, _slot_reads(b, plan, nodes), writes,
-                                   _cells_read(b, nodes)))
+            plan.kernels.append(
+                KernelSpec(name, "field", 1, lanes, inst, writes, partials=_partials_for(b, plan, writes))
+            )
+            plan.steps.append(
+                Step("fieldKernel", 1, name, inst, lanes, _slot_reads(b, plan, nodes), writes, _cells_read(b, nodes))
+            )
     for s in low.sinks:
         ss = plan.sink_slots[s.block]
         reads = set(ss.values()) | ({plan.camera_slot} if plan.camera_slot is not None else set())
-        plan.steps.append(Step("render", 1, None, s.instance, low.instances[s.instance][0],
-                               tuple(sorted(reads)), block=s.block))
+        plan.steps.append(
+            Step("render", 1, None, s.instance, low.instances[s.instance][0], tuple(sorted(reads)), block=s.block)
+        )
     if plan.commits:
         total = sum(b.cells[c].commit_units for c in plan.commits)
         plan.kernels.append(KernelSpec("commit", "commit", 2, total))
@@ -310,7 +327,7 @@ def _attach_partials(b: IRBuilder, plan: Plan) -> None:
 def _partials_for(b: IRBuilder, plan: Plan, writes: tuple[int, ...]) -> tuple:
     """(source node, op, scratch offset) of every reduction whose source this kernel writes."""
     out = []
-    for nid, (off, _groups, _lanes, op, src) in sorted(plan.reductions.items()):
+    for _nid, (off, _groups, _lanes, op, src) in sorted(plan.reductions.items()):
         if src in writes:
             out.append((plan.slots[src].components[0], op, off))
     return tuple(out)
@@ -322,12 +339,23 @@ def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str, stage: list
     no kernel of their own (see :func:`_attach_partials`)."""
     scans = [nid for nid in plan.barrier_result if b.nodes[nid].op == "scan" and stage[nid] == st]
     if scans:
-        entries = tuple((nid, plan.barrier_src[nid], plan.barrier_result[nid], b.nodes[nid].attrs[0],
-                         plan.slots[plan.barrier_src[nid]].lanes_hint, 0, 1) for nid in scans)
+        entries = tuple(
+            (
+                nid,
+                plan.barrier_src[nid],
+                plan.barrier_result[nid],
+                b.nodes[nid].attrs[0],
+                plan.slots[plan.barrier_src[nid]].lanes_hint,
+                0,
+                1,
+            )
+            for nid in scans
+        )
         results = tuple(e[2] for e in entries)
         plan.kernels.append(KernelSpec(f"scan{suffix}", "scan", 1, 0, None, results, workgroups=1, barrier=entries))
-        plan.steps.append(Step("scanKernel", 1, f"scan{suffix}", None, 0, tuple(sorted({e[1] for e in entries})),
-                               results))
+        plan.steps.append(
+            Step("scanKernel", 1, f"scan{suffix}", None, 0, tuple(sorted({e[1] for e in entries})), results)
+        )
 
 
 def validate_schedule(steps) -> None:
@@ -345,21 +373,29 @@ def validate_schedule(steps) -> None:
         if st.phase not in (1, 2):
             raise ScheduleError(f"step {i} ({st.kind}) has phase {st.phase}; phases are 1 and 2")
         if st.phase < seen_phase:
-            raise ScheduleError(f"step {i} ({st.kind}) is phase 1 but follows a phase 2 step; all phase 1 "
-                                f"steps run before the phase 2 state commit")
+            raise ScheduleError(
+                f"step {i} ({st.kind}) is phase 1 but follows a phase 2 step; all phase 1 "
+                f"steps run before the phase 2 state commit"
+            )
         seen_phase = st.phase
         if st.writes_cells and st.phase != 2:
-            raise ScheduleError(f"step {i} ({st.kind}) writes state cell(s) {', '.join(st.writes_cells)} in phase "
-                                f"{st.phase}; state is written only in phase 2, after every reader ran "
-                                f"(otherwise a UnitDelay becomes a wire)")
+            raise ScheduleError(
+                f"step {i} ({st.kind}) writes state cell(s) {', '.join(st.writes_cells)} in phase "
+                f"{st.phase}; state is written only in phase 2, after every reader ran "
+                f"(otherwise a UnitDelay becomes a wire)"
+            )
         if st.phase == 2 and st.writes_slots:
-            raise ScheduleError(f"step {i} ({st.kind}) writes slot(s) {', '.join(f's{x}' for x in st.writes_slots)} "
-                                f"in phase 2; phase 2 only commits state")
+            raise ScheduleError(
+                f"step {i} ({st.kind}) writes slot(s) {', '.join(f's{x}' for x in st.writes_slots)} "
+                f"in phase 2; phase 2 only commits state"
+            )
         for s in st.reads_slots:
             if s not in writer and s in all_written:
                 raise ScheduleError(f"step {i} ({st.kind}) reads slot s{s} before the step that writes it")
         for s in st.writes_slots:
             if s in writer:
-                raise ScheduleError(f"slot s{s} has two writers: step {writer[s]} and step {i} ({st.kind}); "
-                                    f"every slot has a single writer per frame")
+                raise ScheduleError(
+                    f"slot s{s} has two writers: step {writer[s]} and step {i} ({st.kind}); "
+                    f"every slot has a single writer per frame"
+                )
             writer[s] = i

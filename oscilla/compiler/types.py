@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 
 from ..blocks.adapters import ADAPTER_FOR
 from ..blocks.expression import INPUT_NAMES, expression_scope
-from ..blocks.registry import ANY, E, EV, F, NUMERIC_T, S, PortDef
+from ..blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S
 from ..diagnostics import DiagnosticSink
 from ..expr import ExprError, check_expression
-from ..types import (BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3,
-                     PortType)
+from ..types import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
 from .literals import LiteralError, literal_payload, parse_literal
 from .normalize import Graph, NBlock, NEdge
 
@@ -154,9 +153,14 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         if la is not None and lc is not None and la != lc:
             if e.dst_block not in reported:
                 reported.add(e.dst_block)
-                sink.add("E_INSTANCE_MISMATCH", f"two instances meet in {e.dst_block!r}: {la!r} and {lc!r} "
-                         f"(via edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}); all field "
-                         f"ports of one block must share an instance", block=e.dst_block, port=e.dst_port)
+                sink.add(
+                    "E_INSTANCE_MISMATCH",
+                    f"two instances meet in {e.dst_block!r}: {la!r} and {lc!r} "
+                    f"(via edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}); all field "
+                    f"ports of one block must share an instance",
+                    block=e.dst_block,
+                    port=e.dst_port,
+                )
             continue
         parent[a] = c
         label[c] = lc if lc is not None else la
@@ -172,16 +176,24 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         t.instance[bid] = label[root]
         if label[root] is None and root not in unresolved_roots:
             unresolved_roots.add(root)
-            sink.add("E_INSTANCE_MISMATCH", f"cannot infer the instance of {bid!r}: no field from an "
-                     f"Array reaches it; connect a field of the instance it should run over",
-                     block=bid)
+            sink.add(
+                "E_INSTANCE_MISMATCH",
+                f"cannot infer the instance of {bid!r}: no field from an "
+                f"Array reaches it; connect a field of the instance it should run over",
+                block=bid,
+            )
     for b in g.blocks.values():
         t.instance.setdefault(b.id, None)
         for p in b.defn.outputs:
             key = (b.id, p.id)
             fl = is_field[key]
-            t.out[key] = PortType(payload[key], units[key], FIELD if fl else SIGNAL,
-                                  t.instance[b.id] if fl else None, EVENT if p.card == EV else "continuous")
+            t.out[key] = PortType(
+                payload[key],
+                units[key],
+                FIELD if fl else SIGNAL,
+                t.instance[b.id] if fl else None,
+                EVENT if p.card == EV else "continuous",
+            )
     return t
 
 
@@ -205,9 +217,14 @@ def _check_vector_operands(g: Graph, t: Typed, payload: dict, sink: DiagnosticSi
             if seen is None:
                 seen = (p.id, pl)
             elif seen[1] != pl and {seen[1], pl} != {VEC2, VEC3}:
-                sink.add("E_TYPE_MISMATCH", f"{b.type}.{p.id} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
-                         f"operands must be the same vector type (or one of them a float)",
-                         block=b.id, port=p.id, edge=edges[-1].index if edges else None)
+                sink.add(
+                    "E_TYPE_MISMATCH",
+                    f"{b.type}.{p.id} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
+                    f"operands must be the same vector type (or one of them a float)",
+                    block=b.id,
+                    port=p.id,
+                    edge=edges[-1].index if edges else None,
+                )
                 for e in edges:
                     t.bad_edges.add(e.index)
                     t.conv.pop(e.index, None)
@@ -251,8 +268,13 @@ def _check_expressions(g: Graph, t: Typed, edge_payloads, sink: DiagnosticSink) 
             continue
         res = _expression_check(b, edge_payloads)
         if isinstance(res, ExprError) and res.code != "E_EXPR_SYNTAX":
-            sink.add(res.code, f"Expression {b.id!r}, at offset {res.position}: {res.message}",
-                     block=b.id, port="expression", position=res.position)
+            sink.add(
+                res.code,
+                f"Expression {b.id!r}, at offset {res.position}: {res.message}",
+                block=b.id,
+                port="expression",
+                position=res.position,
+            )
 
 
 def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of, edge_payloads=None) -> str | None:
@@ -311,8 +333,12 @@ def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
                     pl = dp.payload
                     break
         if pl is None:
-            sink.add("E_PARAM_INVALID", f"Const.value {value!r} is not a number, bool, 2-4 number array "
-                     f"or x/y/z / r/g/b/a object", block=b.id, port="value")
+            sink.add(
+                "E_PARAM_INVALID",
+                f"Const.value {value!r} is not a number, bool, 2-4 number array or x/y/z / r/g/b/a object",
+                block=b.id,
+                port="value",
+            )
             pl = FLOAT
         else:
             try:
@@ -322,21 +348,37 @@ def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
         t.const_payload[b.id] = pl
 
 
-def _check_edge(e: NEdge, sp: PortDef, dp: PortDef, src_payload: str, src_unit: str, src_field: bool,
-                dst_b: NBlock, sink: DiagnosticSink) -> EdgeConv | None:
+def _check_edge(
+    e: NEdge,
+    sp: PortDef,
+    dp: PortDef,
+    src_payload: str,
+    src_unit: str,
+    src_field: bool,
+    dst_b: NBlock,
+    sink: DiagnosticSink,
+) -> EdgeConv | None:
     where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"
     tgt = dict(block=e.dst_block, port=e.dst_port, edge=e.index)
     src_event = sp.card == EV
     if src_event != (dp.card == EV):
         what = "an event" if src_event else "a continuous value"
         want = "an event" if dp.card == EV else "a continuous value"
-        sink.add("E_TYPE_MISMATCH", f"{where}: {what} cannot feed {want}"
-                 + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""), **tgt)
+        sink.add(
+            "E_TYPE_MISMATCH",
+            f"{where}: {what} cannot feed {want}"
+            + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""),
+            **tgt,
+        )
         return None
     # a field of shapes is the broadcast of one shape, so it may feed a shape input (blocks.md §5.10)
     if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
-        sink.add("E_CARDINALITY_MISMATCH", f"{where}: a field (one value per lane) cannot feed the "
-                 f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)", **tgt)
+        sink.add(
+            "E_CARDINALITY_MISMATCH",
+            f"{where}: a field (one value per lane) cannot feed the "
+            f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)",
+            **tgt,
+        )
         return None
     steps: list[str] = []
     pl = src_payload
@@ -363,8 +405,12 @@ def _check_edge(e: NEdge, sp: PortDef, dp: PortDef, src_payload: str, src_unit: 
             elif pl == VEC2 and want == VEC3:
                 steps.append("vec2to3")
             else:
-                sink.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
-                         + ("; only int->float, bool->float and vec2->vec3 convert implicitly"), **tgt)
+                sink.add(
+                    "E_TYPE_MISMATCH",
+                    f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
+                    + ("; only int->float, bool->float and vec2->vec3 convert implicitly"),
+                    **tgt,
+                )
                 return None
             pl = want
         want_unit = dp.unit or DEFAULT_UNIT[want]
@@ -377,8 +423,11 @@ def _check_edge(e: NEdge, sp: PortDef, dp: PortDef, src_payload: str, src_unit: 
         return EdgeConv(e, tuple(steps))
     adapter = ADAPTER_FOR.get((unit, want_unit))
     if adapter is None:
-        sink.add("E_UNIT_MISMATCH", f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
-                 f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",
-                 **tgt)
+        sink.add(
+            "E_UNIT_MISMATCH",
+            f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
+            f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",
+            **tgt,
+        )
         return None
     return EdgeConv(e, tuple(steps) + (adapter,), f"_adapter_{e.index}")

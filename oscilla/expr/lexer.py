@@ -21,7 +21,7 @@ IDENT_CHARS = IDENT_START | DIGITS
 TWO_CHAR_OPS = ("<=", ">=", "==", "!=", "&&", "||")
 ONE_CHAR_OPS = frozenset("+-*/%<>!?:(),.")
 
-INT_MAX = 2 ** 31 - 1
+INT_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,12 @@ def tokenize(text: str) -> list[Token]:
             else:
                 value = int(text[i:j])
                 if value > INT_MAX:
-                    raise ExprError(SYNTAX, i, f"the integer literal {text[i:j]} does not fit in a 32-bit int "
-                                    f"(max {INT_MAX}); write it as a float, e.g. {text[i:j]}.0")
+                    raise ExprError(
+                        SYNTAX,
+                        i,
+                        f"the integer literal {text[i:j]} does not fit in a 32-bit int "
+                        f"(max {INT_MAX}); write it as a float, e.g. {text[i:j]}.0",
+                    )
                 toks.append(Token(NUM, text[i:j], i, value))
             i = j
             continue
@@ -76,7 +80,7 @@ def tokenize(text: str) -> list[Token]:
             toks.append(Token(IDENT, text[i:j], i))
             i = j
             continue
-        two = text[i:i + 2]
+        two = text[i : i + 2]
         if two in TWO_CHAR_OPS:
             toks.append(Token(OP, two, i))
             i += 2
@@ -92,7 +96,11 @@ def tokenize(text: str) -> list[Token]:
             hint = "; logical or is ||"
         elif ch == "=":
             hint = "; equality is =="
-        raise ExprError(SYNTAX, i, f"unexpected character {ch!r}{hint}. Expressions use numbers, names and "
-                        f"the operators + - * / % < > <= >= == != && || ! ? : ( ) , .")
+        raise ExprError(
+            SYNTAX,
+            i,
+            f"unexpected character {ch!r}{hint}. Expressions use numbers, names and "
+            f"the operators + - * / % < > <= >= == != && || ! ? : ( ) , .",
+        )
     toks.append(Token(EOF, "", n))
     return toks

@@ -8,14 +8,21 @@ the numpy op table (:mod:`oscilla.ir_ops`) evaluates the very same ops for the r
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..ir import IRBuilder
 from .typecheck import BOOL, FLOAT, INT, CheckedExpr, TExpr
 
-_ARITH = {"add": ("add", "add_i"), "sub": ("sub", "sub_i"), "mul": ("mul", "mul_i"),
-          "mod": ("mod", "mod_i"), "neg": ("neg", "neg_i"), "abs": ("abs", "abs_i"),
-          "min": ("min", "min_i"), "max": ("max", "max_i")}
+_ARITH = {
+    "add": ("add", "add_i"),
+    "sub": ("sub", "sub_i"),
+    "mul": ("mul", "mul_i"),
+    "mod": ("mod", "mod_i"),
+    "neg": ("neg", "neg_i"),
+    "abs": ("abs", "abs_i"),
+    "min": ("min", "min_i"),
+    "max": ("max", "max_i"),
+}
 _COMPARE = {"lt", "le", "gt", "ge", "eq", "ne"}
 _ROUNDING = {"floor": "floor", "ceil": "ceil", "round": "round"}
 _FLOAT1 = {"sin": "sin", "cos": "cos", "tan": "tan", "sqrt": "sqrt", "wrap": "frac", "fract": "frac"}

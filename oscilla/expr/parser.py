@@ -50,7 +50,7 @@ class Name:
 @dataclass(frozen=True)
 class Member:
     pos: int
-    obj: "Node"
+    obj: Node
     name: str
     name_pos: int
 
@@ -59,31 +59,31 @@ class Member:
 class Call:
     pos: int
     func: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Unary:
     pos: int
     op: str
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class Binary:
     pos: int
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     op_pos: int
 
 
 @dataclass(frozen=True)
 class Ternary:
     pos: int
-    cond: "Node"
-    then: "Node"
-    other: "Node"
+    cond: Node
+    then: Node
+    other: Node
 
 
 Node = Num | Name | Member | Call | Unary | Binary | Ternary
@@ -124,16 +124,24 @@ class _Parser:
     def _height(self, node: Node, tok: Token, *children: Node) -> Node:
         h = 1 + max((self.heights[id(c)] for c in children), default=0)
         if h > MAX_DEPTH:
-            raise ExprError(SYNTAX, tok.pos, f"the expression is nested too deeply (more than {MAX_DEPTH} "
-                            f"levels); split it into several Expression blocks")
+            raise ExprError(
+                SYNTAX,
+                tok.pos,
+                f"the expression is nested too deeply (more than {MAX_DEPTH} "
+                f"levels); split it into several Expression blocks",
+            )
         self.heights[id(node)] = h
         return node
 
     def _nest(self, tok: Token) -> None:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
-            raise ExprError(SYNTAX, tok.pos, f"the expression is nested too deeply (more than {MAX_NESTING} "
-                            f"levels of parentheses, calls, conditionals or unary operators)")
+            raise ExprError(
+                SYNTAX,
+                tok.pos,
+                f"the expression is nested too deeply (more than {MAX_NESTING} "
+                f"levels of parentheses, calls, conditionals or unary operators)",
+            )
 
     # -- grammar ------------------------------------------------------------------------------
     def parse(self) -> Node:
@@ -189,8 +197,7 @@ class _Parser:
             while self.at(","):
                 self.advance()
                 args.append(self.ternary())
-        self.expect(")", "expected ',' or ')' to close the argument list of "
-                    f"{callee.name}( at offset {paren.pos}")
+        self.expect(")", f"expected ',' or ')' to close the argument list of {callee.name}( at offset {paren.pos}")
         return self._height(Call(callee.pos, callee.name, tuple(args)), paren, *args)
 
     def member(self) -> Node:

@@ -8,8 +8,8 @@ Output: a typed tree (:class:`TExpr`) in which every coercion is explicit, ready
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from ..diagnostics import suggest
 from .errors import TYPE, ExprError
@@ -24,15 +24,22 @@ COMPARE_HINT = "compare, e.g. x > 0"
 
 #: the 16 functions in blocks.md §8 order: name -> (parameter names, kind)
 FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "sin": (("x",), "float"), "cos": (("x",), "float"), "tan": (("x",), "float"),
+    "sin": (("x",), "float"),
+    "cos": (("x",), "float"),
+    "tan": (("x",), "float"),
     "abs": (("x",), "same"),
     "sqrt": (("x",), "float"),
-    "floor": (("x",), "toint"), "ceil": (("x",), "toint"), "round": (("x",), "toint"),
-    "min": (("a", "b"), "intorfloat"), "max": (("a", "b"), "intorfloat"),
-    "lerp": (("a", "b", "t"), "float"), "mix": (("a", "b", "t"), "float"),
+    "floor": (("x",), "toint"),
+    "ceil": (("x",), "toint"),
+    "round": (("x",), "toint"),
+    "min": (("a", "b"), "intorfloat"),
+    "max": (("a", "b"), "intorfloat"),
+    "lerp": (("a", "b", "t"), "float"),
+    "mix": (("a", "b", "t"), "float"),
     "smoothstep": (("e0", "e1", "x"), "float"),
     "clamp": (("x", "lo", "hi"), "float"),
-    "wrap": (("x",), "float"), "fract": (("x",), "float"),
+    "wrap": (("x",), "float"),
+    "fract": (("x",), "float"),
 }
 
 
@@ -47,7 +54,7 @@ class TExpr:
 
     op: str
     type: str
-    args: tuple["TExpr", ...] = ()
+    args: tuple[TExpr, ...] = ()
     attr: object = None
 
 
@@ -62,8 +69,9 @@ class CheckedExpr:
 
 
 def _describe(t: str) -> str:
-    return {INT: "an int", FLOAT: "a float", BOOL: "a bool", VEC2: "a vec2", VEC3: "a vec3",
-            COLOR: "a color"}.get(t, f"a {t}")
+    return {INT: "an int", FLOAT: "a float", BOOL: "a bool", VEC2: "a vec2", VEC3: "a vec3", COLOR: "a color"}.get(
+        t, f"a {t}"
+    )
 
 
 class _Checker:
@@ -76,8 +84,12 @@ class _Checker:
     def _input(self, name: str, pos: int) -> TExpr:
         t = self.scope[name]
         if t not in (INT, FLOAT, BOOL) and t not in VECTORS:
-            raise ExprError(TYPE, pos, f"{name!r} is {_describe(t)} value, which an expression cannot use; "
-                            f"expressions take int, float, bool, vec2, vec3 and color inputs")
+            raise ExprError(
+                TYPE,
+                pos,
+                f"{name!r} is {_describe(t)} value, which an expression cannot use; "
+                f"expressions take int, float, bool, vec2, vec3 and color inputs",
+            )
         self.used.add(name)
         return TExpr("input", t, (), name)
 
@@ -87,8 +99,12 @@ class _Checker:
         hint = f"did you mean '{s}'? " if s else ""
         listing = "available names: " + (", ".join(valid) if valid else "(none)")
         if name in self.unavailable:
-            return ExprError(TYPE, pos, f"undefined input {name!r}: it is not connected and has no inline "
-                             f"value; connect an edge to it or set it in params. {hint}{listing}")
+            return ExprError(
+                TYPE,
+                pos,
+                f"undefined input {name!r}: it is not connected and has no inline "
+                f"value; connect an edge to it or set it in params. {hint}{listing}",
+            )
         if name in FUNCTIONS:
             return ExprError(TYPE, pos, f"{name!r} is a function; call it, e.g. {name}(x). {listing}")
         kind = "input" if name.startswith("in") and name[2:].isdigit() else "name"
@@ -128,22 +144,34 @@ class _Checker:
             if isinstance(root, Name) and root.name in self.unavailable:
                 raise self._undefined(root.name, root.pos)
             raise self._undefined(path, node.pos)
-        raise ExprError(TYPE, node.pos, f"'.{node.name}' on {_describe(obj.type)}: only vec2, vec3 and "
-                        f"color values have components (swizzles such as .x, .xy, .rgb)"
-                        + (f", and {path!r} is not a connected ref" if path else ""))
+        raise ExprError(
+            TYPE,
+            node.pos,
+            f"'.{node.name}' on {_describe(obj.type)}: only vec2, vec3 and "
+            f"color values have components (swizzles such as .x, .xy, .rgb)"
+            + (f", and {path!r} is not a connected ref" if path else ""),
+        )
 
     def _swizzle(self, obj: TExpr, node: Member) -> TExpr:
         count = VECTORS[obj.type]
         letters = node.name
         valid = "xyzw"[:count] + "/" + "rgba"[:count]
         if not _swizzle_letters(letters):
-            raise ExprError(TYPE, node.pos, f"bad swizzle '.{letters}' on {_describe(obj.type)}: use 1-4 of "
-                            f"the letters {valid} (x=r, y=g, z=b, w=a)")
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"bad swizzle '.{letters}' on {_describe(obj.type)}: use 1-4 of "
+                f"the letters {valid} (x=r, y=g, z=b, w=a)",
+            )
         idx = tuple(SWIZZLE_INDEX[c] for c in letters)
         bad = [c for c in letters if SWIZZLE_INDEX[c] >= count]
         if bad:
-            raise ExprError(TYPE, node.pos, f"bad swizzle '.{letters}': {_describe(obj.type)} has {count} "
-                            f"components, so '{bad[0]}' is out of range; use the letters {valid}")
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"bad swizzle '.{letters}': {_describe(obj.type)} has {count} "
+                f"components, so '{bad[0]}' is out of range; use the letters {valid}",
+            )
         return TExpr("swizzle", SWIZZLE_TYPE[len(idx)], (obj,), idx)
 
     # -- expressions ----------------------------------------------------------------------
@@ -173,8 +201,11 @@ class _Checker:
                 raise ExprError(TYPE, node.pos, f"'!' needs a bool operand, got {_describe(x.type)}{hint}")
             return TExpr("not", BOOL, (x,))
         if x.type not in NUMERIC:
-            raise ExprError(TYPE, node.pos, f"unary '{node.op}' needs an int or float operand, got "
-                            f"{_describe(x.type)}" + _vector_hint(x.type))
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"unary '{node.op}' needs an int or float operand, got {_describe(x.type)}" + _vector_hint(x.type),
+            )
         return x if node.op == "+" else TExpr("neg", x.type, (x,))
 
     def _binary(self, node: Binary) -> TExpr:
@@ -185,21 +216,37 @@ class _Checker:
             for x in (a, b):
                 if x.type != BOOL:
                     hint = f"; {COMPARE_HINT}" if x.type in NUMERIC else ""
-                    raise ExprError(TYPE, node.pos, f"'{op}' needs bool operands, got {_describe(a.type)} "
-                                    f"{op} {_describe(b.type)}{hint}")
+                    raise ExprError(
+                        TYPE,
+                        node.pos,
+                        f"'{op}' needs bool operands, got {_describe(a.type)} {op} {_describe(b.type)}{hint}",
+                    )
             return TExpr("and" if op == "&&" else "or", BOOL, (a, b))
         if op in ("==", "!=") and a.type == BOOL and b.type == BOOL:
             return TExpr("eq" if op == "==" else "ne", BOOL, (a, b), BOOL)
         if a.type not in NUMERIC or b.type not in NUMERIC:
             want = "two ints/floats or two bools" if op in ("==", "!=") else "int or float operands"
-            raise ExprError(TYPE, node.pos, f"'{op}' needs {want}, got {_describe(a.type)} {op} "
-                            f"{_describe(b.type)}" + _vector_hint(a.type, b.type))
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"'{op}' needs {want}, got {_describe(a.type)} {op} {_describe(b.type)}" + _vector_hint(a.type, b.type),
+            )
         if op == "/":
             return TExpr("div", FLOAT, (_to_float(a), _to_float(b)))
         t = INT if a.type == INT and b.type == INT else FLOAT
         a, b = _coerce(a, t), _coerce(b, t)
-        name = {"+": "add", "-": "sub", "*": "mul", "%": "mod", "<": "lt", "<=": "le", ">": "gt",
-                ">=": "ge", "==": "eq", "!=": "ne"}[op]
+        name = {
+            "+": "add",
+            "-": "sub",
+            "*": "mul",
+            "%": "mod",
+            "<": "lt",
+            "<=": "le",
+            ">": "gt",
+            ">=": "ge",
+            "==": "eq",
+            "!=": "ne",
+        }[op]
         if op in ("+", "-", "*", "%"):
             return TExpr(name, t, (a, b))
         return TExpr(name, BOOL, (a, b), t)
@@ -216,8 +263,12 @@ class _Checker:
         elif a.type in NUMERIC and b.type in NUMERIC:
             t = FLOAT
         else:
-            raise ExprError(TYPE, node.pos, f"the branches of '?:' must have the same type (int and float "
-                            f"mix to float), got {_describe(a.type)} and {_describe(b.type)}")
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"the branches of '?:' must have the same type (int and float "
+                f"mix to float), got {_describe(a.type)} and {_describe(b.type)}",
+            )
         return TExpr("select", t, (c, _coerce(a, t), _coerce(b, t)))
 
     def _call(self, node: Call) -> TExpr:
@@ -229,14 +280,16 @@ class _Checker:
         params, kind = FUNCTIONS[node.func]
         sig = f"{node.func}({', '.join(params)})"
         if len(node.args) != len(params):
-            raise ExprError(TYPE, node.pos, f"{sig} takes {len(params)} argument{'s' if len(params) > 1 else ''}, "
-                            f"got {len(node.args)}")
+            raise ExprError(
+                TYPE,
+                node.pos,
+                f"{sig} takes {len(params)} argument{'s' if len(params) > 1 else ''}, got {len(node.args)}",
+            )
         args = [self.check(a) for a in node.args]
         for a, src in zip(args, node.args):
             if a.type not in NUMERIC:
                 hint = "; convert it, e.g. c ? 1.0 : 0.0" if a.type == BOOL else _vector_hint(a.type)
-                raise ExprError(TYPE, src.pos, f"{sig}: argument needs an int or float, got "
-                                f"{_describe(a.type)}{hint}")
+                raise ExprError(TYPE, src.pos, f"{sig}: argument needs an int or float, got {_describe(a.type)}{hint}")
         if kind == "same":
             return TExpr(node.func, args[0].type, tuple(args))
         if kind == "intorfloat":

@@ -46,8 +46,10 @@ def _norm(path) -> str:
 
 def _parse(data: bytes) -> Patch:
     """Patch from the bytes of a file; an empty or partial file is an E_PATCH_INVALID CompileError."""
+
     def invalid(msg):
         return CompileError([Diagnostic("E_PATCH_INVALID", ERROR, msg)])
+
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -96,6 +98,7 @@ class _FileWatch:
             self._observer.start()
         except OSError as e:  # e.g. the inotify watch limit is reached: poll the directory instead
             from watchdog.observers.polling import PollingObserver
+
             log.warning("file notification unavailable (%s); polling %s every 0.25 s", e, folder)
             self._observer = PollingObserver(timeout=0.25)
             self._observer.schedule(Handler(), folder, recursive=False)
@@ -124,8 +127,12 @@ class _OscServer:
         except OSError as e:
             raise OSError(e.errno, f"cannot listen for OSC on 127.0.0.1:{port}: {e.strerror}") from None
         self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"oscilla-osc-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"oscilla-osc-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
 
     def _warn_once(self, kind: str, msg: str, *args) -> None:
@@ -135,17 +142,17 @@ class _OscServer:
 
     def _on_message(self, address: str, *args) -> None:
         if not address.startswith(OSC_PREFIX) or len(address) == len(OSC_PREFIX):
-            self._warn_once("address", "OSC: ignoring a message to %r; oscilla listens to %s<channel> <float>",
-                            address, OSC_PREFIX)
+            self._warn_once(
+                "address", "OSC: ignoring a message to %r; oscilla listens to %s<channel> <float>", address, OSC_PREFIX
+            )
             return
         value = args[0] if args else None
-        if isinstance(value, bool):          # OSC True/False (TouchOSC toggles) -> 1 / 0
+        if isinstance(value, bool):  # OSC True/False (TouchOSC toggles) -> 1 / 0
             value = float(value)
         if not isinstance(value, (int, float)) or not math.isfinite(value):
-            self._warn_once("args", "OSC: ignoring %s with argument %r; a finite number is expected", address,
-                            args[:1])
+            self._warn_once("args", "OSC: ignoring %s with argument %r; a finite number is expected", address, args[:1])
             return
-        self._queue.append((address[len(OSC_PREFIX):], float(value)))
+        self._queue.append((address[len(OSC_PREFIX) :], float(value)))
 
     def close(self) -> None:
         self._server.shutdown()
@@ -179,8 +186,17 @@ class Player:
         last_swap: the SwapReport of the last successful reload, or None.
     """
 
-    def __init__(self, source, watch: bool = True, osc_port: int | None = None, size=(512, 512), *,
-                 observe=None, debounce_s: float = DEBOUNCE_S, device=None):
+    def __init__(
+        self,
+        source,
+        watch: bool = True,
+        osc_port: int | None = None,
+        size=(512, 512),
+        *,
+        observe=None,
+        debounce_s: float = DEBOUNCE_S,
+        device=None,
+    ):
         self.observe = list(observe) if observe is not None else None
         self.size = (int(size[0]), int(size[1]))
         self.debounce_s = float(debounce_s)
@@ -256,14 +272,23 @@ class Player:
         except Exception as e:  # noqa: BLE001 - a bug in oscilla must not stop the performance
             if os.environ.get("OSCILLA_DEBUG"):
                 traceback.print_exc()
-            return self._failed([Diagnostic("E_INTERNAL", ERROR, f"internal error (a bug in oscilla, please "
-                                            f"report it): {type(e).__name__}: {e}")])
+            return self._failed(
+                [
+                    Diagnostic(
+                        "E_INTERNAL",
+                        ERROR,
+                        f"internal error (a bug in oscilla, please report it): {type(e).__name__}: {e}",
+                    )
+                ]
+            )
         recovered = bool(self.diagnostics)
         self.program, self.last_swap, self.diagnostics = program, report, []
-        for d in report.diagnostics:          # I_STATE_RESET infos name the re-initialized cells
+        for d in report.diagnostics:  # I_STATE_RESET infos name the re-initialized cells
             print(d.format(), file=sys.stderr)
-        print(f"oscilla: reloaded {self.name}" + (" (it compiles again)" if recovered else "")
-              + f": {report.summary()}", file=sys.stderr)
+        print(
+            f"oscilla: reloaded {self.name}" + (" (it compiles again)" if recovered else "") + f": {report.summary()}",
+            file=sys.stderr,
+        )
         return True
 
     def _failed(self, diagnostics) -> bool:
@@ -342,7 +367,7 @@ class Player:
         if osc is not None:
             osc.close()
 
-    def __enter__(self) -> "Player":
+    def __enter__(self) -> Player:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -352,17 +377,26 @@ class Player:
         return f"<oscilla.Player {self.title!r}>"
 
 
-def run(source, watch: bool = False, osc_port: int | None = None, size=(800, 800), max_frames: int | None = None,
-        max_fps: float = 60.0) -> int:
+def run(
+    source,
+    watch: bool = False,
+    osc_port: int | None = None,
+    size=(800, 800),
+    max_frames: int | None = None,
+    max_fps: float = 60.0,
+) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
 
     Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
     from ..render.window import run_window
+
     with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
         if player.osc_port is not None:
-            print(f"oscilla: listening for OSC on 127.0.0.1:{player.osc_port} ({OSC_PREFIX}<channel> <float>)",
-                  file=sys.stderr)
+            print(
+                f"oscilla: listening for OSC on 127.0.0.1:{player.osc_port} ({OSC_PREFIX}<channel> <float>)",
+                file=sys.stderr,
+            )
         if watch:
             print(f"oscilla: watching {player.path} for changes", file=sys.stderr)
         return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player)

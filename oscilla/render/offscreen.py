@@ -32,16 +32,25 @@ class OffscreenTarget:
         self.width = width
         self.height = height
         self.texture = device.create_texture(
-            label="oscilla.offscreen", size=(width, height, 1), format=FORMAT,
-            usage=wgpu.TextureUsage.RENDER_ATTACHMENT | wgpu.TextureUsage.COPY_SRC)
+            label="oscilla.offscreen",
+            size=(width, height, 1),
+            format=FORMAT,
+            usage=wgpu.TextureUsage.RENDER_ATTACHMENT | wgpu.TextureUsage.COPY_SRC,
+        )
         self.view = self.texture.create_view()
         self.bytes_per_row = (width * 4 + ROW_ALIGN - 1) // ROW_ALIGN * ROW_ALIGN
         self.readback = device.create_buffer(
-            label="oscilla.offscreen.readback", size=self.bytes_per_row * height,
-            usage=wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.MAP_READ)
+            label="oscilla.offscreen.readback",
+            size=self.bytes_per_row * height,
+            usage=wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.MAP_READ,
+        )
         self._src = {"texture": self.texture, "mip_level": 0, "origin": (0, 0, 0)}
-        self._dst = {"buffer": self.readback, "offset": 0, "bytes_per_row": self.bytes_per_row,
-                     "rows_per_image": height}
+        self._dst = {
+            "buffer": self.readback,
+            "offset": 0,
+            "bytes_per_row": self.bytes_per_row,
+            "rows_per_image": height,
+        }
         self._extent = (width, height, 1)
 
     @property

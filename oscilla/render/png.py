@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 from PIL import Image
@@ -36,11 +36,13 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
 def _runtime_for(patch_or_path):
     from ..compiler.compile import compile_patch
     from ..runtime.executor import Runtime
+
     return Runtime(compile_patch(load_patch(patch_or_path)))
 
 
-def render_png(patch_or_path, path: str | os.PathLike, t_ms: float = 0.0, size=(512, 512),
-               fps: float = 60.0) -> np.ndarray:
+def render_png(
+    patch_or_path, path: str | os.PathLike, t_ms: float = 0.0, size=(512, 512), fps: float = 60.0
+) -> np.ndarray:
     """Render the frame at ``t_ms`` (ms) as playback at ``fps`` reaches it and write a PNG.
 
     Frames 0, 1000/fps, ... up to ``t_ms`` are stepped so stateful blocks see the same history as
@@ -58,8 +60,14 @@ def render_png(patch_or_path, path: str | os.PathLike, t_ms: float = 0.0, size=(
     return img
 
 
-def render_frames(patch_or_path, out_dir: str | os.PathLike, duration_ms: float, fps: float = 30.0,
-                  size=(512, 512), progress: Callable[[Iterable], Iterable] | None = None) -> list[Path]:
+def render_frames(
+    patch_or_path,
+    out_dir: str | os.PathLike,
+    duration_ms: float,
+    fps: float = 30.0,
+    size=(512, 512),
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> list[Path]:
     """Render round(duration_ms·fps/1000) frames at t = k·1000/fps to ``out_dir/frame_0000.png``...
 
     ``progress`` wraps the frame iterator (the CLI passes a progress bar). Returns the paths.

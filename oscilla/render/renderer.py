@@ -71,9 +71,28 @@ from ..shaders_path import load_wgsl
 
 FRAME_UNIFORM_BYTES = 16
 SINK_UNIFORM_WORDS = 20
-SINK_FIELDS = ("pos_off", "pos_ls", "pos_stride", "lanes", "color_off", "color_ls", "size_off",
-               "size_ls", "rot_off", "rot_ls", "scale_off", "scale_ls", "shape_off", "shape_ls",
-               "path_off", "path_count", "path_ls", "camera", "cam_off", "sort_threads")
+SINK_FIELDS = (
+    "pos_off",
+    "pos_ls",
+    "pos_stride",
+    "lanes",
+    "color_off",
+    "color_ls",
+    "size_off",
+    "size_ls",
+    "rot_off",
+    "rot_ls",
+    "scale_off",
+    "scale_ls",
+    "shape_off",
+    "shape_ls",
+    "path_off",
+    "path_count",
+    "path_ls",
+    "camera",
+    "cam_off",
+    "sort_threads",
+)
 #: radix sort: lanes per histogram/scatter invocation at least, and at most this many invocations
 RADIX_CHUNK = 512
 RADIX_MAX_THREADS = 512
@@ -92,17 +111,22 @@ def _pipeline(device, target_format: str):
     hit = _PIPELINES.get(key)
     if hit is not None and hit[0] is device:
         return hit[1], hit[2]
-    module = device.create_shader_module(label="oscilla.instances", code=load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl"))
+    module = device.create_shader_module(
+        label="oscilla.instances", code=load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl")
+    )
     ub = {"type": wgpu.BufferBindingType.uniform}
     ro = {"type": wgpu.BufferBindingType.read_only_storage}
     vf = wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
-    bgl = device.create_bind_group_layout(label="oscilla.instances", entries=[
-        {"binding": 0, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ub},
-        {"binding": 1, "visibility": vf, "buffer": ub},
-        {"binding": 2, "visibility": vf, "buffer": ro},
-        {"binding": 3, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
-        {"binding": 4, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
-    ])
+    bgl = device.create_bind_group_layout(
+        label="oscilla.instances",
+        entries=[
+            {"binding": 0, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ub},
+            {"binding": 1, "visibility": vf, "buffer": ub},
+            {"binding": 2, "visibility": vf, "buffer": ro},
+            {"binding": 3, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
+            {"binding": 4, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
+        ],
+    )
     layout = device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl])
     blend = {
         "color": {"operation": "add", "src_factor": "src-alpha", "dst_factor": "one-minus-src-alpha"},
@@ -113,8 +137,7 @@ def _pipeline(device, target_format: str):
         layout=layout,
         vertex={"module": module, "entry_point": "vs_main", "buffers": []},
         primitive={"topology": "triangle-list", "cull_mode": "none"},
-        fragment={"module": module, "entry_point": "fs_main",
-                  "targets": [{"format": target_format, "blend": blend}]},
+        fragment={"module": module, "entry_point": "fs_main", "targets": [{"format": target_format, "blend": blend}]},
     )
     _PIPELINES[key] = (device, bgl, pipeline)
     return bgl, pipeline
@@ -130,25 +153,36 @@ def _sort_pipelines(device):
     hit = _SORT_PIPELINES.get(id(device))
     if hit is not None and hit[0] is device:
         return hit[1], hit[2]
-    module = device.create_shader_module(label="oscilla.camera_sort", code=load_wgsl("sink.wgsl") + load_wgsl("camera_sort.wgsl"))
+    module = device.create_shader_module(
+        label="oscilla.camera_sort", code=load_wgsl("sink.wgsl") + load_wgsl("camera_sort.wgsl")
+    )
     cs = wgpu.ShaderStage.COMPUTE
     rw = {"type": wgpu.BufferBindingType.storage}
-    bgl = device.create_bind_group_layout(label="oscilla.camera_sort", entries=[
-        {"binding": 0, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform}},
-        {"binding": 1, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform,
-                                                    "has_dynamic_offset": True}},
-        {"binding": 2, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
-        {"binding": 3, "visibility": cs, "buffer": rw},
-        {"binding": 4, "visibility": cs, "buffer": rw},
-        {"binding": 5, "visibility": cs, "buffer": rw},
-        {"binding": 6, "visibility": cs, "buffer": rw},
-        {"binding": 7, "visibility": cs, "buffer": rw},
-        {"binding": 8, "visibility": cs, "buffer": rw},
-    ])
+    bgl = device.create_bind_group_layout(
+        label="oscilla.camera_sort",
+        entries=[
+            {"binding": 0, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform}},
+            {
+                "binding": 1,
+                "visibility": cs,
+                "buffer": {"type": wgpu.BufferBindingType.uniform, "has_dynamic_offset": True},
+            },
+            {"binding": 2, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
+            {"binding": 3, "visibility": cs, "buffer": rw},
+            {"binding": 4, "visibility": cs, "buffer": rw},
+            {"binding": 5, "visibility": cs, "buffer": rw},
+            {"binding": 6, "visibility": cs, "buffer": rw},
+            {"binding": 7, "visibility": cs, "buffer": rw},
+            {"binding": 8, "visibility": cs, "buffer": rw},
+        ],
+    )
     layout = device.create_pipeline_layout(label="oscilla.camera_sort", bind_group_layouts=[bgl])
-    pipes = {e: device.create_compute_pipeline(label=f"oscilla.camera_sort.{e}", layout=layout,
-                                               compute={"module": module, "entry_point": e})
-             for e in SORT_ENTRIES}
+    pipes = {
+        e: device.create_compute_pipeline(
+            label=f"oscilla.camera_sort.{e}", layout=layout, compute={"module": module, "entry_point": e}
+        )
+        for e in SORT_ENTRIES
+    }
     _SORT_PIPELINES[id(device)] = (device, bgl, pipes)
     return bgl, pipes
 
@@ -179,40 +213,70 @@ def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndar
         ValueError: a slot is not f32, has the wrong stride, or is a field with fewer lanes than
             the sink draws; the path slot is not an f32 vec2; the camera slot is not 9 f32.
     """
-    want = {"pos": (2, 3), "color": (4,), "size": (1,), "rotation": (1,), "scale": (1,),
-            "shape": (5,)}
+    want = {"pos": (2, 3), "color": (4,), "size": (1,), "rotation": (1,), "scale": (1,), "shape": (5,)}
     words = {}
     for name, strides in want.items():
         slot = getattr(sink, name)
         meta = slot_meta[slot]
         if meta.storage != "f32":
-            raise ValueError(f"sink {sink.block}: {name} slot s{slot} ({meta.name}) is {meta.storage}, "
-                             "the renderer reads f32")
+            raise ValueError(
+                f"sink {sink.block}: {name} slot s{slot} ({meta.name}) is {meta.storage}, the renderer reads f32"
+            )
         if meta.stride not in strides:
-            raise ValueError(f"sink {sink.block}: {name} slot s{slot} ({meta.name}) has stride "
-                             f"{meta.stride}, expected {' or '.join(map(str, strides))}")
+            raise ValueError(
+                f"sink {sink.block}: {name} slot s{slot} ({meta.name}) has stride "
+                f"{meta.stride}, expected {' or '.join(map(str, strides))}"
+            )
         if meta.instance is not None and meta.lanes < sink.lanes:
-            raise ValueError(f"sink {sink.block}: {name} slot s{slot} ({meta.name}) has {meta.lanes} "
-                             f"lanes, the sink draws {sink.lanes}")
+            raise ValueError(
+                f"sink {sink.block}: {name} slot s{slot} ({meta.name}) has {meta.lanes} "
+                f"lanes, the sink draws {sink.lanes}"
+            )
         words[name] = (meta.offset, _lane_stride(meta), meta.stride)
     p, c, s, r, k, sh = (words[n] for n in ("pos", "color", "size", "rotation", "scale", "shape"))
     path = (0, 0, 0)
     if sink.path is not None:
         meta = slot_meta[sink.path]
         if meta.storage != "f32" or meta.stride != 2:
-            raise ValueError(f"sink {sink.block}: path slot s{sink.path} ({meta.name}) must be an f32 vec2 "
-                             f"(got {meta.storage}, stride {meta.stride})")
+            raise ValueError(
+                f"sink {sink.block}: path slot s{sink.path} ({meta.name}) must be an f32 vec2 "
+                f"(got {meta.storage}, stride {meta.stride})"
+            )
         path = (meta.offset, meta.lanes, _lane_stride(meta))
     cam = (0, 0)
     if sink.camera is not None:
         meta = slot_meta[sink.camera]
         if meta.storage != "f32" or meta.stride != CAMERA_WORDS or meta.instance is not None:
-            raise ValueError(f"sink {sink.block}: camera slot s{sink.camera} ({meta.name}) must be a signal of "
-                             f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})")
+            raise ValueError(
+                f"sink {sink.block}: camera slot s{sink.camera} ({meta.name}) must be a signal of "
+                f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})"
+            )
         cam = (1, meta.offset)
-    return np.array([p[0], p[1], p[2], sink.lanes, c[0], c[1], s[0], s[1], r[0], r[1], k[0], k[1],
-                     sh[0], sh[1], path[0], path[1], path[2], cam[0], cam[1], radix_threads(sink.lanes)],
-                    dtype=np.uint32)
+    return np.array(
+        [
+            p[0],
+            p[1],
+            p[2],
+            sink.lanes,
+            c[0],
+            c[1],
+            s[0],
+            s[1],
+            r[0],
+            r[1],
+            k[0],
+            k[1],
+            sh[0],
+            sh[1],
+            path[0],
+            path[1],
+            path[2],
+            cam[0],
+            cam[1],
+            radix_threads(sink.lanes),
+        ],
+        dtype=np.uint32,
+    )
 
 
 def _sanitize_background(bg) -> tuple[float, float, float, float]:
@@ -255,15 +319,23 @@ class InstanceRenderer:
         target_format: colour target format (the offscreen target is ``rgba8unorm``, no sRGB).
     """
 
-    def __init__(self, device, value_buffer_f32, slot_meta: Sequence[SlotMeta],
-                 sinks: Sequence[SinkSpec], target_format: str = "rgba8unorm"):
+    def __init__(
+        self,
+        device,
+        value_buffer_f32,
+        slot_meta: Sequence[SlotMeta],
+        sinks: Sequence[SinkSpec],
+        target_format: str = "rgba8unorm",
+    ):
         self.device = device
         self.target_format = target_format
         self.sinks = tuple(sinks)
         self._bgl, self._pipeline = _pipeline(device, target_format)
         self._frame_buffer = device.create_buffer(
-            label="oscilla.render.frame", size=FRAME_UNIFORM_BYTES,
-            usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+            label="oscilla.render.frame",
+            size=FRAME_UNIFORM_BYTES,
+            usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST,
+        )
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
         # (bind group, lanes, camera sink or None) per drawn sink
@@ -274,28 +346,34 @@ class InstanceRenderer:
         cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
         if cam_used:
             self._sort_bgl, self._sort_pipes = _sort_pipelines(device)
-            self._cam_buffer = device.create_buffer(label="oscilla.render.camera", size=CAMERA_BYTES,
-                                                    usage=storage | wgpu.BufferUsage.COPY_SRC)
+            self._cam_buffer = device.create_buffer(
+                label="oscilla.render.camera", size=CAMERA_BYTES, usage=storage | wgpu.BufferUsage.COPY_SRC
+            )
             self._step_buffer, self._step_offsets, self._step_size = self._make_steps()
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
         for sink in self.sinks:
             words = sink_uniform_words(sink, slot_meta)
             ubuf = device.create_buffer_with_data(
-                label=f"oscilla.render.sink.{sink.block}", data=words.tobytes(),
-                usage=wgpu.BufferUsage.UNIFORM)
+                label=f"oscilla.render.sink.{sink.block}", data=words.tobytes(), usage=wgpu.BufferUsage.UNIFORM
+            )
             cs = None
             if sink.camera is not None and sink.lanes > 0:
                 cs = self._make_camera_sink(sink, ubuf, val)
             proj = cs.proj if cs else self._dummy
             order = cs.order if cs else self._dummy
-            bind_group = device.create_bind_group(layout=self._bgl, entries=[
-                {"binding": 0, "resource": {"buffer": self._frame_buffer, "offset": 0,
-                                            "size": FRAME_UNIFORM_BYTES}},
-                {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
-                {"binding": 2, "resource": val},
-                {"binding": 3, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
-                {"binding": 4, "resource": {"buffer": order, "offset": 0, "size": order.size}},
-            ])
+            bind_group = device.create_bind_group(
+                layout=self._bgl,
+                entries=[
+                    {
+                        "binding": 0,
+                        "resource": {"buffer": self._frame_buffer, "offset": 0, "size": FRAME_UNIFORM_BYTES},
+                    },
+                    {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
+                    {"binding": 2, "resource": val},
+                    {"binding": 3, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
+                    {"binding": 4, "resource": {"buffer": order, "offset": 0, "size": order.size}},
+                ],
+            )
             self._sink_buffers.append(ubuf)
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
@@ -313,8 +391,9 @@ class InstanceRenderer:
         data = np.zeros((RADIX_PASSES + 1, stride // 4), dtype=np.uint32)
         for p in range(RADIX_PASSES):
             data[p, :3] = (8 * p, p % 2, int(p == RADIX_PASSES - 1))
-        buf = self.device.create_buffer_with_data(label="oscilla.render.radix_passes", data=data.tobytes(),
-                                                  usage=wgpu.BufferUsage.UNIFORM)
+        buf = self.device.create_buffer_with_data(
+            label="oscilla.render.radix_passes", data=data.tobytes(), usage=wgpu.BufferUsage.UNIFORM
+        )
         return buf, [p * stride for p in range(RADIX_PASSES + 1)], 16
 
     def _make_camera_sink(self, sink: SinkSpec, ubuf, val) -> _CameraSink:
@@ -324,30 +403,37 @@ class InstanceRenderer:
         usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC
         proj = d.create_buffer(label=f"oscilla.render.proj.{sink.block}", size=16 * n, usage=usage)
         order = d.create_buffer(label=f"oscilla.render.order.{sink.block}", size=8 * n, usage=usage)
-        spare = d.create_buffer(label=f"oscilla.render.order2.{sink.block}", size=8 * n,
-                                usage=wgpu.BufferUsage.STORAGE)
-        hist = d.create_buffer(label=f"oscilla.render.hist.{sink.block}", size=4 * 256 * nt,
-                               usage=wgpu.BufferUsage.STORAGE)
-        indirect = d.create_buffer(label=f"oscilla.render.indirect.{sink.block}", size=16,
-                                   usage=usage | wgpu.BufferUsage.INDIRECT)
-        bg = d.create_bind_group(layout=self._sort_bgl, entries=[
-            {"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
-            {"binding": 1, "resource": {"buffer": self._step_buffer, "offset": 0, "size": self._step_size}},
-            {"binding": 2, "resource": val},
-            {"binding": 3, "resource": {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}},
-            {"binding": 4, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
-            {"binding": 5, "resource": {"buffer": order, "offset": 0, "size": order.size}},
-            {"binding": 6, "resource": {"buffer": indirect, "offset": 0, "size": 16}},
-            {"binding": 7, "resource": {"buffer": spare, "offset": 0, "size": spare.size}},
-            {"binding": 8, "resource": {"buffer": hist, "offset": 0, "size": hist.size}},
-        ])
+        spare = d.create_buffer(label=f"oscilla.render.order2.{sink.block}", size=8 * n, usage=wgpu.BufferUsage.STORAGE)
+        hist = d.create_buffer(
+            label=f"oscilla.render.hist.{sink.block}", size=4 * 256 * nt, usage=wgpu.BufferUsage.STORAGE
+        )
+        indirect = d.create_buffer(
+            label=f"oscilla.render.indirect.{sink.block}", size=16, usage=usage | wgpu.BufferUsage.INDIRECT
+        )
+        bg = d.create_bind_group(
+            layout=self._sort_bgl,
+            entries=[
+                {"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
+                {"binding": 1, "resource": {"buffer": self._step_buffer, "offset": 0, "size": self._step_size}},
+                {"binding": 2, "resource": val},
+                {"binding": 3, "resource": {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}},
+                {"binding": 4, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
+                {"binding": 5, "resource": {"buffer": order, "offset": 0, "size": order.size}},
+                {"binding": 6, "resource": {"buffer": indirect, "offset": 0, "size": 16}},
+                {"binding": 7, "resource": {"buffer": spare, "offset": 0, "size": spare.size}},
+                {"binding": 8, "resource": {"buffer": hist, "offset": 0, "size": hist.size}},
+            ],
+        )
         pipes, offs = self._sort_pipes, self._step_offsets
         none = offs[RADIX_PASSES]
         dispatches = [(pipes["keys"], none, _groups(n, 256))]
         chunk_groups = _groups(nt, 64)
         for p in range(RADIX_PASSES):
-            dispatches += [(pipes["radix_hist"], offs[p], chunk_groups), (pipes["radix_scan"], offs[p], (1, 1)),
-                           (pipes["radix_scatter"], offs[p], chunk_groups)]
+            dispatches += [
+                (pipes["radix_hist"], offs[p], chunk_groups),
+                (pipes["radix_scan"], offs[p], (1, 1)),
+                (pipes["radix_scatter"], offs[p], chunk_groups),
+            ]
         return _CameraSink(sink, proj, order, indirect, bg, dispatches)
 
     @property
@@ -416,8 +502,7 @@ class InstanceRenderer:
         self.device.queue.write_buffer(self._frame_buffer, 0, data)
         self._frame_size = (width, height)
 
-    def encode(self, encoder, target_view, width: int, height: int,
-               background=(0.0, 0.0, 0.0, 1.0)) -> None:
+    def encode(self, encoder, target_view, width: int, height: int, background=(0.0, 0.0, 0.0, 1.0)) -> None:
         """Record the camera compute pass (with a Camera) and one render pass into ``encoder``:
         clear to ``background``, then every sink.
 
@@ -435,12 +520,14 @@ class InstanceRenderer:
         self.encode_camera(encoder)
         key = (id(target_view), tuple(background))
         if key != self._attach_key:
-            self._attachments = [{
-                "view": target_view,
-                "clear_value": _sanitize_background(background),
-                "load_op": wgpu.LoadOp.clear,
-                "store_op": wgpu.StoreOp.store,
-            }]
+            self._attachments = [
+                {
+                    "view": target_view,
+                    "clear_value": _sanitize_background(background),
+                    "load_op": wgpu.LoadOp.clear,
+                    "store_op": wgpu.StoreOp.store,
+                }
+            ]
             self._attach_key = key
         rpass = encoder.begin_render_pass(color_attachments=self._attachments)
         if self._draws:

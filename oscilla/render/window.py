@@ -18,11 +18,16 @@ class MouseChannels:
     """
 
     def __init__(self):
-        self.values = {"mouse.x": 0.0, "mouse.y": 0.0, "mouse.over": 0.0,
-                       "mouse.button.left.held": 0.0, "mouse.button.right.held": 0.0}
+        self.values = {
+            "mouse.x": 0.0,
+            "mouse.y": 0.0,
+            "mouse.over": 0.0,
+            "mouse.button.left.held": 0.0,
+            "mouse.button.right.held": 0.0,
+        }
         self.pulses: set[str] = set()
         self.wheel = [0.0, 0.0]
-        self._sent: dict[str, float] = {}   # what the last apply() pushed
+        self._sent: dict[str, float] = {}  # what the last apply() pushed
 
     def handle(self, event: dict, width: float, height: float) -> None:
         et = event.get("event_type")
@@ -63,8 +68,9 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
 
 
-def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla",
-               max_frames: int | None = None, player=None) -> int:
+def run_window(
+    program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla", max_frames: int | None = None, player=None
+) -> int:
     """Open a window and play ``program`` in real time until it is closed (Esc, the close box, or
     after ``max_frames`` frames when given).
 
@@ -78,6 +84,7 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
         RuntimeError: no display is available (glfw cannot open a window).
     """
     from rendercanvas.glfw import RenderCanvas, loop
+
     rt = player.runtime if player is not None else Runtime(program)
     step = player.step if player is not None else rt.step
 
@@ -88,8 +95,14 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
     context = canvas.get_wgpu_context()
     context.configure(device=rt.device, format="bgra8unorm")
     mouse = MouseChannels()
-    state = {"frames": 0, "total": 0, "t0": time.perf_counter(), "shown": time.perf_counter(),
-             "title": base_title(), "fps": None}
+    state = {
+        "frames": 0,
+        "total": 0,
+        "t0": time.perf_counter(),
+        "shown": time.perf_counter(),
+        "title": base_title(),
+        "fps": None,
+    }
 
     def provider():
         try:
@@ -107,8 +120,9 @@ def run_window(program, size=(800, 800), max_fps: float = 60.0, title: str = "os
         w, h = canvas.get_logical_size()
         mouse.handle(event, w, h)
 
-    canvas.add_event_handler(on_event, "key_down", "pointer_move", "pointer_down", "pointer_up",
-                             "pointer_enter", "pointer_leave", "wheel")
+    canvas.add_event_handler(
+        on_event, "key_down", "pointer_move", "pointer_down", "pointer_up", "pointer_enter", "pointer_leave", "wheel"
+    )
 
     @canvas.request_draw
     def draw():

@@ -34,13 +34,13 @@ class SinkContinuity:
 
     block: str
     lanes: int
-    src: SinkSpec          # the sink as compiled (its own input slots)
-    pos_dst: int           # display slots (slot numbers in the extended program)
+    src: SinkSpec  # the sink as compiled (its own input slots)
+    pos_dst: int  # display slots (slot numbers in the extended program)
     size_dst: int
     color_dst: int
-    offsets: np.ndarray | None = None   # reference runtime: (lanes, 8) dx, dy, dz, dsize, dr, dg, db, da
-    t0: float | None = None             # model time of the first frame after the swap
-    gpu_offsets: object = None          # GPU runtime: the same offsets in a storage buffer
+    offsets: np.ndarray | None = None  # reference runtime: (lanes, 8) dx, dy, dz, dsize, dr, dg, db, da
+    t0: float | None = None  # model time of the first frame after the swap
+    gpu_offsets: object = None  # GPU runtime: the same offsets in a storage buffer
 
 
 def affected_sinks(old: CompiledProgram, new: CompiledProgram) -> list[str]:
@@ -83,20 +83,21 @@ def render_inputs(read_slot, sink: SinkSpec, lanes: int) -> np.ndarray:
     ``read_slot(slot) -> numpy`` (signals broadcast to every lane; vec2 positions get z = 0)."""
     out = np.zeros((lanes, 8))
     pos = np.asarray(read_slot(sink.pos), np.float64).reshape(lanes, -1) if lanes else np.zeros((0, 3))
-    out[:, :pos.shape[1]] = pos
+    out[:, : pos.shape[1]] = pos
     out[:, 3] = np.broadcast_to(np.asarray(read_slot(sink.size), np.float64).reshape(-1), (lanes,))
     color = np.asarray(read_slot(sink.color), np.float64).reshape(-1, 4)
     out[:, 4:8] = np.broadcast_to(color, (lanes, 4))
     return out
 
 
-def offsets(old: CompiledProgram, new: CompiledProgram, instance: str, old_vals: np.ndarray,
-            new_vals: np.ndarray) -> np.ndarray:
+def offsets(
+    old: CompiledProgram, new: CompiledProgram, instance: str, old_vals: np.ndarray, new_vals: np.ndarray
+) -> np.ndarray:
     """old - new per new lane, old lanes matched by element id; 0 for newborn lanes."""
     off = np.zeros_like(new_vals)
     shift, lo, hi = lane_mapping(old, new, instance)
     if hi > lo:
-        off[lo:hi] = old_vals[lo + shift:hi + shift] - new_vals[lo:hi]
+        off[lo:hi] = old_vals[lo + shift : hi + shift] - new_vals[lo:hi]
     return np.where(np.isfinite(off), off, 0.0).astype(np.float32)
 
 
@@ -119,9 +120,9 @@ def apply_host(values_f32: np.ndarray, slot_meta, c: SinkContinuity, k: tuple[fl
     disp[:, 7] = cur[:, 7] + off[:, 7] * ka
     for slot, cols in ((c.pos_dst, slice(0, 3)), (c.size_dst, slice(3, 4)), (c.color_dst, slice(4, 8))):
         m = slot_meta[slot]
-        values_f32[m.offset: m.offset + m.size] = disp[:, cols].reshape(-1)
+        values_f32[m.offset : m.offset + m.size] = disp[:, cols].reshape(-1)
 
 
 def _slot_view(values_f32: np.ndarray, m: SlotMeta) -> np.ndarray:
-    v = values_f32[m.offset: m.offset + m.size]
+    v = values_f32[m.offset : m.offset + m.size]
     return v if m.instance is not None else v.reshape(m.stride)

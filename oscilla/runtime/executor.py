@@ -35,18 +35,18 @@ import wgpu
 
 from .. import compat
 from ..codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
-from ..diagnostics import CompileError, Diagnostic, ERROR
+from ..diagnostics import ERROR, CompileError, Diagnostic
 from ..program import CompiledProgram
-from .ports import convert_value, port_slot
 from .continuity import affected_sinks, extend_program
 from .continuity import decays as continuity_decays
 from .migrate import SwapReport, lane_mapping, plan_migration
+from .ports import convert_value, port_slot
 from .stores import create_runtime_state
 from .time import UNIFORM_SIZE, FrameUniforms, TimeModel
 
 MAX_GROUPS_X = 65535
 
-_pipeline_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_pipeline_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class RenderSizeError(ValueError):
@@ -71,9 +71,11 @@ def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE, max_x: int | No
 def _render_refs(slot_meta, sink) -> list[int]:
     """Offset and lane stride (0 for a signal) of a sink's pos, size and colour, with the number
     of pos components: [pos, pos_ls, pos_n, size, size_ls, color, color_ls]."""
+
     def ref(slot):
         m = slot_meta[slot]
         return [m.offset, m.stride if m.instance is not None else 0]
+
     pos, size, color = ref(sink.pos), ref(sink.size), ref(sink.color)
     return [pos[0], pos[1], slot_meta[sink.pos].stride, size[0], size[1], color[0], color[1]]
 
@@ -81,12 +83,14 @@ def _render_refs(slot_meta, sink) -> list[int]:
 def _static_pipeline(device, name: str):
     """A compute pipeline of a static shader in shaders/ (entry point main, auto layout), cached."""
     from ..shaders_path import load_wgsl
+
     cache = _pipeline_cache.setdefault(device, {})
     pipe = cache.get(name)
     if pipe is None:
         module = device.create_shader_module(code=load_wgsl(name))
-        pipe = cache[name] = device.create_compute_pipeline(layout="auto", compute={"module": module,
-                                                                                    "entry_point": "main"})
+        pipe = cache[name] = device.create_compute_pipeline(
+            layout="auto", compute={"module": module, "entry_point": "main"}
+        )
     return pipe
 
 
@@ -97,9 +101,11 @@ def _bind_group_layout(device, phase: int):
     entries = [{"binding": 0, "visibility": vis, "buffer": {"type": "uniform"}}]
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
     entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
-    entries += [{"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
-                {"binding": 7, "visibility": vis, "buffer": {"type": state_type}},
-                {"binding": 8, "visibility": vis, "buffer": {"type": "storage"}}]
+    entries += [
+        {"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
+        {"binding": 7, "visibility": vis, "buffer": {"type": state_type}},
+        {"binding": 8, "visibility": vis, "buffer": {"type": "storage"}},
+    ]
     return device.create_bind_group_layout(entries=entries)
 
 
@@ -109,8 +115,10 @@ def _pipeline(device, wgsl: str, layout):
     pipe = cache.get(key)
     if pipe is None:
         module = device.create_shader_module(code=wgsl)
-        pipe = device.create_compute_pipeline(layout=device.create_pipeline_layout(bind_group_layouts=[layout]),
-                                              compute={"module": module, "entry_point": "main"})
+        pipe = device.create_compute_pipeline(
+            layout=device.create_pipeline_layout(bind_group_layouts=[layout]),
+            compute={"module": module, "entry_point": "main"},
+        )
         cache[key] = pipe
     return pipe
 
@@ -158,9 +166,15 @@ class Runtime:
         v, s = stores.values.buffers, stores.state.buffers
         bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], scratch]
         entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
-        r = {"program": program, "stores": stores, "scratch": scratch,
-             "bind_groups": {ph: d.create_bind_group(layout=self._layouts[ph], entries=entries) for ph in (1, 2)},
-             "passes": {1: [], 2: []}, "named": {1: [], 2: []}, "once": []}
+        r = {
+            "program": program,
+            "stores": stores,
+            "scratch": scratch,
+            "bind_groups": {ph: d.create_bind_group(layout=self._layouts[ph], entries=entries) for ph in (1, 2)},
+            "passes": {1: [], 2: []},
+            "named": {1: [], 2: []},
+            "once": [],
+        }
         for k in program.kernels:
             x, y = (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
@@ -176,8 +190,8 @@ class Runtime:
         self.values, self.state = self.stores.values, self.stores.state
         self._scratch = r["scratch"]
         self._bind_groups = r["bind_groups"]
-        self._passes = r["passes"]              # (pipeline, x, y) per dispatch
-        self._named_passes = r["named"]         # (kernel name, pipeline, x, y)
+        self._passes = r["passes"]  # (pipeline, x, y) per dispatch
+        self._named_passes = r["named"]  # (kernel name, pipeline, x, y)
         self._once = r["once"]
         self._renderers: dict[str, object] = {}
         self.uniforms.bind(self.program.channels)
@@ -191,9 +205,17 @@ class Runtime:
         sizes.update({f"StateBuffer {c}": p.state_layout.size_of(c) * 4 for c in ("f32", "i32")})
         over = [(k, v) for k, v in sizes.items() if v > limit]
         if over:
-            raise CompileError([Diagnostic("E_LIMIT_EXCEEDED", ERROR,
-                                           f"the {k} buffer needs {v} bytes but this device binds at most {limit}; "
-                                           f"use fewer lanes or observe fewer ports") for k, v in over])
+            raise CompileError(
+                [
+                    Diagnostic(
+                        "E_LIMIT_EXCEEDED",
+                        ERROR,
+                        f"the {k} buffer needs {v} bytes but this device binds at most {limit}; "
+                        f"use fewer lanes or observe fewer ports",
+                    )
+                    for k, v in over
+                ]
+            )
 
     # -- frames ----------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
@@ -257,7 +279,7 @@ class Runtime:
         t0 = time.perf_counter()
         affected = affected_sinks(self.program, new_program) if self.frame_time is not None else []
         new_program, conts = extend_program(new_program, affected)
-        r = self._build(new_program)                 # may raise: nothing has changed yet
+        r = self._build(new_program)  # may raise: nothing has changed yet
         t1 = time.perf_counter()
         copies, report = plan_migration(self.program, new_program)
         old_state, new_state = self.state.buffers, r["stores"].state.buffers
@@ -273,8 +295,11 @@ class Runtime:
         self.time = self.time.continued(new_program.time_root)
         self._install(r)
         self._continuity = [self._continuity_gpu(c) for c in conts]
-        report.timings_ms = {"build": (t1 - t0) * 1000.0, "migration": (t2 - t1) * 1000.0,
-                             "continuity and install": (time.perf_counter() - t2) * 1000.0}
+        report.timings_ms = {
+            "build": (t1 - t0) * 1000.0,
+            "migration": (t2 - t1) * 1000.0,
+            "continuity and install": (time.perf_counter() - t2) * 1000.0,
+        }
         return report
 
     def _capture_continuity(self, r: dict, conts) -> None:
@@ -300,11 +325,15 @@ class Runtime:
             words[12:19] = _render_refs(new_prog.slot_meta, c.src)
             uni = d.create_buffer(size=80, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
             d.queue.write_buffer(uni, 0, words.tobytes())
-            bind = d.create_bind_group(layout=capture.get_bind_group_layout(0), entries=[
-                {"binding": 0, "resource": {"buffer": uni}},
-                {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
-                {"binding": 2, "resource": {"buffer": r["stores"].values.buffers["f32"]}},
-                {"binding": 3, "resource": {"buffer": c.gpu_offsets}}])
+            bind = d.create_bind_group(
+                layout=capture.get_bind_group_layout(0),
+                entries=[
+                    {"binding": 0, "resource": {"buffer": uni}},
+                    {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
+                    {"binding": 2, "resource": {"buffer": r["stores"].values.buffers["f32"]}},
+                    {"binding": 3, "resource": {"buffer": c.gpu_offsets}},
+                ],
+            )
             cp.set_bind_group(0, bind)
             x, y = dispatch_grid(c.lanes)
             cp.dispatch_workgroups(x, y, 1)
@@ -316,15 +345,31 @@ class Runtime:
         d = self.device
         pipe = _static_pipeline(d, "continuity.wgsl")
         uni = d.create_buffer(size=64, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
-        bind = d.create_bind_group(layout=pipe.get_bind_group_layout(0), entries=[
-            {"binding": 0, "resource": {"buffer": uni}},
-            {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
-            {"binding": 2, "resource": {"buffer": c.gpu_offsets}}])
+        bind = d.create_bind_group(
+            layout=pipe.get_bind_group_layout(0),
+            entries=[
+                {"binding": 0, "resource": {"buffer": uni}},
+                {"binding": 1, "resource": {"buffer": self.values.buffers["f32"]}},
+                {"binding": 2, "resource": {"buffer": c.gpu_offsets}},
+            ],
+        )
         m = self.program.slot_meta
         words = np.zeros(16, np.uint32)
         pos, ls_pos, n_pos, size, ls_size, color, ls_color = _render_refs(m, c.src)
-        words[:12] = [c.lanes, pos, ls_pos, n_pos, size, ls_size, color, ls_color,
-                      m[c.pos_dst].offset, m[c.size_dst].offset, m[c.color_dst].offset, 0]
+        words[:12] = [
+            c.lanes,
+            pos,
+            ls_pos,
+            n_pos,
+            size,
+            ls_size,
+            color,
+            ls_color,
+            m[c.pos_dst].offset,
+            m[c.size_dst].offset,
+            m[c.color_dst].offset,
+            0,
+        ]
         return c, pipe, bind, uni, words, dispatch_grid(c.lanes)
 
     def _encode_continuity(self, enc, ft) -> None:
@@ -387,10 +432,12 @@ class Runtime:
     def _get_renderer(self, fmt: str = "rgba8unorm"):
         """The instanced renderer for targets of texture format ``fmt`` (built once per format)."""
         from ..render.renderer import InstanceRenderer
+
         r = self._renderers.get(fmt)
         if r is None:
-            r = self._renderers[fmt] = InstanceRenderer(self.device, self.values.buffers["f32"],
-                                                        self.program.slot_meta, self.program.sinks, target_format=fmt)
+            r = self._renderers[fmt] = InstanceRenderer(
+                self.device, self.values.buffers["f32"], self.program.slot_meta, self.program.sinks, target_format=fmt
+            )
         return r
 
     def render(self, width: int, height: int) -> np.ndarray:
@@ -400,6 +447,7 @@ class Runtime:
             RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d.
         """
         from ..render.offscreen import OffscreenTarget
+
         key = (int(width), int(height))
         limit = int(self.device.limits["max-texture-dimension-2d"])
         if not all(1 <= v <= limit for v in key):
@@ -417,4 +465,3 @@ class Runtime:
         self._get_renderer(fmt)
         self._window_format = fmt
         self._window_target = provider
-

@@ -37,8 +37,10 @@ class SwapReport:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return (f"{len(self.copied)} copied, {len(self.mapped)} mapped, {len(self.initialized)} initialized, "
-                f"{len(self.dropped)} dropped, {len(self.reset)} reset")
+        return (
+            f"{len(self.copied)} copied, {len(self.mapped)} mapped, {len(self.initialized)} initialized, "
+            f"{len(self.dropped)} dropped, {len(self.reset)} reset"
+        )
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,12 @@ def _seed(program: CompiledProgram, instance: str | None) -> int:
 
 
 def _kind_changed(o: StateCellLayout, c: StateCellLayout) -> bool:
-    return (o.storage != c.storage or o.stride != c.stride or o.frames != c.frames
-            or (o.instance is None) != (c.instance is None))
+    return (
+        o.storage != c.storage
+        or o.stride != c.stride
+        or o.frames != c.frames
+        or (o.instance is None) != (c.instance is None)
+    )
 
 
 def plan_migration(old: CompiledProgram, new: CompiledProgram) -> tuple[list[Copy], SwapReport]:
@@ -72,11 +78,21 @@ def plan_migration(old: CompiledProgram, new: CompiledProgram) -> tuple[list[Cop
             continue
         if _kind_changed(o, c):
             report.reset.append(c.state_id)
-            what = ("signal <-> field" if (o.instance is None) != (c.instance is None) else
-                    "ring length" if o.frames != c.frames else "stride or storage")
-            report.diagnostics.append(Diagnostic(
-                "I_STATE_RESET", INFO, f"state cell {c.state_id!r} changed kind ({what}) and was re-initialized "
-                f"to its initial value", block=c.state_id.split(":")[0]))
+            what = (
+                "signal <-> field"
+                if (o.instance is None) != (c.instance is None)
+                else "ring length"
+                if o.frames != c.frames
+                else "stride or storage"
+            )
+            report.diagnostics.append(
+                Diagnostic(
+                    "I_STATE_RESET",
+                    INFO,
+                    f"state cell {c.state_id!r} changed kind ({what}) and was re-initialized to its initial value",
+                    block=c.state_id.split(":")[0],
+                )
+            )
             continue
         shift = _seed(new, c.instance) - _seed(old, o.instance)
         if o.lanes == c.lanes and shift == 0:
@@ -88,8 +104,14 @@ def plan_migration(old: CompiledProgram, new: CompiledProgram) -> tuple[list[Cop
         per_lane = c.stride
         if hi > lo:
             for f in range(c.frames):
-                copies.append(Copy(c.storage, o.offset + (f * o.lanes + lo + shift) * per_lane,
-                                   c.offset + (f * c.lanes + lo) * per_lane, (hi - lo) * per_lane))
+                copies.append(
+                    Copy(
+                        c.storage,
+                        o.offset + (f * o.lanes + lo + shift) * per_lane,
+                        c.offset + (f * c.lanes + lo) * per_lane,
+                        (hi - lo) * per_lane,
+                    )
+                )
         report.mapped.append(c.state_id)
     new_ids = {c.state_id for c in new.state_layout.cells}
     report.dropped = [i for i in old_cells if i not in new_ids]

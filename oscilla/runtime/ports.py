@@ -17,8 +17,10 @@ def port_slot(program: CompiledProgram, name: str) -> int:
     try:
         return program.ports[name]
     except KeyError:
-        raise KeyError(f"{name!r} is not readable: it was not observed. Compile with "
-                       f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')") from None
+        raise KeyError(
+            f"{name!r} is not readable: it was not observed. Compile with "
+            f"oscilla.compile(patch, observe=[{name!r}]) (or observe='all')"
+        ) from None
 
 
 def convert_value(meta: SlotMeta, v: np.ndarray):

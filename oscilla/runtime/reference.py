@@ -14,9 +14,9 @@ import numpy as np
 from .. import ir_ops
 from ..ir import reachable
 from ..program import NP_STORAGE, CompiledProgram
-from .ports import convert_value, port_slot
 from . import continuity as cont
 from .migrate import plan_migration
+from .ports import convert_value, port_slot
 from .stores import cell_shape, value_shape
 from .time import FrameUniforms, TimeModel
 
@@ -45,10 +45,12 @@ class ReferenceRuntime:
         self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
         self._cells = {c.state_id: c for c in program.state_layout.cells}
         # (display slots added for continuity after a swap have no IR components)
-        self._sig_slot = {s.components[0]: s for s in program.slot_meta
-                          if s.components and s.instance is None and s.stride == 1}
-        self._field_slot = {s.components[0]: s for s in program.slot_meta
-                            if s.components and s.instance is not None and s.stride == 1}
+        self._sig_slot = {
+            s.components[0]: s for s in program.slot_meta if s.components and s.instance is None and s.stride == 1
+        }
+        self._field_slot = {
+            s.components[0]: s for s in program.slot_meta if s.components and s.instance is not None and s.stride == 1
+        }
         self._plans = []
         nodes = program.nodes
         for k in program.kernels:
@@ -67,13 +69,13 @@ class ReferenceRuntime:
     def _upload_and_init(self) -> None:
         for slot, values in self.program.tables.items():
             m = self.program.slot_meta[slot]
-            self.values[m.storage][m.offset: m.offset + m.size] = np.asarray(values).reshape(-1)
+            self.values[m.storage][m.offset : m.offset + m.size] = np.asarray(values).reshape(-1)
         self._run_kernels(self._once, None)
 
     def _initialize_state(self) -> None:
         for c in self.program.state_layout.cells:
             init = self.program.const_pool.get(c.init_const) if c.init_const else 0
-            self.state[c.storage][c.offset:c.offset + c.size] = init
+            self.state[c.storage][c.offset : c.offset + c.size] = init
 
     def swap(self, new_program: CompiledProgram):
         """Like :meth:`oscilla.Runtime.swap`: the same migration plan and continuity on host arrays."""
@@ -84,7 +86,7 @@ class ReferenceRuntime:
         self._load(new_program)
         self._initialize_state()
         for c in copies:
-            self.state[c.storage][c.dst: c.dst + c.count] = old_state[c.storage][c.src: c.src + c.count]
+            self.state[c.storage][c.dst : c.dst + c.count] = old_state[c.storage][c.src : c.src + c.count]
         self._upload_and_init()
         if conts:  # evaluate the new program's phase 1 at the last frame's time (no commit)
             self._run_kernels(self._plans, self.frame_time)
@@ -92,7 +94,9 @@ class ReferenceRuntime:
             for c in conts:
                 o = old_sinks[c.block]
                 old_vals = cont.render_inputs(lambda s: _slot_value(old_values, old_program.slot_meta[s]), o, o.lanes)
-                new_vals = cont.render_inputs(lambda s: _slot_value(self.values, new_program.slot_meta[s]), c.src, c.lanes)
+                new_vals = cont.render_inputs(
+                    lambda s: _slot_value(self.values, new_program.slot_meta[s]), c.src, c.lanes
+                )
                 c.offsets = cont.offsets(old_program, new_program, c.src.instance, old_vals, new_vals)
         self._continuity = conts
         self.time = self.time.continued(new_program.time_root)
@@ -122,7 +126,7 @@ class ReferenceRuntime:
                         if m.instance is None:
                             arr[m.offset + c] = env[nid]
                         else:
-                            arr[m.offset + c: m.offset + m.lanes * m.stride: m.stride] = env[nid]
+                            arr[m.offset + c : m.offset + m.lanes * m.stride : m.stride] = env[nid]
 
     def reset(self) -> None:
         """Back to frame 0 with every state cell at its initial value."""
@@ -149,10 +153,10 @@ class ReferenceRuntime:
 
     def _run_barrier(self, k) -> None:
         """Inclusive scans (float64 cumulative sum, then f32) of earlier-stage field slots."""
-        for (_nid, src, res, _op, _lanes, _scratch, _groups) in k.barrier:
+        for _nid, src, res, _op, _lanes, _scratch, _groups in k.barrier:
             s, r = self.program.slot_meta[src], self.program.slot_meta[res]
-            x = self.values[s.storage][s.offset: s.offset + s.size].astype(np.float64)
-            self.values[r.storage][r.offset: r.offset + r.size] = np.cumsum(x)
+            x = self.values[s.storage][s.offset : s.offset + s.size].astype(np.float64)
+            self.values[r.storage][r.offset : r.offset + r.size] = np.cumsum(x)
 
     def _eval(self, n, env, ft, lanes, hsv_memo):
         op = n.op
@@ -167,15 +171,15 @@ class ReferenceRuntime:
             return np.arange(lanes, dtype=np.int32)
         if op in ("table", "scan"):
             m = self._field_slot[n.id]
-            return self.values[m.storage][m.offset: m.offset + m.size].copy()
+            return self.values[m.storage][m.offset : m.offset + m.size].copy()
         if op == "reduce":  # float64, then f32 (blocks.md: summation order is free)
             _off, _groups, _lanes, rop, src = self.program.reductions[n.id]
             m = self.program.slot_meta[src]
-            x = self.values[m.storage][m.offset: m.offset + m.size].astype(np.float64)
+            x = self.values[m.storage][m.offset : m.offset + m.size].astype(np.float64)
             return np.asarray({"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}[rop](x), dt)
         if op == "gather":
             m = self._field_slot[n.args[0]]
-            src = self.values[m.storage][m.offset: m.offset + m.size]
+            src = self.values[m.storage][m.offset : m.offset + m.size]
             idx = np.clip(np.broadcast_to(np.asarray(env[n.args[1]]), (lanes,)), 0, m.lanes - 1)
             return src[idx].astype(dt)
         if op == "bcast":
@@ -189,7 +193,7 @@ class ReferenceRuntime:
             arr = self.state[c.storage]
             if n.domain is None:
                 return np.asarray(arr[c.offset + n.attrs[1]], dt)
-            return arr[c.offset + n.attrs[1]: c.offset + c.lanes * c.stride: c.stride].copy()
+            return arr[c.offset + n.attrs[1] : c.offset + c.lanes * c.stride : c.stride].copy()
         if op == "ring_read":
             c = self._cells[n.attrs[0]]
             arr = self.state[c.storage]
@@ -197,7 +201,7 @@ class ReferenceRuntime:
             base = c.offset + int(head) * c.lanes
             if n.domain is None:
                 return np.asarray(arr[base], dt)
-            return arr[base: base + c.lanes].copy()
+            return arr[base : base + c.lanes].copy()
         args = [env[a] for a in n.args]
         if op in _HSV:
             key = n.args
@@ -211,15 +215,15 @@ class ReferenceRuntime:
         for st in self._commits:
             cell = self._cells[st.writes_cells[0]]
             vm = p.slot_meta[st.reads_slots[0]]
-            src = self.values[vm.storage][vm.offset: vm.offset + vm.size]
+            src = self.values[vm.storage][vm.offset : vm.offset + vm.size]
             dst = self.state[cell.storage]
             if len(st.reads_slots) > 1:
                 pm = p.slot_meta[st.reads_slots[1]]
                 pos = int(self.values[pm.storage][pm.offset])
                 base = cell.offset + pos * vm.size
-                dst[base: base + vm.size] = src
+                dst[base : base + vm.size] = src
             else:
-                dst[cell.offset: cell.offset + vm.size] = src
+                dst[cell.offset : cell.offset + vm.size] = src
 
     def read(self, name: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read` (same shapes and dtypes)."""
@@ -229,9 +233,9 @@ class ReferenceRuntime:
     def read_state(self, state_id: str) -> np.ndarray:
         """Like :meth:`oscilla.Runtime.read_state`."""
         c = self.program.state_layout.cell(state_id)
-        return self.state[c.storage][c.offset: c.offset + c.size].copy().reshape(cell_shape(c))
+        return self.state[c.storage][c.offset : c.offset + c.size].copy().reshape(cell_shape(c))
 
 
 def _slot_value(values: dict, m) -> np.ndarray:
     """A slot's contents with the shape api.md's read gives (signal () / (k,), field (N,) / (N, k))."""
-    return values[m.storage][m.offset: m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))
+    return values[m.storage][m.offset : m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))

@@ -13,17 +13,23 @@ slot per frame); reads are blocking readbacks meant for tests, inspection and ca
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
 from .. import compat
-from ..program import (NP_STORAGE, STATE_STORAGE_CLASSES, STORAGE_CLASSES, CompiledProgram, ConstPool,
-                       SlotMeta, StateCellLayout, StateLayout)
+from ..program import (
+    NP_STORAGE,
+    STATE_STORAGE_CLASSES,
+    STORAGE_CLASSES,
+    CompiledProgram,
+    ConstPool,
+    SlotMeta,
+    StateCellLayout,
+    StateLayout,
+)
 
 ELEMENT_BYTES = 4
 
-SlotRef = Union[int, SlotMeta]
+SlotRef = int | SlotMeta
 
 
 class SingleWriterError(RuntimeError):
@@ -55,8 +61,10 @@ class ValueStore:
         self._meta: dict[int, SlotMeta] = {}
         for m in self.slot_meta:
             if m.storage not in STORAGE_CLASSES:
-                raise ValueError(f"slot {m.slot} ({m.name!r}): unknown storage class {m.storage!r}; "
-                                 f"expected one of {', '.join(STORAGE_CLASSES)}")
+                raise ValueError(
+                    f"slot {m.slot} ({m.name!r}): unknown storage class {m.storage!r}; "
+                    f"expected one of {', '.join(STORAGE_CLASSES)}"
+                )
             if m.offset < 0 or m.stride < 0 or m.lanes < 0:
                 raise ValueError(f"slot {m.slot} ({m.name!r}): negative offset, stride or lanes")
             if m.slot in self._meta:
@@ -64,9 +72,12 @@ class ValueStore:
             self._meta[m.slot] = m
         self.sizes: dict[str, int] = {
             cls: max((m.offset + m.size for m in self.slot_meta if m.storage == cls), default=0)
-            for cls in STORAGE_CLASSES}
-        self.buffers = {cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.values.{cls}")
-                        for cls, n in self.sizes.items()}
+            for cls in STORAGE_CLASSES
+        }
+        self.buffers = {
+            cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.values.{cls}")
+            for cls, n in self.sizes.items()
+        }
         self._written: set[int] = set()
 
     def meta(self, slot: SlotRef) -> SlotMeta:
@@ -102,14 +113,18 @@ class ValueStore:
         if arr.dtype != dtype:
             arr = arr.astype(dtype)
         if arr.size != m.size:
-            raise ValueError(f"slot {m.slot} ({m.name!r}) holds {m.size} elements "
-                             f"({m.lanes} lanes x stride {m.stride}); got a value of shape {arr.shape}")
+            raise ValueError(
+                f"slot {m.slot} ({m.name!r}) holds {m.size} elements "
+                f"({m.lanes} lanes x stride {m.stride}); got a value of shape {arr.shape}"
+            )
         if m.slot in self._written:
-            raise SingleWriterError(f"slot {m.slot} ({m.name!r}) written twice in one frame; "
-                                    "each slot has a single writer per frame")
+            raise SingleWriterError(
+                f"slot {m.slot} ({m.name!r}) written twice in one frame; each slot has a single writer per frame"
+            )
         self._written.add(m.slot)
-        compat.write_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES,
-                           np.ascontiguousarray(arr).reshape(-1))
+        compat.write_bytes(
+            self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES, np.ascontiguousarray(arr).reshape(-1)
+        )
 
     def read(self, slot: SlotRef) -> np.ndarray:
         """Read one slot back from the GPU (blocking).
@@ -122,8 +137,7 @@ class ValueStore:
             KeyError: unknown slot.
         """
         m = self.meta(slot)
-        raw = compat.read_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES,
-                                m.size * ELEMENT_BYTES)
+        raw = compat.read_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES, m.size * ELEMENT_BYTES)
         flat = np.frombuffer(raw, dtype=NP_STORAGE[m.storage]).copy()
         return flat.reshape(value_shape(m.instance, m.lanes, m.stride))
 
@@ -155,13 +169,19 @@ class StateBuffer:
         self.sizes: dict[str, int] = {cls: int(layout.size_of(cls)) for cls in STATE_STORAGE_CLASSES}
         for cell in layout.cells:
             if cell.storage not in STATE_STORAGE_CLASSES:
-                raise ValueError(f"state cell {cell.state_id!r}: unknown storage class {cell.storage!r}; "
-                                 f"expected one of {', '.join(STATE_STORAGE_CLASSES)}")
+                raise ValueError(
+                    f"state cell {cell.state_id!r}: unknown storage class {cell.storage!r}; "
+                    f"expected one of {', '.join(STATE_STORAGE_CLASSES)}"
+                )
             if cell.offset < 0 or cell.offset + cell.size > self.sizes[cell.storage]:
-                raise ValueError(f"state cell {cell.state_id!r} [{cell.offset}:+{cell.size}] lies outside the "
-                                 f"{cell.storage} state buffer of {self.sizes[cell.storage]} elements")
-        self.buffers = {cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.state.{cls}")
-                        for cls, n in self.sizes.items()}
+                raise ValueError(
+                    f"state cell {cell.state_id!r} [{cell.offset}:+{cell.size}] lies outside the "
+                    f"{cell.storage} state buffer of {self.sizes[cell.storage]} elements"
+                )
+        self.buffers = {
+            cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.state.{cls}")
+            for cls, n in self.sizes.items()
+        }
 
     def read_cell(self, state_id: str) -> np.ndarray:
         """Read one state cell back from the GPU (blocking), class dtype (float32 / int32).
@@ -175,16 +195,18 @@ class StateBuffer:
             KeyError: unknown state id (names the valid ids).
         """
         cell = self.layout.cell(state_id)
-        raw = compat.read_bytes(self.device, self.buffers[cell.storage], cell.offset * ELEMENT_BYTES,
-                                cell.size * ELEMENT_BYTES)
+        raw = compat.read_bytes(
+            self.device, self.buffers[cell.storage], cell.offset * ELEMENT_BYTES, cell.size * ELEMENT_BYTES
+        )
         flat = np.frombuffer(raw, dtype=NP_STORAGE[cell.storage]).copy()
         return flat.reshape(cell_shape(cell))
 
     def read_all(self, storage: str) -> np.ndarray:
         """Flat copy (class dtype, logical size) of one state class buffer; KeyError if unknown."""
         if storage not in self.buffers:
-            raise KeyError(f"unknown state storage class {storage!r}; expected one of "
-                           f"{', '.join(STATE_STORAGE_CLASSES)}")
+            raise KeyError(
+                f"unknown state storage class {storage!r}; expected one of {', '.join(STATE_STORAGE_CLASSES)}"
+            )
         raw = compat.read_bytes(self.device, self.buffers[storage], 0, self.sizes[storage] * ELEMENT_BYTES)
         return np.frombuffer(raw, dtype=NP_STORAGE[storage]).copy()
 
@@ -241,17 +263,20 @@ def initialize_state(buffer: StateBuffer, layout: StateLayout, const_pool: Const
         if cell.init_const is None:
             continue
         if cell.init_const not in const_pool:
-            raise KeyError(f"state cell {cell.state_id!r}: initial value const {cell.init_const!r} "
-                           "is not in the const pool")
+            raise KeyError(
+                f"state cell {cell.state_id!r}: initial value const {cell.init_const!r} is not in the const pool"
+            )
         value = np.asarray(const_pool.get(cell.init_const))
-        dest = host[cell.storage][cell.offset:cell.offset + cell.size]
+        dest = host[cell.storage][cell.offset : cell.offset + cell.size]
         if value.size == 1:
             dest[...] = value.reshape(())
         elif value.size == cell.size:
             dest[...] = value.reshape(-1)
         else:
-            raise ValueError(f"state cell {cell.state_id!r}: const {cell.init_const!r} has {value.size} "
-                             f"elements; expected 1 or {cell.size}")
+            raise ValueError(
+                f"state cell {cell.state_id!r}: const {cell.init_const!r} has {value.size} "
+                f"elements; expected 1 or {cell.size}"
+            )
     for cls, arr in host.items():
         compat.write_bytes(buffer.device, buffer.buffers[cls], 0, arr)
 
@@ -286,5 +311,14 @@ def create_runtime_state(program: CompiledProgram, device=None) -> RuntimeState:
     return RuntimeState(program, device if device is not None else compat.get_device())
 
 
-__all__ = ["SingleWriterError", "ValueStore", "StateBuffer", "RuntimeState", "create_value_store",
-           "create_state_buffer", "initialize_state", "create_runtime_state", "cell_shape"]
+__all__ = [
+    "SingleWriterError",
+    "ValueStore",
+    "StateBuffer",
+    "RuntimeState",
+    "create_value_store",
+    "create_state_buffer",
+    "initialize_state",
+    "create_runtime_state",
+    "cell_shape",
+]

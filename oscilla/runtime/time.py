@@ -71,17 +71,31 @@ class FrameTime:
     pulse: bool = False
     wrap_a: bool = False
     wrap_b: bool = False
-    phase: float = 0.0       # CyclicTimeRoot.phase
-    progress: float = 0.0    # FiniteTimeRoot.progress
-    wrap: bool = False       # CyclicTimeRoot.wrap
-    ended: bool = False      # FiniteTimeRoot.ended
+    phase: float = 0.0  # CyclicTimeRoot.phase
+    progress: float = 0.0  # FiniteTimeRoot.progress
+    wrap: bool = False  # CyclicTimeRoot.wrap
+    ended: bool = False  # FiniteTimeRoot.ended
 
     def header(self) -> tuple:
         """The values of the FrameUniforms time header, in :data:`HEADER_FORMAT` order."""
-        return (self.t_ms, self.dt, self.phase_a, self.phase_b,
-                int(self.pulse), int(self.wrap_a), int(self.wrap_b), self.frame & 0xFFFFFFFF,
-                0, int(self.wrap), int(self.ended), 0,
-                self.phase, self.progress, 0.0, 0.0)
+        return (
+            self.t_ms,
+            self.dt,
+            self.phase_a,
+            self.phase_b,
+            int(self.pulse),
+            int(self.wrap_a),
+            int(self.wrap_b),
+            self.frame & 0xFFFFFFFF,
+            0,
+            int(self.wrap),
+            int(self.ended),
+            0,
+            self.phase,
+            self.progress,
+            0.0,
+            0.0,
+        )
 
     def uniform_bytes(self) -> bytes:
         """The whole FrameUniforms struct (:data:`UNIFORM_SIZE` bytes) with every external
@@ -91,9 +105,19 @@ class FrameTime:
 
     def value(self, name: str):
         """The frame input named as in the IR's ``time`` op (tMs, dt, phaseA, ..., ended)."""
-        return {"tMs": self.t_ms, "dt": self.dt, "phaseA": self.phase_a, "phaseB": self.phase_b,
-                "pulse": self.pulse, "wrapA": self.wrap_a, "wrapB": self.wrap_b,
-                "phase": self.phase, "progress": self.progress, "wrap": self.wrap, "ended": self.ended}[name]
+        return {
+            "tMs": self.t_ms,
+            "dt": self.dt,
+            "phaseA": self.phase_a,
+            "phaseB": self.phase_b,
+            "pulse": self.pulse,
+            "wrapA": self.wrap_a,
+            "wrapB": self.wrap_b,
+            "phase": self.phase,
+            "progress": self.progress,
+            "wrap": self.wrap,
+            "ended": self.ended,
+        }[name]
 
 
 class TimeModel:
@@ -111,10 +135,10 @@ class TimeModel:
         self.frame = 0
         self.cycles_a = 0
         self.cycles_b = 0
-        self.cycles = 0          # CyclicTimeRoot
+        self.cycles = 0  # CyclicTimeRoot
         self.ended_fired = False  # FiniteTimeRoot
 
-    def continued(self, spec: TimeRootSpec) -> "TimeModel":
+    def continued(self, spec: TimeRootSpec) -> TimeModel:
         """A model for a (hot-swapped) time root ``spec`` that continues this one: same T, frame
         count and first-frame flag, with cycle counts recomputed for the new periods so the next
         frame fires no false wrap."""

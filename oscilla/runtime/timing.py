@@ -38,9 +38,14 @@ def profile_kernels(rt, t_ms: float = 0.0, repeats: int = 5) -> dict[str, float]
         ft = rt.time.resolve(t_ms)
         d.queue.write_buffer(rt._uniform, 0, rt.uniforms.pack(ft))
         enc = d.create_command_encoder()
-        for i, (name, phase, pipe, x, y) in enumerate(kernels):
-            cp = enc.begin_compute_pass(timestamp_writes={"query_set": qs, "beginning_of_pass_write_index": 2 * i,
-                                                          "end_of_pass_write_index": 2 * i + 1})
+        for i, (_name, phase, pipe, x, y) in enumerate(kernels):
+            cp = enc.begin_compute_pass(
+                timestamp_writes={
+                    "query_set": qs,
+                    "beginning_of_pass_write_index": 2 * i,
+                    "end_of_pass_write_index": 2 * i + 1,
+                }
+            )
             cp.set_bind_group(0, rt._bind_groups[phase])
             cp.set_pipeline(pipe)
             cp.dispatch_workgroups(x, y, 1)
