@@ -19,8 +19,8 @@ import numpy as np
 from bench_runtime import print_table, time_gpu, time_reference
 
 import oscilla as osc
-from oscilla import compat
-from oscilla.runtime.timing import profile_kernels, timestamps_supported
+from oscilla.gpu import device as gpu
+from oscilla.runtime.profiling import profile_kernels, timestamps_supported
 
 
 def patch(lanes: int, with_reduce: bool) -> dict:
@@ -60,7 +60,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lanes", type=int, default=1_000_000)
     args = ap.parse_args()
-    rows = [("device", compat.adapter_summary()), ("lanes", f"{args.lanes:,}")]
+    rows = [("device", gpu.adapter_summary()), ("lanes", f"{args.lanes:,}")]
     for label, with_reduce, observe in (
         ("A: field only", False, ["x.out"]),
         ("B: field + Reduce (sum) + centred field", True, ["centred.out"]),

@@ -18,8 +18,8 @@ import statistics
 import time
 
 import oscilla as osc
-from oscilla import compat
-from oscilla.runtime.timing import profile_kernels, timestamps_supported
+from oscilla.gpu import device as gpu
+from oscilla.runtime.profiling import profile_kernels, timestamps_supported
 
 
 def bench_patch(lanes: int) -> dict:
@@ -145,7 +145,7 @@ def main() -> None:
     kernel_ms = profile_kernels(rt, 1e6, repeats=7) if timestamps_supported(rt.device) else {}
 
     rows = [
-        ("device", compat.adapter_summary()),
+        ("device", gpu.adapter_summary()),
         ("lanes", f"{args.lanes:,}"),
         ("blocks in patch", str(len(bench_patch(args.lanes)["blocks"]))),
         ("compile (ms)", f"{compile_ms:.1f}"),

@@ -18,7 +18,7 @@ import time
 from bench_runtime import print_table, time_gpu
 
 import oscilla as osc
-from oscilla import compat
+from oscilla.gpu import device as gpu
 
 
 def patch(lanes: int, gain: float = 1.001, chain: int = 90) -> dict:
@@ -82,7 +82,7 @@ def main() -> None:
         (f"count {n:,} -> {int(n * 1.1):,} (cells mapped, continuity)", patch(int(n * 1.1), gain=1.002)),
     ]
     rows = [
-        ("device", compat.adapter_summary()),
+        ("device", gpu.adapter_summary()),
         ("blocks", str(len(base["blocks"]))),
         ("lanes of per-lane state per cell (3 cells)", f"{n:,}"),
         ("normal frame (ms)", f"{frame_ms:.2f}"),

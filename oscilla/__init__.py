@@ -1,6 +1,6 @@
 """oscilla: patch-based procedural animation compiled to fused WGSL and run on WebGPU.
 
-Public API (api.md §2)::
+Public API::
 
     patch = osc.load_patch("examples/golden-spiral.json")
     program = osc.compile(patch, observe=["hue.hue"])
@@ -9,51 +9,54 @@ Public API (api.md §2)::
     osc.render_png("examples/golden-spiral.json", "out.png", t_ms=2000, size=(512, 512), fps=60)
     player = osc.Player("patch.json", watch=True, osc_port=9000); player.step(0.0)  # live reload, OSC
     osc.run("patch.json", watch=True)   # the same in a window
+
+Every public name is loaded on first use (PEP 562), so ``import oscilla`` is cheap and compiling
+(``compile``, ``load_patch``) never imports wgpu: only the runtime, the renderer and the front
+ends do.
 """
 
-from .compiler.compile import compile_patch as compile  # noqa: A001 (the API name is fixed)
-from .diagnostics import CompileError, Diagnostic
-from .patch import Block, Edge, Patch, load_patch
-from .program import CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout, Step
+from __future__ import annotations
 
-__all__ = [
-    "compile",
-    "CompileError",
-    "Diagnostic",
-    "Block",
-    "Edge",
-    "Patch",
-    "load_patch",
-    "CompiledProgram",
-    "SlotMeta",
-    "StateCellLayout",
-    "StateLayout",
-    "ConstPool",
-    "Step",
-    "Runtime",
-    "ReferenceRuntime",
-    "render_png",
-    "Player",
-    "run",
-]
+import importlib
+from typing import Any
+
+__version__ = "0.2.0"
+
+#: public name -> (module, attribute): the one list of what ``oscilla`` exports
+_LAZY: dict[str, tuple[str, str]] = {
+    "compile": ("oscilla.compiler.compile", "compile_patch"),
+    "load_patch": ("oscilla.patch", "load_patch"),
+    "Patch": ("oscilla.patch", "Patch"),
+    "Block": ("oscilla.patch", "Block"),
+    "Edge": ("oscilla.patch", "Edge"),
+    "CompileError": ("oscilla.diagnostics", "CompileError"),
+    "Diagnostic": ("oscilla.diagnostics", "Diagnostic"),
+    "CompiledProgram": ("oscilla.program", "CompiledProgram"),
+    "SlotMeta": ("oscilla.program", "SlotMeta"),
+    "StateCellLayout": ("oscilla.program", "StateCellLayout"),
+    "StateLayout": ("oscilla.program", "StateLayout"),
+    "ConstPool": ("oscilla.program", "ConstPool"),
+    "Step": ("oscilla.program", "Step"),
+    "DeviceLimits": ("oscilla.program", "DeviceLimits"),
+    "Runtime": ("oscilla.runtime.executor", "Runtime"),
+    "ReferenceRuntime": ("oscilla.runtime.reference_runtime", "ReferenceRuntime"),
+    "render_png": ("oscilla.export.png", "render_png"),
+    "Player": ("oscilla.live.player", "Player"),
+    "run": ("oscilla.live.player", "run"),
+}
+
+__all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name):
-    # the GPU runtime and renderer import wgpu lazily, so compiling needs no GPU stack
-    if name == "Runtime":
-        from .runtime.executor import Runtime
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'oscilla' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
 
-        return Runtime
-    if name == "ReferenceRuntime":
-        from .runtime.reference import ReferenceRuntime
 
-        return ReferenceRuntime
-    if name == "render_png":
-        from .render.png import render_png
-
-        return render_png
-    if name in ("Player", "run"):  # live reload and OSC input (oscilla.live)
-        from .live import player
-
-        return getattr(player, name)
-    raise AttributeError(name)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .diagnostics import CompileError
+from oscilla.diagnostics import CompileError
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
@@ -39,7 +39,7 @@ def _parse_size(size: str) -> tuple[int, int]:
 
 
 def _fail(e: BaseException) -> typer.Exit:
-    from .compat import NoAdapterError
+    from oscilla.gpu.device import NoAdapterError
 
     if isinstance(e, CompileError):
         for d in e.diagnostics:
@@ -51,7 +51,7 @@ def _fail(e: BaseException) -> typer.Exit:
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
-    from .runtime.executor import RenderSizeError
+    from oscilla.runtime.executor import RenderSizeError
 
     if isinstance(e, RenderSizeError):  # a size beyond the device's textures
         err.print(f"error: {e}", markup=False)
@@ -67,8 +67,8 @@ def _fail(e: BaseException) -> typer.Exit:
 
 
 def _compile(patch: Path, observe=None):
-    from .compiler.compile import compile_patch
-    from .patch import load_patch
+    from oscilla.compiler.compile import compile_patch
+    from oscilla.patch import load_patch
 
     return compile_patch(load_patch(patch), observe=observe)
 
@@ -84,7 +84,7 @@ def render(
     duration_ms: float = typer.Option(2000.0, "--duration-ms", min=0.0, help="length of the frame sequence, in ms"),
 ):
     """Render one PNG (-o) and/or a numbered frame sequence (--frames-dir) offscreen."""
-    from .render.png import render_frames, render_png
+    from oscilla.export.png import render_frames, render_png
 
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
@@ -133,7 +133,7 @@ def run(
     ),
 ):
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
-    from .live.player import run as play
+    from oscilla.live.player import run as play
 
     w, h = _parse_size(size)
     try:
@@ -146,8 +146,8 @@ def run(
 def check(patch: Path = typer.Argument(..., help="patch JSON file")):
     """Compile a patch and print its diagnostics grouped by block, with the offending edge or
     expression column marked (exit 1 when it has errors)."""
-    from .diagnostic_report import format_report
-    from .patch import load_patch
+    from oscilla.diagnostic_report import format_report
+    from oscilla.patch import load_patch
 
     try:
         model = load_patch(patch)

@@ -3,8 +3,8 @@ edge endpoint or expression column marked."""
 
 from __future__ import annotations
 
-from .diagnostics import Diagnostic
-from .patch import Patch
+from oscilla.diagnostics import Diagnostic
+from oscilla.patch import Patch
 
 
 def _edge_lines(patch: Patch, d: Diagnostic) -> list[str]:

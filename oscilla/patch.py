@@ -16,7 +16,7 @@ from typing import Any
 
 import jsonschema
 
-from .diagnostics import ERROR, CompileError, Diagnostic
+from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 
 FORMAT_VERSION = 1
 

@@ -9,17 +9,43 @@ objects.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .diagnostics import Diagnostic
-from .ir import Node, StateCell, format_node
+from oscilla.diagnostics import ERROR, Diagnostic
+from oscilla.ir.graph import Node, StateCell, format_node
 
 STORAGE_CLASSES = ("f32", "i32", "u32")
 STATE_STORAGE_CLASSES = ("f32", "i32")
 NP_STORAGE = {"f32": np.float32, "i32": np.int32, "u32": np.uint32}
+
+
+def storage_sizes(slot_meta: Sequence[SlotMeta]) -> dict[str, int]:
+    """Elements each ValueStore storage class needs: max(offset + size) over its slots (0 if none).
+    The one place that sizes the ValueStore (the compiler's limit check and the GPU stores use it)."""
+    sizes = dict.fromkeys(STORAGE_CLASSES, 0)
+    for s in slot_meta:
+        sizes[s.storage] = max(sizes[s.storage], s.offset + s.size)
+    return sizes
+
+
+@dataclass(frozen=True)
+class DeviceLimits:
+    """The device limits a program must fit, in bytes (read from a wgpu device's ``limits``).
+
+    ``oscilla.compile(patch, limits=...)`` checks a program against them; the runtime checks
+    again with its own device's limits at creation. Compiling never opens a device itself.
+    """
+
+    max_storage_binding_bytes: int
+
+    @classmethod
+    def from_device(cls, device: Any) -> DeviceLimits:
+        """The limits of a wgpu ``GPUDevice`` (or anything with a ``limits`` mapping)."""
+        return cls(max_storage_binding_bytes=int(device.limits["max-storage-buffer-binding-size"]))
 
 
 @dataclass(frozen=True)
@@ -209,7 +235,7 @@ class SinkSpec:
 @dataclass(frozen=True)
 class TimeRootSpec:
     """The patch's time root: its type and config params for the host-side time model
-    (blocks.md §5.1; oscilla/runtime/time.py).
+    (blocks.md §5.1; oscilla/runtime/clock.py).
 
     Attributes:
         type: InfiniteTimeRoot, CyclicTimeRoot or FiniteTimeRoot.
@@ -278,7 +304,37 @@ class CompiledProgram:
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""
-        return max((s.offset + s.size for s in self.slot_meta if s.storage == storage), default=0)
+        return storage_sizes(self.slot_meta)[storage]
+
+    def limit_diagnostics(self, limits: DeviceLimits) -> list[Diagnostic]:
+        """E_LIMIT_EXCEEDED for every ValueStore / StateBuffer storage class larger than the
+        device binds, naming the instance of the largest slot (the one to shrink); [] when it fits.
+        The one limits check: the compiler (given ``limits``) and the runtime both call it."""
+        limit = limits.max_storage_binding_bytes
+        out = []
+        buffers = [
+            (f"ValueStore {c}", self.storage_size(c), [s for s in self.slot_meta if s.storage == c])
+            for c in STORAGE_CLASSES
+        ]
+        buffers += [
+            (f"StateBuffer {c}", self.state_layout.size_of(c), [x for x in self.state_layout.cells if x.storage == c])
+            for c in STATE_STORAGE_CLASSES
+        ]
+        for name, elements, members in buffers:
+            if 4 * elements <= limit:
+                continue
+            instance = max(members, key=lambda m: m.size).instance  # the largest member: the one to shrink
+            where = f"reduce the instance {instance!r}" if instance else "use fewer lanes"
+            out.append(
+                Diagnostic(
+                    "E_LIMIT_EXCEEDED",
+                    ERROR,
+                    f"the {name} buffer needs {4 * elements} bytes, more than the device's maximum storage "
+                    f"binding ({limit} bytes); {where} or observe fewer ports",
+                    block=instance,
+                )
+            )
+        return out
 
     @property
     def dispatches_per_frame(self) -> int:

@@ -44,7 +44,7 @@ def ensure_xdg_runtime_dir() -> None:
 def probe() -> tuple[list[str], str]:
     """(summaries of good adapters, description of every adapter) as wgpu sees them now."""
     try:
-        from oscilla.compat import describe_adapters, good_adapters
+        from oscilla.gpu.device import describe_adapters, good_adapters
     except Exception:  # oscilla not importable (e.g. mid-refactor): fall back to plain wgpu
         import wgpu
 

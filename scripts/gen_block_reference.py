@@ -3,7 +3,7 @@
 
 from pathlib import Path
 
-from oscilla.blocks.reference import render_reference
+from oscilla.blocks.reference_page import render_reference
 
 if __name__ == "__main__":
     path = Path(__file__).resolve().parent.parent / "docs" / "reference" / "blocks.md"

@@ -19,7 +19,7 @@ def examples_dir() -> Path:
 @pytest.fixture(scope="session")
 def device():
     """The shared wgpu device; skips the test when no Vulkan/Metal/D3D12 adapter exists."""
-    from oscilla.compat import NoAdapterError, get_device
+    from oscilla.gpu.device import NoAdapterError, get_device
 
     try:
         return get_device()

@@ -28,7 +28,7 @@ def make_patch(blocks, edges=(), *, root: bool = True, **root_params) -> dict:
 
 def gpu_or_skip():
     """The process-wide wgpu device, or skip the test when there is no adapter."""
-    from oscilla.compat import NoAdapterError, get_device
+    from oscilla.gpu.device import NoAdapterError, get_device
 
     try:
         return get_device()

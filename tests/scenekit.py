@@ -2,7 +2,7 @@
 
 A :class:`Scene` packs slots into one flat f32 array (with padding between slots, so an offset
 bug reads garbage rather than a neighbour), records SlotMeta/SinkSpec for them, and renders them
-with :class:`oscilla.render.renderer.InstanceRenderer` into an offscreen target. The expected
+with :class:`oscilla.drawing.instances.InstanceRenderer` into an offscreen target. The expected
 values in the tests are computed independently here in float64: :func:`resolve_camera` and
 :func:`project` implement blocks.md §9.3, :func:`path_coverage` the nonzero fill and 1 px
 anti-aliasing of a path (§9.2).
@@ -103,14 +103,14 @@ class Scene:
         )
 
     def renderer(self, device):
-        from oscilla.render.renderer import InstanceRenderer
+        from oscilla.drawing.instances import InstanceRenderer
 
         sinks = [dataclasses.replace(s, camera=self.camera) for s in self.sinks]
         return InstanceRenderer(device, self.buffer(device), self.metas, sinks)
 
     def render(self, device, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)):
         """(image (H, W, 4) uint8, the renderer) after one encode + submit."""
-        from oscilla.render.offscreen import OffscreenTarget
+        from oscilla.drawing.offscreen import OffscreenTarget
 
         r = self.renderer(device)
         t = OffscreenTarget(device, w, h)

@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-from oscilla.blocks.reference import render_reference
+from oscilla.blocks.reference_page import render_reference
 from oscilla.blocks.registry import all_types
 
 

@@ -5,6 +5,7 @@ import pytest
 
 import oscilla as osc
 from oscilla.codegen.wgsl import WORKGROUP_SIZE
+from oscilla.gpu import device as gpu
 from oscilla.runtime import executor
 from oscilla.runtime.executor import dispatch_grid
 
@@ -80,9 +81,8 @@ def test_two_million_lane_instance():
 
 @pytest.mark.gpu
 def test_buffers_beyond_the_device_binding_limit_are_e_limit_exceeded():
-    from oscilla import compat
 
-    limit = compat.device_limit("max-storage-buffer-binding-size")
+    limit = gpu.device_limit("max-storage-buffer-binding-size")
     n = 2**24  # 16.7M lanes x 4 components x 4 bytes = 256 MiB of colour
     if n * 16 <= limit:
         pytest.skip("this device binds more than the patch needs")

@@ -66,7 +66,7 @@ def _workdir(tmp_path):
 
 @pytest.mark.parametrize("name, line, code", BLOCKS, ids=[f"{n}:{ln}" for n, ln, _ in BLOCKS])
 def test_guide_block_runs(name, line, code, tmp_path, monkeypatch):
-    from oscilla.compat import NoAdapterError
+    from oscilla.gpu.device import NoAdapterError
 
     work = _workdir(tmp_path)
     monkeypatch.chdir(work)

@@ -11,7 +11,7 @@ from patchkit import blk, edge, make_patch, runtime_cls  # noqa: F401
 from reported import reported
 
 import oscilla as osc
-from oscilla.render.window import MouseChannels
+from oscilla.window import MouseChannels
 
 pytestmark = pytest.mark.gpu
 

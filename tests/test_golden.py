@@ -6,7 +6,7 @@ from conftest import ROOT
 from golden_tools import GOLDEN, check_image, check_text
 
 import oscilla as osc
-from oscilla.shaders_path import load_wgsl
+from oscilla.shaders import load_wgsl
 
 WGSL_EXAMPLES = ["feedback", "lag-grid", "rect-mosaic"]
 IMAGE_EXAMPLES = [("golden-spiral", 2000.0), ("orbital-rings", 1500.0), ("shape-kaleidoscope", 1200.0)]

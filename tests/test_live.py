@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 import oscilla as osc
 from oscilla.cli import app
-from oscilla.render.window import MouseChannels
+from oscilla.window import MouseChannels
 
 pytestmark = pytest.mark.gpu
 

@@ -106,8 +106,8 @@ class Scene:
 
 
 def render(device, scene: Scene, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)) -> np.ndarray:
-    from oscilla.render.offscreen import OffscreenTarget
-    from oscilla.render.renderer import InstanceRenderer
+    from oscilla.drawing.instances import InstanceRenderer
+    from oscilla.drawing.offscreen import OffscreenTarget
 
     r = InstanceRenderer(device, scene.buffer(device), scene.metas, scene.sinks)
     t = OffscreenTarget(device, w, h)
@@ -208,7 +208,7 @@ def assert_close_image(got, want, tol=2, max_bad=0):
 
 
 def test_loader_and_module_compile(device):
-    from oscilla.shaders_path import load_wgsl
+    from oscilla.shaders import load_wgsl
 
     src = load_wgsl("instances")
     assert "fn vs_main" in src and "fn fs_main" in src
@@ -266,8 +266,8 @@ def test_background_clear(device, bg):
 
 
 def test_empty_sink_list_clears(device):
-    from oscilla.render.offscreen import OffscreenTarget
-    from oscilla.render.renderer import InstanceRenderer
+    from oscilla.drawing.instances import InstanceRenderer
+    from oscilla.drawing.offscreen import OffscreenTarget
 
     buf = device.create_buffer(size=16, usage=wgpu.BufferUsage.STORAGE)
     r = InstanceRenderer(device, buf, [], [])
@@ -501,8 +501,9 @@ def test_ten_thousand_instances(device):
 
 
 def test_built_once_and_size_uniform_written_on_change(device):
-    from oscilla.render import renderer as R
-    from oscilla.render.offscreen import OffscreenTarget
+    from oscilla.drawing import instances as R
+
+    from oscilla.drawing.offscreen import OffscreenTarget
 
     sc = Scene()
     sc.sink([[0.5, 0.5]])
@@ -536,7 +537,7 @@ def test_built_once_and_size_uniform_written_on_change(device):
 
 
 def test_rejects_bad_slots(device):
-    from oscilla.render.renderer import InstanceRenderer
+    from oscilla.drawing.instances import InstanceRenderer
 
     sc = Scene()
     sp = sc.sink([[0.5, 0.5]])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oscilla import compat
+from oscilla.gpu import device as gpu
 from oscilla.program import CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout, TimeRootSpec
 from oscilla.runtime.stores import (
     SingleWriterError,
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.gpu
 @pytest.fixture(scope="module")
 def device():
     try:
-        return compat.get_device()
-    except compat.NoAdapterError as e:  # pragma: no cover - CI installs lavapipe
+        return gpu.get_device()
+    except gpu.NoAdapterError as e:  # pragma: no cover - CI installs lavapipe
         pytest.skip(str(e))
 
 
@@ -515,8 +515,8 @@ def test_state_reinitialize_restores_values(state):
 def test_state_init_one_write_per_class(device, monkeypatch):
     buf = create_state_buffer(STATE_LAYOUT, device)
     calls = []
-    real = compat.write_bytes
-    monkeypatch.setattr(compat, "write_bytes", lambda d, b, o, data: (calls.append((b, o)), real(d, b, o, data)))
+    real = gpu.write_bytes
+    monkeypatch.setattr(gpu, "write_bytes", lambda d, b, o, data: (calls.append((b, o)), real(d, b, o, data)))
     initialize_state(buf, STATE_LAYOUT, state_pool())
     assert sorted(calls, key=lambda c: c[0].label) == sorted(
         [(buf.buffers["f32"], 0), (buf.buffers["i32"], 0)], key=lambda c: c[0].label
@@ -585,9 +585,9 @@ def test_runtime_state_missing_const_raises(device):
 def test_runtime_state_default_device():
     try:
         rs = create_runtime_state(make_program())
-    except compat.NoAdapterError as e:  # pragma: no cover
+    except gpu.NoAdapterError as e:  # pragma: no cover
         pytest.skip(str(e))
-    assert rs.values.device is compat.get_device()
+    assert rs.values.device is gpu.get_device()
     assert rs.state.read_cell("cnt:count") == 42
 
 

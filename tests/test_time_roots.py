@@ -330,9 +330,9 @@ def test_time_root_spec_and_multiple_roots():
 
 # -- the frame uniform layout -----------------------------------------------------------------------------------
 def test_frame_uniforms_struct_matches_the_host_format():
-    """FrameUniforms in shaders/prelude.wgsl has the fields, order and size of UNIFORM_FORMAT."""
-    from oscilla.runtime.time import HEADER_SIZE, MAX_CHANNELS, UNIFORM_FORMAT, UNIFORM_SIZE
-    from oscilla.shaders_path import load_wgsl
+    """FrameUniforms in oscilla/shaders/prelude.wgsl has the fields, order and size of UNIFORM_FORMAT."""
+    from oscilla.runtime.clock import HEADER_SIZE, MAX_CHANNELS, UNIFORM_FORMAT, UNIFORM_SIZE
+    from oscilla.shaders import load_wgsl
 
     body = re.search(r"struct FrameUniforms \{(.*?)\n\}", load_wgsl("prelude.wgsl"), re.S).group(1)
     fields = re.findall(r"^\s*(\w+)\s*:\s*([\w<>, ]+?),?\s*$", body, re.M)

@@ -4,7 +4,7 @@ import pytest
 from conftest import ROOT
 
 import oscilla as osc
-from oscilla.runtime.timing import profile_kernels, timestamps_supported
+from oscilla.runtime.profiling import profile_kernels, timestamps_supported
 
 pytestmark = pytest.mark.gpu
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from oscilla.render.window import MouseChannels
+from oscilla.window import MouseChannels
 
 
 class FakeRuntime:
@@ -55,7 +55,7 @@ def test_buttons_pulses_wheel_and_over():
 def test_window_opens_renders_and_closes_under_xvfb():
     code = (
         "import oscilla as osc\n"
-        "from oscilla.render import window\n"
+        "from oscilla import window\n"
         "prog = osc.compile(osc.load_patch(r'%s'))\n"
         "n = window.run_window(prog, size=(200, 200), max_fps=30, max_frames=20)\n"
         "print('frames', n)\n" % (ROOT / "examples" / "feedback.json")

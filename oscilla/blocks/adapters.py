@@ -3,7 +3,7 @@ as ordinary blocks."""
 
 import math
 
-from .registry import BlockDef, E, PortDef, register
+from oscilla.blocks.registry import BlockDef, E, PortDef, register
 
 #: (type, in payload, in unit, out unit, lowering op over x)
 ADAPTERS = (

@@ -1,6 +1,6 @@
 """Colour blocks (blocks.md §5.8)."""
 
-from .registry import RAIL, BlockDef, E, PortDef, register
+from oscilla.blocks.registry import RAIL, BlockDef, E, PortDef, register
 
 
 def _lower_hsv(ctx):

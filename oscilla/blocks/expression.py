@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from ..expr import check_expression, lower_expression
-from .registry import ANY, BlockDef, E, ParamDef, PortDef, register
+from oscilla.blocks.registry import ANY, BlockDef, E, ParamDef, PortDef, register
+from oscilla.expr import check_expression, lower_expression
 
 X = TypeVar("X")
 

@@ -6,7 +6,7 @@ index. The runtimes snapshot the host's channel values into the frame uniform at
 frame, so a kernel reads channel k as ``fu.ext[k / 4][k % 4]``.
 """
 
-from .registry import BlockDef, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import BlockDef, ParamDef, PortDef, S, register
 
 #: channels one program may read (FrameUniforms.ext holds 16 vec4s)
 MAX_CHANNELS = 64

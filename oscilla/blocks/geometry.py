@@ -2,7 +2,7 @@
 
 import math
 
-from .registry import RAIL, BlockDef, E, PortDef, register
+from oscilla.blocks.registry import RAIL, BlockDef, E, PortDef, register
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))  # 2.399963229728653 rad
 

@@ -1,6 +1,6 @@
 """Instances and identity: Array, Broadcast, DomainIndex, StableIdHash, FromDomainId (§5.5)."""
 
-from .registry import ANY, NUMERIC_T, BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import ANY, NUMERIC_T, BlockDef, E, F, ParamDef, PortDef, S, register
 
 GOLDEN_SEED_ADD = 0x9E3779B9
 

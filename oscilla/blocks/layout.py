@@ -3,7 +3,7 @@ over the `elements` instance."""
 
 import numpy as np
 
-from .registry import ANY, BlockDef, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import ANY, BlockDef, F, ParamDef, PortDef, S, register
 
 _ELEMENTS = PortDef("elements", ANY, F, required=True)
 _POSITION = (PortDef("position", "vec3", F),)

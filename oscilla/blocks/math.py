@@ -1,6 +1,6 @@
 """Lane-local math (blocks.md §5.4)."""
 
-from .registry import NUMERIC_T, BlockDef, E, PortDef, register
+from oscilla.blocks.registry import NUMERIC_T, BlockDef, E, PortDef, register
 
 
 def _binary(type_name, op, sym):

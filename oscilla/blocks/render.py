@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from ..blocks.values import Value
-from .registry import BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.values import Value
 
 ELLIPSE, RECT, PATH = 0.0, 1.0, 2.0
 
@@ -82,7 +82,7 @@ register(
 # -- Camera (§5.10, §9.3) ------------------------------------------------------------------------
 
 #: the packed camera signal, in this component order (the renderer reads it; see
-#: oscilla/render/renderer.py): projection (as f32), centerX, centerY, distance, tiltDeg, yawDeg,
+#: oscilla/drawing/instances.py): projection (as f32), centerX, centerY, distance, tiltDeg, yawDeg,
 #: fovYDeg, near, far -- raw values; fallback and sanitising happen once per frame on the GPU
 CAMERA_INPUTS = ("projection", "centerX", "centerY", "distance", "tiltDeg", "yawDeg", "fovYDeg", "near", "far")
 

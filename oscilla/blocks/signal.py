@@ -1,6 +1,6 @@
 """Signal sources: Const, Oscillator, Hash, Noise (blocks.md §5.2)."""
 
-from .registry import ANY, RAIL, BlockDef, E, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import ANY, RAIL, BlockDef, E, ParamDef, PortDef, S, register
 
 OSC_MODES = {
     "sin": 0,

@@ -6,7 +6,7 @@ copies it into the cell. UnitDelay and DelayFrames output only committed state, 
 the only blocks that may close a feedback cycle.
 """
 
-from .registry import EV, BlockDef, E, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import EV, BlockDef, E, ParamDef, PortDef, S, register
 
 _INIT = ParamDef("initialValue", "number", 0.0)
 
@@ -116,7 +116,7 @@ register(
 def _lower_phasor(ctx):
     import numpy as np
 
-    from ..ir_ops import frac
+    from oscilla.ir.opcodes import frac
 
     cell = ctx.state("phasor", init=float(frac(np.float32(ctx.param("initialPhase")))))
     step = ctx.o("div", ctx.o("mul", ctx.f("frequency"), ctx.b.time("dt")), ctx.c(1000.0))

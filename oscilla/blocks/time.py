@@ -1,7 +1,7 @@
 """Time roots (blocks.md §5.1). Time is resolved on the host in float64 and arrives as frame
 uniforms; the blocks only read them."""
 
-from .registry import EV, BlockDef, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import EV, BlockDef, ParamDef, PortDef, S, register
 
 
 def _lower_infinite(ctx):

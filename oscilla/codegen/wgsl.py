@@ -25,10 +25,10 @@ import math
 
 import numpy as np
 
-from ..ir import Node, reachable
-from ..program import KernelSpec, SlotMeta, StateLayout
-from ..shaders_path import load_wgsl
-from .wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4, external_field
+from oscilla.codegen.wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4, external_field
+from oscilla.ir.graph import Node, reachable
+from oscilla.program import KernelSpec, SlotMeta, StateLayout
+from oscilla.shaders import load_wgsl
 
 WORKGROUP_SIZE = 256
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
@@ -219,7 +219,7 @@ class _Emitter:
             ident = _REDUCE_IDENTITY[op]
             # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
             # The block is unrolled: lavapipe ends any loop after 65535 iterations per invocation
-            # (compat.MAX_LOOP_ITERATIONS), so the only loop runs groups / FOLD_BLOCK times.
+            # (gpu.MAX_LOOP_ITERATIONS), so the only loop runs groups / FOLD_BLOCK times.
             self.lines += [
                 f"    var {acc}: f32 = {ident};",
                 f"    for (var b = 0u; b < {groups}u; b += {FOLD_BLOCK}u) {{",
@@ -444,7 +444,7 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
             f"        let start = t * {chunk}u;",
             "        var run: f32 = 0.0f;",
             # two lanes per iteration (straight-line: lavapipe counts nested loops cumulatively) keep
-            # every loop under compat.MAX_LOOP_ITERATIONS up to 2^24 lanes
+            # every loop under gpu.MAX_LOOP_ITERATIONS up to 2^24 lanes
             f"        for (var j = 0u; j < {chunk}u; j += 2u) {{",
             *[
                 line

@@ -1,4 +1,4 @@
-"""WGSL spelling of every pure IR opcode (the GPU twin of oscilla/ir_ops.py)."""
+"""WGSL spelling of every pure IR opcode (the GPU twin of oscilla/ir/opcodes.py)."""
 
 WGSL_OPS: dict[str, str] = {
     "add": "({0} + {1})",
@@ -65,7 +65,7 @@ WGSL_OPS: dict[str, str] = {
     "i2u": "bitcast<u32>({0})",
 }
 
-#: IR ``time`` names -> FrameUniforms fields (shaders/prelude.wgsl)
+#: IR ``time`` names -> FrameUniforms fields (oscilla/shaders/prelude.wgsl)
 TIME_FIELDS = {
     "tMs": "fu.t_ms",
     "dt": "fu.dt",
@@ -86,7 +86,7 @@ def external_field(index: int) -> str:
     return f"fu.ext[{index // 4}u].{'xyzw'[index % 4]}"
 
 
-#: the same ops on vec4 operands (four lanes at once); see the vec4 twins in shaders/prelude.wgsl
+#: the same ops on vec4 operands (four lanes at once); see the vec4 twins in oscilla/shaders/prelude.wgsl
 WGSL_OPS4: dict[str, str] = dict(
     WGSL_OPS,
     mod="osc_mod4({0}, {1})",

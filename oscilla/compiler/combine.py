@@ -18,14 +18,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..blocks.registry import ANY, EV, NUMERIC_T
-from ..blocks.values import Value
-from ..diagnostics import DiagnosticSink
-from ..types import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T
+from oscilla.blocks.values import Value
+from oscilla.diagnostics import DiagnosticSink
+from oscilla.payloads import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
 
 if TYPE_CHECKING:  # normalize imports this module
-    from .normalize import Graph
-    from .types import Typed
+    from oscilla.compiler.infer_types import Typed
+    from oscilla.compiler.normalize import Graph
 
 NUMERIC_MODES = ("sum", "avg", "min", "max", "mul")
 BOOL_MODES = ("or", "and")
@@ -97,7 +97,7 @@ def check_combine(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
 
 def combine_values(b, mode: str, vals: list[Value]) -> Value:
     """The IR value of a continuous input fed by the (converted) edge values ``vals`` in edge order.
-    ``b`` is the :class:`~oscilla.ir.IRBuilder`; a signal meeting a field is broadcast."""
+    ``b`` is the :class:`~oscilla.ir.graph.IRBuilder`; a signal meeting a field is broadcast."""
     if mode == "last":
         return vals[-1]
     if mode == "first" or len(vals) == 1:

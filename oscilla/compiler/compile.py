@@ -7,19 +7,19 @@ errors and raises CompileError with all of them.
 
 from __future__ import annotations
 
-from ..blocks.values import Value
-from ..codegen.wgsl import generate_commit, generate_kernel, generate_scan
-from ..diagnostics import CompileError, DiagnosticSink, did_you_mean
-from ..patch import Patch, load_patch
-from ..program import CompiledProgram, SinkSpec, TimeRootSpec
-from .combine import check_combine
-from .cycles import check_cycles, lowering_order
-from .isolate import isolate, without_blocks
-from .layout import layout_slots, layout_state
-from .lower import lower_graph
-from .normalize import normalize
-from .schedule import plan_schedule, validate_schedule
-from .types import infer_types
+from oscilla.blocks.values import Value
+from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan
+from oscilla.compiler.allocate import layout_slots, layout_state
+from oscilla.compiler.combine import check_combine
+from oscilla.compiler.cycles import check_cycles, lowering_order
+from oscilla.compiler.infer_types import infer_types
+from oscilla.compiler.isolate import isolate, without_blocks
+from oscilla.compiler.lower_blocks import lower_graph
+from oscilla.compiler.normalize import normalize
+from oscilla.compiler.schedule import plan_schedule, validate_schedule
+from oscilla.diagnostics import CompileError, DiagnosticSink, did_you_mean
+from oscilla.patch import Patch, load_patch
+from oscilla.program import CompiledProgram, DeviceLimits, SinkSpec, TimeRootSpec
 
 
 def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -> list[tuple[str, Value]]:
@@ -76,13 +76,16 @@ def _analyze(patch: Patch, sink: DiagnosticSink):
     return g, t
 
 
-def compile_patch(patch, observe=None) -> CompiledProgram:
+def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) -> CompiledProgram:
     """Compile a patch (a :class:`Patch`, dict, JSON text or path) into a CompiledProgram.
 
     Args:
         patch: anything :func:`oscilla.load_patch` accepts.
         observe: None, ``"all"``, or a list of ``"block.port"`` strings whose values must stay
             readable with ``Runtime.read`` after each frame.
+        limits: the target device's limits (``DeviceLimits.from_device(device)``); when given,
+            a program too large for them is E_LIMIT_EXCEEDED here. Without them only the
+            device-independent limits are checked (``Runtime`` checks its device at creation).
 
     Raises:
         CompileError: with every diagnostic found (codes of blocks.md §10.2).
@@ -120,20 +123,6 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
             wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout, plan.reductions)
         kernels.append(k)
 
-    max_binding = _max_binding_elements()
-    for cls in ("f32", "i32", "u32"):
-        need = max((s.offset + s.size for s in slot_meta if s.storage == cls), default=0)
-        if max_binding and need > max_binding:
-            big = max((s for s in slot_meta if s.storage == cls), key=lambda s: s.size)
-            sink.add(
-                "E_LIMIT_EXCEEDED",
-                f"the {cls} ValueStore needs {need * 4} bytes, more than the device's "
-                f"maximum storage binding ({max_binding * 4} bytes); reduce the instance "
-                f"{big.instance!r} or observe fewer ports",
-                block=big.instance,
-            )
-    sink.raise_if_errors()
-
     sinks = tuple(
         SinkSpec(
             s.block,
@@ -162,7 +151,7 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         mode=str(cfg.get("mode") or "loop"),
         duration_ms=float(cfg.get("durationMs") or 10000.0),
     )
-    return CompiledProgram(
+    program = CompiledProgram(
         nodes=nodes,
         slot_meta=slot_meta,
         state_layout=state_layout,
@@ -183,13 +172,8 @@ def compile_patch(patch, observe=None) -> CompiledProgram:
         stages=plan.stages,
         channels=tuple(low.builder.channels),
     )
-
-
-def _max_binding_elements() -> int | None:
-    """The device's max storage binding in f32 elements, if a device is already open (the compiler
-    never opens one itself; the runtime re-checks at creation)."""
-    from .. import compat
-
-    if compat._device is None:
-        return None
-    return compat.device_limit("max-storage-buffer-binding-size") // 4
+    if limits is not None:
+        problems = program.limit_diagnostics(limits)
+        if problems:
+            raise CompileError(problems)
+    return program

@@ -7,8 +7,8 @@ output depends only on committed state). Otherwise it is E_CYCLE_DETECTED.
 
 from __future__ import annotations
 
-from ..diagnostics import DiagnosticSink
-from .normalize import Graph
+from oscilla.compiler.normalize import Graph
+from oscilla.diagnostics import DiagnosticSink
 
 
 def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 from dataclasses import replace
 
-from ..blocks.registry import block_def
-from ..diagnostics import ERROR, WARNING, Diagnostic
-from ..patch import Patch
+from oscilla.blocks.registry import block_def
+from oscilla.diagnostics import ERROR, WARNING, Diagnostic
+from oscilla.patch import Patch
 
 GRAPH_LEVEL = {
     "E_PATCH_INVALID",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from ..types import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
+from oscilla.payloads import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
 
 
 class LiteralError(ValueError):

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
-from ..blocks.external import MAX_CHANNELS, block_channels
-from ..blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, all_types, block_def
-from ..blocks.signal import OSC_MODES
-from ..diagnostics import DiagnosticSink, did_you_mean
-from ..expr import ExprError, parse
-from ..patch import Patch
-from .combine import MODES, mode_problem
-from .literals import LiteralError, literal_payload, parse_literal
+from oscilla.blocks.external import MAX_CHANNELS, block_channels
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, all_types, block_def
+from oscilla.blocks.signal import OSC_MODES
+from oscilla.compiler.combine import MODES, mode_problem
+from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
+from oscilla.diagnostics import DiagnosticSink, did_you_mean
+from oscilla.expr import ExprError, parse
+from oscilla.patch import Patch
 
 MAX_INSTANCE_COUNT = 2**24
 

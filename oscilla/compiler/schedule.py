@@ -1,6 +1,6 @@
 """Pass 5, scheduling: which values are materialized, which kernel computes them, in which phase.
 
-Consumes :class:`~oscilla.compiler.lower.Lowered`; produces a :class:`Plan`: slot requests
+Consumes :class:`~oscilla.compiler.lower_blocks.Lowered`; produces a :class:`Plan`: slot requests
 (render inputs, next-state values, ring positions, observed ports, and signals that field
 kernels read), kernels (one signal kernel, one fused field kernel per instance, one phase 2
 commit kernel) and the ordered steps. Everything else stays in registers inside a kernel.
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..blocks.values import Value
-from ..diagnostics import ERROR, CompileError, Diagnostic
-from ..ir import BARRIER_OPS, IRBuilder, node_stages, reachable
-from ..program import KernelSpec, Step
-from ..types import STORAGE
-from .lower import Lowered
+from oscilla.blocks.values import Value
+from oscilla.compiler.lower_blocks import Lowered
+from oscilla.diagnostics import ERROR, CompileError, Diagnostic
+from oscilla.ir.graph import BARRIER_OPS, IRBuilder, node_stages, reachable
+from oscilla.payloads import STORAGE
+from oscilla.program import KernelSpec, Step
 
 _DTYPE_PAYLOAD = {"f32": "float", "i32": "int", "u32": "bool"}
 

@@ -8,9 +8,9 @@ WGSL or Python ``eval``. Errors are :class:`ExprError` (code E_EXPR_SYNTAX or E_
 
 from __future__ import annotations
 
-from .errors import ExprError
-from .lower import lower_expression
-from .parser import parse
-from .typecheck import FUNCTIONS, CheckedExpr, check_expression
+from oscilla.expr.errors import ExprError
+from oscilla.expr.lower_expr import lower_expression
+from oscilla.expr.parser import parse
+from oscilla.expr.typecheck import FUNCTIONS, CheckedExpr, check_expression
 
 __all__ = ["ExprError", "parse", "check_expression", "lower_expression", "CheckedExpr", "FUNCTIONS"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import SYNTAX, ExprError
+from oscilla.expr.errors import SYNTAX, ExprError
 
 NUM, IDENT, OP, EOF = "number", "ident", "op", "end"
 

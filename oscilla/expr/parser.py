@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .errors import SYNTAX, ExprError
-from .lexer import EOF, IDENT, NUM, OP, Token, tokenize
+from oscilla.expr.errors import SYNTAX, ExprError
+from oscilla.expr.lexer import EOF, IDENT, NUM, OP, Token, tokenize
 
 #: nesting bounds that keep the recursive passes far from Python's recursion limit
 MAX_NESTING = 64

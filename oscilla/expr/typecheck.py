@@ -3,7 +3,7 @@
 Input: the AST of :mod:`oscilla.expr.parser` and the payload of every name the expression may use
 (``in0``/``in1`` when available, ``<block>.<port>`` for each ref edge, and each edge alias).
 Output: a typed tree (:class:`TExpr`) in which every coercion is explicit, ready for
-:mod:`oscilla.expr.lower`. Types are the payload names int, float, bool, vec2, vec3 and color.
+:mod:`oscilla.expr.lower_expr`. Types are the payload names int, float, bool, vec2, vec3 and color.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..diagnostics import suggest
-from .errors import TYPE, ExprError
-from .parser import Binary, Call, Member, Name, Node, Num, Ternary, Unary, parse
+from oscilla.diagnostics import suggest
+from oscilla.expr.errors import TYPE, ExprError
+from oscilla.expr.parser import Binary, Call, Member, Name, Node, Num, Ternary, Unary, parse
 
 INT, FLOAT, BOOL, VEC2, VEC3, COLOR = "int", "float", "bool", "vec2", "vec3", "color"
 NUMERIC = (INT, FLOAT)

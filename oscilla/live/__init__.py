@@ -5,6 +5,6 @@ notebooks, scripts and the window; :func:`run` (``osc.run``) opens the window. T
 everything to its left (patch, compiler, runtime, render) and nothing uses it.
 """
 
-from .player import Player, run
+from oscilla.live.player import Player, run
 
 __all__ = ["Player", "run"]

@@ -25,10 +25,10 @@ import traceback
 from collections import deque
 from pathlib import Path
 
-from ..compiler.compile import compile_patch
-from ..diagnostics import ERROR, CompileError, Diagnostic
-from ..patch import Patch, load_patch
-from ..runtime.executor import Runtime
+from oscilla.compiler.compile import compile_patch
+from oscilla.diagnostics import ERROR, CompileError, Diagnostic
+from oscilla.patch import Patch, load_patch
+from oscilla.runtime.executor import Runtime
 
 log = logging.getLogger("oscilla.live")
 
@@ -389,7 +389,7 @@ def run(
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
 
     Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
-    from ..render.window import run_window
+    from oscilla.window import run_window
 
     with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
         if player.osc_port is not None:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..program import CompiledProgram, SinkSpec, SlotMeta
-from .migrate import lane_mapping
+from oscilla.program import CompiledProgram, SinkSpec, SlotMeta
+from oscilla.runtime.migrate import lane_mapping
 
 TAU_POS_MS, TAU_SIZE_MS, TAU_COLOR_MS, TAU_ALPHA_MS = 120.0, 120.0, 150.0, 80.0
 
@@ -108,7 +108,7 @@ def decays(t: float, t0: float) -> tuple[float, float, float, float]:
 
 
 def apply_host(values_f32: np.ndarray, slot_meta, c: SinkContinuity, k: tuple[float, float, float, float]) -> None:
-    """The continuity kernel in numpy (the reference runtime's twin of shaders/continuity.wgsl)."""
+    """The continuity kernel in numpy (the reference runtime's twin of oscilla/shaders/continuity.wgsl)."""
     n = c.lanes
     cur = render_inputs(lambda s: _slot_view(values_f32, slot_meta[s]), c.src, n).astype(np.float32)
     off = c.offsets.astype(np.float32)

@@ -33,16 +33,16 @@ import weakref
 import numpy as np
 import wgpu
 
-from .. import compat
-from ..codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
-from ..diagnostics import ERROR, CompileError, Diagnostic
-from ..program import CompiledProgram
-from .continuity import affected_sinks, extend_program
-from .continuity import decays as continuity_decays
-from .migrate import SwapReport, lane_mapping, plan_migration
-from .ports import convert_value, port_slot
-from .stores import create_runtime_state
-from .time import UNIFORM_SIZE, FrameUniforms, TimeModel
+from oscilla.codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
+from oscilla.diagnostics import CompileError
+from oscilla.gpu import device as gpu
+from oscilla.program import CompiledProgram, DeviceLimits
+from oscilla.runtime.clock import UNIFORM_SIZE, FrameUniforms, TimeModel
+from oscilla.runtime.continuity import affected_sinks, extend_program
+from oscilla.runtime.continuity import decays as continuity_decays
+from oscilla.runtime.migrate import SwapReport, lane_mapping, plan_migration
+from oscilla.runtime.ports import convert_value, port_slot
+from oscilla.runtime.stores import create_runtime_state
 
 MAX_GROUPS_X = 65535
 
@@ -82,7 +82,7 @@ def _render_refs(slot_meta, sink) -> list[int]:
 
 def _static_pipeline(device, name: str):
     """A compute pipeline of a static shader in shaders/ (entry point main, auto layout), cached."""
-    from ..shaders_path import load_wgsl
+    from oscilla.shaders import load_wgsl
 
     cache = _pipeline_cache.setdefault(device, {})
     pipe = cache.get(name)
@@ -128,16 +128,16 @@ class Runtime:
 
     Args:
         program: the result of ``oscilla.compile``.
-        device: a wgpu device; default: the process-wide device of :func:`oscilla.compat.get_device`.
+        device: a wgpu device; default: the process-wide device of :func:`oscilla.gpu.device.get_device`.
 
     Raises:
         CompileError: E_LIMIT_EXCEEDED when a ValueStore/StateBuffer class exceeds the device's
             maximum storage binding.
-        oscilla.compat.NoAdapterError: no Vulkan/Metal/D3D12 adapter.
+        oscilla.gpu.device.NoAdapterError: no Vulkan/Metal/D3D12 adapter.
     """
 
     def __init__(self, program: CompiledProgram, device=None):
-        self.device = device or compat.get_device()
+        self.device = device or gpu.get_device()
         d = self.device
         self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         self._layouts = {1: _bind_group_layout(d, 1), 2: _bind_group_layout(d, 2)}
@@ -162,7 +162,7 @@ class Runtime:
         self._check_limits(program)
         d = self.device
         stores = create_runtime_state(program, d)
-        scratch = compat.create_storage_buffer(d, 4 * program.scratch_size, "oscilla.scratch")
+        scratch = gpu.create_storage_buffer(d, 4 * program.scratch_size, "oscilla.scratch")
         v, s = stores.values.buffers, stores.state.buffers
         bufs = [self._uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], scratch]
         entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(bufs)]
@@ -200,22 +200,9 @@ class Runtime:
             self._get_renderer(self._window_format)
 
     def _check_limits(self, p: CompiledProgram) -> None:
-        limit = int(self.device.limits["max-storage-buffer-binding-size"])
-        sizes = {f"ValueStore {c}": p.storage_size(c) * 4 for c in ("f32", "i32", "u32")}
-        sizes.update({f"StateBuffer {c}": p.state_layout.size_of(c) * 4 for c in ("f32", "i32")})
-        over = [(k, v) for k, v in sizes.items() if v > limit]
-        if over:
-            raise CompileError(
-                [
-                    Diagnostic(
-                        "E_LIMIT_EXCEEDED",
-                        ERROR,
-                        f"the {k} buffer needs {v} bytes but this device binds at most {limit}; "
-                        f"use fewer lanes or observe fewer ports",
-                    )
-                    for k, v in over
-                ]
-            )
+        problems = p.limit_diagnostics(DeviceLimits.from_device(self.device))
+        if problems:
+            raise CompileError(problems)
 
     # -- frames ----------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
@@ -288,7 +275,7 @@ class Runtime:
             for c in copies:
                 enc.copy_buffer_to_buffer(old_state[c.storage], 4 * c.src, new_state[c.storage], 4 * c.dst, 4 * c.count)
             self.device.queue.submit([enc.finish()])
-            compat.wait_idle(new_state["f32"])  # so the reported migration time is the copies' real cost
+            gpu.wait_idle(new_state["f32"])  # so the reported migration time is the copies' real cost
         t2 = time.perf_counter()
         if conts:
             self._capture_continuity(r, conts)
@@ -305,7 +292,7 @@ class Runtime:
     def _capture_continuity(self, r: dict, conts) -> None:
         """Offsets old - new of every affected sink, computed on the GPU: the new program's
         Phase 1 is evaluated once at the last frame's time (no Phase 2: the migrated state stays
-        untouched), then shaders/continuity_capture.wgsl compares the old and new ValueStores."""
+        untouched), then oscilla/shaders/continuity_capture.wgsl compares the old and new ValueStores."""
         d = self.device
         old_prog, new_prog = self.program, r["program"]
         old_sinks = {s.block: s for s in old_prog.sinks}
@@ -317,7 +304,7 @@ class Runtime:
         cp = enc.begin_compute_pass()
         cp.set_pipeline(capture)
         for c in conts:
-            c.gpu_offsets = compat.create_storage_buffer(d, 32 * c.lanes, "oscilla.continuity")
+            c.gpu_offsets = gpu.create_storage_buffer(d, 32 * c.lanes, "oscilla.continuity")
             shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance)
             words = np.zeros(20, np.uint32)
             words[:4] = [c.lanes, lo, max(lo, hi), np.array(shift, np.int32).view(np.uint32)]
@@ -397,7 +384,7 @@ class Runtime:
         self.time.reset()
         self.stores.reset_state()
         for c, *_ in self._continuity:  # nothing eases in from before a reset
-            compat.write_bytes(self.device, c.gpu_offsets, 0, bytes(32 * c.lanes))
+            gpu.write_bytes(self.device, c.gpu_offsets, 0, bytes(32 * c.lanes))
         self.frame_time = None
 
     def set_input(self, name: str, value: float) -> None:
@@ -406,7 +393,7 @@ class Runtime:
 
     def wait(self) -> None:
         """Block until the GPU finished every submitted frame."""
-        compat.wait_idle(self.values.buffers["f32"])
+        gpu.wait_idle(self.values.buffers["f32"])
 
     # -- readback ------------------------------------------------------------------------
     def read(self, name: str) -> np.ndarray:
@@ -431,7 +418,7 @@ class Runtime:
     # -- rendering -----------------------------------------------------------------------
     def _get_renderer(self, fmt: str = "rgba8unorm"):
         """The instanced renderer for targets of texture format ``fmt`` (built once per format)."""
-        from ..render.renderer import InstanceRenderer
+        from oscilla.drawing.instances import InstanceRenderer
 
         r = self._renderers.get(fmt)
         if r is None:
@@ -446,7 +433,7 @@ class Runtime:
         Raises:
             RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d.
         """
-        from ..render.offscreen import OffscreenTarget
+        from oscilla.drawing.offscreen import OffscreenTarget
 
         key = (int(width), int(height))
         limit = int(self.device.limits["max-texture-dimension-2d"])

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diagnostics import INFO, Diagnostic
-from ..program import CompiledProgram, StateCellLayout
+from oscilla.diagnostics import INFO, Diagnostic
+from oscilla.program import CompiledProgram, StateCellLayout
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..program import CompiledProgram, SlotMeta
+from oscilla.program import CompiledProgram, SlotMeta
 
 
 def port_slot(program: CompiledProgram, name: str) -> int:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import compat
-from ..program import (
+from oscilla.gpu import device as gpu
+from oscilla.program import (
     NP_STORAGE,
     STATE_STORAGE_CLASSES,
     STORAGE_CLASSES,
@@ -25,6 +25,7 @@ from ..program import (
     SlotMeta,
     StateCellLayout,
     StateLayout,
+    storage_sizes,
 )
 
 ELEMENT_BYTES = 4
@@ -70,12 +71,9 @@ class ValueStore:
             if m.slot in self._meta:
                 raise ValueError(f"slot number {m.slot} appears twice ({self._meta[m.slot].name!r}, {m.name!r})")
             self._meta[m.slot] = m
-        self.sizes: dict[str, int] = {
-            cls: max((m.offset + m.size for m in self.slot_meta if m.storage == cls), default=0)
-            for cls in STORAGE_CLASSES
-        }
+        self.sizes: dict[str, int] = storage_sizes(self.slot_meta)
         self.buffers = {
-            cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.values.{cls}")
+            cls: gpu.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.values.{cls}")
             for cls, n in self.sizes.items()
         }
         self._written: set[int] = set()
@@ -122,7 +120,7 @@ class ValueStore:
                 f"slot {m.slot} ({m.name!r}) written twice in one frame; each slot has a single writer per frame"
             )
         self._written.add(m.slot)
-        compat.write_bytes(
+        gpu.write_bytes(
             self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES, np.ascontiguousarray(arr).reshape(-1)
         )
 
@@ -137,7 +135,7 @@ class ValueStore:
             KeyError: unknown slot.
         """
         m = self.meta(slot)
-        raw = compat.read_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES, m.size * ELEMENT_BYTES)
+        raw = gpu.read_bytes(self.device, self.buffers[m.storage], m.offset * ELEMENT_BYTES, m.size * ELEMENT_BYTES)
         flat = np.frombuffer(raw, dtype=NP_STORAGE[m.storage]).copy()
         return flat.reshape(value_shape(m.instance, m.lanes, m.stride))
 
@@ -149,7 +147,7 @@ class ValueStore:
         """
         if storage not in self.buffers:
             raise KeyError(f"unknown storage class {storage!r}; expected one of {', '.join(STORAGE_CLASSES)}")
-        raw = compat.read_bytes(self.device, self.buffers[storage], 0, self.sizes[storage] * ELEMENT_BYTES)
+        raw = gpu.read_bytes(self.device, self.buffers[storage], 0, self.sizes[storage] * ELEMENT_BYTES)
         return np.frombuffer(raw, dtype=NP_STORAGE[storage]).copy()
 
 
@@ -179,7 +177,7 @@ class StateBuffer:
                     f"{cell.storage} state buffer of {self.sizes[cell.storage]} elements"
                 )
         self.buffers = {
-            cls: compat.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.state.{cls}")
+            cls: gpu.create_storage_buffer(device, n * ELEMENT_BYTES, f"oscilla.state.{cls}")
             for cls, n in self.sizes.items()
         }
 
@@ -195,7 +193,7 @@ class StateBuffer:
             KeyError: unknown state id (names the valid ids).
         """
         cell = self.layout.cell(state_id)
-        raw = compat.read_bytes(
+        raw = gpu.read_bytes(
             self.device, self.buffers[cell.storage], cell.offset * ELEMENT_BYTES, cell.size * ELEMENT_BYTES
         )
         flat = np.frombuffer(raw, dtype=NP_STORAGE[cell.storage]).copy()
@@ -207,7 +205,7 @@ class StateBuffer:
             raise KeyError(
                 f"unknown state storage class {storage!r}; expected one of {', '.join(STATE_STORAGE_CLASSES)}"
             )
-        raw = compat.read_bytes(self.device, self.buffers[storage], 0, self.sizes[storage] * ELEMENT_BYTES)
+        raw = gpu.read_bytes(self.device, self.buffers[storage], 0, self.sizes[storage] * ELEMENT_BYTES)
         return np.frombuffer(raw, dtype=NP_STORAGE[storage]).copy()
 
 
@@ -229,7 +227,7 @@ def create_value_store(slot_meta, device=None) -> ValueStore:
         ValueError: unknown storage class, duplicate slot number, or a class larger than the
             device's max-buffer-size.
     """
-    return ValueStore(slot_meta, device if device is not None else compat.get_device())
+    return ValueStore(slot_meta, device if device is not None else gpu.get_device())
 
 
 def create_state_buffer(layout: StateLayout, device=None) -> StateBuffer:
@@ -238,7 +236,7 @@ def create_state_buffer(layout: StateLayout, device=None) -> StateBuffer:
     Raises:
         ValueError: unknown storage class or a cell outside its class's size.
     """
-    return StateBuffer(layout, device if device is not None else compat.get_device())
+    return StateBuffer(layout, device if device is not None else gpu.get_device())
 
 
 def initialize_state(buffer: StateBuffer, layout: StateLayout, const_pool: ConstPool) -> None:
@@ -278,7 +276,7 @@ def initialize_state(buffer: StateBuffer, layout: StateLayout, const_pool: Const
                 f"elements; expected 1 or {cell.size}"
             )
     for cls, arr in host.items():
-        compat.write_bytes(buffer.device, buffer.buffers[cls], 0, arr)
+        gpu.write_bytes(buffer.device, buffer.buffers[cls], 0, arr)
 
 
 class RuntimeState:
@@ -308,7 +306,7 @@ def create_runtime_state(program: CompiledProgram, device=None) -> RuntimeState:
         ValueError / KeyError: as :func:`create_value_store`, :func:`create_state_buffer` and
             :func:`initialize_state`.
     """
-    return RuntimeState(program, device if device is not None else compat.get_device())
+    return RuntimeState(program, device if device is not None else gpu.get_device())
 
 
 __all__ = [

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..blocks.adapters import ADAPTER_FOR
-from ..blocks.expression import INPUT_NAMES, expression_scope
-from ..blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S
-from ..diagnostics import DiagnosticSink
-from ..expr import ExprError, check_expression
-from ..types import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
-from .literals import LiteralError, literal_payload, parse_literal
-from .normalize import Graph, NBlock, NEdge
+from oscilla.blocks.adapters import ADAPTER_FOR
+from oscilla.blocks.expression import INPUT_NAMES, expression_scope
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S
+from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
+from oscilla.compiler.normalize import Graph, NBlock, NEdge
+from oscilla.diagnostics import DiagnosticSink
+from oscilla.expr import ExprError, check_expression
+from oscilla.payloads import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
 
 VECTORS = (VEC2, VEC3, COLOR)
 

@@ -8,9 +8,9 @@ elements with one vec4 access. A cell with a non-zero initial value gets the Con
 
 from __future__ import annotations
 
-from ..ir import IRBuilder
-from ..program import ConstPool, SlotMeta, StateCellLayout, StateLayout
-from .schedule import Plan
+from oscilla.compiler.schedule import Plan
+from oscilla.ir.graph import IRBuilder
+from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateLayout
 
 ALIGN = 4  # elements
 

@@ -1,5 +1,5 @@
 // The per-sink render uniform, shared by instances.wgsl and camera_sort.wgsl: the renderer
-// prepends this file to both. It must match sink_uniform_words() in oscilla/render/renderer.py.
+// prepends this file to both. It must match sink_uniform_words() in oscilla/drawing/instances.py.
 
 // Element offsets (in f32 elements) and lane strides (0 for a signal) of each render input.
 // Lane i, component c of an input lives at values[off + i * ls + c].

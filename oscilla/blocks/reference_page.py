@@ -6,8 +6,8 @@ committed page differs from :func:`render_reference`, so the page never drifts f
 
 from __future__ import annotations
 
-from ..types import DEFAULT_UNIT
-from .registry import ANY, NUMERIC_T, RAIL, BlockDef, all_types, block_def
+from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, all_types, block_def
+from oscilla.payloads import DEFAULT_UNIT
 
 _CARD = {"S": "signal", "F": "field", "E": "signal or field", "Ev": "event"}
 _PAYLOAD = {NUMERIC_T: "float/vec2/vec3/color", ANY: "any"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..patch import load_patch
+from oscilla.patch import load_patch
 
 
 def playback_times(t_ms: float, fps: float) -> list[float]:
@@ -34,8 +34,8 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
 
 
 def _runtime_for(patch_or_path):
-    from ..compiler.compile import compile_patch
-    from ..runtime.executor import Runtime
+    from oscilla.compiler.compile import compile_patch
+    from oscilla.runtime.executor import Runtime
 
     return Runtime(compile_patch(load_patch(patch_or_path)))
 

@@ -2,9 +2,9 @@
 
 Every render input is read by the vertex stage straight from the ValueStore's f32 storage
 buffer, so a frame needs no CPU round trip. Without a Camera each sink is one ``draw(6, lanes)``
-of a quad per lane; all sinks share one render pipeline (``shaders/instances.wgsl``).
+of a quad per lane; all sinks share one render pipeline (``oscilla/shaders/instances.wgsl``).
 
-With a Camera (``SinkSpec.camera``), a renderer-owned compute pass (``shaders/camera_sort.wgsl``)
+With a Camera (``SinkSpec.camera``), a renderer-owned compute pass (``oscilla/shaders/camera_sort.wgsl``)
 runs before the render pass: it resolves the camera once, projects every lane of every sink into
 a per-sink projection buffer (screen x, screen y, k, depth), culls invisible lanes and sorts the
 (key, lane) pairs with a stable LSD radix sort (key = depth descending; ties keep lane order;
@@ -66,8 +66,8 @@ from collections.abc import Sequence
 import numpy as np
 import wgpu
 
-from ..program import SinkSpec, SlotMeta
-from ..shaders_path import load_wgsl
+from oscilla.program import SinkSpec, SlotMeta
+from oscilla.shaders import load_wgsl
 
 FRAME_UNIFORM_BYTES = 16
 SINK_UNIFORM_WORDS = 20
@@ -311,7 +311,7 @@ class InstanceRenderer:
     :meth:`encode` only records the camera compute pass (if any) and a render pass.
 
     Args:
-        device: the wgpu device (``oscilla.compat.get_device()``).
+        device: the wgpu device (``oscilla.gpu.device.get_device()``).
         value_buffer_f32: the ValueStore's f32 storage buffer (usage must include STORAGE).
         slot_meta: ``program.slot_meta``; offsets are f32 elements, lane stride = stride for a
             field, 0 for a signal.

@@ -1,7 +1,7 @@
 """Pass 4, lowering: every block becomes hash-consed IR through its ``lower`` function.
 
 Consumes the normalized :class:`Graph` and :class:`Typed`; produces :class:`Lowered`: the
-:class:`~oscilla.ir.IRBuilder` (nodes, state cells, state writes), the IR value of every port,
+:class:`~oscilla.ir.graph.IRBuilder` (nodes, state cells, state writes), the IR value of every port,
 and the render sinks. Blocks are lowered in dependency order; the commits of cycle-closing
 blocks (UnitDelay, DelayFrames) are deferred until every block has produced its outputs.
 """
@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..blocks.adapters import ADAPTER_KIND, apply_adapter
-from ..blocks.registry import RAIL
-from ..blocks.render import ELLIPSE
-from ..blocks.values import Value
-from ..ir import IRBuilder, StateCell
-from ..types import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
-from .combine import combine_values
-from .literals import literal_payload, parse_literal
-from .normalize import Graph, NBlock
-from .types import Typed
+from oscilla.blocks.adapters import ADAPTER_KIND, apply_adapter
+from oscilla.blocks.registry import RAIL
+from oscilla.blocks.render import ELLIPSE
+from oscilla.blocks.values import Value
+from oscilla.compiler.combine import combine_values
+from oscilla.compiler.infer_types import Typed
+from oscilla.compiler.literals import literal_payload, parse_literal
+from oscilla.compiler.normalize import Graph, NBlock
+from oscilla.ir.graph import IRBuilder, StateCell
+from oscilla.payloads import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
 
 DEFAULT_SHAPE = (ELLIPSE, 0.02, 0.02, 0.0, 0.0)
 #: the rail (blocks.md §3.2): the output of each time root that a ``=rail`` port defaults to
@@ -156,7 +156,7 @@ class LowerContext:
         return self.o("mul", self.o("i2f", self.b.lane_index(instance)), self.c(r_n))
 
     def table(self, values, instance: str, dtype: str = "f32") -> int:
-        """A per-lane constant computed on the host (see ``table`` in :mod:`oscilla.ir`)."""
+        """A per-lane constant computed on the host (see ``table`` in :mod:`oscilla.ir.graph`)."""
         return self.b.table(values, instance, dtype)
 
     def lanes_of(self, instance: str) -> int:

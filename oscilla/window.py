@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from ..compat import DRAW_CANCELLED
-from ..runtime.executor import Runtime
+from oscilla.gpu.device import DRAW_CANCELLED
+from oscilla.runtime.executor import Runtime
 
 
 class MouseChannels:

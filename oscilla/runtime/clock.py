@@ -13,7 +13,7 @@ The model depends on the root type (:class:`TimeRootSpec.type`):
 * FiniteTimeRoot: tMs = min(T, D); dt = tMs - previous tMs; progress = tMs/D; ``ended`` fires on
   the first frame with T >= D (frame 0 included), once per time state (until ``reset``).
 
-The frame uniform (FrameUniforms in shaders/prelude.wgsl, 320 bytes) is a 64-byte time header
+The frame uniform (FrameUniforms in oscilla/shaders/prelude.wgsl, 320 bytes) is a 64-byte time header
 followed by ``ext``: up to :data:`MAX_CHANNELS` external channel values (blocks.md §3.6), one f32
 each, at the dense channel index the compiler assigned (``CompiledProgram.channels``).
 """
@@ -26,16 +26,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..blocks.external import MAX_CHANNELS  # FrameUniforms.ext is array<vec4<f32>, 16>
-from ..program import TimeRootSpec
+from oscilla.blocks.external import MAX_CHANNELS  # FrameUniforms.ext is array<vec4<f32>, 16>
+from oscilla.program import TimeRootSpec
 
 ONE_MINUS_ULP = float(np.float32(0.99999994))
 
-#: the time header of FrameUniforms (shaders/prelude.wgsl): t_ms, dt, phase_a, phase_b (f32);
+#: the time header of FrameUniforms (oscilla/shaders/prelude.wgsl): t_ms, dt, phase_a, phase_b (f32);
 #: pulse, wrap_a, wrap_b, frame, opaque_zero, wrap, ended, pad (u32); phase, progress, pad, pad (f32)
 HEADER_FORMAT = "<4f8I4f"
 HEADER_SIZE = struct.calcsize(HEADER_FORMAT)  # 64
-UNIFORM_FORMAT = HEADER_FORMAT + f"{MAX_CHANNELS}f"  # must match FrameUniforms in shaders/prelude.wgsl
+UNIFORM_FORMAT = HEADER_FORMAT + f"{MAX_CHANNELS}f"  # must match FrameUniforms in oscilla/shaders/prelude.wgsl
 UNIFORM_SIZE = struct.calcsize(UNIFORM_FORMAT)  # 320
 
 

@@ -1,7 +1,7 @@
 // oscilla prelude: frame uniforms and the shared helper functions of blocks.md §4 and §7.
-// Every generated kernel starts with this text; the functions must match oscilla/ir_ops.py.
+// Every generated kernel starts with this text; the functions must match oscilla/ir/opcodes.py.
 
-// The frame uniform (oscilla/runtime/time.py, UNIFORM_FORMAT; 320 bytes). The time fields of the
+// The frame uniform (oscilla/runtime/clock.py, UNIFORM_FORMAT; 320 bytes). The time fields of the
 // patch's one time root: InfiniteTimeRoot uses phase_a/phase_b/pulse/wrap_a/wrap_b, CyclicTimeRoot
 // phase/wrap, FiniteTimeRoot progress/ended; t_ms and dt are every root's.
 struct FrameUniforms {

@@ -3,15 +3,15 @@
 Every construct becomes the same IR ops the blocks use, so an Expression fuses into the kernels
 of its neighbours; signal operands are broadcast to fields by :meth:`IRBuilder.op` and constant
 subexpressions fold on the host. The operation order of each formula is that of blocks.md §7, and
-the numpy op table (:mod:`oscilla.ir_ops`) evaluates the very same ops for the reference runtime.
+the numpy op table (:mod:`oscilla.ir.opcodes`) evaluates the very same ops for the reference runtime.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..ir import IRBuilder
-from .typecheck import BOOL, FLOAT, INT, CheckedExpr, TExpr
+from oscilla.expr.typecheck import BOOL, FLOAT, INT, CheckedExpr, TExpr
+from oscilla.ir.graph import IRBuilder
 
 _ARITH = {
     "add": ("add", "add_i"),

@@ -5,9 +5,9 @@ Every :class:`Node` is one scalar lane value (dtype ``f32``, ``i32`` or ``u32``)
 an instance id: one value per lane) or an *event* expression (a signal u32 0/1 that fires per
 frame). Vector payloads are tuples of scalar nodes, so codegen and the reference interpreter only
 ever see scalars. Structurally equal nodes are shared (hash-consing), and ops whose arguments are
-all constants are folded on the host with the op table of :mod:`oscilla.ir_ops`.
+all constants are folded on the host with the op table of :mod:`oscilla.ir.opcodes`.
 
-Source ops (not in ``ir_ops.SIGNATURES``):
+Source ops (not in ``opcodes.SIGNATURES``):
     const      attrs (value,)                 a literal (a Python float / int)
     time       attrs (name,)                  frame uniform of the time root: tMs, dt, phaseA, phaseB,
                                               phase, progress (f32) or the events pulse, wrapA,
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import ir_ops
+from oscilla.ir import opcodes
 
 SIG, FIELD, EVENT = "sig", "field", "event"
 #: time-root outputs: InfiniteTimeRoot tMs, dt, phaseA, phaseB, pulse, wrapA, wrapB;
@@ -169,7 +169,7 @@ class IRBuilder:
     def table(self, values, instance: str, dtype: str = "f32") -> int:
         """A per-lane host constant: ``values[i]`` in lane i of ``instance`` (rounded once to
         ``dtype``). Identical tables share one node (the id is a hash of the contents)."""
-        arr = np.ascontiguousarray(np.asarray(values, dtype=ir_ops.NP_DTYPE[dtype]))
+        arr = np.ascontiguousarray(np.asarray(values, dtype=opcodes.NP_DTYPE[dtype]))
         table_id = "t" + hashlib.sha256(arr.tobytes() + dtype.encode()).hexdigest()[:16]
         self.tables[table_id] = arr
         return self._intern("table", dtype, (), (table_id,), instance)
@@ -208,16 +208,16 @@ class IRBuilder:
 
     def op(self, op: str, *args: int, dtype: str | None = None, attrs: tuple = ()) -> int:
         """A pure op; signal arguments are broadcast to the domain of any field argument, and an op
-        whose arguments are all constants is folded with :func:`oscilla.ir_ops.evaluate`."""
-        sig_args, res = ir_ops.SIGNATURES[op]
+        whose arguments are all constants is folded with :func:`oscilla.ir.opcodes.evaluate`."""
+        sig_args, res = opcodes.SIGNATURES[op]
         if res == "*":
             res = dtype or self.nodes[args[1]].dtype
         domains = {self.nodes[a].domain for a in args} - {None}
         assert len(domains) <= 1, f"op {op} mixes instances {domains}"
         domain = domains.pop() if domains else None
         if all(self.nodes[a].op == "const" for a in args):
-            vals = [np.asarray(self.nodes[a].attrs[0], ir_ops.NP_DTYPE[self.nodes[a].dtype]) for a in args]
-            return self.const(ir_ops.evaluate(op, res, vals).item(), res)
+            vals = [np.asarray(self.nodes[a].attrs[0], opcodes.NP_DTYPE[self.nodes[a].dtype]) for a in args]
+            return self.const(opcodes.evaluate(op, res, vals).item(), res)
         if domain is not None:
             args = tuple(a if self.nodes[a].op == "const" else self.bcast(a, domain) for a in args)
         event = op == "or_b" and all(self.nodes[a].event for a in args)

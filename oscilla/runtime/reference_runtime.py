@@ -3,7 +3,7 @@ benchmark baseline).
 
 It runs the same schedule the GPU runs (signal kernel, field kernels, phase 2 commit) over host
 arrays laid out exactly like the ValueStore and StateBuffer, evaluating every IR node with the op
-table of :mod:`oscilla.ir_ops` in float32. It shares ``step / read / read_state / set_input /
+table of :mod:`oscilla.ir.opcodes` in float32. It shares ``step / read / read_state / set_input /
 reset`` with :class:`oscilla.Runtime`.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import ir_ops
-from ..ir import reachable
-from ..program import NP_STORAGE, CompiledProgram
-from . import continuity as cont
-from .migrate import plan_migration
-from .ports import convert_value, port_slot
-from .stores import cell_shape, value_shape
-from .time import FrameUniforms, TimeModel
+from oscilla.ir import opcodes
+from oscilla.ir.graph import reachable
+from oscilla.program import NP_STORAGE, CompiledProgram
+from oscilla.runtime import continuity as cont
+from oscilla.runtime.clock import FrameUniforms, TimeModel
+from oscilla.runtime.migrate import plan_migration
+from oscilla.runtime.ports import convert_value, port_slot
+from oscilla.runtime.stores import cell_shape, value_shape
 
 _HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
 
@@ -206,9 +206,9 @@ class ReferenceRuntime:
         if op in _HSV:
             key = n.args
             if key not in hsv_memo:
-                hsv_memo[key] = ir_ops.hsv2rgb(*args)
+                hsv_memo[key] = opcodes.hsv2rgb(*args)
             return hsv_memo[key][_HSV[op]]
-        return ir_ops.evaluate(op, n.dtype, args)
+        return opcodes.evaluate(op, n.dtype, args)
 
     def _commit(self) -> None:
         p = self.program

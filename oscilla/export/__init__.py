@@ -1,0 +1,1 @@
+"""Front end: frames out of a patch (PNG files, frame sequences)."""

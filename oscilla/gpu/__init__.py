@@ -1,0 +1,1 @@
+"""The GPU device layer: adapter choice and wgpu-py quirks (device), the one pipeline cache."""
