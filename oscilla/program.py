@@ -198,6 +198,8 @@ class KernelSpec:
     once: bool = False
     #: explicit workgroup count (lane-coupled kernels); 0: derived from the lanes
     workgroups: int = 0
+    #: the dispatch: workgroup counts (x, y), computed at compile time (oscilla.abi.dispatch)
+    grid: tuple[int, int] = (1, 1)
     #: scan kernels: (node, source slot, result slot, op, lanes, scratch offset, groups) each
     barrier: tuple = ()
     #: field kernels: (source node, op, scratch offset) of reductions whose per-workgroup partials

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 
 import oscilla as osc
-from oscilla.codegen.wgsl import WORKGROUP_SIZE
+from oscilla.abi import dispatch
+from oscilla.abi.dispatch import WORKGROUP_SIZE, dispatch_grid
 from oscilla.gpu import device as gpu
-from oscilla.runtime import executor
-from oscilla.runtime.executor import dispatch_grid
 
 
 @pytest.mark.parametrize("n", [1, 255, 256, 257, 2_000_000, 16_777_216, 65535 * 256 + 1])
@@ -48,7 +47,7 @@ def _index_lag_patch(n):
 def test_2d_grid_on_the_device(monkeypatch):
     """Force 2-D grids (at most 7 groups per row) so every kernel, the phase 2 commit included,
     must recover its lane as gid.x + gid.y * num_workgroups.x * group."""
-    monkeypatch.setattr(executor, "MAX_GROUPS_X", 7)
+    monkeypatch.setattr(dispatch, "MAX_GROUPS_X", 7)
     n = 10_000
     program = osc.compile(_index_lag_patch(n), observe=["arr.index"])
     rt = osc.Runtime(program)

@@ -502,7 +502,6 @@ def test_ten_thousand_instances(device):
 
 def test_built_once_and_size_uniform_written_on_change(device):
     from oscilla.drawing import instances as R
-
     from oscilla.drawing.offscreen import OffscreenTarget
 
     sc = Scene()

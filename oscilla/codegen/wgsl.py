@@ -25,12 +25,12 @@ import math
 
 import numpy as np
 
+from oscilla.abi.dispatch import WORKGROUP_SIZE
 from oscilla.codegen.wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.program import KernelSpec, SlotMeta, StateLayout
 from oscilla.shaders import load_wgsl
 
-WORKGROUP_SIZE = 256
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
 STATE_ARRAYS = {"f32": "sf", "i32": "si"}
 WGSL_TYPE = {"f32": "f32", "i32": "i32", "u32": "u32"}

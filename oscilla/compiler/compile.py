@@ -7,8 +7,11 @@ errors and raises CompileError with all of them.
 
 from __future__ import annotations
 
+import dataclasses
+
+from oscilla.abi.dispatch import dispatch_grid
 from oscilla.blocks.values import Value
-from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan
+from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
 from oscilla.compiler.allocate import layout_slots, layout_state
 from oscilla.compiler.combine import check_combine
 from oscilla.compiler.cycles import check_cycles, lowering_order
@@ -19,7 +22,7 @@ from oscilla.compiler.normalize import normalize
 from oscilla.compiler.schedule import plan_schedule, validate_schedule
 from oscilla.diagnostics import CompileError, DiagnosticSink, did_you_mean
 from oscilla.patch import Patch, load_patch
-from oscilla.program import CompiledProgram, DeviceLimits, SinkSpec, TimeRootSpec
+from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, TimeRootSpec
 
 
 def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -> list[tuple[str, Value]]:
@@ -76,6 +79,12 @@ def _analyze(patch: Patch, sink: DiagnosticSink):
     return g, t
 
 
+def _grid(k: KernelSpec) -> tuple[int, int]:
+    """The kernel's dispatch: an explicit workgroup count (lane-coupled kernels) or the grid that
+    covers its invocations."""
+    return (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
+
+
 def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) -> CompiledProgram:
     """Compile a patch (a :class:`Patch`, dict, JSON text or path) into a CompiledProgram.
 
@@ -121,7 +130,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
             wgsl[k.name] = generate_scan(k, slot_meta)
         else:
             wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout, plan.reductions)
-        kernels.append(k)
+        kernels.append(dataclasses.replace(k, grid=_grid(k)))
 
     sinks = tuple(
         SinkSpec(

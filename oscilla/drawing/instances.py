@@ -66,6 +66,7 @@ from collections.abc import Sequence
 import numpy as np
 import wgpu
 
+from oscilla.abi.dispatch import dispatch_grid
 from oscilla.program import SinkSpec, SlotMeta
 from oscilla.shaders import load_wgsl
 
@@ -190,16 +191,6 @@ def _sort_pipelines(device):
 def radix_threads(lanes: int) -> int:
     """T: invocations of the radix histogram/scatter kernels for ``lanes`` (1..RADIX_MAX_THREADS)."""
     return max(1, min(RADIX_MAX_THREADS, -(-int(lanes) // RADIX_CHUNK)))
-
-
-def _groups(invocations: int, size: int) -> tuple[int, int]:
-    """Workgroups (x, y) for ``invocations`` with ``size`` per group; y > 1 past 65535 groups
-    (the kernel recovers its id as gid.x + gid.y * num_workgroups.x * size)."""
-    groups = max(1, -(-invocations // size))
-    if groups <= 65535:
-        return groups, 1
-    y = -(-groups // 65535)
-    return -(-groups // y), y
 
 
 def _lane_stride(meta: SlotMeta) -> int:
@@ -426,8 +417,8 @@ class InstanceRenderer:
         )
         pipes, offs = self._sort_pipes, self._step_offsets
         none = offs[RADIX_PASSES]
-        dispatches = [(pipes["keys"], none, _groups(n, 256))]
-        chunk_groups = _groups(nt, 64)
+        dispatches = [(pipes["keys"], none, dispatch_grid(n, 256))]
+        chunk_groups = dispatch_grid(nt, 64)
         for p in range(RADIX_PASSES):
             dispatches += [
                 (pipes["radix_hist"], offs[p], chunk_groups),

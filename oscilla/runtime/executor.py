@@ -26,14 +26,13 @@ allocates nothing and reads nothing back unless asked (``read``, ``read_state``,
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 import weakref
 
 import numpy as np
 import wgpu
 
-from oscilla.codegen.wgsl import WORKGROUP_SIZE, kernel_invocations
+from oscilla.abi.dispatch import dispatch_grid
 from oscilla.diagnostics import CompileError
 from oscilla.gpu import device as gpu
 from oscilla.program import CompiledProgram, DeviceLimits
@@ -44,28 +43,11 @@ from oscilla.runtime.migrate import SwapReport, lane_mapping, plan_migration
 from oscilla.runtime.ports import convert_value, port_slot
 from oscilla.runtime.stores import create_runtime_state
 
-MAX_GROUPS_X = 65535
-
 _pipeline_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class RenderSizeError(ValueError):
     """A render target size the device cannot create (0, negative, or beyond its texture limit)."""
-
-
-def dispatch_grid(invocations: int, group: int = WORKGROUP_SIZE, max_x: int | None = None) -> tuple[int, int]:
-    """Workgroup counts (x, y) covering ``invocations`` lanes; y > 1 past ``max_x`` groups
-    (default :data:`MAX_GROUPS_X`, the 65535 per-dimension limit of WebGPU).
-
-    The kernel recovers its lane as gid.x + gid.y * (num_workgroups.x * group) and returns early
-    for lanes >= N, so over-coverage in the last row is harmless.
-    """
-    max_x = MAX_GROUPS_X if max_x is None else max_x
-    groups = max(1, math.ceil(invocations / group))
-    if groups <= max_x:
-        return groups, 1
-    y = math.ceil(groups / max_x)
-    return math.ceil(groups / y), y
 
 
 def _render_refs(slot_meta, sink) -> list[int]:
@@ -176,7 +158,7 @@ class Runtime:
             "once": [],
         }
         for k in program.kernels:
-            x, y = (k.workgroups, 1) if k.workgroups else dispatch_grid(kernel_invocations(k))
+            x, y = k.grid
             entry = (_pipeline(d, program.wgsl[k.name], self._layouts[k.phase]), x, y)
             (r["once"] if k.once else r["passes"][k.phase]).append(entry)
             if not k.once:
