@@ -26,8 +26,9 @@ import math
 import numpy as np
 
 from oscilla.abi.dispatch import WORKGROUP_SIZE
-from oscilla.codegen.wgsl_ops import TIME_FIELDS, WGSL_OPS, WGSL_OPS4, external_field
+from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
+from oscilla.ir.opcodes import OPCODES
 from oscilla.program import KernelSpec, SlotMeta, StateLayout
 from oscilla.shaders import load_wgsl
 
@@ -165,6 +166,15 @@ class _Emitter:
     def expr(self, nid: int) -> str:
         return self.names[nid]
 
+    def _template(self, op: str) -> str:
+        """The op record's WGSL template for this emitter's width (scalar or vec4)."""
+        rec = OPCODES[op]
+        if self.w == 1:
+            return rec.wgsl
+        if rec.vec4_template is None:
+            raise ValueError(f"opcode {op!r} has no vec4 template: {rec.wgsl4}")
+        return rec.vec4_template
+
     def _lane_loads(self, arr: str, dtype: str, index_of) -> str:
         """vec4 of four scalar loads ``arr[index_of(j)]`` for lanes lane0 + j (width 4 only)."""
         return f"vec4<{dtype}>(" + ", ".join(f"{arr}[{index_of(j)}]" for j in range(4)) + ")"
@@ -270,9 +280,9 @@ class _Emitter:
                     arr, n.dtype, lambda j: f"{cell.offset}u + u32({head}.x) * {cell.lanes}u + lane0 + {j}u"
                 )
         elif n.op in _ARITH:
-            code = (WGSL_OPS if self.w == 1 else WGSL_OPS4)[n.op].format(*(self._operand(n, i) for i in range(2)))
+            code = self._template(n.op).format(*(self._operand(n, i) for i in range(2)))
         else:
-            code = (WGSL_OPS if self.w == 1 else WGSL_OPS4)[n.op].format(*(self.expr(a) for a in n.args))
+            code = self._template(n.op).format(*(self.expr(a) for a in n.args))
         name = f"v{len(self.lines)}"
         self.names[nid] = name
         self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")

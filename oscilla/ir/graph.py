@@ -7,7 +7,7 @@ frame). Vector payloads are tuples of scalar nodes, so codegen and the reference
 ever see scalars. Structurally equal nodes are shared (hash-consing), and ops whose arguments are
 all constants are folded on the host with the op table of :mod:`oscilla.ir.opcodes`.
 
-Source ops (not in ``opcodes.SIGNATURES``):
+Source ops (no record in ``opcodes.OPCODES``):
     const      attrs (value,)                 a literal (a Python float / int)
     time       attrs (name,)                  frame uniform of the time root: tMs, dt, phaseA, phaseB,
                                               phase, progress (f32) or the events pulse, wrapA,
@@ -209,7 +209,7 @@ class IRBuilder:
     def op(self, op: str, *args: int, dtype: str | None = None, attrs: tuple = ()) -> int:
         """A pure op; signal arguments are broadcast to the domain of any field argument, and an op
         whose arguments are all constants is folded with :func:`oscilla.ir.opcodes.evaluate`."""
-        sig_args, res = opcodes.SIGNATURES[op]
+        res: str = opcodes.OPCODES[op].result
         if res == "*":
             res = dtype or self.nodes[args[1]].dtype
         domains = {self.nodes[a].domain for a in args} - {None}

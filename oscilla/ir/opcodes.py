@@ -1,97 +1,79 @@
-"""The scalar IR opcode table and its numpy semantics (blocks.md §4, §7).
+"""The scalar IR opcodes: one :class:`Opcode` record per pure op, in one table (:data:`OPCODES`).
 
 Each IR node is one scalar lane value of dtype ``f32``, ``i32`` or ``u32`` (bool is u32 0/1).
-This table is the single definition of what an opcode computes: the constant folder and the
-reference interpreter both evaluate ops through :func:`evaluate`, and ``codegen/wgsl_ops.py`` maps
-the same names to WGSL. Everything is computed in numpy float32 / int32 / uint32 with the operation
-order of the generated WGSL, so GPU and reference agree within api.md's tolerance and integer
-hashes agree bit for bit.
+A record is the single definition of an op: its signature, its numpy meaning (used by the
+constant folder in :mod:`oscilla.ir.graph` and by the reference interpreter, through
+:func:`evaluate`) and its WGSL spelling for one lane and for four lanes (used by
+:mod:`oscilla.codegen.wgsl`). Everything is computed in numpy float32 / int32 / uint32 with the
+operation order of the generated WGSL, so GPU and reference agree within api.md's tolerance and
+integer hashes agree bit for bit.
+
+Adding an op means adding one record to :data:`OPCODES` (and, when its WGSL is more than an
+expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``); ``tests/ir/test_opcodes.py``
+fails when a record is incomplete or calls a helper the prelude lacks.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
 
-F32, I32, U32 = "f32", "i32", "u32"
-NP_DTYPE = {F32: np.float32, I32: np.int32, U32: np.uint32}
+import numpy as np
+import numpy.typing as npt
+
+DType = Literal["f32", "i32", "u32"]
+#: an argument or result dtype; ``"*"`` means "the node's own dtype" (``select``)
+OperandType = Literal["f32", "i32", "u32", "*"]
+
+F32: DType = "f32"
+I32: DType = "i32"
+U32: DType = "u32"
+SAME: OperandType = "*"
+NP_DTYPE: dict[str, type[np.generic]] = {F32: np.float32, I32: np.int32, U32: np.uint32}
 
 #: largest float32 below 1.0; frac/wrap01 never return 1.0 (blocks.md §7)
 ONE_MINUS_ULP = np.float32(0.99999994)
 TWO_PI = np.float32(2.0 * np.pi)
 
-#: op name -> (argument dtypes, result dtype). "*" means "same as the node's dtype".
-SIGNATURES: dict[str, tuple[tuple[str, ...], str]] = {
-    # float arithmetic
-    "add": ((F32, F32), F32),
-    "sub": ((F32, F32), F32),
-    "mul": ((F32, F32), F32),
-    "div": ((F32, F32), F32),
-    "min": ((F32, F32), F32),
-    "max": ((F32, F32), F32),
-    "mod": ((F32, F32), F32),
-    "modulo": ((F32, F32), F32),
-    "neg": ((F32,), F32),
-    "abs": ((F32,), F32),
-    "floor": ((F32,), F32),
-    "ceil": ((F32,), F32),
-    "trunc": ((F32,), F32),
-    "sqrt": ((F32,), F32),
-    "sin": ((F32,), F32),
-    "cos": ((F32,), F32),
-    "exp": ((F32,), F32),
-    "frac": ((F32,), F32),
-    "atan2": ((F32, F32), F32),
-    "tan": ((F32,), F32),
-    "round": ((F32,), F32),
-    "noise": ((F32,), F32),
-    "hash": ((F32, F32), F32),
-    "hsv_r": ((F32, F32, F32), F32),
-    "hsv_g": ((F32, F32, F32), F32),
-    "hsv_b": ((F32, F32, F32), F32),
-    # comparisons and selection
-    "lt": ((F32, F32), U32),
-    "ge": ((F32, F32), U32),
-    "le": ((F32, F32), U32),
-    "gt": ((F32, F32), U32),
-    "eq": ((F32, F32), U32),
-    "ne": ((F32, F32), U32),
-    "lt_i": ((I32, I32), U32),
-    "le_i": ((I32, I32), U32),
-    "gt_i": ((I32, I32), U32),
-    "ge_i": ((I32, I32), U32),
-    "eq_i": ((I32, I32), U32),
-    "ne_i": ((I32, I32), U32),
-    "eq_b": ((U32, U32), U32),
-    "ne_b": ((U32, U32), U32),
-    "select": ((U32, "*", "*"), "*"),
-    # integer arithmetic
-    "add_i": ((I32, I32), I32),
-    "mod_i": ((I32, I32), I32),
-    "div_i": ((I32, I32), I32),
-    "max_i": ((I32, I32), I32),
-    "min_i": ((I32, I32), I32),
-    "mul_i": ((I32, I32), I32),
-    "add_u": ((U32, U32), U32),
-    "sub_i": ((I32, I32), I32),
-    "neg_i": ((I32,), I32),
-    "abs_i": ((I32,), I32),
-    # bool / event logic
-    "or_b": ((U32, U32), U32),
-    "and_b": ((U32, U32), U32),
-    "not_b": ((U32,), U32),
-    # conversions
-    "i2f": ((I32,), F32),
-    "b2f": ((U32,), F32),
-    "f2i": ((F32,), I32),
-    # hashing (u32 wrapping arithmetic)
-    "pcg": ((U32,), U32),
-    "to01": ((U32,), F32),
-    "bits": ((F32,), U32),
-    "xor": ((U32, U32), U32),
-    "i2u": ((I32,), U32),
-}
 
-#: ops whose value is not a pure function of their arguments (never constant-folded)
+@dataclass(frozen=True)
+class NoVec4:
+    """The marker for an op without a per-op vec4 template; ``reason`` says how codegen emits
+    its four-lane form instead."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Opcode:
+    """One pure IR op.
+
+    Attributes:
+        name: the op name nodes carry (``Node.op``).
+        args: dtype of each argument (``"*"``: the node's dtype).
+        result: the result dtype (``"*"``: given by the caller or by the second argument).
+        numpy: the meaning: called with one numpy value per argument (scalars or lane arrays of
+            the argument dtypes), returns the result (cast to the result dtype by :func:`evaluate`).
+        wgsl: WGSL expression for one lane; ``{0}``, ``{1}``, ... are the argument expressions.
+        wgsl4: WGSL expression on ``vec4`` operands (four lanes at once), or :class:`NoVec4`
+            when codegen emits the four-lane form itself.
+    """
+
+    name: str
+    args: tuple[OperandType, ...]
+    result: OperandType
+    numpy: Callable[..., npt.ArrayLike]
+    wgsl: str
+    wgsl4: str | NoVec4
+
+    @property
+    def vec4_template(self) -> str | None:
+        """The vec4 template, or None when the op has no per-op vec4 form."""
+        return None if isinstance(self.wgsl4, NoVec4) else self.wgsl4
+
+
+#: ops whose value is not a pure function of their arguments (never constant-folded; no record)
 SOURCE_OPS = {
     "const",
     "time",
@@ -107,40 +89,43 @@ SOURCE_OPS = {
 }
 
 
-def pcg_hash(u: np.ndarray) -> np.ndarray:
-    """PCG hash on uint32 with wrapping arithmetic (blocks.md §4)."""
+# -- numpy helpers (the formulas of blocks.md §4 and §7) -----------------------------------------
+
+
+def pcg_hash(u: npt.ArrayLike) -> np.ndarray:
+    """PCG hash on uint32 with wrapping arithmetic (blocks.md §4): uint32 in, uint32 out, same shape."""
     u = np.asarray(u, dtype=np.uint32)
     with np.errstate(over="ignore"):
         state = u * np.uint32(747796405) + np.uint32(2891336453)
         word = ((state >> ((state >> np.uint32(28)) + np.uint32(4))) ^ state) * np.uint32(277803737)
-    return (word >> np.uint32(22)) ^ word
+    return np.asarray((word >> np.uint32(22)) ^ word)
 
 
-def to01(h: np.ndarray) -> np.ndarray:
-    """to01(h) = f32(h >> 8) / 2^24, exact in float32."""
+def to01(h: npt.ArrayLike) -> np.ndarray:
+    """to01(h) = f32(h >> 8) / 2^24, exact in float32: uint32 in, float32 in [0, 1) out."""
     return (np.asarray(h, dtype=np.uint32) >> np.uint32(8)).astype(np.float32) * np.float32(1.0 / 16777216.0)
 
 
-def f32_bits(x: np.ndarray) -> np.ndarray:
-    """IEEE-754 bit pattern of float32 x with -0.0 canonicalised to 0."""
+def f32_bits(x: npt.ArrayLike) -> np.ndarray:
+    """IEEE-754 bit pattern (uint32) of float32 x with -0.0 canonicalised to 0."""
     x = np.asarray(x, dtype=np.float32)
     b = x.view(np.uint32) if x.ndim else np.array(x).reshape(1).view(np.uint32).reshape(())
     return np.where(x == np.float32(0.0), np.uint32(0), b).astype(np.uint32)
 
 
-def hash01(value: np.ndarray, seed: np.ndarray) -> np.ndarray:
-    """Hash(value, seed) = to01(pcg_hash(bits(value) ^ pcg_hash(bits(seed))))."""
+def hash01(value: npt.ArrayLike, seed: npt.ArrayLike) -> np.ndarray:
+    """Hash(value, seed) = to01(pcg_hash(bits(value) ^ pcg_hash(bits(seed)))): float32 in [0, 1)."""
     return to01(pcg_hash(f32_bits(value) ^ pcg_hash(f32_bits(seed))))
 
 
-def frac(x: np.ndarray) -> np.ndarray:
-    """min(x - floor(x), 0.99999994): in [0, 1)."""
+def frac(x: npt.ArrayLike) -> np.ndarray:
+    """min(x - floor(x), 0.99999994): float32 in [0, 1)."""
     x = np.asarray(x, dtype=np.float32)
     return np.minimum(x - np.floor(x), ONE_MINUS_ULP)
 
 
-def noise1(x: np.ndarray) -> np.ndarray:
-    """1-D value noise in [0, 1) (blocks.md §4): smoothstep interpolation of lattice hashes."""
+def noise1(x: npt.ArrayLike) -> np.ndarray:
+    """1-D value noise in [0, 1) (blocks.md §4): smoothstep interpolation of lattice hashes (float32)."""
     x = np.asarray(x, dtype=np.float32)
     k = np.floor(x)
     f = x - k
@@ -153,11 +138,11 @@ def noise1(x: np.ndarray) -> np.ndarray:
     h0 = to01(pcg_hash(ku))
     h1 = to01(pcg_hash(ku + np.uint32(1)))
     u = f * f * (np.float32(3.0) - np.float32(2.0) * f)
-    return h0 + (h1 - h0) * u
+    return np.asarray(h0 + (h1 - h0) * u)
 
 
-def hsv2rgb(h, s, v):
-    """hsv2rgb of blocks.md §7 -> (r, g, b) float32 arrays (alpha is always 1)."""
+def hsv2rgb(h: npt.ArrayLike, s: npt.ArrayLike, v: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """hsv2rgb of blocks.md §7 -> (r, g, b) float32 arrays of the broadcast shape (alpha is always 1)."""
     h = np.asarray(h, dtype=np.float32)
     s = np.asarray(s, dtype=np.float32)
     v = np.asarray(v, dtype=np.float32)
@@ -176,8 +161,8 @@ def hsv2rgb(h, s, v):
     return (r + m).astype(np.float32), (g + m).astype(np.float32), (b + m).astype(np.float32)
 
 
-def _div_trunc(a, b):
-    """i32 division truncating toward zero (WGSL's i32 '/')."""
+def _div_trunc(a: npt.ArrayLike, b: npt.ArrayLike) -> np.ndarray:
+    """i32 division truncating toward zero (WGSL's i32 '/'); x / 0 gives x."""
     a = np.asarray(a, np.int64)
     b = np.asarray(b, np.int64)
     safe = np.where(b == 0, 1, b)
@@ -186,96 +171,436 @@ def _div_trunc(a, b):
     return np.where(b == 0, a, q).astype(np.int32)
 
 
-def _f(x):
+def _f(x: npt.ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.float32)
 
 
-def _i(x):
+def _i(x: npt.ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.int32)
+
+
+def _u(x: npt.ArrayLike) -> np.ndarray:
+    return np.asarray(x, dtype=np.uint32)
 
 
 #: WGSL's f32 -> i32 conversion saturates at the largest f32 below 2^31 (and at -2^31)
 F2I_MAX = 2147483520
 
 
-def _f2i(x):
+def _f2i(x: npt.ArrayLike) -> np.ndarray:
     """i32(x) as WGSL converts it: truncation toward zero, saturating (NaN, indeterminate in WGSL, gives 0)."""
     x = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
     return np.trunc(np.clip(x, -2147483648.0, float(F2I_MAX))).astype(np.int64).astype(np.int32)
 
 
-_IMPL = {
-    "add": lambda a, b: _f(a) + _f(b),
-    "sub": lambda a, b: _f(a) - _f(b),
-    "mul": lambda a, b: _f(a) * _f(b),
-    "div": lambda a, b: _f(a) / _f(b),
-    "min": lambda a, b: np.minimum(_f(a), _f(b)),
-    "max": lambda a, b: np.maximum(_f(a), _f(b)),
-    "mod": lambda a, b: _f(a) - _f(b) * np.trunc(_f(a) / _f(b)),
-    "modulo": lambda a, b: _f(a) - _f(b) * np.floor(_f(a) / _f(b)),
-    "neg": lambda a: -_f(a),
-    "abs": lambda a: np.abs(_f(a)),
-    "floor": lambda a: np.floor(_f(a)),
-    "ceil": lambda a: np.ceil(_f(a)),
-    "trunc": lambda a: np.trunc(_f(a)),
-    "sqrt": lambda a: np.sqrt(_f(a)),
-    "sin": lambda a: np.sin(_f(a)),
-    "cos": lambda a: np.cos(_f(a)),
-    "exp": lambda a: np.exp(_f(a)),
-    "tan": lambda a: np.tan(_f(a)),
-    "round": lambda a: np.rint(_f(a)),  # ties to even, like WGSL round
-    "atan2": lambda y, x: np.where((_f(y) == 0) & (_f(x) == 0), np.float32(0), np.arctan2(_f(y), _f(x))),
-    "frac": frac,
-    "noise": noise1,
-    "hash": hash01,
-    "hsv_r": lambda h, s, v: hsv2rgb(h, s, v)[0],
-    "hsv_g": lambda h, s, v: hsv2rgb(h, s, v)[1],
-    "hsv_b": lambda h, s, v: hsv2rgb(h, s, v)[2],
-    "lt": lambda a, b: (_f(a) < _f(b)).astype(np.uint32),
-    "ge": lambda a, b: (_f(a) >= _f(b)).astype(np.uint32),
-    "le": lambda a, b: (_f(a) <= _f(b)).astype(np.uint32),
-    "gt": lambda a, b: (_f(a) > _f(b)).astype(np.uint32),
-    "eq": lambda a, b: (_f(a) == _f(b)).astype(np.uint32),
-    "ne": lambda a, b: (_f(a) != _f(b)).astype(np.uint32),
-    "lt_i": lambda a, b: (_i(a) < _i(b)).astype(np.uint32),
-    "le_i": lambda a, b: (_i(a) <= _i(b)).astype(np.uint32),
-    "gt_i": lambda a, b: (_i(a) > _i(b)).astype(np.uint32),
-    "ge_i": lambda a, b: (_i(a) >= _i(b)).astype(np.uint32),
-    "eq_i": lambda a, b: (_i(a) == _i(b)).astype(np.uint32),
-    "ne_i": lambda a, b: (_i(a) != _i(b)).astype(np.uint32),
-    "eq_b": lambda a, b: (np.asarray(a, np.uint32) == np.asarray(b, np.uint32)).astype(np.uint32),
-    "ne_b": lambda a, b: (np.asarray(a, np.uint32) != np.asarray(b, np.uint32)).astype(np.uint32),
-    "select": lambda c, a, b: np.where(np.asarray(c) != 0, a, b),
-    "add_i": lambda a, b: (np.asarray(a, np.int32) + np.asarray(b, np.int32)).astype(np.int32),
-    "mod_i": lambda a, b: np.fmod(np.asarray(a, np.int32), np.asarray(b, np.int32)).astype(np.int32),
-    "div_i": lambda a, b: _div_trunc(a, b),
-    "max_i": lambda a, b: np.maximum(np.asarray(a, np.int32), np.asarray(b, np.int32)),
-    "min_i": lambda a, b: np.minimum(np.asarray(a, np.int32), np.asarray(b, np.int32)),
-    "mul_i": lambda a, b: (np.asarray(a, np.int32) * np.asarray(b, np.int32)).astype(np.int32),
-    "add_u": lambda a, b: np.asarray(a, np.uint32) + np.asarray(b, np.uint32),
-    "sub_i": lambda a, b: (_i(a) - _i(b)).astype(np.int32),
-    "neg_i": lambda a: (-_i(a)).astype(np.int32),
-    "abs_i": lambda a: np.abs(_i(a)).astype(np.int32),
-    "or_b": lambda a, b: np.minimum(np.asarray(a, np.uint32) + np.asarray(b, np.uint32), np.uint32(1)),
-    "and_b": lambda a, b: np.asarray(a, np.uint32) * np.asarray(b, np.uint32),
-    "not_b": lambda a: np.uint32(1) - np.asarray(a, np.uint32),
-    "i2f": lambda a: np.asarray(a, np.int32).astype(np.float32),
-    "b2f": lambda a: np.asarray(a, np.uint32).astype(np.float32),
-    "f2i": lambda a: _f2i(a),
-    "pcg": pcg_hash,
-    "to01": to01,
-    "bits": f32_bits,
-    "xor": lambda a, b: np.asarray(a, np.uint32) ^ np.asarray(b, np.uint32),
-    "i2u": lambda a: (
-        np.asarray(a, np.int32).astype(np.uint32)
-        if np.ndim(a)
-        else np.array(a, np.int32).reshape(1).view(np.uint32).reshape(())
+def _i2u(a: npt.ArrayLike) -> np.ndarray:
+    """bitcast<u32> of an i32."""
+    if np.ndim(a):
+        return np.asarray(a, np.int32).astype(np.uint32)
+    return np.array(a, np.int32).reshape(1).view(np.uint32).reshape(())
+
+
+def _atan2(y: npt.ArrayLike, x: npt.ArrayLike) -> np.ndarray:
+    """atan2 with atan2(0, 0) = 0 (osc_atan2)."""
+    return np.where((_f(y) == 0) & (_f(x) == 0), np.float32(0), np.arctan2(_f(y), _f(x)))
+
+
+_HSV_VEC4 = NoVec4(
+    "one osc_hsv2rgb4 call per (h, s, v) serves hsv_r, hsv_g and hsv_b; codegen emits it once and reads .r/.g/.b"
+)
+
+
+def _table(*records: Opcode) -> dict[str, Opcode]:
+    table: dict[str, Opcode] = {}
+    for r in records:
+        if r.name in table or r.name in SOURCE_OPS:
+            raise ValueError(f"opcode {r.name!r} is declared twice")
+        table[r.name] = r
+    return table
+
+
+#: every pure op, by name: the one table the constant folder, the reference interpreter and codegen read
+OPCODES: dict[str, Opcode] = _table(
+    # float arithmetic (round: ties to even, like WGSL round)
+    Opcode(
+        name="add",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) + _f(b),
+        wgsl="({0} + {1})",
+        wgsl4="({0} + {1})",
     ),
-}
+    Opcode(
+        name="sub",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) - _f(b),
+        wgsl="({0} - {1})",
+        wgsl4="({0} - {1})",
+    ),
+    Opcode(
+        name="mul",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) * _f(b),
+        wgsl="({0} * {1})",
+        wgsl4="({0} * {1})",
+    ),
+    Opcode(
+        name="div",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) / _f(b),
+        wgsl="({0} / {1})",
+        wgsl4="({0} / {1})",
+    ),
+    Opcode(
+        name="min",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: np.minimum(_f(a), _f(b)),
+        wgsl="min({0}, {1})",
+        wgsl4="min({0}, {1})",
+    ),
+    Opcode(
+        name="max",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: np.maximum(_f(a), _f(b)),
+        wgsl="max({0}, {1})",
+        wgsl4="max({0}, {1})",
+    ),
+    Opcode(
+        name="mod",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) - _f(b) * np.trunc(_f(a) / _f(b)),
+        wgsl="osc_mod({0}, {1})",
+        wgsl4="osc_mod4({0}, {1})",
+    ),
+    Opcode(
+        name="modulo",
+        args=(F32, F32),
+        result=F32,
+        numpy=lambda a, b: _f(a) - _f(b) * np.floor(_f(a) / _f(b)),
+        wgsl="osc_modulo({0}, {1})",
+        wgsl4="osc_modulo4({0}, {1})",
+    ),
+    Opcode(name="neg", args=(F32,), result=F32, numpy=lambda a: -_f(a), wgsl="(-{0})", wgsl4="(-{0})"),
+    Opcode(name="abs", args=(F32,), result=F32, numpy=lambda a: np.abs(_f(a)), wgsl="abs({0})", wgsl4="abs({0})"),
+    Opcode(
+        name="floor", args=(F32,), result=F32, numpy=lambda a: np.floor(_f(a)), wgsl="floor({0})", wgsl4="floor({0})"
+    ),
+    Opcode(name="ceil", args=(F32,), result=F32, numpy=lambda a: np.ceil(_f(a)), wgsl="ceil({0})", wgsl4="ceil({0})"),
+    Opcode(
+        name="trunc", args=(F32,), result=F32, numpy=lambda a: np.trunc(_f(a)), wgsl="trunc({0})", wgsl4="trunc({0})"
+    ),
+    Opcode(name="sqrt", args=(F32,), result=F32, numpy=lambda a: np.sqrt(_f(a)), wgsl="sqrt({0})", wgsl4="sqrt({0})"),
+    Opcode(name="sin", args=(F32,), result=F32, numpy=lambda a: np.sin(_f(a)), wgsl="sin({0})", wgsl4="sin({0})"),
+    Opcode(name="cos", args=(F32,), result=F32, numpy=lambda a: np.cos(_f(a)), wgsl="cos({0})", wgsl4="cos({0})"),
+    Opcode(name="exp", args=(F32,), result=F32, numpy=lambda a: np.exp(_f(a)), wgsl="exp({0})", wgsl4="exp({0})"),
+    Opcode(name="frac", args=(F32,), result=F32, numpy=frac, wgsl="osc_frac({0})", wgsl4="osc_frac4({0})"),
+    Opcode(
+        name="atan2",
+        args=(F32, F32),
+        result=F32,
+        numpy=_atan2,
+        wgsl="osc_atan2({0}, {1})",
+        wgsl4="osc_atan24({0}, {1})",
+    ),
+    Opcode(name="tan", args=(F32,), result=F32, numpy=lambda a: np.tan(_f(a)), wgsl="tan({0})", wgsl4="tan({0})"),
+    Opcode(
+        name="round", args=(F32,), result=F32, numpy=lambda a: np.rint(_f(a)), wgsl="round({0})", wgsl4="round({0})"
+    ),
+    Opcode(name="noise", args=(F32,), result=F32, numpy=noise1, wgsl="osc_noise({0})", wgsl4="osc_noise4({0})"),
+    Opcode(
+        name="hash", args=(F32, F32), result=F32, numpy=hash01, wgsl="osc_hash({0}, {1})", wgsl4="osc_hash4({0}, {1})"
+    ),
+    Opcode(
+        name="hsv_r",
+        args=(F32, F32, F32),
+        result=F32,
+        numpy=lambda h, s, v: hsv2rgb(h, s, v)[0],
+        wgsl="osc_hsv2rgb({0}, {1}, {2}).x",
+        wgsl4=_HSV_VEC4,
+    ),
+    Opcode(
+        name="hsv_g",
+        args=(F32, F32, F32),
+        result=F32,
+        numpy=lambda h, s, v: hsv2rgb(h, s, v)[1],
+        wgsl="osc_hsv2rgb({0}, {1}, {2}).y",
+        wgsl4=_HSV_VEC4,
+    ),
+    Opcode(
+        name="hsv_b",
+        args=(F32, F32, F32),
+        result=F32,
+        numpy=lambda h, s, v: hsv2rgb(h, s, v)[2],
+        wgsl="osc_hsv2rgb({0}, {1}, {2}).z",
+        wgsl4=_HSV_VEC4,
+    ),
+    # comparisons and selection
+    Opcode(
+        name="lt",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) < _f(b)).astype(np.uint32),
+        wgsl="u32({0} < {1})",
+        wgsl4="vec4<u32>({0} < {1})",
+    ),
+    Opcode(
+        name="ge",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) >= _f(b)).astype(np.uint32),
+        wgsl="u32({0} >= {1})",
+        wgsl4="vec4<u32>({0} >= {1})",
+    ),
+    Opcode(
+        name="le",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) <= _f(b)).astype(np.uint32),
+        wgsl="u32({0} <= {1})",
+        wgsl4="vec4<u32>({0} <= {1})",
+    ),
+    Opcode(
+        name="gt",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) > _f(b)).astype(np.uint32),
+        wgsl="u32({0} > {1})",
+        wgsl4="vec4<u32>({0} > {1})",
+    ),
+    Opcode(
+        name="eq",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) == _f(b)).astype(np.uint32),
+        wgsl="u32({0} == {1})",
+        wgsl4="vec4<u32>({0} == {1})",
+    ),
+    Opcode(
+        name="ne",
+        args=(F32, F32),
+        result=U32,
+        numpy=lambda a, b: (_f(a) != _f(b)).astype(np.uint32),
+        wgsl="u32({0} != {1})",
+        wgsl4="vec4<u32>({0} != {1})",
+    ),
+    Opcode(
+        name="lt_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) < _i(b)).astype(np.uint32),
+        wgsl="u32({0} < {1})",
+        wgsl4="vec4<u32>({0} < {1})",
+    ),
+    Opcode(
+        name="le_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) <= _i(b)).astype(np.uint32),
+        wgsl="u32({0} <= {1})",
+        wgsl4="vec4<u32>({0} <= {1})",
+    ),
+    Opcode(
+        name="gt_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) > _i(b)).astype(np.uint32),
+        wgsl="u32({0} > {1})",
+        wgsl4="vec4<u32>({0} > {1})",
+    ),
+    Opcode(
+        name="ge_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) >= _i(b)).astype(np.uint32),
+        wgsl="u32({0} >= {1})",
+        wgsl4="vec4<u32>({0} >= {1})",
+    ),
+    Opcode(
+        name="eq_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) == _i(b)).astype(np.uint32),
+        wgsl="u32({0} == {1})",
+        wgsl4="vec4<u32>({0} == {1})",
+    ),
+    Opcode(
+        name="ne_i",
+        args=(I32, I32),
+        result=U32,
+        numpy=lambda a, b: (_i(a) != _i(b)).astype(np.uint32),
+        wgsl="u32({0} != {1})",
+        wgsl4="vec4<u32>({0} != {1})",
+    ),
+    Opcode(
+        name="eq_b",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: (_u(a) == _u(b)).astype(np.uint32),
+        wgsl="u32({0} == {1})",
+        wgsl4="vec4<u32>({0} == {1})",
+    ),
+    Opcode(
+        name="ne_b",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: (_u(a) != _u(b)).astype(np.uint32),
+        wgsl="u32({0} != {1})",
+        wgsl4="vec4<u32>({0} != {1})",
+    ),
+    Opcode(
+        name="select",
+        args=(U32, SAME, SAME),
+        result=SAME,
+        numpy=lambda c, a, b: np.where(np.asarray(c) != 0, a, b),
+        wgsl="select({2}, {1}, {0} != 0u)",
+        wgsl4="select({2}, {1}, {0} != vec4<u32>(0u))",
+    ),
+    # integer arithmetic
+    Opcode(
+        name="add_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: (_i(a) + _i(b)).astype(np.int32),
+        wgsl="({0} + {1})",
+        wgsl4="({0} + {1})",
+    ),
+    Opcode(
+        name="mod_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: np.fmod(_i(a), _i(b)).astype(np.int32),
+        wgsl="osc_mod_i({0}, {1})",
+        wgsl4="osc_mod_i4({0}, {1})",
+    ),
+    Opcode(
+        name="div_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=_div_trunc,
+        wgsl="osc_div_i({0}, {1})",
+        wgsl4="osc_div_i4({0}, {1})",
+    ),
+    Opcode(
+        name="max_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: np.maximum(_i(a), _i(b)),
+        wgsl="max({0}, {1})",
+        wgsl4="max({0}, {1})",
+    ),
+    Opcode(
+        name="min_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: np.minimum(_i(a), _i(b)),
+        wgsl="min({0}, {1})",
+        wgsl4="min({0}, {1})",
+    ),
+    Opcode(
+        name="mul_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: (_i(a) * _i(b)).astype(np.int32),
+        wgsl="({0} * {1})",
+        wgsl4="({0} * {1})",
+    ),
+    Opcode(
+        name="add_u",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: _u(a) + _u(b),
+        wgsl="({0} + {1})",
+        wgsl4="({0} + {1})",
+    ),
+    Opcode(
+        name="sub_i",
+        args=(I32, I32),
+        result=I32,
+        numpy=lambda a, b: (_i(a) - _i(b)).astype(np.int32),
+        wgsl="({0} - {1})",
+        wgsl4="({0} - {1})",
+    ),
+    Opcode(
+        name="neg_i", args=(I32,), result=I32, numpy=lambda a: (-_i(a)).astype(np.int32), wgsl="(-{0})", wgsl4="(-{0})"
+    ),
+    Opcode(
+        name="abs_i",
+        args=(I32,),
+        result=I32,
+        numpy=lambda a: np.abs(_i(a)).astype(np.int32),
+        wgsl="abs({0})",
+        wgsl4="abs({0})",
+    ),
+    # bool / event logic
+    Opcode(
+        name="or_b",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: np.minimum(_u(a) + _u(b), np.uint32(1)),
+        wgsl="min({0} + {1}, 1u)",
+        wgsl4="min({0} + {1}, vec4<u32>(1u))",
+    ),
+    Opcode(
+        name="and_b",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: _u(a) * _u(b),
+        wgsl="({0} * {1})",
+        wgsl4="({0} * {1})",
+    ),
+    Opcode(
+        name="not_b",
+        args=(U32,),
+        result=U32,
+        numpy=lambda a: np.uint32(1) - _u(a),
+        wgsl="(1u - {0})",
+        wgsl4="(vec4<u32>(1u) - {0})",
+    ),
+    # conversions
+    Opcode(
+        name="i2f",
+        args=(I32,),
+        result=F32,
+        numpy=lambda a: _i(a).astype(np.float32),
+        wgsl="f32({0})",
+        wgsl4="vec4<f32>({0})",
+    ),
+    Opcode(
+        name="b2f",
+        args=(U32,),
+        result=F32,
+        numpy=lambda a: _u(a).astype(np.float32),
+        wgsl="f32({0})",
+        wgsl4="vec4<f32>({0})",
+    ),
+    Opcode(name="f2i", args=(F32,), result=I32, numpy=_f2i, wgsl="i32({0})", wgsl4="vec4<i32>({0})"),
+    # hashing (u32 wrapping arithmetic)
+    Opcode(name="pcg", args=(U32,), result=U32, numpy=pcg_hash, wgsl="osc_pcg({0})", wgsl4="osc_pcg4({0})"),
+    Opcode(name="to01", args=(U32,), result=F32, numpy=to01, wgsl="osc_to01({0})", wgsl4="osc_to014({0})"),
+    Opcode(name="bits", args=(F32,), result=U32, numpy=f32_bits, wgsl="osc_bits({0})", wgsl4="osc_bits4({0})"),
+    Opcode(
+        name="xor",
+        args=(U32, U32),
+        result=U32,
+        numpy=lambda a, b: _u(a) ^ _u(b),
+        wgsl="({0} ^ {1})",
+        wgsl4="({0} ^ {1})",
+    ),
+    Opcode(name="i2u", args=(I32,), result=U32, numpy=_i2u, wgsl="bitcast<u32>({0})", wgsl4="bitcast<vec4<u32>>({0})"),
+)
 
 
 def evaluate(op: str, dtype: str, args: list[np.ndarray]) -> np.ndarray:
-    """Evaluate a pure op on numpy arguments (scalars or lane arrays); result has ``dtype``."""
+    """Evaluate the pure op ``op`` on numpy arguments (scalars or lane arrays, one per argument of
+    its signature); the result has numpy dtype ``dtype`` (``"f32"``, ``"i32"`` or ``"u32"``) and the
+    broadcast shape of the arguments. Floating-point warnings are silenced (NaN/inf propagate as
+    on the GPU). Raises KeyError for a name that is not a pure op."""
     with np.errstate(all="ignore"):
-        out = _IMPL[op](*args)
+        out = OPCODES[op].numpy(*args)
     return np.asarray(out, dtype=NP_DTYPE[dtype])
