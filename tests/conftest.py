@@ -4,16 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
+from support.paths import EXAMPLES_DIR
 
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 
 
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
-    return ROOT / "examples"
+    return EXAMPLES_DIR
 
 
 @pytest.fixture(scope="session")

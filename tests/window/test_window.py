@@ -1,0 +1,73 @@
+"""Mouse channels of the window (blocks.md §3.6) and, where Xvfb exists, a real window run."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from support.paths import ROOT
+
+from oscilla.window import MouseChannels
+
+
+class FakeRuntime:
+    def __init__(self):
+        self.inputs = {}
+
+    def set_input(self, name, value):
+        self.inputs[name] = value
+
+
+def test_pointer_mapping_is_the_inverse_viewport():
+    m = MouseChannels()
+    m.handle({"event_type": "pointer_move", "x": 100, "y": 0}, 800, 600)  # W16: (100, 0) -> world (0, 0)
+    assert (m.values["mouse.x"], m.values["mouse.y"]) == (0.0, 0.0)
+    m.handle({"event_type": "pointer_move", "x": 400, "y": 300}, 800, 600)
+    assert (m.values["mouse.x"], m.values["mouse.y"]) == (0.5, 0.5)
+    m.handle({"event_type": "pointer_move", "x": 700, "y": 600}, 800, 600)
+    assert (m.values["mouse.x"], m.values["mouse.y"]) == (1.0, 1.0)
+
+
+def test_buttons_pulses_wheel_and_over():
+    m, rt = MouseChannels(), FakeRuntime()
+    m.handle({"event_type": "pointer_enter", "x": 1, "y": 1}, 10, 10)
+    m.handle({"event_type": "pointer_down", "x": 1, "y": 1, "button": 1}, 10, 10)
+    m.handle({"event_type": "wheel", "dx": 1.5, "dy": -2.0, "x": 1, "y": 1}, 10, 10)
+    m.handle({"event_type": "wheel", "dx": 0.5, "dy": -1.0, "x": 1, "y": 1}, 10, 10)
+    m.apply(rt)
+    assert rt.inputs["mouse.over"] == 1.0
+    assert rt.inputs["mouse.button.left.held"] == 1.0
+    assert rt.inputs["mouse.button.left.down"] == 1.0 and rt.inputs["mouse.button.left.up"] == 0.0
+    assert (rt.inputs["mouse.wheel.dx"], rt.inputs["mouse.wheel.dy"]) == (2.0, -3.0)
+    m.apply(rt)  # next frame: pulses and wheel are back to 0, held stays
+    assert rt.inputs["mouse.button.left.down"] == 0.0 and rt.inputs["mouse.wheel.dx"] == 0.0
+    assert rt.inputs["mouse.button.left.held"] == 1.0
+    m.handle({"event_type": "pointer_up", "x": 1, "y": 1, "button": 1}, 10, 10)
+    m.handle({"event_type": "pointer_leave", "x": 1, "y": 1}, 10, 10)
+    m.apply(rt)
+    assert rt.inputs["mouse.button.left.up"] == 1.0 and rt.inputs["mouse.button.left.held"] == 0.0
+    assert rt.inputs["mouse.over"] == 0.0
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run for a virtual display")
+def test_window_opens_renders_and_closes_under_xvfb():
+    code = (
+        "import oscilla as osc\n"
+        "from oscilla import window\n"
+        "prog = osc.compile(osc.load_patch(r'%s'))\n"
+        "n = window.run_window(prog, size=(200, 200), max_fps=30, max_frames=20)\n"
+        "print('frames', n)\n" % (ROOT / "examples" / "feedback.json")
+    )
+    r = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"},
+    )
+    panic = r.stderr[r.stderr.find("panicked") :][:1500] if "panicked" in r.stderr else r.stderr[-1500:]
+    assert r.returncode == 0, panic
+    frames = int(r.stdout.split("frames")[-1].split()[0])
+    assert frames == 20, r.stdout
