@@ -1,6 +1,6 @@
 """The block reference page (docs/reference/blocks.md), generated from the registry.
 
-``scripts/gen_block_reference.py`` writes it; ``tests/test_block_reference.py`` fails when the
+``scripts/gen_block_reference.py`` writes it; ``tests/blocks/test_reference_page.py`` fails when the
 committed page differs from :func:`render_reference`, so the page never drifts from the code.
 """
 
