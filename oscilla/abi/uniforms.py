@@ -1,0 +1,365 @@
+"""The structs the host writes for the GPU, each declared once.
+
+A :class:`WgslStruct` is a list of (name, WGSL type) members. From it come both the WGSL
+``struct`` text that shaders include (generated kernels get :data:`FRAME_UNIFORMS` in their
+prelude; the static shaders get theirs prepended by the code that loads them) and the host-side
+byte layout: member offsets and sizes follow WGSL's alignment and size rules
+(https://www.w3.org/TR/WGSL/#alignment-and-size), and a numpy structured dtype with exactly those
+offsets packs values by member name. So a member is added, moved or retyped in one place and
+both sides follow.
+
+All layouts are little-endian. Supported member types: ``f32``, ``i32``, ``u32``,
+``vecN<f32|i32|u32>`` (N = 2, 3, 4) and ``array<T, N>`` of those, where the array stride equals
+the element size (the host dtype cannot express padding inside an array); padding members are
+written out explicitly (named ``_...``) so that every struct reads the same in WGSL and in Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+#: external channels one program may read: FrameUniforms.ext holds them as MAX_CHANNELS / 4 vec4s
+#: (channel k is ``ext[k / 4][k % 4]``)
+MAX_CHANNELS = 64
+
+_SCALARS: dict[str, str] = {"f32": "<f4", "i32": "<i4", "u32": "<u4"}
+_VEC = re.compile(r"vec([234])<(f32|i32|u32)>")
+_ARRAY = re.compile(r"array<(.+),\s*(\d+)u?>")
+
+
+@dataclass(frozen=True)
+class TypeLayout:
+    """Alignment and size in bytes of a WGSL type, with the host (numpy) element format.
+
+    Attributes:
+        align: AlignOf(T) in bytes.
+        size: SizeOf(T) in bytes.
+        base: numpy scalar format of the components (``"<f4"``, ``"<i4"``, ``"<u4"``).
+        shape: component shape (``()`` for a scalar, ``(4,)`` for a vec4, ``(16, 4)`` for an
+            ``array<vec4<f32>, 16>``).
+    """
+
+    align: int
+    size: int
+    base: str
+    shape: tuple[int, ...]
+
+
+def type_layout(wgsl_type: str) -> TypeLayout:
+    """Alignment, size and host format of a WGSL member type.
+
+    Raises:
+        ValueError: an unsupported type, or an array whose stride differs from its element size.
+    """
+    t = wgsl_type.replace(" ", "")
+    if t in _SCALARS:
+        return TypeLayout(4, 4, _SCALARS[t], ())
+    m = _VEC.fullmatch(t)
+    if m:
+        n = int(m.group(1))
+        return TypeLayout(8 if n == 2 else 16, 4 * n, _SCALARS[m.group(2)], (n,))
+    m = _ARRAY.fullmatch(t)
+    if m:
+        element = type_layout(m.group(1))
+        count = int(m.group(2))
+        stride = -(-element.size // element.align) * element.align
+        if stride != element.size:
+            raise ValueError(f"{wgsl_type}: array stride {stride} != element size {element.size} (no host dtype)")
+        return TypeLayout(element.align, count * stride, element.base, (count, *element.shape))
+    raise ValueError(f"unsupported WGSL member type {wgsl_type!r}")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One struct member: ``name`` (a WGSL identifier, ``_``-prefixed for padding), its WGSL
+    type, and a comment (units, meaning) written after it in the WGSL text."""
+
+    name: str
+    wgsl_type: str
+    doc: str = ""
+
+
+class WgslStruct:
+    """A struct shared by WGSL and the host: its WGSL text and its byte packing, from one list.
+
+    Args:
+        name: the WGSL struct name.
+        members: the members in declaration order.
+        doc: comment lines written above the struct in the WGSL text.
+
+    Raises:
+        ValueError: duplicate member names or an unsupported member type (:func:`type_layout`).
+
+    Attributes:
+        offsets: member name -> byte offset.
+        align: AlignOf(struct) in bytes.
+        size: SizeOf(struct) in bytes (the last member's end rounded up to ``align``).
+        dtype: a numpy structured dtype with exactly these offsets and ``itemsize == size``.
+    """
+
+    def __init__(self, name: str, members: Sequence[Member], doc: str = "") -> None:
+        self.name = name
+        self.members: tuple[Member, ...] = tuple(members)
+        self.doc = doc
+        names = [m.name for m in self.members]
+        if len(set(names)) != len(names):
+            raise ValueError(f"struct {name}: duplicate member names {names}")
+        layouts = [type_layout(m.wgsl_type) for m in self.members]
+        offsets: dict[str, int] = {}
+        end = 0
+        for m, lay in zip(self.members, layouts):
+            offset = -(-end // lay.align) * lay.align
+            offsets[m.name] = offset
+            end = offset + lay.size
+        self.offsets: Mapping[str, int] = offsets
+        self.align: int = max(lay.align for lay in layouts)
+        self.size: int = -(-end // self.align) * self.align
+        self.dtype: np.dtype[np.void] = np.dtype(
+            {
+                "names": names,
+                "formats": [(lay.base, lay.shape) if lay.shape else lay.base for lay in layouts],
+                "offsets": [offsets[n] for n in names],
+                "itemsize": self.size,
+            }
+        )
+
+    def __repr__(self) -> str:
+        return f"WgslStruct({self.name!r}, {len(self.members)} members, {self.size} bytes)"
+
+    def wgsl(self) -> str:
+        """The WGSL declaration: the ``doc`` comment lines, then ``struct Name { ... }`` with one
+        member per line (and its comment), ending in a newline."""
+        lines = [f"// {line}".rstrip() for line in self.doc.splitlines()] if self.doc else []
+        lines.append(f"struct {self.name} {{")
+        for m in self.members:
+            decl = f"    {m.name}: {m.wgsl_type},"
+            lines.append(f"{decl}  // {m.doc}" if m.doc else decl)
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def view(self, buffer: bytearray | memoryview, offset: int = 0) -> np.ndarray:
+        """A writable 0-d structured array over ``buffer[offset : offset + size]``: assigning
+        ``rec["name"] = value`` writes the member in place (the buffer keeps ownership).
+
+        Raises:
+            ValueError: the buffer is too short or read-only.
+        """
+        return np.frombuffer(buffer, self.dtype, count=1, offset=offset).reshape(())
+
+    def pack_into(self, buffer: bytearray | memoryview, offset: int = 0, **values: npt.ArrayLike) -> None:
+        """Write the named members into ``buffer`` at ``offset``; other bytes stay as they are.
+
+        Values are converted to the member's type (bools to 0/1; a vector or array member takes
+        a sequence of the member's shape).
+
+        Raises:
+            KeyError: a name is not a member of this struct.
+            ValueError, OverflowError: a value does not fit the member's shape or type.
+        """
+        unknown = [n for n in values if n not in self.offsets]
+        if unknown:
+            raise KeyError(f"struct {self.name} has no member {', '.join(unknown)} (members: {list(self.offsets)})")
+        rec = self.view(buffer, offset)
+        for name, value in values.items():
+            rec[name] = value
+
+    def pack(self, **values: npt.ArrayLike) -> bytes:
+        """The struct's ``size`` bytes with the named members set and every other member 0.
+
+        Raises:
+            KeyError: a name is not a member of this struct.
+        """
+        data = bytearray(self.size)
+        self.pack_into(data, 0, **values)
+        return bytes(data)
+
+    def unpack(self, data: bytes | bytearray | memoryview, offset: int = 0) -> dict[str, Any]:
+        """Member name -> value (Python scalar, or a numpy array for vectors and arrays) read
+        from ``data`` at ``offset``; the inverse of :meth:`pack`."""
+        rec = np.frombuffer(data, self.dtype, count=1, offset=offset)[0]
+        return {n: rec[n].item() if rec[n].ndim == 0 else np.array(rec[n]) for n in self.offsets}
+
+
+def wgsl_structs(*structs: WgslStruct) -> str:
+    """The WGSL text of ``structs``, separated by blank lines and ending in a blank line (to be
+    prepended to a static shader that uses them)."""
+    return "".join(s.wgsl() + "\n" for s in structs)
+
+
+#: the frame uniform of every generated kernel (``var<uniform> fu``), written once per frame by
+#: oscilla.runtime.clock.FrameUniforms: the time fields of the patch's one time root
+#: (InfiniteTimeRoot uses phase_a/phase_b/pulse/wrap_a/wrap_b, CyclicTimeRoot phase/wrap,
+#: FiniteTimeRoot progress/ended; t_ms and dt are every root's), then the external channels
+FRAME_UNIFORMS = WgslStruct(
+    "FrameUniforms",
+    [
+        Member("t_ms", "f32", "model time (ms)"),
+        Member("dt", "f32", "ms since the previous frame (0 on the first)"),
+        Member("phase_a", "f32", "InfiniteTimeRoot phases in [0, 1)"),
+        Member("phase_b", "f32"),
+        Member("pulse", "u32", "events: 1 on the frame they fire"),
+        Member("wrap_a", "u32"),
+        Member("wrap_b", "u32"),
+        Member("frame", "u32", "frame count (mod 2^32)"),
+        Member("opaque_zero", "u32", "always 0; osc_k() xors literals with it so drivers cannot fold constant chains"),
+        Member("wrap", "u32", "CyclicTimeRoot turn"),
+        Member("ended", "u32", "FiniteTimeRoot end"),
+        Member("_pad0", "u32"),
+        Member("phase", "f32", "CyclicTimeRoot phase in [0, 1)"),
+        Member("progress", "f32", "FiniteTimeRoot progress in [0, 1]"),
+        Member("_pad1", "f32"),
+        Member("_pad2", "f32"),
+        Member(
+            "ext",
+            f"array<vec4<f32>, {MAX_CHANNELS // 4}>",
+            "external channel k is ext[k / 4][k % 4] (k = its index in CompiledProgram.channels)",
+        ),
+    ],
+    doc="The frame uniform (declared in oscilla/abi/uniforms.py, FRAME_UNIFORMS).",
+)
+
+#: the per-sink render uniform of instances.wgsl and camera_sort.wgsl (``var<uniform> sink``):
+#: element offsets into the f32 ValueStore and lane strides (0 for a signal) of each render
+#: input; lane i, component c of an input is ``values[off + i * ls + c]``
+SINK = WgslStruct(
+    "Sink",
+    [
+        Member("pos_off", "u32"),
+        Member("pos_ls", "u32"),
+        Member("pos_stride", "u32", "2 or 3 (z is ignored without a camera)"),
+        Member("lanes", "u32"),
+        Member("color_off", "u32"),
+        Member("color_ls", "u32"),
+        Member("size_off", "u32"),
+        Member("size_ls", "u32"),
+        Member("rot_off", "u32"),
+        Member("rot_ls", "u32"),
+        Member("scale_off", "u32"),
+        Member("scale_ls", "u32"),
+        Member("shape_off", "u32", "(kind 0 ellipse / 1 rect / 2 path, a, b, rotation, cornerRadius)"),
+        Member("shape_ls", "u32"),
+        Member("path_off", "u32", "path control point j (vec2, world units) at values[path_off + j * path_ls]"),
+        Member("path_count", "u32", "control points (0 without a path)"),
+        Member("path_ls", "u32"),
+        Member("camera", "u32", "1: draw through the camera's sorted order (proj / sorted)"),
+        Member("cam_off", "u32", "ValueStore offset of the Camera's 9 f32 (compute pass only)"),
+        Member("sort_threads", "u32", "T: invocations of radix_hist / radix_scatter (1..512; camera pass only)"),
+    ],
+    doc=(
+        "The per-sink render uniform (oscilla/abi/uniforms.py, SINK). Element offsets (in f32\n"
+        "elements) and lane strides (0 for a signal) of each render input.\n"
+        "Lane i, component c of an input lives at values[off + i * ls + c]."
+    ),
+)
+
+#: the renderer's frame uniform (``var<uniform> frame`` of instances.wgsl), rewritten only when
+#: the target size changes
+RENDER_FRAME = WgslStruct(
+    "Frame",
+    [
+        Member("size", "vec2<f32>", "W, H (pixels)"),
+        Member("scale", "f32", "S = min(W, H): pixels per world unit"),
+        Member("_pad", "f32"),
+    ],
+    doc="The renderer's frame uniform (oscilla/abi/uniforms.py, RENDER_FRAME).",
+)
+
+#: one radix pass of the camera sort (``var<uniform> stage`` of camera_sort.wgsl); one record per
+#: pass at ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset
+RADIX_STEP = WgslStruct(
+    "Step",
+    [
+        Member("shift", "u32", "radix pass: 0, 8, 16, 24"),
+        Member("flip", "u32", "0: sorted -> spare; 1: spare -> sorted"),
+        Member("last", "u32", "1 on the last pass (writes the draw-indirect record)"),
+        Member("_p1", "u32"),
+    ],
+    doc="One radix pass (oscilla/abi/uniforms.py, RADIX_STEP).",
+)
+
+#: the resolved camera (``var<storage, read_write> cam`` of camera_sort.wgsl): written once per
+#: frame by its ``resolve`` entry point, never by the host; declared here for its size
+RESOLVED_CAMERA = WgslStruct(
+    "Cam",
+    [
+        Member("mode", "vec4<f32>", "(perspective 1/0, h = tan(fov/2), near, far)"),
+        Member("eye", "vec4<f32>", "camera position c (world units)"),
+        Member("right", "vec4<f32>", "r"),
+        Member("up", "vec4<f32>", "u"),
+        Member("fwd", "vec4<f32>", "f"),
+    ],
+    doc="The resolved camera (written once per frame by `resolve`; oscilla/abi/uniforms.py, RESOLVED_CAMERA).",
+)
+
+#: the continuity kernel's uniform (``var<uniform> cu`` of continuity.wgsl): the sink's render
+#: inputs (ValueStore f32 offsets and lane strides), its display slots, and the per-frame decays
+#: exp(-dt/tau) of position, size, colour and opacity
+CONTINUITY = WgslStruct(
+    "Continuity",
+    [
+        Member("lanes", "u32"),
+        Member("pos_src", "u32"),
+        Member("pos_ls", "u32"),
+        Member("pos_stride", "u32"),
+        Member("size_src", "u32"),
+        Member("size_ls", "u32"),
+        Member("color_src", "u32"),
+        Member("color_ls", "u32"),
+        Member("pos_dst", "u32"),
+        Member("size_dst", "u32"),
+        Member("color_dst", "u32"),
+        Member("_pad", "u32"),
+        Member("k_pos", "f32"),
+        Member("k_size", "f32"),
+        Member("k_color", "f32"),
+        Member("k_alpha", "f32"),
+    ],
+    doc="The continuity uniform (oscilla/abi/uniforms.py, CONTINUITY).",
+)
+
+#: the continuity capture kernel's uniform (``var<uniform> cap`` of continuity_capture.wgsl):
+#: lanes lo <= i < hi of the new program map to old lane i + shift; ``o_*`` are the old program's
+#: render inputs (offset / lane stride of pos, size, colour; pos component count), ``n_*`` the new
+CONTINUITY_CAPTURE = WgslStruct(
+    "Capture",
+    [
+        Member("lanes", "u32"),
+        Member("lo", "u32"),
+        Member("hi", "u32"),
+        Member("shift", "i32"),
+        Member("o_pos", "u32", "old program: offset / lane stride of pos, size, colour; pos component count"),
+        Member("o_pos_ls", "u32"),
+        Member("o_pos_n", "u32"),
+        Member("o_size", "u32"),
+        Member("o_size_ls", "u32"),
+        Member("o_color", "u32"),
+        Member("o_color_ls", "u32"),
+        Member("_p0", "u32"),
+        Member("n_pos", "u32", "new program: the same"),
+        Member("n_pos_ls", "u32"),
+        Member("n_pos_n", "u32"),
+        Member("n_size", "u32"),
+        Member("n_size_ls", "u32"),
+        Member("n_color", "u32"),
+        Member("n_color_ls", "u32"),
+        Member("_p1", "u32"),
+    ],
+    doc="The continuity capture uniform (oscilla/abi/uniforms.py, CONTINUITY_CAPTURE).",
+)
+
+#: every struct declared here (tests walk this)
+ALL_STRUCTS: tuple[WgslStruct, ...] = (
+    FRAME_UNIFORMS,
+    SINK,
+    RENDER_FRAME,
+    RADIX_STEP,
+    RESOLVED_CAMERA,
+    CONTINUITY,
+    CONTINUITY_CAPTURE,
+)
