@@ -1,7 +1,7 @@
 """Diagnostics: coded, attributed messages produced by loading and compiling a patch.
 
 Every problem the compiler finds becomes a :class:`Diagnostic` (blocks.md §10). Errors are collected
-in a :class:`DiagnosticSink` so that one pass reports every independent problem; compilation fails
+in a :class:`DiagnosticCollector` so that one pass reports every independent problem; compilation fails
 with :class:`CompileError` carrying all of them.
 """
 
@@ -69,7 +69,7 @@ class CompileError(Exception):
 
 
 @dataclass
-class DiagnosticSink:
+class DiagnosticCollector:
     """Collects diagnostics during one compile; ``raise_if_errors`` ends the compile when needed."""
 
     items: list[Diagnostic] = field(default_factory=list)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T
 from oscilla.blocks.values import Value
-from oscilla.diagnostics import DiagnosticSink
+from oscilla.diagnostics import DiagnosticCollector
 from oscilla.payloads import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
 
 if TYPE_CHECKING:  # normalize imports this module
@@ -61,7 +61,7 @@ def mode_problem(mode: str, payload: str, card: str) -> str | None:
     return None
 
 
-def check_combine(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
+def check_combine(g: Graph, t: Typed, diags: DiagnosticCollector) -> None:
     """After type inference: the combine mode of a polymorphic input (numeric ``T`` or ``any``) must
     suit the payloads of its edges, and a mode other than ``last`` needs every edge to carry one
     payload (the block's output type follows the last edge). Emits E_PARAM_INVALID / E_TYPE_MISMATCH."""
@@ -81,7 +81,7 @@ def check_combine(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
             if not payloads:
                 continue
             if len(set(payloads)) > 1:
-                sink.add(
+                diags.add(
                     "E_TYPE_MISMATCH",
                     f"{b.type}.{port} combines its edges with '{mode}', but they carry "
                     f"different payloads ({', '.join(payloads)}); connect edges of one payload",
@@ -92,7 +92,7 @@ def check_combine(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
                 continue
             why = mode_problem(mode, payloads[0], p.card)
             if why:
-                sink.add("E_PARAM_INVALID", f"{b.type} combine for {port!r}: {why}", block=b.id, port=port)
+                diags.add("E_PARAM_INVALID", f"{b.type} combine for {port!r}: {why}", block=b.id, port=port)
 
 
 def combine_values(b, mode: str, vals: list[Value]) -> Value:

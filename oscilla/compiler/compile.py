@@ -1,7 +1,7 @@
 """``oscilla.compile``: run the passes in order and assemble the CompiledProgram.
 
 normalize -> types -> cycles -> lower -> schedule (+ validation) -> layout -> codegen.
-Each pass reports into one DiagnosticSink; the compile stops after the first pass that found
+Each pass reports into one DiagnosticCollector; the compile stops after the first pass that found
 errors and raises CompileError with all of them.
 """
 
@@ -20,12 +20,12 @@ from oscilla.compiler.isolate import isolate, without_blocks
 from oscilla.compiler.lower_blocks import lower_graph
 from oscilla.compiler.normalize import normalize
 from oscilla.compiler.schedule import plan_schedule, validate_schedule
-from oscilla.diagnostics import CompileError, DiagnosticSink, did_you_mean
+from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch, load_patch
 from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, TimeRootSpec
 
 
-def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -> list[tuple[str, Value]]:
+def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozenset()) -> list[tuple[str, Value]]:
     if observe is None:
         return []
     if observe == "all":
@@ -38,7 +38,7 @@ def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -
         if blk in left_out:
             continue  # left out by error isolation (a W_BLOCK_UNREACHABLE_ERROR says why); not readable
         if blk not in g.blocks:
-            sink.add(
+            diags.add(
                 "E_UNKNOWN_PORT",
                 f"observe: no block {blk!r} in the patch; " + did_you_mean(blk, list(g.blocks), "blocks"),
                 block=blk or None,
@@ -54,7 +54,7 @@ def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -
         else:
             b = g.blocks[blk]
             names = [p.id for p in b.defn.outputs] + [p.id for p in b.defn.inputs]
-            sink.add(
+            diags.add(
                 "E_UNKNOWN_PORT",
                 f"observe: {b.type} has no port {port!r}; " + did_you_mean(port, names, "ports"),
                 block=blk,
@@ -63,18 +63,18 @@ def _observe_list(observe, g, low, sink: DiagnosticSink, left_out=frozenset()) -
     return out
 
 
-def _analyze(patch: Patch, sink: DiagnosticSink):
+def _analyze(patch: Patch, diags: DiagnosticCollector):
     """Normalize, infer types, check combine modes and cycles, reporting every independent problem
-    into ``sink`` (each pass works on what the earlier ones could resolve). A pass that cannot run
+    into ``diags`` (each pass works on what the earlier ones could resolve). A pass that cannot run
     on a graph the earlier passes found broken stops the analysis with what was found so far."""
-    g = normalize(patch, sink)
+    g = normalize(patch, diags)
     try:
-        t = infer_types(g, sink)
-        check_combine(g, t, sink)
-        check_cycles(g, sink)
+        t = infer_types(g, diags)
+        check_combine(g, t, diags)
+        check_cycles(g, diags)
     except Exception:
-        if sink.has_errors():  # a consequence of an error already reported
-            raise CompileError(sink.items) from None
+        if diags.has_errors():  # a consequence of an error already reported
+            raise CompileError(diags.items) from None
         raise
     return g, t
 
@@ -100,20 +100,20 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         CompileError: with every diagnostic found (codes of blocks.md §10.2).
     """
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
-    sink = DiagnosticSink()
-    g, t = _analyze(patch, sink)
-    final, left_out = isolate(patch, sink.items)
+    diags = DiagnosticCollector()
+    g, t = _analyze(patch, diags)
+    final, left_out = isolate(patch, diags.items)
     if any(d.severity == "error" for d in final):
         raise CompileError(final)
     warnings = [d for d in final if d.severity != "error"]
     if left_out:  # compile the rest without the unreachable broken blocks
-        sink = DiagnosticSink()
-        g, t = _analyze(without_blocks(patch, left_out), sink)
-        sink.raise_if_errors()
-    sink = DiagnosticSink(list(warnings))
+        diags = DiagnosticCollector()
+        g, t = _analyze(without_blocks(patch, left_out), diags)
+        diags.raise_if_errors()
+    diags = DiagnosticCollector(list(warnings))
     low = lower_graph(g, t, lowering_order(g))
-    obs = _observe_list(observe, g, low, sink, left_out)
-    sink.raise_if_errors()
+    obs = _observe_list(observe, g, low, diags, left_out)
+    diags.raise_if_errors()
     instance_order = list(low.instances)
     plan = plan_schedule(low, obs, instance_order)
     validate_schedule(plan.steps)
@@ -173,7 +173,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         instances=dict(low.instances),
         time_root=time_root,
         background=g.background,
-        diagnostics=tuple(d for d in sink.items if d.severity != "error"),
+        diagnostics=tuple(d for d in diags.items if d.severity != "error"),
         cells=dict(low.builder.cells),
         tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()},
         scratch_size=plan.scratch,

@@ -8,7 +8,7 @@ output depends only on committed state). Otherwise it is E_CYCLE_DETECTED.
 from __future__ import annotations
 
 from oscilla.compiler.normalize import Graph
-from oscilla.diagnostics import DiagnosticSink
+from oscilla.diagnostics import DiagnosticCollector
 
 
 def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
@@ -58,7 +58,7 @@ def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[lis
     return out
 
 
-def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
+def check_cycles(g: Graph, diags: DiagnosticCollector) -> None:
     """Report E_CYCLE_DETECTED once per cycle that does not cross a state boundary.
 
     The SCCs are computed over the enabled edges minus the edges INTO UnitDelay / DelayFrames
@@ -86,7 +86,7 @@ def check_cycles(g: Graph, sink: DiagnosticSink) -> None:
             for e in g.edges
             if e.src_block in inside and e.dst_block in inside and not g.blocks[e.dst_block].defn.closes_cycles
         )
-        sink.add(
+        diags.add(
             "E_CYCLE_DETECTED",
             f"feedback cycle without a state boundary through blocks {', '.join(members)}; every cycle "
             f"must pass a UnitDelay or DelayFrames: insert a UnitDelay between "

@@ -18,7 +18,7 @@ from oscilla.blocks.expression import INPUT_NAMES, expression_scope
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S
 from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
 from oscilla.compiler.normalize import Graph, NBlock, NEdge
-from oscilla.diagnostics import DiagnosticSink
+from oscilla.diagnostics import DiagnosticCollector
 from oscilla.expr import ExprError, check_expression
 from oscilla.payloads import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
 
@@ -52,10 +52,10 @@ def _is_field_input(p: PortDef) -> bool:
     return p.card in (E, F)
 
 
-def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
-    """Infer every port type of ``g`` and check every edge; problems go to ``sink``."""
+def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
+    """Infer every port type of ``g`` and check every edge; problems go to ``diags``."""
     t = Typed()
-    _resolve_consts(g, t, sink)
+    _resolve_consts(g, t, diags)
     payload: dict[tuple[str, str], str] = {}
     is_field: dict[tuple[str, str], bool] = {}
 
@@ -113,13 +113,13 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         if pinned:  # a pinned payload turns Broadcast.signal into a port of that payload
             dp = PortDef(dp.id, pinned, dp.card, dp.unit, dp.default, dp.required)
         key = (e.src_block, e.src_port)
-        conv = _check_edge(e, sp, dp, payload[key], units[key], is_field[key], dst_b, sink)
+        conv = _check_edge(e, sp, dp, payload[key], units[key], is_field[key], dst_b, diags)
         if conv is None:
             t.bad_edges.add(e.index)
         else:
             t.conv[e.index] = conv
-    _check_vector_operands(g, t, payload, sink)
-    _check_expressions(g, t, edge_payloads, sink)
+    _check_vector_operands(g, t, payload, diags)
+    _check_expressions(g, t, edge_payloads, diags)
 
     # -- instances: union-find over field-carrying edges ------------------------------------
     parent: dict[str, str] = {}
@@ -153,7 +153,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         if la is not None and lc is not None and la != lc:
             if e.dst_block not in reported:
                 reported.add(e.dst_block)
-                sink.add(
+                diags.add(
                     "E_INSTANCE_MISMATCH",
                     f"two instances meet in {e.dst_block!r}: {la!r} and {lc!r} "
                     f"(via edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}); all field "
@@ -167,7 +167,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
     unresolved_roots: set[str] = set()
     # a class holding a block with an earlier error (e.g. a missing `elements` input) has no
     # instance as a consequence of that error: reporting it again would not be an independent problem
-    errored = {d.block for d in sink.items if d.severity == "error"} | {b for b, _ in g.diagnosed_inputs}
+    errored = {d.block for d in diags.items if d.severity == "error"} | {b for b, _ in g.diagnosed_inputs}
     for bid in parent:
         if bid in errored:
             unresolved_roots.add(find(bid))
@@ -176,7 +176,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
         t.instance[bid] = label[root]
         if label[root] is None and root not in unresolved_roots:
             unresolved_roots.add(root)
-            sink.add(
+            diags.add(
                 "E_INSTANCE_MISMATCH",
                 f"cannot infer the instance of {bid!r}: no field from an "
                 f"Array reaches it; connect a field of the instance it should run over",
@@ -197,7 +197,7 @@ def infer_types(g: Graph, sink: DiagnosticSink) -> Typed:
     return t
 
 
-def _check_vector_operands(g: Graph, t: Typed, payload: dict, sink: DiagnosticSink) -> None:
+def _check_vector_operands(g: Graph, t: Typed, payload: dict, diags: DiagnosticCollector) -> None:
     """Math blocks combine a float with any vector, and vec2 with vec3 (promoted); two different
     vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand."""
     for b in g.blocks.values():
@@ -217,7 +217,7 @@ def _check_vector_operands(g: Graph, t: Typed, payload: dict, sink: DiagnosticSi
             if seen is None:
                 seen = (p.id, pl)
             elif seen[1] != pl and {seen[1], pl} != {VEC2, VEC3}:
-                sink.add(
+                diags.add(
                     "E_TYPE_MISMATCH",
                     f"{b.type}.{p.id} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
                     f"operands must be the same vector type (or one of them a float)",
@@ -257,7 +257,7 @@ def _expression_check(b: NBlock, edge_payloads):
         return err
 
 
-def _check_expressions(g: Graph, t: Typed, edge_payloads, sink: DiagnosticSink) -> None:
+def _check_expressions(g: Graph, t: Typed, edge_payloads, diags: DiagnosticCollector) -> None:
     """E_EXPR_TYPE at port ``expression`` with the character ``position`` (blocks.md §8). A block
     reports at most one expression error: E_EXPR_SYNTAX (lexing, parsing) is normalization's. A
     block with a diagnosed input edge (e.g. an event into in0) is not typed again."""
@@ -268,7 +268,7 @@ def _check_expressions(g: Graph, t: Typed, edge_payloads, sink: DiagnosticSink) 
             continue
         res = _expression_check(b, edge_payloads)
         if isinstance(res, ExprError) and res.code != "E_EXPR_SYNTAX":
-            sink.add(
+            diags.add(
                 res.code,
                 f"Expression {b.id!r}, at offset {res.position}: {res.message}",
                 block=b.id,
@@ -319,7 +319,7 @@ def _output_unit(b: NBlock, p: PortDef, payload: str, g: Graph, t: Typed) -> str
     return DEFAULT_UNIT[payload]
 
 
-def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
+def _resolve_consts(g: Graph, t: Typed, diags: DiagnosticCollector) -> None:
     """Const payload: payloadType, else the value's kind, else (numbers) the first consumer's."""
     for b in g.blocks.values():
         if b.type != "Const":
@@ -333,7 +333,7 @@ def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
                     pl = dp.payload
                     break
         if pl is None:
-            sink.add(
+            diags.add(
                 "E_PARAM_INVALID",
                 f"Const.value {value!r} is not a number, bool, 2-4 number array or x/y/z / r/g/b/a object",
                 block=b.id,
@@ -344,7 +344,7 @@ def _resolve_consts(g: Graph, t: Typed, sink: DiagnosticSink) -> None:
             try:
                 parse_literal(value, pl)
             except LiteralError as err:
-                sink.add("E_PARAM_INVALID", f"Const.value as {pl}: {err}", block=b.id, port="value")
+                diags.add("E_PARAM_INVALID", f"Const.value as {pl}: {err}", block=b.id, port="value")
         t.const_payload[b.id] = pl
 
 
@@ -356,7 +356,7 @@ def _check_edge(
     src_unit: str,
     src_field: bool,
     dst_b: NBlock,
-    sink: DiagnosticSink,
+    diags: DiagnosticCollector,
 ) -> EdgeConv | None:
     where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"
     tgt = dict(block=e.dst_block, port=e.dst_port, edge=e.index)
@@ -364,7 +364,7 @@ def _check_edge(
     if src_event != (dp.card == EV):
         what = "an event" if src_event else "a continuous value"
         want = "an event" if dp.card == EV else "a continuous value"
-        sink.add(
+        diags.add(
             "E_TYPE_MISMATCH",
             f"{where}: {what} cannot feed {want}"
             + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""),
@@ -373,7 +373,7 @@ def _check_edge(
         return None
     # a field of shapes is the broadcast of one shape, so it may feed a shape input (blocks.md §5.10)
     if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
-        sink.add(
+        diags.add(
             "E_CARDINALITY_MISMATCH",
             f"{where}: a field (one value per lane) cannot feed the "
             f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)",
@@ -393,7 +393,7 @@ def _check_edge(
             steps.append("b2f")
             pl = FLOAT
         elif pl not in (FLOAT,) + VECTORS:
-            sink.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input", **tgt)
+            diags.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input", **tgt)
             return None
         want_unit = "scalar" if pl == FLOAT else None
     else:
@@ -405,7 +405,7 @@ def _check_edge(
             elif pl == VEC2 and want == VEC3:
                 steps.append("vec2to3")
             else:
-                sink.add(
+                diags.add(
                     "E_TYPE_MISMATCH",
                     f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
                     + ("; only int->float, bool->float and vec2->vec3 convert implicitly"),
@@ -423,7 +423,7 @@ def _check_edge(
         return EdgeConv(e, tuple(steps))
     adapter = ADAPTER_FOR.get((unit, want_unit))
     if adapter is None:
-        sink.add(
+        diags.add(
             "E_UNIT_MISMATCH",
             f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
             f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",

@@ -20,7 +20,7 @@ from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, a
 from oscilla.blocks.signal import OSC_MODES
 from oscilla.compiler.combine import MODES, mode_problem
 from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
-from oscilla.diagnostics import DiagnosticSink, did_you_mean
+from oscilla.diagnostics import DiagnosticCollector, did_you_mean
 from oscilla.expr import ExprError, parse
 from oscilla.patch import Patch
 
@@ -74,14 +74,14 @@ class Graph:
         return [e for e in self.edges if e.src_block == block and e.src_port == port]
 
 
-def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
-    """Resolve ``patch`` into a :class:`Graph`, reporting every problem found into ``sink``."""
+def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
+    """Resolve ``patch`` into a :class:`Graph`, reporting every problem found into ``diags``."""
     blocks: dict[str, NBlock] = {}
     # C1 rule 1: a param naming an input port that has an enabled edge is ignored, with no diagnostic
     connected = {(e.dst_block, e.dst_port) for e in patch.edges if e.enabled}
     for order, b in enumerate(patch.blocks):
         if b.id in blocks:
-            sink.add(
+            diags.add(
                 "E_DUPLICATE_BLOCK_ID",
                 f"block id {b.id!r} is used more than once; this later "
                 f"block ({b.type}) is ignored. Give every block a unique id",
@@ -90,7 +90,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
             continue
         defn = block_def(b.type)
         if defn is None:
-            sink.add(
+            diags.add(
                 "E_UNKNOWN_BLOCK_TYPE",
                 f"unknown block type {b.type!r}; " + did_you_mean(b.type, all_types(), "types"),
                 block=b.id,
@@ -98,10 +98,10 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
             continue
         nb = NBlock(b.id, b.type, defn, order)
         _resolve_params(
-            nb, {k: v for k, v in b.params.items() if defn.input(k) is None or (b.id, k) not in connected}, sink
+            nb, {k: v for k, v in b.params.items() if defn.input(k) is None or (b.id, k) not in connected}, diags
         )
-        _resolve_combine(nb, b.combine, sink)
-        _check_expression_syntax(nb, sink)
+        _resolve_combine(nb, b.combine, diags)
+        _check_expression_syntax(nb, diags)
         blocks[b.id] = nb
 
     edges: list[NEdge] = []
@@ -115,7 +115,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
             missing = [x for x in (e.src_block, e.dst_block) if x not in known_ids]
             if missing:
                 existing = e.dst_block if e.dst_block in blocks else (e.src_block if e.src_block in blocks else None)
-                sink.add(
+                diags.add(
                     "E_DANGLING_EDGE",
                     f"edge {e.src} -> {e.dst} names block "
                     f"{missing[0]!r}, which is not in the patch; remove the edge or add the block",
@@ -128,10 +128,10 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
         ok = True
         if src.defn.output(e.src_port) is None:
             ok = False
-            _unknown_port(sink, src, e.src_port, "output", i)
+            _unknown_port(diags, src, e.src_port, "output", i)
         if dst.defn.input(e.dst_port) is None:
             ok = False
-            _unknown_port(sink, dst, e.dst_port, "input", i)
+            _unknown_port(diags, dst, e.dst_port, "input", i)
         if not ok:
             diagnosed_inputs.add((e.dst_block, e.dst_port))
             continue
@@ -143,19 +143,19 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
 
     roots = [b for b in blocks.values() if b.defn.time_root]
     if not roots:
-        sink.add(
+        diags.add(
             "E_TIME_ROOT_MISSING",
             "the patch has no time root; add an InfiniteTimeRoot block (or FiniteTimeRoot / CyclicTimeRoot)",
         )
     for extra in roots[1:]:
-        sink.add(
+        diags.add(
             "E_TIME_ROOT_MULTIPLE",
             f"a patch has exactly one time root; {roots[0].id!r} is already one. Remove {extra.id!r}",
             block=extra.id,
         )
     cameras = [b for b in blocks.values() if b.type == "Camera"]
     for extra in cameras[1:]:
-        sink.add(
+        diags.add(
             "E_CAMERA_MULTIPLE",
             f"a patch has at most one Camera; {cameras[0].id!r} is already one. Remove {extra.id!r}",
             block=extra.id,
@@ -167,7 +167,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                 continue
             if (b.id, p.id) in diagnosed_inputs:
                 continue
-            sink.add(
+            diags.add(
                 "E_MISSING_INPUT",
                 f"{b.type}.{p.id} is required; connect an edge to "
                 f"{b.id}.{p.id}"
@@ -176,7 +176,7 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
                 port=p.id,
             )
 
-    _check_channel_limit(blocks, sink)
+    _check_channel_limit(blocks, diags)
 
     bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
     if len(bg) == 3:
@@ -184,14 +184,14 @@ def normalize(patch: Patch, sink: DiagnosticSink) -> Graph:
     return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, diagnosed_inputs)
 
 
-def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> None:
+def _check_channel_limit(blocks: dict[str, NBlock], diags: DiagnosticCollector) -> None:
     """E_LIMIT_EXCEEDED on every block that reads an external channel beyond the first
     MAX_CHANNELS distinct names (counted in patch order; the frame uniform holds 64)."""
     index: dict[str, int] = {}
     for b in blocks.values():
         chans = block_channels(b.type, b.config)
         if max((index.setdefault(ch, len(index)) for ch in chans), default=-1) >= MAX_CHANNELS:
-            sink.add(
+            diags.add(
                 "E_LIMIT_EXCEEDED",
                 f"{b.type} {b.id!r} reads external channel(s) "
                 f"{', '.join(repr(c) for c in chans)}, beyond the {MAX_CHANNELS} distinct channels one "
@@ -200,7 +200,7 @@ def _check_channel_limit(blocks: dict[str, NBlock], sink: DiagnosticSink) -> Non
             )
 
 
-def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
+def _check_expression_syntax(nb: NBlock, diags: DiagnosticCollector) -> None:
     """E_EXPR_SYNTAX (lexing, then parsing) of an Expression's text; it needs no types, so it is
     found here with the other per-block problems. Typing (E_EXPR_TYPE) is pass 2's."""
     if nb.type != "Expression":
@@ -208,7 +208,7 @@ def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
     try:
         parse(nb.config.get("expression") or "")
     except ExprError as err:
-        sink.add(
+        diags.add(
             err.code,
             f"Expression {nb.id!r}, at offset {err.position}: {err.message}",
             block=nb.id,
@@ -217,7 +217,9 @@ def _check_expression_syntax(nb: NBlock, sink: DiagnosticSink) -> None:
         )
 
 
-def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: int | None, where: str = "") -> None:
+def _unknown_port(
+    diags: DiagnosticCollector, b: NBlock, port: str, kind: str, edge: int | None, where: str = ""
+) -> None:
     names = [p.id for p in (b.defn.outputs if kind == "output" else b.defn.inputs)]
     if b.defn.param(port) is not None or port in b.defn.aliases:
         msg = f"{port!r} is a param, not a port, of {b.type}; set it in params. Valid {kind}s: " + (
@@ -225,10 +227,10 @@ def _unknown_port(sink: DiagnosticSink, b: NBlock, port: str, kind: str, edge: i
         )
     else:
         msg = f"{b.type} has no {kind} port {port!r}; " + did_you_mean(port, names, f"{kind}s")
-    sink.add("E_UNKNOWN_PORT", where + msg, block=b.id, port=port, edge=edge)
+    diags.add("E_UNKNOWN_PORT", where + msg, block=b.id, port=port, edge=edge)
 
 
-def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) -> None:
+def _resolve_combine(nb: NBlock, combine: dict[str, str], diags: DiagnosticCollector) -> None:
     """Validate ``blocks[].combine`` (blocks.md §3.7): each key must be an input port and each mode
     one of :data:`~oscilla.compiler.combine.MODES` that suits the port's payload (polymorphic ports
     are checked again once their edges are typed)."""
@@ -236,10 +238,10 @@ def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) 
     for port, mode in combine.items():
         p = d.input(port)
         if p is None:
-            _unknown_port(sink, nb, port, "input", None, "combine: ")
+            _unknown_port(diags, nb, port, "input", None, "combine: ")
             continue
         if mode not in MODES:
-            sink.add(
+            diags.add(
                 "E_PARAM_INVALID",
                 f"{d.type} combine for {port!r}: unknown mode {mode!r}; " + did_you_mean(mode, list(MODES), "modes"),
                 block=nb.id,
@@ -250,19 +252,19 @@ def _resolve_combine(nb: NBlock, combine: dict[str, str], sink: DiagnosticSink) 
         if p.vararg:
             why = "every edge into this port is a separate value, so its edges are never combined"
         if why:
-            sink.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: {why}", block=nb.id, port=port)
+            diags.add("E_PARAM_INVALID", f"{d.type} combine for {port!r}: {why}", block=nb.id, port=port)
             continue
         nb.combine[port] = mode
 
 
-def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) -> None:
+def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollector) -> None:
     d = nb.defn
     config: dict[str, Any] = {}
     for name, value in params.items():
         port = d.input(name)
         if port is not None:
             if port.card in (F, EV) or port.payload == "shape":
-                sink.add(
+                diags.add(
                     "E_PARAM_INVALID",
                     f"{d.type}.{name} is a "
                     f"{'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
@@ -272,7 +274,7 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
                 )
                 continue
             if port.vararg:
-                sink.add(
+                diags.add(
                     "E_PARAM_INVALID",
                     f"{d.type}.{name} takes edges only (each edge adds one named "
                     f"value), not an inline value; connect an edge instead",
@@ -284,7 +286,7 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
             if payload in (NUMERIC_T, ANY):
                 payload = literal_payload(value)
                 if payload is None:
-                    sink.add(
+                    diags.add(
                         "E_PARAM_INVALID",
                         f"{d.type}.{name}: {value!r} is not a number, bool or 2-4 number array",
                         block=nb.id,
@@ -294,7 +296,7 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
             try:
                 parse_literal(value, payload)
             except LiteralError as err:
-                sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {err}", block=nb.id, port=name)
+                diags.add("E_PARAM_INVALID", f"{d.type}.{name}: {err}", block=nb.id, port=name)
                 continue
             nb.inline[name] = value
             continue
@@ -302,18 +304,18 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
         pdef = d.param(target)
         if pdef is None:
             valid = [p.id for p in d.inputs] + [p.name for p in d.params] + list(d.aliases)
-            sink.add(
+            diags.add(
                 "E_UNKNOWN_PARAM",
                 f"{d.type} has no param {name!r}; " + did_you_mean(name, valid, "params"),
                 block=nb.id,
                 port=name,
             )
             continue
-        ok, v = _check_param(nb, pdef, name, value, sink)
+        ok, v = _check_param(nb, pdef, name, value, diags)
         if not ok:
             continue
         if target in config and config[target] != v:
-            sink.add(
+            diags.add(
                 "E_PARAM_INVALID",
                 f"{d.type}: 'mode' and 'waveform' disagree ({config[target]!r} vs {v!r}); give only one",
                 block=nb.id,
@@ -326,11 +328,11 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], sink: DiagnosticSink) ->
     nb.config = config
 
 
-def _check_param(nb: NBlock, p: ParamDef, name: str, value, sink: DiagnosticSink) -> tuple[bool, Any]:
+def _check_param(nb: NBlock, p: ParamDef, name: str, value, diags: DiagnosticCollector) -> tuple[bool, Any]:
     d = nb.defn
 
     def bad(why: str):
-        sink.add("E_PARAM_INVALID", f"{d.type}.{name}: {why}", block=nb.id, port=name)
+        diags.add("E_PARAM_INVALID", f"{d.type}.{name}: {why}", block=nb.id, port=name)
         return False, None
 
     if p.kind == "any":
@@ -362,7 +364,7 @@ def _check_param(nb: NBlock, p: ParamDef, name: str, value, sink: DiagnosticSink
         and name in ("count", "sides", "points")
         and value * (2 if name == "points" else 1) > MAX_INSTANCE_COUNT
     ):
-        sink.add(
+        diags.add(
             "E_LIMIT_EXCEEDED",
             f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "
             f"({MAX_INSTANCE_COUNT} lanes); use a smaller {name}",
