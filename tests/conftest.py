@@ -1,10 +1,17 @@
-"""Shared test set-up: quiet wgpu's XDG warning and give tests the example paths."""
+"""Shared fixtures: the wgpu device, both runtimes, the examples folder (and wgpu's XDG warning quieted).
+
+Every fixture lives in a ``conftest.py`` (this one for fixtures used across folders, a folder's own
+for fixtures local to it); helper modules under ``tests/support`` hold plain functions only.
+"""
 
 import os
 from pathlib import Path
 
 import pytest
+from support.patches import gpu_or_skip
 from support.paths import EXAMPLES_DIR
+
+import oscilla as osc
 
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
@@ -17,9 +24,13 @@ def examples_dir() -> Path:
 @pytest.fixture(scope="session")
 def device():
     """The shared wgpu device; skips the test when no Vulkan/Metal/D3D12 adapter exists."""
-    from oscilla.gpu.device import NoAdapterError, get_device
+    return gpu_or_skip()
 
-    try:
-        return get_device()
-    except NoAdapterError as e:  # pragma: no cover - depends on the machine
-        pytest.skip(str(e))
+
+@pytest.fixture(params=["gpu", "ref"])
+def runtime_cls(request):
+    """Parametrizes a test over the GPU Runtime (skipped without an adapter) and the numpy ReferenceRuntime."""
+    if request.param == "gpu":
+        gpu_or_skip()
+        return osc.Runtime
+    return osc.ReferenceRuntime

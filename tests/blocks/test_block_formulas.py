@@ -35,7 +35,7 @@ from support.formulas import (
     random_id,
     stable_id_hash,
 )
-from support.patches import blk, edge, gpu_or_skip, gpu_run, make_patch, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, gpu_or_skip, gpu_run, make_patch, run_frames
 
 import oscilla as osc
 

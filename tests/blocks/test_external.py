@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from support.formulas import assert_close, normalized_index
-from support.patches import blk, edge, make_patch, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch
 from support.reported import reported
 
 import oscilla as osc

@@ -15,7 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from support.formulas import TWO_PI, assert_bits_equal, assert_close, normalized_index
-from support.patches import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
 
 import oscilla as osc

@@ -12,11 +12,6 @@ T = {"id": "time", "type": "InfiniteTimeRoot"}
 OPS = {"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}
 
 
-@pytest.fixture(params=[osc.Runtime, osc.ReferenceRuntime], ids=["gpu", "reference"])
-def runtime_cls(request):
-    return request.param
-
-
 def _hash_field_patch(n, op):
     return {
         "oscilla": 1,

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 from support.formulas import TWO_PI, assert_close, frac, hsv2rgb, normalized_index
-from support.patches import blk, edge, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, run_frames
 from support.reported import reported
 
 import oscilla as osc

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 from support.formulas import assert_close, frac, hsv2rgb
-from support.patches import blk, edge, frames_of, make_patch, runtime_cls  # noqa: F401
+from support.patches import blk, edge, frames_of, make_patch
 
 import oscilla as osc
 

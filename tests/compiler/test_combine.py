@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from support.formulas import assert_close
-from support.patches import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
 
 import oscilla as osc

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from support import paths
 from support.formulas import assert_close, mod, normalized_index
-from support.patches import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
 
 import oscilla as osc

@@ -15,7 +15,6 @@ import re
 
 import numpy as np
 import pytest
-from support.patches import runtime_cls  # noqa: F401  (fixture: GPU Runtime and ReferenceRuntime)
 from support.paths import ROOT
 
 import oscilla as osc

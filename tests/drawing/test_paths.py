@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from support.patches import blk, edge, make_patch, run_frames, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch, run_frames
 from support.scenes import Scene, assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px
 
 import oscilla as osc

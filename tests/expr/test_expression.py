@@ -14,7 +14,7 @@ import builtins
 import numpy as np
 import pytest
 from support.formulas import ONE_MINUS_ULP, assert_close, frac
-from support.patches import blk, edge, make_patch, runtime_cls  # noqa: F401
+from support.patches import blk, edge, make_patch
 from support.reported import reported
 
 import oscilla as osc

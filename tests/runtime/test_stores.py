@@ -23,14 +23,6 @@ from oscilla.runtime.stores import (
 pytestmark = pytest.mark.gpu
 
 
-@pytest.fixture(scope="module")
-def device():
-    try:
-        return gpu.get_device()
-    except gpu.NoAdapterError as e:  # pragma: no cover - CI installs lavapipe
-        pytest.skip(str(e))
-
-
 def sig(slot, name, storage="f32", offset=0, stride=1, payload="float"):
     return SlotMeta(slot=slot, name=name, storage=storage, offset=offset, stride=stride, lanes=1, payload=payload)
 

@@ -8,13 +8,7 @@ import pytest
 import oscilla as osc
 
 pytestmark = pytest.mark.gpu
-RUNTIMES = [osc.Runtime, osc.ReferenceRuntime]
 T = {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}}
-
-
-@pytest.fixture(params=RUNTIMES, ids=["gpu", "reference"])
-def runtime_cls(request):
-    return request.param
 
 
 def stateful(freq=1.0, smoothing=0.3, extra=()):

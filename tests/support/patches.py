@@ -36,15 +36,6 @@ def gpu_or_skip():
         pytest.skip(f"no wgpu adapter: {e}")
 
 
-@pytest.fixture(params=["gpu", "ref"])
-def runtime_cls(request):
-    """Parametrizes a test over the GPU Runtime and the numpy ReferenceRuntime."""
-    if request.param == "gpu":
-        gpu_or_skip()
-        return osc.Runtime
-    return osc.ReferenceRuntime
-
-
 def run_frames(cls, patch, observe, times) -> list[dict[str, np.ndarray]]:
     """Compile ``patch`` observing ``observe``, run one frame per entry of ``times`` and return,
     per frame, {port: value read after that frame}."""
