@@ -62,11 +62,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import wgpu
 
-from oscilla.abi.dispatch import dispatch_grid
+from oscilla.drawing.camera_sort import CAMERA_WORDS, CameraSort, CameraSortSink, radix_threads
+from oscilla.gpu.pipelines import PIPELINES, shader_key
 from oscilla.program import SinkSpec, SlotMeta
 from oscilla.shaders import load_wgsl
 
@@ -94,103 +96,50 @@ SINK_FIELDS = (
     "cam_off",
     "sort_threads",
 )
-#: radix sort: lanes per histogram/scatter invocation at least, and at most this many invocations
-RADIX_CHUNK = 512
-RADIX_MAX_THREADS = 512
-RADIX_PASSES = 4  # 8-bit digits of a 32-bit key
-#: f32 values of the packed Camera signal (blocks/render.py CAMERA_INPUTS)
-CAMERA_WORDS = 9
-CAMERA_BYTES = 80  # the resolved camera (struct Cam of camera_sort.wgsl)
-
-# (device, format) -> (device, bind group layout, pipeline); one pipeline shared by all sinks.
-_PIPELINES: dict[tuple[int, str], tuple] = {}
 
 
-def _pipeline(device, target_format: str):
-    """The cached (bind group layout, render pipeline) for a device and colour target format."""
-    key = (id(device), target_format)
-    hit = _PIPELINES.get(key)
-    if hit is not None and hit[0] is device:
-        return hit[1], hit[2]
-    module = device.create_shader_module(
-        label="oscilla.instances", code=load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl")
-    )
+def _layout_entries() -> list[dict]:
     ub = {"type": wgpu.BufferBindingType.uniform}
     ro = {"type": wgpu.BufferBindingType.read_only_storage}
-    vf = wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
-    bgl = device.create_bind_group_layout(
-        label="oscilla.instances",
-        entries=[
-            {"binding": 0, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ub},
-            {"binding": 1, "visibility": vf, "buffer": ub},
-            {"binding": 2, "visibility": vf, "buffer": ro},
-            {"binding": 3, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
-            {"binding": 4, "visibility": wgpu.ShaderStage.VERTEX, "buffer": ro},
-        ],
-    )
-    layout = device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl])
-    blend = {
-        "color": {"operation": "add", "src_factor": "src-alpha", "dst_factor": "one-minus-src-alpha"},
-        "alpha": {"operation": "add", "src_factor": "one", "dst_factor": "one-minus-src-alpha"},
-    }
-    pipeline = device.create_render_pipeline(
-        label=f"oscilla.instances.{target_format}",
-        layout=layout,
-        vertex={"module": module, "entry_point": "vs_main", "buffers": []},
-        primitive={"topology": "triangle-list", "cull_mode": "none"},
-        fragment={"module": module, "entry_point": "fs_main", "targets": [{"format": target_format, "blend": blend}]},
-    )
-    _PIPELINES[key] = (device, bgl, pipeline)
-    return bgl, pipeline
+    vs, vf = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
+    return [
+        {"binding": 0, "visibility": vs, "buffer": ub},
+        {"binding": 1, "visibility": vf, "buffer": ub},
+        {"binding": 2, "visibility": vf, "buffer": ro},
+        {"binding": 3, "visibility": vs, "buffer": ro},
+        {"binding": 4, "visibility": vs, "buffer": ro},
+    ]
 
 
-#: device id -> (device, bind group layout, {entry point: compute pipeline})
-_SORT_PIPELINES: dict[int, tuple] = {}
-SORT_ENTRIES = ("resolve", "keys", "radix_hist", "radix_scan", "radix_scatter")
+#: straight-alpha "over" (C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha))
+_BLEND = {
+    "color": {"operation": "add", "src_factor": "src-alpha", "dst_factor": "one-minus-src-alpha"},
+    "alpha": {"operation": "add", "src_factor": "one", "dst_factor": "one-minus-src-alpha"},
+}
 
 
-def _sort_pipelines(device):
-    """The cached camera/sort compute pipelines (camera_sort.wgsl) of a device."""
-    hit = _SORT_PIPELINES.get(id(device))
-    if hit is not None and hit[0] is device:
-        return hit[1], hit[2]
-    module = device.create_shader_module(
-        label="oscilla.camera_sort", code=load_wgsl("sink.wgsl") + load_wgsl("camera_sort.wgsl")
-    )
-    cs = wgpu.ShaderStage.COMPUTE
-    rw = {"type": wgpu.BufferBindingType.storage}
-    bgl = device.create_bind_group_layout(
-        label="oscilla.camera_sort",
-        entries=[
-            {"binding": 0, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.uniform}},
-            {
-                "binding": 1,
-                "visibility": cs,
-                "buffer": {"type": wgpu.BufferBindingType.uniform, "has_dynamic_offset": True},
+def _pipeline(device: Any, target_format: str) -> tuple[Any, Any]:
+    """(bind group layout, render pipeline) for a device and colour target format, from the
+    pipeline cache; one pipeline serves every sink."""
+    code = load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl")
+    entries = _layout_entries()
+    bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.instances")
+
+    def build() -> Any:
+        module = PIPELINES.shader_module(device, code, "oscilla.instances")
+        return device.create_render_pipeline(
+            label=f"oscilla.instances.{target_format}",
+            layout=device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl]),
+            vertex={"module": module, "entry_point": "vs_main", "buffers": []},
+            primitive={"topology": "triangle-list", "cull_mode": "none"},
+            fragment={
+                "module": module,
+                "entry_point": "fs_main",
+                "targets": [{"format": target_format, "blend": _BLEND}],
             },
-            {"binding": 2, "visibility": cs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
-            {"binding": 3, "visibility": cs, "buffer": rw},
-            {"binding": 4, "visibility": cs, "buffer": rw},
-            {"binding": 5, "visibility": cs, "buffer": rw},
-            {"binding": 6, "visibility": cs, "buffer": rw},
-            {"binding": 7, "visibility": cs, "buffer": rw},
-            {"binding": 8, "visibility": cs, "buffer": rw},
-        ],
-    )
-    layout = device.create_pipeline_layout(label="oscilla.camera_sort", bind_group_layouts=[bgl])
-    pipes = {
-        e: device.create_compute_pipeline(
-            label=f"oscilla.camera_sort.{e}", layout=layout, compute={"module": module, "entry_point": e}
         )
-        for e in SORT_ENTRIES
-    }
-    _SORT_PIPELINES[id(device)] = (device, bgl, pipes)
-    return bgl, pipes
 
-
-def radix_threads(lanes: int) -> int:
-    """T: invocations of the radix histogram/scatter kernels for ``lanes`` (1..RADIX_MAX_THREADS)."""
-    return max(1, min(RADIX_MAX_THREADS, -(-int(lanes) // RADIX_CHUNK)))
+    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), target_format), build)
 
 
 def _lane_stride(meta: SlotMeta) -> int:
@@ -281,19 +230,6 @@ def _sanitize_background(bg) -> tuple[float, float, float, float]:
     return tuple(out)
 
 
-class _CameraSink:
-    """The per-sink GPU state of the camera pass: projection, order and draw-indirect buffers,
-    the compute bind group and the dispatch list (entry point, dynamic offset, workgroups)."""
-
-    def __init__(self, sink: SinkSpec, proj, order, indirect, bind_group, dispatches):
-        self.sink = sink
-        self.proj = proj
-        self.order = order
-        self.indirect = indirect
-        self.bind_group = bind_group
-        self.dispatches = dispatches
-
-
 class InstanceRenderer:
     """Draws the sinks of a program from the ValueStore into a colour target.
 
@@ -330,18 +266,14 @@ class InstanceRenderer:
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
         # (bind group, lanes, camera sink or None) per drawn sink
-        self._draws: list[tuple[object, int, _CameraSink | None]] = []
-        self._camera_sinks: list[_CameraSink | None] = []
+        self._draws: list[tuple[object, int, CameraSortSink | None]] = []
+        self._camera_sinks: list[CameraSortSink | None] = []
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
-        cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
-        if cam_used:
-            self._sort_bgl, self._sort_pipes = _sort_pipelines(device)
-            self._cam_buffer = device.create_buffer(
-                label="oscilla.render.camera", size=CAMERA_BYTES, usage=storage | wgpu.BufferUsage.COPY_SRC
-            )
-            self._step_buffer, self._step_offsets, self._step_size = self._make_steps()
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
+        cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
+        #: the camera pass (projection, culling, far-to-near sort), when a sink has a Camera
+        self.camera_sort = CameraSort(device, val) if cam_used else None
         for sink in self.sinks:
             words = sink_uniform_words(sink, slot_meta)
             ubuf = device.create_buffer_with_data(
@@ -349,7 +281,7 @@ class InstanceRenderer:
             )
             cs = None
             if sink.camera is not None and sink.lanes > 0:
-                cs = self._make_camera_sink(sink, ubuf, val)
+                cs = self.camera_sort.add_sink(sink, ubuf)
             proj = cs.proj if cs else self._dummy
             order = cs.order if cs else self._dummy
             bind_group = device.create_bind_group(
@@ -369,63 +301,8 @@ class InstanceRenderer:
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
                 self._draws.append((bind_group, int(sink.lanes), cs))
-        self._compute = [cs for cs in self._camera_sinks if cs is not None]
         self._attach_key = None
         self._attachments = None
-
-    # -- camera pass construction -------------------------------------------------------------
-    def _make_steps(self):
-        """The radix-pass uniform buffer: record p = (shift 8p, flip p % 2, last, 0) at the
-        device's dynamic-offset alignment; record RADIX_PASSES is all zeros (other kernels)."""
-        align = int(self.device.limits.get("min-uniform-buffer-offset-alignment", 256))
-        stride = max(16, -(-16 // align) * align)
-        data = np.zeros((RADIX_PASSES + 1, stride // 4), dtype=np.uint32)
-        for p in range(RADIX_PASSES):
-            data[p, :3] = (8 * p, p % 2, int(p == RADIX_PASSES - 1))
-        buf = self.device.create_buffer_with_data(
-            label="oscilla.render.radix_passes", data=data.tobytes(), usage=wgpu.BufferUsage.UNIFORM
-        )
-        return buf, [p * stride for p in range(RADIX_PASSES + 1)], 16
-
-    def _make_camera_sink(self, sink: SinkSpec, ubuf, val) -> _CameraSink:
-        d = self.device
-        n = int(sink.lanes)
-        nt = radix_threads(n)
-        usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC
-        proj = d.create_buffer(label=f"oscilla.render.proj.{sink.block}", size=16 * n, usage=usage)
-        order = d.create_buffer(label=f"oscilla.render.order.{sink.block}", size=8 * n, usage=usage)
-        spare = d.create_buffer(label=f"oscilla.render.order2.{sink.block}", size=8 * n, usage=wgpu.BufferUsage.STORAGE)
-        hist = d.create_buffer(
-            label=f"oscilla.render.hist.{sink.block}", size=4 * 256 * nt, usage=wgpu.BufferUsage.STORAGE
-        )
-        indirect = d.create_buffer(
-            label=f"oscilla.render.indirect.{sink.block}", size=16, usage=usage | wgpu.BufferUsage.INDIRECT
-        )
-        bg = d.create_bind_group(
-            layout=self._sort_bgl,
-            entries=[
-                {"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
-                {"binding": 1, "resource": {"buffer": self._step_buffer, "offset": 0, "size": self._step_size}},
-                {"binding": 2, "resource": val},
-                {"binding": 3, "resource": {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}},
-                {"binding": 4, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
-                {"binding": 5, "resource": {"buffer": order, "offset": 0, "size": order.size}},
-                {"binding": 6, "resource": {"buffer": indirect, "offset": 0, "size": 16}},
-                {"binding": 7, "resource": {"buffer": spare, "offset": 0, "size": spare.size}},
-                {"binding": 8, "resource": {"buffer": hist, "offset": 0, "size": hist.size}},
-            ],
-        )
-        pipes, offs = self._sort_pipes, self._step_offsets
-        none = offs[RADIX_PASSES]
-        dispatches = [(pipes["keys"], none, dispatch_grid(n, 256))]
-        chunk_groups = dispatch_grid(nt, 64)
-        for p in range(RADIX_PASSES):
-            dispatches += [
-                (pipes["radix_hist"], offs[p], chunk_groups),
-                (pipes["radix_scan"], offs[p], (1, 1)),
-                (pipes["radix_scatter"], offs[p], chunk_groups),
-            ]
-        return _CameraSink(sink, proj, order, indirect, bg, dispatches)
 
     @property
     def draw_count(self) -> int:
@@ -435,54 +312,38 @@ class InstanceRenderer:
     @property
     def compute_dispatches(self) -> int:
         """Compute dispatches of the camera pass per frame (0 without a Camera)."""
-        if not self._compute:
-            return 0
-        return 1 + sum(len(cs.dispatches) for cs in self._compute)
+        return self.camera_sort.dispatch_count if self.camera_sort else 0
 
-    def encode_camera(self, encoder) -> None:
-        """Record the camera compute pass (resolve, then per camera sink: keys, sort, count) into
-        ``encoder``; nothing without a Camera. :meth:`encode` calls it."""
-        if not self._compute:
-            return
-        cp = encoder.begin_compute_pass(label="oscilla.camera")
-        cp.set_pipeline(self._sort_pipes["resolve"])
-        cp.set_bind_group(0, self._compute[0].bind_group, [self._step_offsets[RADIX_PASSES]])
-        cp.dispatch_workgroups(1, 1, 1)
-        for cs in self._compute:
-            for pipe, offset, (gx, gy) in cs.dispatches:
-                cp.set_pipeline(pipe)
-                cp.set_bind_group(0, cs.bind_group, [offset])
-                cp.dispatch_workgroups(gx, gy, 1)
-        cp.end()
+    def encode_camera(self, encoder: Any) -> None:
+        """Record the camera compute pass into ``encoder`` (nothing without a Camera);
+        :meth:`encode` calls it."""
+        if self.camera_sort:
+            self.camera_sort.encode(encoder)
 
-    # -- debug readback (tests) -------------------------------------------------------------------
-    def _camera_sink(self, index: int) -> _CameraSink:
+    # -- debug readback (tests); each waits for the GPU -------------------------------------------
+    def _camera_sink(self, index: int) -> CameraSortSink:
         cs = self._camera_sinks[index]
-        if cs is None:
+        if cs is None or self.camera_sort is None:
             raise ValueError(f"sink {self.sinks[index].block} has no camera pass (no Camera, or no lanes)")
         return cs
 
     def read_projection(self, index: int) -> np.ndarray:
-        """Sink ``index``'s projection buffer after the last submitted camera pass: (lanes, 4)
-        float32 rows (screen x, screen y, k, depth), culled lanes included. Waits for the GPU."""
-        cs = self._camera_sink(index)
-        data = self.device.queue.read_buffer(cs.proj)
-        return np.frombuffer(data, dtype=np.float32).reshape(-1, 4).copy()
+        """Sink ``index``'s projection after the last camera pass: (lanes, 4) float32 rows
+        (screen x, screen y, k, depth), culled lanes included."""
+        cs = self._camera_sink(index)  # raises first when the sink has no camera pass
+        return self.camera_sort.read_projection(cs)  # type: ignore[union-attr]
 
     def read_order(self, index: int) -> np.ndarray:
-        """The lanes sink ``index`` draws, in draw order (far first), after the last submitted
-        camera pass. Waits for the GPU."""
+        """The lanes sink ``index`` draws, in draw order (far first), after the last camera pass."""
         cs = self._camera_sink(index)
-        count = int(np.frombuffer(self.device.queue.read_buffer(cs.indirect), dtype=np.uint32)[1])
-        order = np.frombuffer(self.device.queue.read_buffer(cs.order), dtype=np.uint32).reshape(-1, 2)
-        return order[:count, 1].astype(np.int64)
+        return self.camera_sort.read_order(cs)  # type: ignore[union-attr]
 
     def read_camera(self) -> np.ndarray:
-        """The resolved camera of the last camera pass, (5, 4) float32: (perspective, h, near, far),
-        eye, right, up, forward. Waits for the GPU."""
-        if not self._compute:
+        """The resolved camera of the last camera pass, (5, 4) float32: (perspective, h, near,
+        far), eye, right, up, forward."""
+        if self.camera_sort is None:
             raise ValueError("no camera pass (the program has no Camera)")
-        return np.frombuffer(self.device.queue.read_buffer(self._cam_buffer), dtype=np.float32).reshape(5, 4).copy()
+        return self.camera_sort.read_camera()
 
     def _set_size(self, width: int, height: int) -> None:
         if self._frame_size == (width, height):

@@ -29,7 +29,8 @@ def profile_kernels(rt, t_ms: float = 0.0, repeats: int = 5) -> dict[str, float]
     d = rt.device
     if not timestamps_supported(d):
         raise RuntimeError("this device has no 'timestamp-query' feature")
-    kernels = [(name, phase, pipe, x, y) for phase in (1, 2) for (name, pipe, x, y) in rt._named_passes[phase]]
+    r = rt.resources
+    kernels = [(k.kernel, phase, k.pipeline, *k.grid) for phase in (1, 2) for k in r.passes[phase]]
     n = len(kernels)
     qs = d.create_query_set(type=wgpu.QueryType.timestamp, count=2 * n)
     resolve = d.create_buffer(size=16 * n, usage=wgpu.BufferUsage.QUERY_RESOLVE | wgpu.BufferUsage.COPY_SRC)
@@ -46,7 +47,7 @@ def profile_kernels(rt, t_ms: float = 0.0, repeats: int = 5) -> dict[str, float]
                     "end_of_pass_write_index": 2 * i + 1,
                 }
             )
-            cp.set_bind_group(0, rt._bind_groups[phase])
+            cp.set_bind_group(0, r.bind_groups[phase])
             cp.set_pipeline(pipe)
             cp.dispatch_workgroups(x, y, 1)
             cp.end()

@@ -166,12 +166,12 @@ def test_failed_compile_or_build_leaves_the_running_program_untouched(monkeypatc
     with pytest.raises(osc.CompileError) as e:
         rt.swap(osc.compile(cyclic))
     assert "E_CYCLE_DETECTED" in [d.code for d in e.value.diagnostics]
-    from oscilla.runtime import executor
+    from oscilla.runtime import gpu_program
 
     def out_of_memory(*a, **k):
         raise MemoryError("simulated allocation failure")
 
-    monkeypatch.setattr(executor, "create_runtime_state", out_of_memory)
+    monkeypatch.setattr(gpu_program, "create_runtime_state", out_of_memory)
     with pytest.raises(MemoryError):
         rt.swap(osc.compile(stateful(freq=3.0)))  # building the new program fails: nothing changed
     monkeypatch.undo()

@@ -1,0 +1,120 @@
+"""The GPU resources of one CompiledProgram: stores, scratch, bind groups and pre-bound dispatches.
+
+:func:`build_program` creates everything a program needs on a device without touching any running
+program, so a hot swap can build the new program first and fail (E_LIMIT_EXCEEDED, a shader
+error) with the old one still running. :func:`encode_dispatches` records one compute pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import wgpu
+
+from oscilla.diagnostics import CompileError
+from oscilla.gpu import device as gpu
+from oscilla.gpu.pipelines import PIPELINES
+from oscilla.program import CompiledProgram, DeviceLimits
+from oscilla.runtime.stores import RuntimeState, create_runtime_state
+
+PHASES = (1, 2)
+
+
+def _layout_entries(phase: int) -> list[dict]:
+    """Bind-group-layout entries of the generated kernels in ``phase`` (Phase 1 writes the
+    ValueStore and reads state; Phase 2 reads values and writes state)."""
+    vis = wgpu.ShaderStage.COMPUTE
+    value_type = "storage" if phase == 1 else "read-only-storage"
+    state_type = "read-only-storage" if phase == 1 else "storage"
+    entries = [{"binding": 0, "visibility": vis, "buffer": {"type": "uniform"}}]
+    entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
+    entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
+    entries += [
+        {"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
+        {"binding": 7, "visibility": vis, "buffer": {"type": state_type}},
+        {"binding": 8, "visibility": vis, "buffer": {"type": "storage"}},
+    ]
+    return entries
+
+
+def _bind_group_buffers(frame_uniform: Any, stores: RuntimeState, scratch: Any) -> list[Any]:
+    """The buffer of each binding number (0..8), in order."""
+    v, s = stores.values.buffers, stores.state.buffers
+    return [frame_uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], scratch]
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """One pre-bound kernel dispatch: its name, pipeline and workgroup grid (x, y)."""
+
+    kernel: str
+    pipeline: Any
+    grid: tuple[int, int]
+
+
+@dataclass
+class ProgramResources:
+    """Everything one program owns on the GPU.
+
+    Attributes:
+        program: the program these resources run.
+        stores: its ValueStore and StateBuffer (state initialized).
+        scratch: the reduction-partials buffer (``program.scratch_size`` f32 elements).
+        bind_groups: phase -> the bind group every kernel of that phase uses.
+        passes: phase -> per-frame dispatches, in order.
+        once: dispatches run once at creation (frame-invariant fields).
+    """
+
+    program: CompiledProgram
+    stores: RuntimeState
+    scratch: Any
+    bind_groups: dict[int, Any]
+    passes: dict[int, list[Dispatch]] = field(default_factory=dict)
+    once: list[Dispatch] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Free the GPU buffers now (a replaced program's memory is not left to the collector)."""
+        for buf in [*self.stores.values.buffers.values(), *self.stores.state.buffers.values(), self.scratch]:
+            buf.destroy()
+
+
+def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> ProgramResources:
+    """Build every program-dependent GPU object: stores with initialized state, scratch, bind
+    groups, pipelines (from the pipeline cache) and dispatches.
+
+    Raises:
+        CompileError: E_LIMIT_EXCEEDED, before anything is allocated, when a storage class is
+            larger than the device binds.
+    """
+    problems = program.limit_diagnostics(DeviceLimits.from_device(device))
+    if problems:
+        raise CompileError(problems)
+    stores = create_runtime_state(program, device)
+    scratch = gpu.create_storage_buffer(device, 4 * program.scratch_size, "oscilla.scratch")
+    buffers = _bind_group_buffers(frame_uniform, stores, scratch)
+    entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(buffers)]
+    layouts = {ph: _layout_entries(ph) for ph in PHASES}
+    bind_groups = {
+        ph: device.create_bind_group(layout=PIPELINES.bind_group_layout(device, layouts[ph]), entries=entries)
+        for ph in PHASES
+    }
+    r = ProgramResources(program, stores, scratch, bind_groups, passes={ph: [] for ph in PHASES})
+    for k in program.kernels:
+        pipeline = PIPELINES.compute_pipeline(device, program.wgsl[k.name], [layouts[k.phase]], label=k.name)
+        dispatch = Dispatch(k.name, pipeline, k.grid)
+        (r.once if k.once else r.passes[k.phase]).append(dispatch)
+    return r
+
+
+def encode_dispatches(encoder: Any, dispatches: list[Dispatch], bind_group: Any) -> None:
+    """Record one compute pass running ``dispatches`` in order with ``bind_group``; nothing when
+    the list is empty."""
+    if not dispatches:
+        return
+    cp = encoder.begin_compute_pass()
+    cp.set_bind_group(0, bind_group)
+    for d in dispatches:
+        cp.set_pipeline(d.pipeline)
+        cp.dispatch_workgroups(d.grid[0], d.grid[1], 1)
+    cp.end()

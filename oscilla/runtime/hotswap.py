@@ -1,0 +1,217 @@
+"""Hot swap on the GPU: build the new program, migrate state, capture continuity offsets.
+
+``Runtime.swap`` calls :func:`prepare_swap`, which does everything that can fail before the
+running program is touched:
+
+1. sinks whose lane count changes get continuity (:mod:`oscilla.runtime.continuity`);
+2. the new program's resources are built (E_LIMIT_EXCEEDED or a shader error raises here and the
+   old program keeps running with its state);
+3. state cells are copied by id on the GPU (:mod:`oscilla.runtime.migrate` plans the copies);
+4. for sinks with continuity, the new program's Phase 1 is evaluated once at the last frame's
+   time (no Phase 2: the migrated state stays untouched) and
+   ``oscilla/shaders/continuity_capture.wgsl`` records old - new offsets per lane.
+
+After the swap, :class:`ContinuityPass` eases those offsets out every frame
+(``oscilla/shaders/continuity.wgsl``) until they decay.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import wgpu
+
+from oscilla.abi.dispatch import dispatch_grid
+from oscilla.gpu import device as gpu
+from oscilla.gpu.pipelines import PIPELINES
+from oscilla.program import CompiledProgram, SinkSpec, SlotMeta
+from oscilla.runtime.continuity import SinkContinuity, affected_sinks, decays, extend_program
+from oscilla.runtime.gpu_program import ProgramResources, build_program, encode_dispatches
+from oscilla.runtime.migrate import Copy, SwapReport, lane_mapping, plan_migration
+from oscilla.shaders import load_wgsl
+
+
+def _render_refs(slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> list[int]:
+    """Offset and lane stride (0 for a signal) of a sink's pos, size and colour, with the number
+    of pos components: [pos, pos_ls, pos_n, size, size_ls, color, color_ls]."""
+
+    def ref(slot: int) -> list[int]:
+        m = slot_meta[slot]
+        return [m.offset, m.stride if m.instance is not None else 0]
+
+    pos, size, color = ref(sink.pos), ref(sink.size), ref(sink.color)
+    return [pos[0], pos[1], slot_meta[sink.pos].stride, size[0], size[1], color[0], color[1]]
+
+
+def _static_pipeline(device: Any, name: str) -> Any:
+    """The compute pipeline (entry point ``main``, auto layout) of a static shader."""
+    return PIPELINES.compute_pipeline(device, load_wgsl(name), label=name)
+
+
+@dataclass
+class PreparedSwap:
+    """The outcome of :func:`prepare_swap`: the new program's resources (state migrated), the
+    sinks that ease into it, and the report (timings filled by ``Runtime.swap``)."""
+
+    resources: ProgramResources
+    continuity: list[SinkContinuity]
+    report: SwapReport
+    build_ms: float
+    migration_ms: float
+
+
+def copy_state(device: Any, old: ProgramResources, new: ProgramResources, copies: Sequence[Copy]) -> None:
+    """Copy migrated state cells from the old StateBuffer into the new one and wait for the GPU
+    (so the reported migration time is the copies' real cost)."""
+    if not copies:
+        return
+    old_state, new_state = old.stores.state.buffers, new.stores.state.buffers
+    enc = device.create_command_encoder()
+    for c in copies:
+        enc.copy_buffer_to_buffer(old_state[c.storage], 4 * c.src, new_state[c.storage], 4 * c.dst, 4 * c.count)
+    device.queue.submit([enc.finish()])
+    gpu.wait_idle(new_state["f32"])
+
+
+def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, conts: Sequence[SinkContinuity]) -> None:
+    """Per-lane old - new offsets of every sink in ``conts``, computed on the GPU into each
+    ``c.gpu_offsets`` (32 bytes per lane). The frame uniform must hold the last frame's time."""
+    old_prog, new_prog = old.program, new.program
+    old_sinks = {s.block: s for s in old_prog.sinks}
+    enc = device.create_command_encoder()
+    encode_dispatches(enc, new.once, new.bind_groups[1])
+    encode_dispatches(enc, new.passes[1], new.bind_groups[1])
+    capture = _static_pipeline(device, "continuity_capture.wgsl")
+    cp = enc.begin_compute_pass()
+    cp.set_pipeline(capture)
+    for c in conts:
+        c.gpu_offsets = gpu.create_storage_buffer(device, 32 * c.lanes, "oscilla.continuity")
+        shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance)
+        words = np.zeros(20, np.uint32)
+        words[:4] = [c.lanes, lo, max(lo, hi), np.array(shift, np.int32).view(np.uint32)]
+        words[4:11] = _render_refs(old_prog.slot_meta, old_sinks[c.block])
+        words[12:19] = _render_refs(new_prog.slot_meta, c.src)
+        uni = device.create_buffer(size=80, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        device.queue.write_buffer(uni, 0, words.tobytes())
+        bind = device.create_bind_group(
+            layout=capture.get_bind_group_layout(0),
+            entries=[
+                {"binding": 0, "resource": {"buffer": uni}},
+                {"binding": 1, "resource": {"buffer": old.stores.values.buffers["f32"]}},
+                {"binding": 2, "resource": {"buffer": new.stores.values.buffers["f32"]}},
+                {"binding": 3, "resource": {"buffer": c.gpu_offsets}},
+            ],
+        )
+        cp.set_bind_group(0, bind)
+        x, y = dispatch_grid(c.lanes)
+        cp.dispatch_workgroups(x, y, 1)
+    cp.end()
+    device.queue.submit([enc.finish()])
+
+
+def prepare_swap(
+    device: Any,
+    current: ProgramResources,
+    new_program: CompiledProgram,
+    frame_uniform: Any,
+    last_frame_uniform: bytes | None,
+) -> PreparedSwap:
+    """Build ``new_program`` beside ``current`` and carry state and continuity over.
+
+    Args:
+        device: the runtime's device.
+        current: the running program's resources (read, never modified).
+        new_program: the program to swap in.
+        frame_uniform: the runtime's frame uniform buffer (bound by both programs).
+        last_frame_uniform: the packed frame uniform of the last frame, or None before the first
+            frame (then nothing eases in).
+
+    Raises:
+        CompileError: E_LIMIT_EXCEEDED for the new program; nothing has changed then.
+    """
+    t0 = time.perf_counter()
+    affected = affected_sinks(current.program, new_program) if last_frame_uniform is not None else []
+    new_program, conts = extend_program(new_program, affected)
+    new = build_program(device, new_program, frame_uniform)  # may raise: nothing has changed yet
+    t1 = time.perf_counter()
+    copies, report = plan_migration(current.program, new_program)
+    copy_state(device, current, new, copies)
+    t2 = time.perf_counter()
+    if conts and last_frame_uniform is not None:
+        device.queue.write_buffer(frame_uniform, 0, last_frame_uniform)
+        capture_offsets(device, current, new, conts)
+    return PreparedSwap(new, conts, report, (t1 - t0) * 1000.0, (t2 - t1) * 1000.0)
+
+
+class ContinuityPass:
+    """The per-frame continuity kernels of the sinks whose lane count changed in a swap: each
+    frame the captured offsets decay (:func:`oscilla.runtime.continuity.decays`) and are added
+    to what the sink draws.
+
+    Args:
+        device: the runtime's device.
+        resources: the (new) running program's resources.
+        conts: the sinks with captured ``gpu_offsets``.
+    """
+
+    def __init__(self, device: Any, resources: ProgramResources, conts: Sequence[SinkContinuity]):
+        self.device = device
+        self._kernels = [self._kernel(resources, c) for c in conts]
+
+    def __bool__(self) -> bool:
+        return bool(self._kernels)
+
+    def _kernel(self, r: ProgramResources, c: SinkContinuity) -> tuple:
+        d = self.device
+        pipe = _static_pipeline(d, "continuity.wgsl")
+        uni = d.create_buffer(size=64, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        bind = d.create_bind_group(
+            layout=pipe.get_bind_group_layout(0),
+            entries=[
+                {"binding": 0, "resource": {"buffer": uni}},
+                {"binding": 1, "resource": {"buffer": r.stores.values.buffers["f32"]}},
+                {"binding": 2, "resource": {"buffer": c.gpu_offsets}},
+            ],
+        )
+        m = r.program.slot_meta
+        words = np.zeros(16, np.uint32)
+        pos, ls_pos, n_pos, size, ls_size, color, ls_color = _render_refs(m, c.src)
+        words[:12] = [
+            c.lanes,
+            pos,
+            ls_pos,
+            n_pos,
+            size,
+            ls_size,
+            color,
+            ls_color,
+            m[c.pos_dst].offset,
+            m[c.size_dst].offset,
+            m[c.color_dst].offset,
+            0,
+        ]
+        return c, pipe, bind, uni, words, dispatch_grid(c.lanes)
+
+    def encode(self, encoder: Any, t_ms: float) -> None:
+        """Record one compute pass easing every sink's offsets at frame time ``t_ms`` (ms)."""
+        if not self._kernels:
+            return
+        cp = encoder.begin_compute_pass()
+        for c, pipe, bind, uni, words, (x, y) in self._kernels:
+            if c.t0 is None:
+                c.t0 = t_ms
+            words[12:16] = np.array(decays(t_ms, c.t0), np.float32).view(np.uint32)
+            self.device.queue.write_buffer(uni, 0, words.tobytes())
+            cp.set_pipeline(pipe)
+            cp.set_bind_group(0, bind)
+            cp.dispatch_workgroups(x, y, 1)
+        cp.end()
+
+    def clear(self) -> None:
+        """Zero every offset (after a reset nothing eases in from before it)."""
+        for c, *_ in self._kernels:
+            gpu.write_bytes(self.device, c.gpu_offsets, 0, bytes(32 * c.lanes))
