@@ -6,7 +6,10 @@ copies it into the cell. UnitDelay and DelayFrames output only committed state, 
 the only blocks that may close a feedback cycle.
 """
 
+import numpy as np
+
 from oscilla.blocks.registry import EV, BlockDef, E, ParamDef, PortDef, S, register
+from oscilla.ir.opcodes import frac
 
 _INIT = ParamDef("initialValue", "number", 0.0)
 
@@ -114,10 +117,6 @@ register(
 
 
 def _lower_phasor(ctx):
-    import numpy as np
-
-    from oscilla.ir.opcodes import frac
-
     cell = ctx.state("phasor", init=float(frac(np.float32(ctx.param("initialPhase")))))
     step = ctx.o("div", ctx.o("mul", ctx.f("frequency"), ctx.b.time("dt")), ctx.c(1000.0))
     y = ctx.o("frac", ctx.o("add", ctx.b.state_read(cell), step))

@@ -10,7 +10,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from oscilla.compiler.compile import compile_patch
 from oscilla.patch import load_patch
+from oscilla.runtime.executor import Runtime
 
 
 def playback_times(t_ms: float, fps: float) -> list[float]:
@@ -34,9 +36,6 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
 
 
 def _runtime_for(patch_or_path):
-    from oscilla.compiler.compile import compile_patch
-    from oscilla.runtime.executor import Runtime
-
     return Runtime(compile_patch(load_patch(patch_or_path)))
 
 

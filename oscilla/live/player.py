@@ -29,6 +29,7 @@ from oscilla.compiler.compile import compile_patch
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 from oscilla.patch import Patch, load_patch
 from oscilla.runtime.executor import Runtime
+from oscilla.window import run_window
 
 log = logging.getLogger("oscilla.live")
 
@@ -389,8 +390,6 @@ def run(
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
 
     Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
-    from oscilla.window import run_window
-
     with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
         if player.osc_port is not None:
             print(
