@@ -1,4 +1,4 @@
-"""CompiledProgram and the layout records it carries (SlotMeta, StateLayout, ConstPool, Step).
+"""CompiledProgram and the records it carries (SlotMeta, StateLayout, ConstPool, Step, KernelSpec, ...).
 
 A :class:`CompiledProgram` is frozen data: the IR, the schedule, where every materialized value
 lives in the ValueStore, where every state cell lives in the StateBuffer, and the generated WGSL.
@@ -11,22 +11,50 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from oscilla.diagnostics import ERROR, Diagnostic
 from oscilla.ir.graph import Node, StateCell, format_node
+from oscilla.ir.opcodes import DType
 
-STORAGE_CLASSES = ("f32", "i32", "u32")
-STATE_STORAGE_CLASSES = ("f32", "i32")
-NP_STORAGE = {"f32": np.float32, "i32": np.int32, "u32": np.uint32}
+#: a ValueStore storage class: one buffer per IR dtype (bools and events are u32)
+StorageClass = DType
+#: a StateBuffer storage class
+StateStorageClass = Literal["f32", "i32"]
+#: what a schedule step does (see :class:`Step`)
+StepKind = Literal["hostWrite", "scanKernel", "initKernel", "signalKernel", "fieldKernel", "render", "stateWrite"]
+#: what a generated kernel computes (see :class:`KernelSpec`)
+KernelKind = Literal["signal", "field", "scan", "commit"]
+#: the Reduce block's ops
+ReduceOp = Literal["sum", "avg", "min", "max"]
+
+STORAGE_CLASSES: tuple[StorageClass, ...] = get_args(DType)
+STATE_STORAGE_CLASSES: tuple[StateStorageClass, ...] = get_args(StateStorageClass)
+NP_STORAGE: dict[str, type[np.generic]] = {"f32": np.float32, "i32": np.int32, "u32": np.uint32}
+
+
+def storage_class(name: str) -> StorageClass:
+    """``name`` as a ValueStore storage class; raises ValueError for anything but f32, i32, u32."""
+    for c in STORAGE_CLASSES:
+        if name == c:
+            return c
+    raise ValueError(f"unknown storage class {name!r}; expected one of {', '.join(STORAGE_CLASSES)}")
+
+
+def state_storage_class(name: str) -> StateStorageClass:
+    """``name`` as a StateBuffer storage class; raises ValueError for anything but f32, i32."""
+    for c in STATE_STORAGE_CLASSES:
+        if name == c:
+            return c
+    raise ValueError(f"unknown state storage class {name!r}; expected one of {', '.join(STATE_STORAGE_CLASSES)}")
 
 
 def storage_sizes(slot_meta: Sequence[SlotMeta]) -> dict[str, int]:
     """Elements each ValueStore storage class needs: max(offset + size) over its slots (0 if none).
     The one place that sizes the ValueStore (the compiler's limit check and the GPU stores use it)."""
-    sizes = dict.fromkeys(STORAGE_CLASSES, 0)
+    sizes: dict[str, int] = dict.fromkeys(STORAGE_CLASSES, 0)
     for s in slot_meta:
         sizes[s.storage] = max(sizes[s.storage], s.offset + s.size)
     return sizes
@@ -67,7 +95,7 @@ class SlotMeta:
 
     slot: int
     name: str
-    storage: str
+    storage: StorageClass
     offset: int
     stride: int
     lanes: int
@@ -101,7 +129,7 @@ class StateCellLayout:
     """
 
     state_id: str
-    storage: str
+    storage: StateStorageClass
     offset: int
     size: int
     lanes: int = 1
@@ -136,7 +164,7 @@ class ConstPool:
 
     values: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def add(self, const_id: str, value, storage: str) -> str:
+    def add(self, const_id: str, value: float | int, storage: str) -> str:
         self.values[const_id] = np.asarray(value, dtype=NP_STORAGE[storage])
         return const_id
 
@@ -148,9 +176,9 @@ class ConstPool:
         return const_id in self.values
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """One schedule entry.
+    """One schedule entry (constructed with keywords only).
 
     Attributes:
         kind: ``"hostWrite"`` (phase 1, once at creation: host tables into their slots),
@@ -166,7 +194,7 @@ class Step:
         block: the sink block id for render steps.
     """
 
-    kind: str
+    kind: StepKind
     phase: int
     kernel: str | None = None
     instance: str | None = None
@@ -179,8 +207,63 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ScanSpec:
+    """One inclusive prefix sum a scan kernel computes (a ``scan`` node of the IR).
+
+    Attributes:
+        node: the ``scan`` IR node.
+        source_slot: the f32 field slot, written by an earlier stage, that is summed.
+        result_slot: the f32 field slot the kernel writes (lane i holds x[0] + ... + x[i]).
+        op: the scan op (``"add"``).
+        lanes: lanes of the source instance.
+    """
+
+    node: int
+    source_slot: int
+    result_slot: int
+    op: str
+    lanes: int
+
+
+@dataclass(frozen=True)
+class PartialSpec:
+    """A reduction whose partials a field kernel writes: each invocation folds its own (up to)
+    four lanes of ``source_node`` with ``op`` into ``scratch[scratch_offset + invocation]``.
+
+    Attributes:
+        source_node: the IR node (a field of this kernel's instance) that is reduced.
+        op: sum, avg, min or max.
+        scratch_offset: first f32 element of the reduction's partials in scratch memory.
+    """
+
+    source_node: int
+    op: ReduceOp
+    scratch_offset: int
+
+
+@dataclass(frozen=True)
+class ReductionSpec:
+    """Where a ``reduce`` node's value comes from: the partials its source's field kernel left in
+    scratch memory, which the next stage's signal kernel folds.
+
+    Attributes:
+        scratch_offset: first f32 element of the partials in scratch memory.
+        partials: number of partials (one per field-kernel invocation: ceil(lanes / 4)).
+        lanes: lanes of the reduced field.
+        op: sum, avg, min or max.
+        source_slot: the field slot of the reduced value (the reference interpreter reads it).
+    """
+
+    scratch_offset: int
+    partials: int
+    lanes: int
+    op: ReduceOp
+    source_slot: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class KernelSpec:
-    """One generated compute kernel and how it is dispatched.
+    """One generated compute kernel and how it is dispatched (constructed with keywords only).
 
     ``kind`` is ``"signal"`` (one invocation), ``"field"`` (four lanes of ``instance`` per
     invocation), ``"scan"`` (prefix sums between stages) or ``"commit"`` (phase 2).
@@ -190,7 +273,7 @@ class KernelSpec:
     """
 
     name: str
-    kind: str
+    kind: KernelKind
     phase: int
     lanes: int
     instance: str | None = None
@@ -200,11 +283,11 @@ class KernelSpec:
     workgroups: int = 0
     #: the dispatch: workgroup counts (x, y), computed at compile time (oscilla.abi.dispatch)
     grid: tuple[int, int] = (1, 1)
-    #: scan kernels: (node, source slot, result slot, op, lanes, scratch offset, groups) each
-    barrier: tuple = ()
-    #: field kernels: (source node, op, scratch offset) of reductions whose per-workgroup partials
-    #: this kernel folds into scratch memory (see docs/runtime/execution-model.md, stages)
-    partials: tuple = ()
+    #: scan kernels: the prefix sums the kernel computes
+    scans: tuple[ScanSpec, ...] = ()
+    #: field kernels: the reductions whose per-invocation partials this kernel writes into scratch
+    #: memory (see docs/runtime/execution-model.md, stages)
+    partials: tuple[PartialSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,8 +379,8 @@ class CompiledProgram:
     tables: dict[int, np.ndarray] = field(default_factory=dict)
     #: f32 elements of scratch memory for reduction partials (a runtime-private buffer)
     scratch_size: int = 0
-    #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
-    reductions: dict[int, tuple] = field(default_factory=dict)
+    #: reduce node -> where its partials are and what they reduce
+    reductions: dict[int, ReductionSpec] = field(default_factory=dict)
     #: stages of the frame: 1, plus one per Reduce / lane-coupled barrier on the longest chain
     stages: int = 1
     #: external channel names the program reads (blocks.md §3.6), in first-use order: channel k
@@ -314,7 +397,7 @@ class CompiledProgram:
         The one limits check: the compiler (given ``limits``) and the runtime both call it."""
         limit = limits.max_storage_binding_bytes
         out = []
-        buffers = [
+        buffers: list[tuple[str, int, Sequence[SlotMeta | StateCellLayout]]] = [
             (f"ValueStore {c}", self.storage_size(c), [s for s in self.slot_meta if s.storage == c])
             for c in STORAGE_CLASSES
         ]
@@ -387,7 +470,7 @@ class CompiledProgram:
     def to_json(self) -> str:
         """A JSON summary (slots, cells, schedule, kernels) for tooling and diffs."""
 
-        def conv(o: Any):
+        def conv(o: Any) -> Any:
             if isinstance(o, np.ndarray):
                 return o.tolist()
             raise TypeError(type(o))

@@ -29,7 +29,7 @@ from oscilla.abi.dispatch import WORKGROUP_SIZE
 from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
-from oscilla.program import KernelSpec, SlotMeta, StateLayout
+from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
 from oscilla.shaders import load_wgsl
 
 VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
@@ -127,7 +127,7 @@ class _Emitter:
         state: StateLayout,
         width: int = 1,
         field_slot_of: dict[int, SlotMeta] | None = None,
-        reductions: dict | None = None,
+        reductions: dict[int, ReductionSpec] | None = None,
     ):
         self.nodes = nodes
         self.reductions = reductions or {}
@@ -224,7 +224,8 @@ class _Emitter:
                     arr, n.dtype, lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u"
                 )
         elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
-            off, groups, lanes, op, _src = self.reductions[nid]
+            red = self.reductions[nid]
+            off, groups, lanes, op = red.scratch_offset, red.partials, red.lanes, red.op
             acc = f"r{len(self.lines)}"
             ident = _REDUCE_IDENTITY[op]
             # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
@@ -321,7 +322,11 @@ def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
 
 
 def generate_kernel(
-    k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout, reductions: dict | None = None
+    k: KernelSpec,
+    nodes,
+    slot_meta: tuple[SlotMeta, ...],
+    state: StateLayout,
+    reductions: dict[int, ReductionSpec] | None = None,
 ) -> str:
     """WGSL source of a signal or field kernel (prelude + bindings + body).
 
@@ -348,8 +353,8 @@ def generate_kernel(
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
-    for src, op, off in k.partials if field else ():
-        v = em.expr(src)
+    for part in k.partials if field else ():
+        v, op = em.expr(part.source_node), part.op
         lanes = [
             f"{v}.{_XYZW[j]}"
             if (j == 0 or k.lanes % 4 == 0)
@@ -359,7 +364,7 @@ def generate_kernel(
         fold = lanes[0]
         for x in lanes[1:]:
             fold = _REDUCE_COMBINE[op].format(a=fold, b=x)
-        body.append(f"    sc[{off}u + inv] = {fold};")
+        body.append(f"    sc[{part.scratch_offset}u + inv] = {fold};")
     if not field:
         for sm in writes:
             body += _signal_stores(sm, em)
@@ -446,8 +451,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
         "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {",
         "    let t = lid.x;",
     ]
-    for _nid, src, res, _op, lanes, _scratch, _groups in k.barrier:
-        s_in, s_out = slot_meta[src], slot_meta[res]
+    for scan in k.scans:
+        s_in, s_out, lanes = slot_meta[scan.source_slot], slot_meta[scan.result_slot], scan.lanes
         chunk = -(-lanes // 256)
         lines += [
             "    {",

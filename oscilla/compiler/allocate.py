@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from oscilla.compiler.schedule import Plan
 from oscilla.ir.graph import IRBuilder
-from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateLayout
+from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateLayout, state_storage_class
 
 ALIGN = 4  # elements
 
@@ -28,16 +28,16 @@ def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[Slo
         stride = len(s.components)
         out.append(
             SlotMeta(
-                s.slot,
-                s.name,
-                s.storage,
-                offsets[s.storage],
-                stride,
-                lanes,
-                s.payload,
-                s.instance,
-                s.event,
-                s.components,
+                slot=s.slot,
+                name=s.name,
+                storage=s.storage,
+                offset=offsets[s.storage],
+                stride=stride,
+                lanes=lanes,
+                payload=s.payload,
+                instance=s.instance,
+                event=s.event,
+                components=s.components,
             )
         )
         offsets[s.storage] = _align(offsets[s.storage] + lanes * stride)
@@ -55,8 +55,16 @@ def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
             const_id = pool.add(f"init:{c.id}", c.init, c.storage)
         cells.append(
             StateCellLayout(
-                c.id, c.storage, offsets[c.storage], c.size, c.lanes, c.stride, c.frames, const_id, c.domain
+                state_id=c.id,
+                storage=state_storage_class(c.storage),
+                offset=offsets[c.storage],
+                size=c.size,
+                lanes=c.lanes,
+                stride=c.stride,
+                frames=c.frames,
+                init_const=const_id,
+                instance=c.domain,
             )
         )
         offsets[c.storage] = _align(offsets[c.storage] + c.size)
-    return StateLayout(tuple(cells), offsets["f32"], offsets["i32"]), pool
+    return StateLayout(cells=tuple(cells), f32_size=offsets["f32"], i32_size=offsets["i32"]), pool

@@ -19,7 +19,7 @@ from oscilla.compiler.lower_blocks import Lowered
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 from oscilla.ir.graph import BARRIER_OPS, IRBuilder, node_stages, reachable
 from oscilla.payloads import STORAGE
-from oscilla.program import KernelSpec, Step
+from oscilla.program import KernelSpec, PartialSpec, ReductionSpec, ScanSpec, Step, StorageClass, storage_class
 
 _DTYPE_PAYLOAD = {"f32": "float", "i32": "int", "u32": "bool"}
 
@@ -34,7 +34,7 @@ class SlotReq:
     payload: str
     instance: str | None
     event: bool = False
-    storage: str = "f32"
+    storage: StorageClass = "f32"
     #: written by the host at runtime creation (a ``table`` node), not by a kernel
     host: bool = False
     #: written by a lane-coupled kernel ("reduce" or "scan") instead of a signal/field kernel
@@ -63,8 +63,8 @@ class Plan:
     barrier_result: dict[int, int] = field(default_factory=dict)
     #: f32 elements of scratch memory (reduction partials)
     scratch: int = 0
-    #: reduce node -> (scratch offset, partial count, lanes, op, source slot)
-    reductions: dict[int, tuple] = field(default_factory=dict)
+    #: reduce node -> where its partials are and what they reduce
+    reductions: dict[int, ReductionSpec] = field(default_factory=dict)
     #: stages of the frame (1 + the number of lane-coupled barriers on the longest chain)
     stages: int = 1
 
@@ -104,7 +104,7 @@ class _Slots:
                     v.payload,
                     inst,
                     v.event,
-                    STORAGE.get(v.payload, dtype) if v.payload in STORAGE else dtype,
+                    storage_class(STORAGE.get(v.payload, dtype)),
                     lanes_hint=self.instances[inst][0] if inst else 1,
                 )
             )
@@ -250,7 +250,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
     stage = node_stages(b.nodes)
     host = tuple(sorted(plan.tables))
     if host:
-        plan.steps.append(Step("hostWrite", 1, None, None, 0, (), host))
+        plan.steps.append(Step(kind="hostWrite", phase=1, lanes=0, writes_slots=host))
     computed = [sr for sr in plan.slots if not sr.host and sr.writer is None]
     _attach_partials(b, plan)
     for k, inst in enumerate(instance_order):
@@ -259,10 +259,19 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             lanes = low.instances[inst][0]
             plan.kernels.append(
                 KernelSpec(
-                    f"init{k}", "field", 1, lanes, inst, writes, once=True, partials=_partials_for(b, plan, writes)
+                    name=f"init{k}",
+                    kind="field",
+                    phase=1,
+                    lanes=lanes,
+                    instance=inst,
+                    writes=writes,
+                    once=True,
+                    partials=_partials_for(plan, writes),
                 )
             )
-            plan.steps.append(Step("initKernel", 1, f"init{k}", inst, lanes, (), writes))
+            plan.steps.append(
+                Step(kind="initKernel", phase=1, kernel=f"init{k}", instance=inst, lanes=lanes, writes_slots=writes)
+            )
     init_written = {s for k in plan.kernels for s in k.writes}
     computed = [sr for sr in computed if sr.slot not in init_written]
     slot_stage = {sr.slot: max((stage[c] for c in sr.components), default=0) for sr in plan.slots}
@@ -276,9 +285,17 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
         if sig_slots:
             nodes = reachable(b.nodes, [n for x in sig_slots for n in plan.slots[x].components], through_bcast=False)
             name = f"signal{suffix}"
-            plan.kernels.append(KernelSpec(name, "signal", 1, 1, None, sig_slots))
+            plan.kernels.append(KernelSpec(name=name, kind="signal", phase=1, lanes=1, writes=sig_slots))
             plan.steps.append(
-                Step("signalKernel", 1, name, None, 1, _slot_reads(b, plan, nodes), sig_slots, _cells_read(b, nodes))
+                Step(
+                    kind="signalKernel",
+                    phase=1,
+                    kernel=name,
+                    lanes=1,
+                    reads_slots=_slot_reads(b, plan, nodes),
+                    writes_slots=sig_slots,
+                    reads_cells=_cells_read(b, nodes),
+                )
             )
         for k, inst in enumerate(instance_order):
             writes = tuple(sr.slot for sr in computed if sr.instance == inst and slot_stage[sr.slot] == st)
@@ -288,24 +305,57 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             lanes = low.instances[inst][0]
             name = f"field{k}{suffix}"
             plan.kernels.append(
-                KernelSpec(name, "field", 1, lanes, inst, writes, partials=_partials_for(b, plan, writes))
+                KernelSpec(
+                    name=name,
+                    kind="field",
+                    phase=1,
+                    lanes=lanes,
+                    instance=inst,
+                    writes=writes,
+                    partials=_partials_for(plan, writes),
+                )
             )
             plan.steps.append(
-                Step("fieldKernel", 1, name, inst, lanes, _slot_reads(b, plan, nodes), writes, _cells_read(b, nodes))
+                Step(
+                    kind="fieldKernel",
+                    phase=1,
+                    kernel=name,
+                    instance=inst,
+                    lanes=lanes,
+                    reads_slots=_slot_reads(b, plan, nodes),
+                    writes_slots=writes,
+                    reads_cells=_cells_read(b, nodes),
+                )
             )
     for s in low.sinks:
         ss = plan.sink_slots[s.block]
         reads = set(ss.values()) | ({plan.camera_slot} if plan.camera_slot is not None else set())
         plan.steps.append(
-            Step("render", 1, None, s.instance, low.instances[s.instance][0], tuple(sorted(reads)), block=s.block)
+            Step(
+                kind="render",
+                phase=1,
+                instance=s.instance,
+                lanes=low.instances[s.instance][0],
+                reads_slots=tuple(sorted(reads)),
+                block=s.block,
+            )
         )
     if plan.commits:
         total = sum(b.cells[c].commit_units for c in plan.commits)
-        plan.kernels.append(KernelSpec("commit", "commit", 2, total))
+        plan.kernels.append(KernelSpec(name="commit", kind="commit", phase=2, lanes=total))
         for cell, (vslot, pslot) in plan.commits.items():
-            reads = (vslot,) if pslot is None else (vslot, pslot)
             c = b.cells[cell]
-            plan.steps.append(Step("stateWrite", 2, "commit", c.domain, c.lanes, reads, (), (), (cell,)))
+            plan.steps.append(
+                Step(
+                    kind="stateWrite",
+                    phase=2,
+                    kernel="commit",
+                    instance=c.domain,
+                    lanes=c.lanes,
+                    reads_slots=(vslot,) if pslot is None else (vslot, pslot),
+                    writes_cells=(cell,),
+                )
+            )
 
 
 PARTIAL_LANES = 4  # lanes folded into one partial: one field-kernel invocation
@@ -320,17 +370,19 @@ def _attach_partials(b: IRBuilder, plan: Plan) -> None:
             continue
         lanes = plan.slots[src].lanes_hint
         groups = -(-lanes // PARTIAL_LANES)
-        plan.reductions[nid] = (plan.scratch, groups, lanes, n.attrs[0], src)
+        plan.reductions[nid] = ReductionSpec(
+            scratch_offset=plan.scratch, partials=groups, lanes=lanes, op=n.attrs[0], source_slot=src
+        )
         plan.scratch += groups
 
 
-def _partials_for(b: IRBuilder, plan: Plan, writes: tuple[int, ...]) -> tuple:
-    """(source node, op, scratch offset) of every reduction whose source this kernel writes."""
-    out = []
-    for _nid, (off, _groups, _lanes, op, src) in sorted(plan.reductions.items()):
-        if src in writes:
-            out.append((plan.slots[src].components[0], op, off))
-    return tuple(out)
+def _partials_for(plan: Plan, writes: tuple[int, ...]) -> tuple[PartialSpec, ...]:
+    """The partials of every reduction whose source slot is among ``writes`` (a field kernel's)."""
+    return tuple(
+        PartialSpec(source_node=plan.slots[r.source_slot].components[0], op=r.op, scratch_offset=r.scratch_offset)
+        for _nid, r in sorted(plan.reductions.items())
+        if r.source_slot in writes
+    )
 
 
 def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str, stage: list[int]) -> None:
@@ -339,22 +391,30 @@ def _barrier_kernels(b: IRBuilder, plan: Plan, st: int, suffix: str, stage: list
     no kernel of their own (see :func:`_attach_partials`)."""
     scans = [nid for nid in plan.barrier_result if b.nodes[nid].op == "scan" and stage[nid] == st]
     if scans:
-        entries = tuple(
-            (
-                nid,
-                plan.barrier_src[nid],
-                plan.barrier_result[nid],
-                b.nodes[nid].attrs[0],
-                plan.slots[plan.barrier_src[nid]].lanes_hint,
-                0,
-                1,
+        specs = tuple(
+            ScanSpec(
+                node=nid,
+                source_slot=plan.barrier_src[nid],
+                result_slot=plan.barrier_result[nid],
+                op=b.nodes[nid].attrs[0],
+                lanes=plan.slots[plan.barrier_src[nid]].lanes_hint,
             )
             for nid in scans
         )
-        results = tuple(e[2] for e in entries)
-        plan.kernels.append(KernelSpec(f"scan{suffix}", "scan", 1, 0, None, results, workgroups=1, barrier=entries))
+        results = tuple(s.result_slot for s in specs)
+        name = f"scan{suffix}"
+        plan.kernels.append(
+            KernelSpec(name=name, kind="scan", phase=1, lanes=0, writes=results, workgroups=1, scans=specs)
+        )
         plan.steps.append(
-            Step("scanKernel", 1, f"scan{suffix}", None, 0, tuple(sorted({e[1] for e in entries})), results)
+            Step(
+                kind="scanKernel",
+                phase=1,
+                kernel=name,
+                lanes=0,
+                reads_slots=tuple(sorted({s.source_slot for s in specs})),
+                writes_slots=results,
+            )
         )
 
 

@@ -33,9 +33,11 @@ gather) is materialized in an earlier stage and read back from its slot.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from oscilla.ir import opcodes
 
@@ -140,7 +142,7 @@ class IRBuilder:
             self._index[key] = nid
         return nid
 
-    def const(self, value, dtype: str = "f32") -> int:
+    def const(self, value: float | int, dtype: str = "f32") -> int:
         """A literal; floats are rounded to f32 once here so every consumer sees the same bits."""
         if dtype == "f32":
             v = float(np.float32(value))
@@ -166,7 +168,7 @@ class IRBuilder:
     def lane_index(self, instance: str) -> int:
         return self._intern("lane_index", "i32", (), (), instance)
 
-    def table(self, values, instance: str, dtype: str = "f32") -> int:
+    def table(self, values: npt.ArrayLike, instance: str, dtype: str = "f32") -> int:
         """A per-lane host constant: ``values[i]`` in lane i of ``instance`` (rounded once to
         ``dtype``). Identical tables share one node (the id is a hash of the contents)."""
         arr = np.ascontiguousarray(np.asarray(values, dtype=opcodes.NP_DTYPE[dtype]))
@@ -259,7 +261,7 @@ def kernel_args(node: Node) -> tuple[int, ...]:
     return node.args
 
 
-def reachable(nodes, roots, through_bcast: bool = True) -> list[int]:
+def reachable(nodes: Sequence[Node], roots: Iterable[int], through_bcast: bool = True) -> list[int]:
     """Ids of every node reachable from ``roots``, ascending (a valid evaluation order).
 
     With ``through_bcast=False`` the walk stops where a kernel reads a slot instead of computing
@@ -276,7 +278,7 @@ def reachable(nodes, roots, through_bcast: bool = True) -> list[int]:
     return sorted(seen)
 
 
-def node_stages(nodes) -> list[int]:
+def node_stages(nodes: Sequence[Node]) -> list[int]:
     """Stage of every node: 0 for sources; a reduce/scan result is one stage after its argument,
     and a gather one stage after its source (the source must be materialized first)."""
     stage = [0] * len(nodes)

@@ -153,8 +153,8 @@ class ReferenceRuntime:
 
     def _run_barrier(self, k) -> None:
         """Inclusive scans (float64 cumulative sum, then f32) of earlier-stage field slots."""
-        for _nid, src, res, _op, _lanes, _scratch, _groups in k.barrier:
-            s, r = self.program.slot_meta[src], self.program.slot_meta[res]
+        for scan in k.scans:
+            s, r = self.program.slot_meta[scan.source_slot], self.program.slot_meta[scan.result_slot]
             x = self.values[s.storage][s.offset : s.offset + s.size].astype(np.float64)
             self.values[r.storage][r.offset : r.offset + r.size] = np.cumsum(x)
 
@@ -173,10 +173,10 @@ class ReferenceRuntime:
             m = self._field_slot[n.id]
             return self.values[m.storage][m.offset : m.offset + m.size].copy()
         if op == "reduce":  # float64, then f32 (blocks.md: summation order is free)
-            _off, _groups, _lanes, rop, src = self.program.reductions[n.id]
-            m = self.program.slot_meta[src]
+            red = self.program.reductions[n.id]
+            m = self.program.slot_meta[red.source_slot]
             x = self.values[m.storage][m.offset : m.offset + m.size].astype(np.float64)
-            return np.asarray({"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}[rop](x), dt)
+            return np.asarray({"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}[red.op](x), dt)
         if op == "gather":
             m = self._field_slot[n.args[0]]
             src = self.values[m.storage][m.offset : m.offset + m.size]

@@ -286,8 +286,8 @@ def test_time_is_monotonic_and_dt_uses_clamped_time(runtime_cls):
 # -- the schedule validator ---------------------------------------------------------------------
 def test_validator_rejects_state_write_in_phase_1():
     steps = [
-        Step("signalKernel", 1, "signal", writes_slots=(0,)),
-        Step("stateWrite", 1, "commit", reads_slots=(0,), writes_cells=("ud:delay",)),
+        Step(kind="signalKernel", phase=1, kernel="signal", writes_slots=(0,)),
+        Step(kind="stateWrite", phase=1, kernel="commit", reads_slots=(0,), writes_cells=("ud:delay",)),
     ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
@@ -297,8 +297,8 @@ def test_validator_rejects_state_write_in_phase_1():
 
 def test_validator_rejects_two_writers():
     steps = [
-        Step("signalKernel", 1, "signal", writes_slots=(0, 3)),
-        Step("fieldKernel", 1, "field0", instance="a", lanes=4, writes_slots=(3,)),
+        Step(kind="signalKernel", phase=1, kernel="signal", writes_slots=(0, 3)),
+        Step(kind="fieldKernel", phase=1, kernel="field0", instance="a", lanes=4, writes_slots=(3,)),
     ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
@@ -307,8 +307,8 @@ def test_validator_rejects_two_writers():
 
 def test_validator_rejects_read_before_write():
     steps = [
-        Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(5,), writes_slots=(6,)),
-        Step("signalKernel", 1, "signal", writes_slots=(5,)),
+        Step(kind="fieldKernel", phase=1, kernel="field0", instance="a", lanes=4, reads_slots=(5,), writes_slots=(6,)),
+        Step(kind="signalKernel", phase=1, kernel="signal", writes_slots=(5,)),
     ]
     with pytest.raises(ScheduleError) as ei:
         validate_schedule(steps)
@@ -317,12 +317,12 @@ def test_validator_rejects_read_before_write():
 
 def test_validator_rejects_slot_writes_in_phase_2_and_phase_order():
     with pytest.raises(ScheduleError):
-        validate_schedule([Step("stateWrite", 2, "commit", writes_slots=(1,), writes_cells=("x:y",))])
+        validate_schedule([Step(kind="stateWrite", phase=2, kernel="commit", writes_slots=(1,), writes_cells=("x:y",))])
     with pytest.raises(ScheduleError):
         validate_schedule(
             [
-                Step("stateWrite", 2, "commit", writes_cells=("x:y",)),
-                Step("signalKernel", 1, "signal", writes_slots=(0,)),
+                Step(kind="stateWrite", phase=2, kernel="commit", writes_cells=("x:y",)),
+                Step(kind="signalKernel", phase=1, kernel="signal", writes_slots=(0,)),
             ]
         )
 
@@ -330,10 +330,12 @@ def test_validator_rejects_slot_writes_in_phase_2_and_phase_order():
 def test_validator_accepts_a_valid_schedule():
     validate_schedule(
         [
-            Step("signalKernel", 1, "signal", writes_slots=(0, 1)),
-            Step("fieldKernel", 1, "field0", instance="a", lanes=4, reads_slots=(0,), writes_slots=(2,)),
-            Step("render", 1, None, instance="a", lanes=4, reads_slots=(2,), block="draw"),
-            Step("stateWrite", 2, "commit", reads_slots=(1,), writes_cells=("ud:delay",)),
+            Step(kind="signalKernel", phase=1, kernel="signal", writes_slots=(0, 1)),
+            Step(
+                kind="fieldKernel", phase=1, kernel="field0", instance="a", lanes=4, reads_slots=(0,), writes_slots=(2,)
+            ),
+            Step(kind="render", phase=1, instance="a", lanes=4, reads_slots=(2,), block="draw"),
+            Step(kind="stateWrite", phase=2, kernel="commit", reads_slots=(1,), writes_cells=("ud:delay",)),
         ]
     )
 
