@@ -118,6 +118,19 @@ COMPUTE_BINDINGS: tuple[ComputeBinding, ...] = (
 )
 
 
+def binding_name(buffer: BufferKey, wgsl_type: str | None = None) -> str:
+    """The WGSL variable name of the binding of ``buffer`` (the first one in the table, or the
+    one with store type ``wgsl_type``, e.g. ``"array<vec4<f32>>"`` for a vec4 view).
+
+    Raises:
+        KeyError: no such binding.
+    """
+    for b in COMPUTE_BINDINGS:
+        if b.buffer == buffer and wgsl_type in (None, b.wgsl_type):
+            return b.name
+    raise KeyError(f"no compute binding of {buffer} with type {wgsl_type}")
+
+
 def wgsl_declarations(phase: int) -> str:
     """The binding declarations of a kernel of ``phase`` (1 or 2), one per line, no trailing
     newline.

@@ -6,10 +6,9 @@ index. The runtimes snapshot the host's channel values into the frame uniform at
 frame, so a kernel reads channel k as ``fu.ext[k / 4][k % 4]``.
 """
 
+# channels one program may read: the frame uniform's ``ext`` holds MAX_CHANNELS f32 (re-exported here)
+from oscilla.abi.uniforms import MAX_CHANNELS as MAX_CHANNELS
 from oscilla.blocks.registry import BlockDef, ParamDef, PortDef, S, register
-
-#: channels one program may read (FrameUniforms.ext holds 16 vec4s)
-MAX_CHANNELS = 64
 
 
 def block_channels(type_name: str, config: dict) -> tuple[str, ...]:

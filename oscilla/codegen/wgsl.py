@@ -5,35 +5,37 @@ Codegen knows IR and layout, never blocks or patches. Every IR node a kernel nee
 strings (block ids, params) never reach the text: names are derived from indices and the only
 literals are numbers formatted here.
 
-Bindings (group 0), the same for every kernel; access modes differ by phase:
-    0 fu  uniform FrameUniforms
-    1 vf  ValueStore f32   (phase 1: read_write, phase 2: read)
-    2 vi  ValueStore i32
-    3 vu  ValueStore u32
-    4 sf  StateBuffer f32  (phase 1: read, phase 2: read_write)
-    5 si  StateBuffer i32
-    6 vf4 the ValueStore f32 buffer again, as vec4s (16-byte aligned colour stores, vec4 copies)
-    7 sf4 the StateBuffer f32 buffer again, as vec4s
-    8 sc  scratch f32 (reduction partials; runtime-private, read_write in both phases)
-Slot and cell offsets are multiples of 4 elements (compiler.layout), so ``offset / 4`` indexes the
-vec4 views.
+Every kernel starts with :func:`kernel_prelude` (the FrameUniforms struct generated from
+oscilla/abi/uniforms.py, then oscilla/shaders/prelude.wgsl) and the binding declarations of its
+phase, generated from the table in oscilla/abi/bindings.py (group 0: ``fu`` the frame uniform;
+``vf vi vu`` the ValueStore, read_write in phase 1 and read in phase 2; ``sf si`` the StateBuffer,
+the other way round; ``vf4 sf4`` the f32 buffers again as vec4s; ``sc`` scratch). Slot and cell
+offsets are multiples of 4 elements (compiler.allocate), so ``offset / 4`` indexes the vec4 views.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 
+from oscilla.abi.bindings import BufferKey, binding_name, wgsl_declarations
 from oscilla.abi.dispatch import WORKGROUP_SIZE
+from oscilla.abi.uniforms import FRAME_UNIFORMS
 from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
-from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
+from oscilla.program import KernelSpec, SlotMeta, StateLayout
 from oscilla.shaders import load_wgsl
 
-VALUE_ARRAYS = {"f32": "vf", "i32": "vi", "u32": "vu"}
-STATE_ARRAYS = {"f32": "sf", "i32": "si"}
+#: WGSL names of the ValueStore / StateBuffer arrays per storage class (oscilla/abi/bindings.py)
+VALUE_ARRAYS = {
+    "f32": binding_name(BufferKey.VALUES_F32),
+    "i32": binding_name(BufferKey.VALUES_I32),
+    "u32": binding_name(BufferKey.VALUES_U32),
+}
+STATE_ARRAYS = {"f32": binding_name(BufferKey.STATE_F32), "i32": binding_name(BufferKey.STATE_I32)}
 WGSL_TYPE = {"f32": "f32", "i32": "i32", "u32": "u32"}
 _HSV_COMPONENT = {"hsv_r": "x", "hsv_g": "y", "hsv_b": "z"}
 _ARITH = ("add", "sub", "mul", "div")
@@ -67,21 +69,15 @@ def literal(n: Node) -> str:
 
 
 def bindings(phase: int) -> str:
-    vmode = "read_write" if phase == 1 else "read"
-    smode = "read" if phase == 1 else "read_write"
-    return "\n".join(
-        [
-            "@group(0) @binding(0) var<uniform> fu: FrameUniforms;",
-            f"@group(0) @binding(1) var<storage, {vmode}> vf: array<f32>;",
-            f"@group(0) @binding(2) var<storage, {vmode}> vi: array<i32>;",
-            f"@group(0) @binding(3) var<storage, {vmode}> vu: array<u32>;",
-            f"@group(0) @binding(4) var<storage, {smode}> sf: array<f32>;",
-            f"@group(0) @binding(5) var<storage, {smode}> si: array<i32>;",
-            f"@group(0) @binding(6) var<storage, {vmode}> vf4: array<vec4<f32>>;",
-            f"@group(0) @binding(7) var<storage, {smode}> sf4: array<vec4<f32>>;",
-            "@group(0) @binding(8) var<storage, read_write> sc: array<f32>;",
-        ]
-    )
+    """The binding declarations of a kernel of ``phase`` (1 or 2), from oscilla/abi/bindings.py."""
+    return wgsl_declarations(phase)
+
+
+@cache
+def kernel_prelude() -> str:
+    """The text every generated kernel starts with: the FrameUniforms struct (generated from
+    oscilla/abi/uniforms.py), a blank line, then oscilla/shaders/prelude.wgsl."""
+    return FRAME_UNIFORMS.wgsl() + "\n" + load_wgsl("prelude.wgsl")
 
 
 LANES_PER_INVOCATION = 4  # field kernels compute four adjacent lanes as vec4 values
@@ -127,7 +123,7 @@ class _Emitter:
         state: StateLayout,
         width: int = 1,
         field_slot_of: dict[int, SlotMeta] | None = None,
-        reductions: dict[int, ReductionSpec] | None = None,
+        reductions: dict | None = None,
     ):
         self.nodes = nodes
         self.reductions = reductions or {}
@@ -224,8 +220,7 @@ class _Emitter:
                     arr, n.dtype, lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u"
                 )
         elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
-            red = self.reductions[nid]
-            off, groups, lanes, op = red.scratch_offset, red.partials, red.lanes, red.op
+            off, groups, lanes, op, _src = self.reductions[nid]
             acc = f"r{len(self.lines)}"
             ident = _REDUCE_IDENTITY[op]
             # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
@@ -322,11 +317,7 @@ def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
 
 
 def generate_kernel(
-    k: KernelSpec,
-    nodes,
-    slot_meta: tuple[SlotMeta, ...],
-    state: StateLayout,
-    reductions: dict[int, ReductionSpec] | None = None,
+    k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout, reductions: dict | None = None
 ) -> str:
     """WGSL source of a signal or field kernel (prelude + bindings + body).
 
@@ -353,8 +344,8 @@ def generate_kernel(
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
-    for part in k.partials if field else ():
-        v, op = em.expr(part.source_node), part.op
+    for src, op, off in k.partials if field else ():
+        v = em.expr(src)
         lanes = [
             f"{v}.{_XYZW[j]}"
             if (j == 0 or k.lanes % 4 == 0)
@@ -364,7 +355,7 @@ def generate_kernel(
         fold = lanes[0]
         for x in lanes[1:]:
             fold = _REDUCE_COMBINE[op].format(a=fold, b=x)
-        body.append(f"    sc[{part.scratch_offset}u + inv] = {fold};")
+        body.append(f"    sc[{off}u + inv] = {fold};")
     if not field:
         for sm in writes:
             body += _signal_stores(sm, em)
@@ -383,7 +374,7 @@ def generate_kernel(
                     body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
                 body.append("    }")
     body.append("}")
-    return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *body, ""])
+    return "\n".join([kernel_prelude(), bindings(1), "", *body, ""])
 
 
 def generate_commit(
@@ -426,7 +417,7 @@ def generate_commit(
         body.append("    }")
         start = end
     body.append("}")
-    return "\n".join([load_wgsl("prelude.wgsl"), bindings(2), "", *body, ""])
+    return "\n".join([kernel_prelude(), bindings(2), "", *body, ""])
 
 
 # -- lane-coupled kernels (stage barriers) ----------------------------------------------------
@@ -451,8 +442,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
         "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {",
         "    let t = lid.x;",
     ]
-    for scan in k.scans:
-        s_in, s_out, lanes = slot_meta[scan.source_slot], slot_meta[scan.result_slot], scan.lanes
+    for _nid, src, res, _op, lanes, _scratch, _groups in k.barrier:
+        s_in, s_out = slot_meta[src], slot_meta[res]
         chunk = -(-lanes // 256)
         lines += [
             "    {",
@@ -496,4 +487,4 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
             "    }",
         ]
     lines.append("}")
-    return "\n".join([load_wgsl("prelude.wgsl"), bindings(1), "", *lines, ""])
+    return "\n".join([kernel_prelude(), bindings(1), "", *lines, ""])

@@ -13,30 +13,28 @@ The model depends on the root type (:class:`TimeRootSpec.type`):
 * FiniteTimeRoot: tMs = min(T, D); dt = tMs - previous tMs; progress = tMs/D; ``ended`` fires on
   the first frame with T >= D (frame 0 included), once per time state (until ``reset``).
 
-The frame uniform (FrameUniforms in oscilla/shaders/prelude.wgsl, 320 bytes) is a 64-byte time header
-followed by ``ext``: up to :data:`MAX_CHANNELS` external channel values (blocks.md §3.6), one f32
-each, at the dense channel index the compiler assigned (``CompiledProgram.channels``).
+The frame uniform (:data:`oscilla.abi.uniforms.FRAME_UNIFORMS`, 320 bytes; its WGSL struct is
+generated from the same declaration) is a 64-byte time header followed by ``ext``: up to
+:data:`MAX_CHANNELS` external channel values (blocks.md §3.6), one f32 each, at the dense channel
+index the compiler assigned (``CompiledProgram.channels``). It is packed by member name.
 """
 
 from __future__ import annotations
 
 import math
-import struct
 from dataclasses import dataclass
 
 import numpy as np
 
-from oscilla.blocks.external import MAX_CHANNELS  # FrameUniforms.ext is array<vec4<f32>, 16>
+from oscilla.abi.uniforms import FRAME_UNIFORMS, MAX_CHANNELS
 from oscilla.program import TimeRootSpec
 
 ONE_MINUS_ULP = float(np.float32(0.99999994))
 
-#: the time header of FrameUniforms (oscilla/shaders/prelude.wgsl): t_ms, dt, phase_a, phase_b (f32);
-#: pulse, wrap_a, wrap_b, frame, opaque_zero, wrap, ended, pad (u32); phase, progress, pad, pad (f32)
-HEADER_FORMAT = "<4f8I4f"
-HEADER_SIZE = struct.calcsize(HEADER_FORMAT)  # 64
-UNIFORM_FORMAT = HEADER_FORMAT + f"{MAX_CHANNELS}f"  # must match FrameUniforms in oscilla/shaders/prelude.wgsl
-UNIFORM_SIZE = struct.calcsize(UNIFORM_FORMAT)  # 320
+#: bytes of the frame uniform (FRAME_UNIFORMS.size, 320)
+UNIFORM_SIZE = FRAME_UNIFORMS.size
+#: byte offset of the external channels (``ext``) in the frame uniform: the time header's size (64)
+HEADER_SIZE = FRAME_UNIFORMS.offsets["ext"]
 
 
 def phase_f32(t: float, period: float) -> tuple[float, int]:
@@ -76,32 +74,29 @@ class FrameTime:
     wrap: bool = False  # CyclicTimeRoot.wrap
     ended: bool = False  # FiniteTimeRoot.ended
 
-    def header(self) -> tuple:
-        """The values of the FrameUniforms time header, in :data:`HEADER_FORMAT` order."""
-        return (
-            self.t_ms,
-            self.dt,
-            self.phase_a,
-            self.phase_b,
-            int(self.pulse),
-            int(self.wrap_a),
-            int(self.wrap_b),
-            self.frame & 0xFFFFFFFF,
-            0,
-            int(self.wrap),
-            int(self.ended),
-            0,
-            self.phase,
-            self.progress,
-            0.0,
-            0.0,
-        )
+    def header(self) -> dict[str, float | int]:
+        """The FrameUniforms time header by member name (:data:`oscilla.abi.uniforms.FRAME_UNIFORMS`):
+        times and phases as floats, events as 0/1; ``opaque_zero`` and the pads stay 0."""
+        return {
+            "t_ms": self.t_ms,
+            "dt": self.dt,
+            "phase_a": self.phase_a,
+            "phase_b": self.phase_b,
+            "pulse": int(self.pulse),
+            "wrap_a": int(self.wrap_a),
+            "wrap_b": int(self.wrap_b),
+            "frame": self.frame & 0xFFFFFFFF,
+            "wrap": int(self.wrap),
+            "ended": int(self.ended),
+            "phase": self.phase,
+            "progress": self.progress,
+        }
 
     def uniform_bytes(self) -> bytes:
         """The whole FrameUniforms struct (:data:`UNIFORM_SIZE` bytes) with every external
         channel at 0. The runtimes use :class:`FrameUniforms` instead, which also carries the
         channels and allocates nothing per frame."""
-        return struct.pack(UNIFORM_FORMAT, *self.header(), *([0.0] * MAX_CHANNELS))
+        return FRAME_UNIFORMS.pack(**self.header())
 
     def value(self, name: str):
         """The frame input named as in the IR's ``time`` op (tMs, dt, phaseA, ..., ended)."""
@@ -206,8 +201,10 @@ class FrameUniforms:
 
     def __init__(self, channels: tuple[str, ...] = ()):
         self.data = bytearray(UNIFORM_SIZE)
-        #: the external channel values as the GPU sees them (f32, index = channel index)
-        self.ext = np.frombuffer(self.data, np.float32, MAX_CHANNELS, HEADER_SIZE)
+        self._record = FRAME_UNIFORMS.view(self.data)
+        #: the external channel values as the GPU sees them (f32, index = channel index): a flat
+        #: view of ``ext`` (MAX_CHANNELS / 4 vec4s) inside ``data``
+        self.ext = self._record["ext"].reshape(MAX_CHANNELS)
         self.values: dict[str, float] = {}
         self.bind(channels)
 
@@ -228,5 +225,7 @@ class FrameUniforms:
 
     def pack(self, ft: FrameTime) -> bytearray:
         """Write ``ft`` into the time header; returns the whole struct (the buffer to upload)."""
-        struct.pack_into(HEADER_FORMAT, self.data, 0, *ft.header())
+        record = self._record
+        for name, value in ft.header().items():
+            record[name] = value
         return self.data

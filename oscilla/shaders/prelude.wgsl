@@ -1,31 +1,7 @@
-// oscilla prelude: frame uniforms and the shared helper functions of blocks.md §4 and §7.
-// Every generated kernel starts with this text; the functions must match oscilla/ir/opcodes.py.
-
-// The frame uniform (oscilla/runtime/clock.py, UNIFORM_FORMAT; 320 bytes). The time fields of the
-// patch's one time root: InfiniteTimeRoot uses phase_a/phase_b/pulse/wrap_a/wrap_b, CyclicTimeRoot
-// phase/wrap, FiniteTimeRoot progress/ended; t_ms and dt are every root's.
-struct FrameUniforms {
-    t_ms: f32,
-    dt: f32,
-    phase_a: f32,
-    phase_b: f32,
-    pulse: u32,
-    wrap_a: u32,
-    wrap_b: u32,
-    frame: u32,
-    // always 0; osc_k() xors literals with it so drivers cannot fold constant chains
-    opaque_zero: u32,
-    wrap: u32,
-    ended: u32,
-    _pad0: u32,
-    phase: f32,
-    progress: f32,
-    _pad1: f32,
-    _pad2: f32,
-    // external channels (blocks.md §3.6): channel k is ext[k / 4][k % 4], its index in
-    // CompiledProgram.channels; the channel names never appear in WGSL
-    ext: array<vec4<f32>, 16>,
-}
+// oscilla prelude: the shared helper functions of blocks.md §4 and §7.
+// Every generated kernel starts with the FrameUniforms struct (generated from oscilla/abi/uniforms.py)
+// followed by this text (oscilla.codegen.wgsl.kernel_prelude); the functions must match
+// oscilla/ir/opcodes.py.
 
 // A literal the driver cannot constant-fold: lavapipe (Mesa NIR) rewrites (x * c1) * c2 into
 // x * (c1 * c2) for literals, which changes rounding; hashes of such values must stay bit-exact

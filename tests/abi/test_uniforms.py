@@ -171,3 +171,17 @@ def test_vec3_alignment_and_array_padding_follow_wgsl():
         WgslStruct("U", [Member("x", "array<vec3<f32>, 2>")])  # stride 16 != 12: no host dtype
     with pytest.raises(ValueError, match="unsupported"):
         WgslStruct("V", [Member("x", "mat4x4<f32>")])
+
+
+def test_frame_uniforms_host_copy_packs_time_by_name_and_channels_into_ext():
+    from oscilla.runtime.clock import FrameTime, FrameUniforms
+
+    fu = FrameUniforms(("a", "b"))
+    fu.set_input("b", 2.5)
+    ft = FrameTime(frame=7, t_ms=123.5, dt=16.0, phase_a=0.25, pulse=True, wrap_b=True, progress=0.5, ended=True)
+    data = bytes(fu.pack(ft))
+    f, u = np.frombuffer(data, np.float32), np.frombuffer(data, np.uint32)
+    # independent offsets: 4-byte members in declaration order, ext at 64
+    assert (f[0], f[1], f[2], u[4], u[5], u[6], u[7], u[8], u[10], f[13]) == (123.5, 16.0, 0.25, 1, 0, 1, 7, 0, 1, 0.5)
+    assert f[16] == 0.0 and f[17] == 2.5 and len(data) == 320
+    assert ft.uniform_bytes()[:64] == data[:64] and ft.uniform_bytes()[64:] == bytes(256)

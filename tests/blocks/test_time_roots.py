@@ -10,9 +10,10 @@ import re
 
 import numpy as np
 import pytest
+from support.builders import blk, edge
 from support.formulas import TWO_PI, assert_close, frac, hsv2rgb, normalized_index
-from support.patches import blk, edge, run_frames
 from support.reported import reported
+from support.running import run_frames
 
 import oscilla as osc
 
@@ -330,11 +331,14 @@ def test_time_root_spec_and_multiple_roots():
 
 # -- the frame uniform layout -----------------------------------------------------------------------------------
 def test_frame_uniforms_struct_matches_the_host_format():
-    """FrameUniforms in oscilla/shaders/prelude.wgsl has the fields, order and size of UNIFORM_FORMAT."""
-    from oscilla.runtime.clock import HEADER_SIZE, MAX_CHANNELS, UNIFORM_FORMAT, UNIFORM_SIZE
-    from oscilla.shaders import load_wgsl
+    """The FrameUniforms struct every kernel starts with has the fields, order and size of the host
+    packing (oscilla/abi/uniforms.py FRAME_UNIFORMS, as packed by oscilla/runtime/clock.py)."""
+    from oscilla.abi.uniforms import FRAME_UNIFORMS
+    from oscilla.codegen.wgsl import kernel_prelude
+    from oscilla.runtime.clock import HEADER_SIZE, MAX_CHANNELS, UNIFORM_SIZE
 
-    body = re.search(r"struct FrameUniforms \{(.*?)\n\}", load_wgsl("prelude.wgsl"), re.S).group(1)
+    body = re.search(r"struct FrameUniforms \{(.*?)\n\}", kernel_prelude(), re.S).group(1)
+    body = re.sub(r"//.*", "", body)
     fields = re.findall(r"^\s*(\w+)\s*:\s*([\w<>, ]+?),?\s*$", body, re.M)
     kinds = {"f32": "f", "u32": "I"}
     offset, fmt = 0, "<"
@@ -349,8 +353,10 @@ def test_frame_uniforms_struct_matches_the_host_format():
             offset += 16 * 16
     import struct
 
-    assert struct.calcsize(fmt) == struct.calcsize(UNIFORM_FORMAT) == UNIFORM_SIZE == offset == 320
-    assert fmt.replace("ffff", "4f").replace("IIIIIIII", "8I") == UNIFORM_FORMAT
+    host = "<" + "".join({"f": "f", "u": "I"}[FRAME_UNIFORMS.dtype[n].kind] for n in FRAME_UNIFORMS.dtype.names[:-1])
+    host += f"{MAX_CHANNELS}f"  # ext
+    assert struct.calcsize(fmt) == struct.calcsize(host) == UNIFORM_SIZE == offset == 320
+    assert fmt == host and fmt.replace("ffff", "4f").replace("IIIIIIII", "8I") == "<4f8I4f64f"
     names = [n for n, _ in fields]
     assert names[:4] == ["t_ms", "dt", "phase_a", "phase_b"] and names[8] == "opaque_zero"
     assert names.index("wrap") < names.index("ended") < names.index("phase") < names.index("progress")
