@@ -15,9 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from oscilla import __version__
 from oscilla.diagnostics import CompileError
-from oscilla.gpu.errors import NoAdapterError, RenderSizeError
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
@@ -28,21 +26,6 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        out.print(f"oscilla {__version__}", markup=False)
-        raise typer.Exit(EXIT_OK)
-
-
-@app.callback()
-def _options(
-    version: bool = typer.Option(
-        False, "--version", callback=_print_version, is_eager=True, help="print the version and exit"
-    ),
-) -> None:
-    """oscilla: compile patches of blocks to WGSL and run them on the GPU."""
 
 
 def _parse_size(size: str) -> tuple[int, int]:
@@ -56,6 +39,8 @@ def _parse_size(size: str) -> tuple[int, int]:
 
 
 def _fail(e: BaseException) -> typer.Exit:
+    from oscilla.gpu.device import NoAdapterError
+
     if isinstance(e, CompileError):
         for d in e.diagnostics:
             err.print(d.format(), markup=False)
@@ -66,6 +51,8 @@ def _fail(e: BaseException) -> typer.Exit:
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
+    from oscilla.runtime.executor import RenderSizeError
+
     if isinstance(e, RenderSizeError):  # a size beyond the device's textures
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_USAGE)

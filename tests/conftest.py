@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from support.patches import gpu_or_skip
 from support.paths import EXAMPLES_DIR
+from support.running import gpu_or_skip
 
 import oscilla as osc
 

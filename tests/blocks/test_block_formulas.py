@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import (
     GOLDEN_ANGLE,
     TWO_PI,
@@ -35,7 +36,7 @@ from support.formulas import (
     random_id,
     stable_id_hash,
 )
-from support.patches import blk, edge, gpu_or_skip, gpu_run, make_patch, run_frames
+from support.running import gpu_or_skip, gpu_run, run_frames
 
 import oscilla as osc
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_close, normalized_index
-from support.patches import blk, edge, make_patch
 from support.reported import reported
+from support.running import gpu_or_skip
 
 import oscilla as osc
 from oscilla.window import MouseChannels
@@ -126,8 +127,6 @@ def test_channels_feed_fields_and_math(runtime_cls):
 
 
 def test_both_runtimes_agree():
-    from support.patches import gpu_or_skip
-
     gpu_or_skip()
     blocks = [
         blk("x", "ExternalInput", channel="c0"),
@@ -255,8 +254,6 @@ def test_mouse_channels_drive_external_vec2(runtime_cls):
 def test_uniform_host_copy_is_built_once():
     """The per-frame path reuses one host buffer: step packs time into it, set_input writes the
     channel values into its ext view."""
-    from support.patches import gpu_or_skip
-
     gpu_or_skip()
     prog = osc.compile(make_patch([blk("x", "ExternalInput", channel="k")]), observe=["x.value"])
     rt = osc.Runtime(prog)

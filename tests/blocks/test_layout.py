@@ -14,9 +14,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import TWO_PI, assert_bits_equal, assert_close, normalized_index
-from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
+from support.running import gpu_or_skip, run_frames
 
 import oscilla as osc
 
@@ -188,8 +189,6 @@ def test_linear_layout(runtime_cls, n_lanes):
 
 def test_tier2_layouts_render():
     """A GridLayoutUV patch draws (the host table reaches the renderer's position slot)."""
-    from support.patches import gpu_or_skip
-
     gpu_or_skip()
     patch = make_patch(
         [

@@ -9,9 +9,10 @@ import math
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_close
-from support.patches import blk, edge, gpu_or_skip, make_patch, run_frames
 from support.reported import reported
+from support.running import gpu_or_skip, run_frames
 
 import oscilla as osc
 

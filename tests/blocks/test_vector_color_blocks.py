@@ -9,8 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_close, frac, hsv2rgb
-from support.patches import blk, edge, frames_of, make_patch
+from support.running import frames_of, gpu_or_skip
 
 import oscilla as osc
 
@@ -303,8 +304,6 @@ def test_color_lfo_worked_values(runtime_cls):
 
 
 def test_runtimes_agree(program):
-    from support.patches import gpu_or_skip
-
     gpu_or_skip()
     gpu, ref = _frames(osc.Runtime, program), _frames(osc.ReferenceRuntime, program)
     for f, (g, r) in enumerate(zip(gpu, ref)):

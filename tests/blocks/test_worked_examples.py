@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_bits_equal, assert_close, hash01, hsv2rgb, mod, modulo, noise, pcg_hash, random_id
-from support.patches import blk, edge, gpu_or_skip, make_patch, run_frames
 from support.reported import reported
+from support.running import gpu_or_skip, run_frames
 
 import oscilla as osc
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_close
-from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
+from support.running import run_frames
 
 import oscilla as osc
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from support.patches import blk, edge, make_patch
+from support.builders import blk, edge, make_patch
 from support.reported import reported
 
 import oscilla as osc

@@ -10,9 +10,10 @@ import os
 import numpy as np
 import pytest
 from support import paths
+from support.builders import blk, edge, make_patch
 from support.formulas import assert_close, mod, normalized_index
-from support.patches import blk, edge, make_patch, run_frames
 from support.reported import reported
+from support.running import run_frames
 
 import oscilla as osc
 from oscilla.compiler.schedule import ScheduleError, validate_schedule
@@ -354,7 +355,7 @@ def test_example_schedules_are_valid(path):
 
 
 def test_example_dispatch_count_on_the_gpu():
-    from support.patches import gpu_or_skip
+    from support.running import gpu_or_skip
 
     gpu_or_skip()
     for path in EXAMPLES:

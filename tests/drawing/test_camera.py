@@ -1,6 +1,6 @@
 """Camera (blocks.md §5.10, §9.3, W15, E_CAMERA_MULTIPLE): projection, culling, far-to-near
 stable order and size factor k, checked through the renderer's projection/order buffers and
-rendered pixels against an independent float64 model (tests/support/scenes.py)."""
+rendered pixels against an independent float64 model (tests/support/geometry.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 import pytest
-from support.patches import blk, edge, make_patch
-from support.scenes import DEFAULT_CAMERA, Scene, camera_basis, centroid, project, resolve_camera, to_px
+from support.builders import DEFAULT_CAMERA, Scene, blk, edge, make_patch
+from support.geometry import camera_basis, centroid, project, resolve_camera, to_px
 
 import oscilla as osc
 

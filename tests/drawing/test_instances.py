@@ -1,10 +1,12 @@
-"""Instanced SDF renderer (oscilla.render) against blocks.md §9 (viewport, geometry, compositing).
+"""Instanced SDF renderer (oscilla.drawing.instances) against blocks.md §9 (viewport, geometry,
+compositing).
 
-Each test builds a ValueStore-like f32 storage buffer by hand (numpy -> wgpu), with SlotMeta and
-SinkSpec records, renders into an OffscreenTarget and compares with expectations computed here:
-hand-picked pixel centres that are >= 1 px inside (fully covered) or >= 1 px outside (untouched)
-and, for whole images, an independent numpy rasterizer (exact distances; the ellipse distance by
-dense boundary sampling) that composites lane by lane with 8-bit rounding like the framebuffer.
+Each test builds a ValueStore-like f32 storage buffer by hand (``support.builders.Scene``: numpy ->
+wgpu, with SlotMeta and SinkSpec records), renders into an OffscreenTarget and compares with
+expectations computed here: hand-picked pixel centres that are >= 1 px inside (fully covered) or
+>= 1 px outside (untouched) and, for whole images, an independent numpy rasterizer (exact
+distances; the ellipse distance by dense boundary sampling) that composites lane by lane with 8-bit
+rounding like the framebuffer.
 """
 
 from __future__ import annotations
@@ -16,113 +18,22 @@ import pytest
 
 wgpu = pytest.importorskip("wgpu")
 
-from oscilla.program import SinkSpec, SlotMeta  # noqa: E402
+from support.builders import Scene  # noqa: E402
+from support.geometry import assert_close_image, to_px  # noqa: E402
+
+from oscilla.program import SlotMeta  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 
 NAN, INF = float("nan"), float("inf")
 
 
-class Scene:
-    """A hand-built ValueStore (one flat f32 array) plus slot records and sinks."""
-
-    def __init__(self):
-        self.chunks: list[np.ndarray] = []
-        self.metas: list[SlotMeta] = []
-        self.sinks: list[SinkSpec] = []
-        self.size = 0
-        self.values: dict[int, np.ndarray] = {}
-
-    def slot(self, values, stride: int, instance: str | None = None, storage: str = "f32") -> int:
-        arr = np.asarray(values, dtype=np.float64).reshape(-1, stride)
-        lanes = arr.shape[0] if instance is not None else 1
-        assert instance is not None or arr.shape[0] == 1
-        # a little padding between slots so an offset bug reads garbage, not a neighbour
-        pad = np.full(3, 7.0)
-        self.chunks.append(pad)
-        self.size += 3
-        s = len(self.metas)
-        self.metas.append(
-            SlotMeta(
-                slot=s, name=f"s{s}", storage=storage, offset=self.size, stride=stride, lanes=lanes, instance=instance
-            )
-        )
-        self.chunks.append(arr.reshape(-1))
-        self.size += arr.size
-        self.values[s] = arr
-        return s
-
-    def sink(
-        self,
-        pos,
-        *,
-        color=(1, 1, 1, 1),
-        size=1.0,
-        rotation=0.0,
-        scale=1.0,
-        shape=(0, 0.02, 0.02, 0, 0),
-        field_color=False,
-        field_size=False,
-        field_rotation=False,
-        inst=None,
-    ) -> SinkSpec:
-        """Add a sink; per-lane inputs are fields when flagged (or given as arrays), else signals."""
-        inst = inst or f"i{len(self.sinks)}"
-        pos = np.asarray(pos, dtype=np.float64)
-        n = pos.shape[0]
-
-        def inp(v, stride, field):
-            v = np.asarray(v, dtype=np.float64).reshape(-1, stride)
-            if field:
-                return self.slot(np.broadcast_to(v, (n, stride)), stride, inst)
-            return self.slot(v, stride)
-
-        p = self.slot(pos, pos.shape[1], inst)
-        sp = SinkSpec(
-            block=f"draw{len(self.sinks)}",
-            instance=inst,
-            lanes=n,
-            pos=p,
-            pos_stride=pos.shape[1],
-            color=inp(color, 4, field_color),
-            size=inp(size, 1, field_size),
-            rotation=inp(rotation, 1, field_rotation),
-            scale=self.slot([[scale]], 1),
-            shape=self.slot([shape], 5),
-        )
-        self.sinks.append(sp)
-        return sp
-
-    def buffer(self, device):
-        data = np.concatenate(self.chunks + [np.zeros(4)]).astype(np.float32)
-        return device.create_buffer_with_data(
-            data=data.tobytes(), usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST
-        )
-
-    def lane(self, sink: SinkSpec, name: str, i: int) -> np.ndarray:
-        """Input ``name`` of lane i as float32 values (what the GPU reads)."""
-        arr = self.values[getattr(sink, name)].astype(np.float32).astype(np.float64)
-        return arr[i if arr.shape[0] > 1 else 0]
-
-
 def render(device, scene: Scene, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)) -> np.ndarray:
-    from oscilla.drawing.instances import InstanceRenderer
-    from oscilla.drawing.offscreen import OffscreenTarget
-
-    r = InstanceRenderer(device, scene.buffer(device), scene.metas, scene.sinks)
-    t = OffscreenTarget(device, w, h)
-    enc = device.create_command_encoder()
-    r.encode(enc, t.view, w, h, background)
-    device.queue.submit([enc.finish()])
-    return t.read()
+    """The (H, W, 4) uint8 image of ``scene`` rendered offscreen."""
+    return scene.render(device, w, h, background)[0]
 
 
 # ---------------------------------------------------------------- independent numpy model (§9)
-
-
-def to_px(x, y, w, h):
-    s = min(w, h)
-    return w / 2 + (x - 0.5) * s, h / 2 + (y - 0.5) * s
 
 
 def ellipse_distance(px, py, rx, ry):
@@ -193,15 +104,6 @@ def model(scene: Scene, w: int, h: int, background=(0, 0, 0, 1)) -> np.ndarray:
             new[..., 3:] = al + region[..., 3:] * (1 - al)
             img[y0:y1, x0:x1] = np.where(cov[..., None] > 0, np.round(new * 255) / 255, region)
     return np.round(img * 255).astype(np.uint8)
-
-
-def assert_close_image(got, want, tol=2, max_bad=0):
-    diff = np.abs(got.astype(int) - want.astype(int))
-    bad = np.argwhere(diff.max(-1) > tol)
-    assert len(bad) <= max_bad, (
-        f"{len(bad)} pixels differ by more than {tol}; first (row, col): "
-        f"{[(tuple(p), got[tuple(p)].tolist(), want[tuple(p)].tolist()) for p in bad[:5]]}"
-    )
 
 
 # ---------------------------------------------------------------- tests

@@ -1,6 +1,6 @@
 """Path shapes (blocks.md §6 ProceduralPolygon / ProceduralStar, §9.2): control point values on
 both runtimes, and filled paths rendered against an independent float64 rasterizer (nonzero
-winding, exact edge distance, coverage clamp(0.5 - d, 0, 1)) in tests/support/scenes.py."""
+winding, exact edge distance, coverage clamp(0.5 - d, 0, 1)) in tests/support/geometry.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import math
 
 import numpy as np
 import pytest
-from support.patches import blk, edge, make_patch, run_frames
-from support.scenes import Scene, assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px
+from support.builders import Scene, blk, edge, make_patch
+from support.geometry import assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px
+from support.running import run_frames
 
 import oscilla as osc
 

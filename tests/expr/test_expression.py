@@ -13,8 +13,8 @@ import builtins
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import ONE_MINUS_ULP, assert_close, frac
-from support.patches import blk, edge, make_patch
 from support.reported import reported
 
 import oscilla as osc

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.patches import blk, edge, make_patch
+from support.builders import blk, edge, make_patch
 
 import oscilla as osc
 

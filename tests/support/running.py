@@ -1,4 +1,4 @@
-"""Small helpers for building patches and running them on both runtimes in tests."""
+"""Running compiled patches in tests: the GPU device or a skip, and one frame per time on a runtime."""
 
 from __future__ import annotations
 
@@ -6,24 +6,6 @@ import numpy as np
 import pytest
 
 import oscilla as osc
-
-
-def blk(block_id: str, block_type: str, **params) -> dict:
-    """A patch block dict; ``params`` become its params (omitted when empty)."""
-    d = {"id": block_id, "type": block_type}
-    if params:
-        d["params"] = params
-    return d
-
-
-def edge(src: str, dst: str, **extra) -> dict:
-    return {"from": src, "to": dst, **extra}
-
-
-def make_patch(blocks, edges=(), *, root: bool = True, **root_params) -> dict:
-    """A patch dict with an InfiniteTimeRoot ``time`` first (unless root=False)."""
-    bl = [blk("time", "InfiniteTimeRoot", **root_params)] if root else []
-    return {"oscilla": 1, "blocks": bl + list(blocks), "edges": list(edges)}
 
 
 def gpu_or_skip():
@@ -52,5 +34,6 @@ def frames_of(rt, observe, times) -> list[dict[str, np.ndarray]]:
 
 
 def gpu_run(patch, observe, times=(0.0,)):
+    """:func:`run_frames` on the GPU Runtime (skipped without an adapter)."""
     gpu_or_skip()
     return run_frames(osc.Runtime, patch, observe, times)

@@ -1,126 +1,19 @@
-"""Hand-built ValueStores for renderer tests with a camera and path shapes (blocks.md §6, §9).
-
-A :class:`Scene` packs slots into one flat f32 array (with padding between slots, so an offset
-bug reads garbage rather than a neighbour), records SlotMeta/SinkSpec for them, and renders them
-with :class:`oscilla.drawing.instances.InstanceRenderer` into an offscreen target. The expected
-values in the tests are computed independently here in float64: :func:`resolve_camera` and
-:func:`project` implement blocks.md §9.3, :func:`path_coverage` the nonzero fill and 1 px
-anti-aliasing of a path (§9.2).
+"""Independent float64 models of what the renderer draws (blocks.md §6, §9): camera resolution
+and projection (§9.3), the nonzero fill and 1 px anti-aliasing of path shapes (§9.2), straight-alpha
+compositing, and image comparisons. Nothing here calls oscilla; scenes are built with
+``support.builders.Scene``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
-import wgpu
 
-from oscilla.program import SinkSpec, SlotMeta
-
-DEFAULT_CAMERA = dict(
-    projection=1, centerX=0.5, centerY=0.5, distance=0.87, tiltDeg=35.0, yawDeg=0.0, fovYDeg=60.0, near=0.01, far=100.0
-)
-CAMERA_ORDER = ("projection", "centerX", "centerY", "distance", "tiltDeg", "yawDeg", "fovYDeg", "near", "far")
+#: Per-input fallbacks of blocks.md §9.3 for non-finite camera inputs.
 FALLBACK = dict(
     projection=0, centerX=0.5, centerY=0.5, distance=2.0, tiltDeg=0.0, yawDeg=0.0, fovYDeg=45.0, near=0.01, far=100.0
 )
-
-
-class Scene:
-    """A hand-built ValueStore plus slot records and sinks (optionally a camera and paths)."""
-
-    def __init__(self):
-        self.chunks: list[np.ndarray] = []
-        self.metas: list[SlotMeta] = []
-        self.sinks: list[SinkSpec] = []
-        self.size = 0
-        self.camera: int | None = None
-
-    def slot(self, values, stride: int, instance: str | None = None) -> int:
-        arr = np.asarray(values, dtype=np.float64).reshape(-1, stride)
-        lanes = arr.shape[0] if instance is not None else 1
-        pad = np.full(3, 7.0)
-        self.chunks.append(pad)
-        self.size += 3
-        s = len(self.metas)
-        self.metas.append(
-            SlotMeta(
-                slot=s, name=f"s{s}", storage="f32", offset=self.size, stride=stride, lanes=lanes, instance=instance
-            )
-        )
-        self.chunks.append(arr.reshape(-1))
-        self.size += arr.size
-        return s
-
-    def set_camera(self, **params) -> dict:
-        """Add the Camera's packed signal (defaults of §5.10, overridden by ``params``)."""
-        cam = {**DEFAULT_CAMERA, **params}
-        self.camera = self.slot([[cam[k] for k in CAMERA_ORDER]], 9)
-        return cam
-
-    def sink(
-        self, pos, *, color=(1, 1, 1, 1), size=1.0, rotation=0.0, scale=1.0, shape=(0, 0.02, 0.02, 0, 0), path=None
-    ) -> SinkSpec:
-        """Add a sink; ``color``/``size``/``rotation`` given per lane (2-D arrays / sequences of
-        length N) become fields, else signals. ``path``: control points (M x 2) of a path shape."""
-        inst = f"i{len(self.sinks)}"
-        pos = np.asarray(pos, dtype=np.float64)
-        n = pos.shape[0]
-
-        def inp(v, stride):
-            v = np.asarray(v, dtype=np.float64)
-            if v.size == stride:
-                return self.slot(v.reshape(1, stride), stride)
-            return self.slot(v.reshape(n, stride), stride, inst)
-
-        p = self.slot(pos, pos.shape[1], inst)
-        path_slot = None
-        if path is not None:
-            path_slot = self.slot(np.asarray(path, dtype=np.float64), 2, f"ctl{len(self.sinks)}")
-            shape = (2, 0, 0, 0, 0)
-        sp = SinkSpec(
-            block=f"draw{len(self.sinks)}",
-            instance=inst,
-            lanes=n,
-            pos=p,
-            pos_stride=pos.shape[1],
-            color=inp(color, 4),
-            size=inp(size, 1),
-            rotation=inp(rotation, 1),
-            scale=self.slot([[scale]], 1),
-            shape=self.slot([shape], 5),
-            path=path_slot,
-            camera=None,
-        )
-        self.sinks.append(sp)
-        return sp
-
-    def buffer(self, device):
-        data = np.concatenate(self.chunks + [np.zeros(4)]).astype(np.float32)
-        return device.create_buffer_with_data(
-            data=data.tobytes(), usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST
-        )
-
-    def renderer(self, device):
-        from oscilla.drawing.instances import InstanceRenderer
-
-        sinks = [dataclasses.replace(s, camera=self.camera) for s in self.sinks]
-        return InstanceRenderer(device, self.buffer(device), self.metas, sinks)
-
-    def render(self, device, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)):
-        """(image (H, W, 4) uint8, the renderer) after one encode + submit."""
-        from oscilla.drawing.offscreen import OffscreenTarget
-
-        r = self.renderer(device)
-        t = OffscreenTarget(device, w, h)
-        enc = device.create_command_encoder()
-        r.encode(enc, t.view, w, h, background)
-        device.queue.submit([enc.finish()])
-        return t.read(), r
-
-
-# ------------------------------------------------------------------ independent float64 model
 
 
 def resolve_camera(cam: dict) -> dict:
