@@ -26,7 +26,7 @@ from oscilla.abi.uniforms import FRAME_UNIFORMS
 from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
-from oscilla.program import KernelSpec, SlotMeta, StateLayout
+from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
 from oscilla.shaders import load_wgsl
 
 #: WGSL names of the ValueStore / StateBuffer arrays per storage class (oscilla/abi/bindings.py)
@@ -123,7 +123,7 @@ class _Emitter:
         state: StateLayout,
         width: int = 1,
         field_slot_of: dict[int, SlotMeta] | None = None,
-        reductions: dict | None = None,
+        reductions: dict[int, ReductionSpec] | None = None,
     ):
         self.nodes = nodes
         self.reductions = reductions or {}
@@ -211,7 +211,7 @@ class _Emitter:
             cell = self.cells[n.attrs[0]]
             arr = STATE_ARRAYS[cell.storage]
             comp = n.attrs[1]
-            if n.domain is None:
+            if n.instance is None:
                 code = f"{arr}[{cell.offset + comp}u]"
             elif cell.stride == 1 and cell.storage == "f32":
                 code = f"sf4[{cell.offset // 4}u + inv]"  # 4 lanes, 16-byte aligned (layout)
@@ -220,7 +220,8 @@ class _Emitter:
                     arr, n.dtype, lambda j: f"{cell.offset + comp}u + (lane0 + {j}u) * {cell.stride}u"
                 )
         elif n.op == "reduce":  # fold the partials the source's field kernel left in scratch
-            off, groups, lanes, op, _src = self.reductions[nid]
+            red = self.reductions[nid]
+            off, groups, lanes, op = red.scratch_offset, red.partials, red.lanes, red.op
             acc = f"r{len(self.lines)}"
             ident = _REDUCE_IDENTITY[op]
             # Two levels (blocks of FOLD_BLOCK partials) keep the float error of a long sum small.
@@ -269,7 +270,7 @@ class _Emitter:
             cell = self.cells[n.attrs[0]]
             arr = STATE_ARRAYS[cell.storage]
             head = self.expr(n.args[0])
-            if n.domain is None:
+            if n.instance is None:
                 code = f"{arr}[{cell.offset}u + u32({head})]"
             else:  # the head is a broadcast signal: every component holds it
                 code = self._lane_loads(
@@ -317,7 +318,11 @@ def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
 
 
 def generate_kernel(
-    k: KernelSpec, nodes, slot_meta: tuple[SlotMeta, ...], state: StateLayout, reductions: dict | None = None
+    k: KernelSpec,
+    nodes,
+    slot_meta: tuple[SlotMeta, ...],
+    state: StateLayout,
+    reductions: dict[int, ReductionSpec] | None = None,
 ) -> str:
     """WGSL source of a signal or field kernel (prelude + bindings + body).
 
@@ -344,8 +349,8 @@ def generate_kernel(
         em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
-    for src, op, off in k.partials if field else ():
-        v = em.expr(src)
+    for part in k.partials if field else ():
+        v, op = em.expr(part.source_node), part.op
         lanes = [
             f"{v}.{_XYZW[j]}"
             if (j == 0 or k.lanes % 4 == 0)
@@ -355,7 +360,7 @@ def generate_kernel(
         fold = lanes[0]
         for x in lanes[1:]:
             fold = _REDUCE_COMBINE[op].format(a=fold, b=x)
-        body.append(f"    sc[{off}u + inv] = {fold};")
+        body.append(f"    sc[{part.scratch_offset}u + inv] = {fold};")
     if not field:
         for sm in writes:
             body += _signal_stores(sm, em)
@@ -442,8 +447,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
         "fn main(@builtin(local_invocation_id) lid: vec3<u32>) {",
         "    let t = lid.x;",
     ]
-    for _nid, src, res, _op, lanes, _scratch, _groups in k.barrier:
-        s_in, s_out = slot_meta[src], slot_meta[res]
+    for scan in k.scans:
+        s_in, s_out, lanes = slot_meta[scan.source_slot], slot_meta[scan.result_slot], scan.lanes
         chunk = -(-lanes // 256)
         lines += [
             "    {",

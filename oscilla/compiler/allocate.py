@@ -63,7 +63,7 @@ def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
                 stride=c.stride,
                 frames=c.frames,
                 init_const=const_id,
-                instance=c.domain,
+                instance=c.instance,
             )
         )
         offsets[c.storage] = _align(offsets[c.storage] + c.size)

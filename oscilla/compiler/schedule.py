@@ -146,7 +146,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
     for w in b.writes:
         cell = b.cells[w.cell]
         payload = "float" if cell.storage == "f32" else "int"
-        vslot = slots.request(f"next:{w.cell}", Value(w.values, payload, cell.domain))
+        vslot = slots.request(f"next:{w.cell}", Value(w.values, payload, cell.instance))
         pslot = None
         if w.ring_pos is not None:
             pslot = slots.request(f"pos:{w.cell}", Value((w.ring_pos,), "int"))
@@ -181,22 +181,22 @@ def _close_over_kernel_inputs(b: IRBuilder, plan: Plan, slots: _Slots) -> None:
                 arg = b.nodes[n.args[0]]
                 slots.request(f"sig:%{arg.id}", Value((arg.id,), _DTYPE_PAYLOAD[arg.dtype], None, arg.event))
             elif n.op == "table":
-                slot = slots.request(f"table:{n.attrs[0]}", Value((nid,), _DTYPE_PAYLOAD[n.dtype], n.domain))
+                slot = slots.request(f"table:{n.attrs[0]}", Value((nid,), _DTYPE_PAYLOAD[n.dtype], n.instance))
                 plan.slots[slot].host = True
                 plan.tables[slot] = n.attrs[0]
             elif n.op == "reduce":  # folded by the signal kernel from the source kernel's partials
                 src = b.nodes[n.args[0]]
-                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.domain))
+                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.instance))
             elif n.op == "scan":
                 src = b.nodes[n.args[0]]
-                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.domain))
-                slot = slots.request(f"scan:%{nid}", Value((nid,), "float", n.domain))
+                plan.barrier_src[nid] = slots.request(f"src:%{src.id}", Value((src.id,), "float", src.instance))
+                slot = slots.request(f"scan:%{nid}", Value((nid,), "float", n.instance))
                 plan.slots[slot].writer = "scan"
                 plan.barrier_result[nid] = slot
             elif n.op == "gather":
                 src = b.nodes[n.args[0]]
                 plan.barrier_src[nid] = slots.request(
-                    f"src:%{src.id}", Value((src.id,), _DTYPE_PAYLOAD[src.dtype], src.domain)
+                    f"src:%{src.id}", Value((src.id,), _DTYPE_PAYLOAD[src.dtype], src.instance)
                 )
 
 
@@ -350,7 +350,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
                     kind="stateWrite",
                     phase=2,
                     kernel="commit",
-                    instance=c.domain,
+                    instance=c.instance,
                     lanes=c.lanes,
                     reads_slots=(vslot,) if pslot is None else (vslot, pslot),
                     writes_cells=(cell,),

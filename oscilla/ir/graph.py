@@ -1,8 +1,8 @@
 """The hash-consed scalar IR that blocks lower to and codegen / the reference interpreter consume.
 
 Every :class:`Node` is one scalar lane value (dtype ``f32``, ``i32`` or ``u32``). A node is a
-*signal* expression (``domain is None``: one value per frame), a *field* expression (``domain`` is
-an instance id: one value per lane) or an *event* expression (a signal u32 0/1 that fires per
+*signal* expression (``instance is None``: one value per frame), a *field* expression (``instance``
+is an instance id: one value per lane) or an *event* expression (a signal u32 0/1 that fires per
 frame). Vector payloads are tuples of scalar nodes, so codegen and the reference interpreter only
 ever see scalars. Structurally equal nodes are shared (hash-consing), and ops whose arguments are
 all constants are folded on the host with the op table of :mod:`oscilla.ir.opcodes`.
@@ -15,7 +15,7 @@ Source ops (no record in ``opcodes.OPCODES``):
     external   attrs (index,)                 external channel ``index`` of the frame snapshot (f32
                                               signal); the name is ``IRBuilder.channels[index]``
     lane_index                                the lane number i (i32), fields only
-    bcast      args (signal,)                 a signal value seen by every lane of ``domain``
+    bcast      args (signal,)                 a signal value seen by every lane of ``instance``
     state      attrs (cell_id, component)     the committed value of a state cell (this lane)
     ring_read  args (head,) attrs (cell_id,)  DelayFrames: ring element ``head`` (this lane)
     reduce     args (x,) attrs (op,)          signal: sum/avg/min/max of field x over its lanes
@@ -57,13 +57,14 @@ class Node:
     dtype: str
     args: tuple[int, ...] = ()
     attrs: tuple = ()
-    domain: str | None = None
+    #: the instance a field node has one value per lane of; None for signals and events
+    instance: str | None = None
     event: bool = False
 
     @property
     def kind(self) -> str:
         """``"field"``, ``"event"`` or ``"sig"``."""
-        if self.domain is not None:
+        if self.instance is not None:
             return FIELD
         return EVENT if self.event else SIG
 
@@ -79,7 +80,7 @@ class StateCell:
         stride: components per lane.
         frames: ring length (DelayFrames), else 1; the cell holds frames x lanes x stride values.
         init: initial value of every element (a float or int), or None for zero.
-        domain: instance id of a per-lane cell, else None.
+        instance: instance id of a per-lane cell, else None.
     """
 
     id: str
@@ -88,7 +89,7 @@ class StateCell:
     stride: int = 1
     frames: int = 1
     init: float | int | None = None
-    domain: str | None = None
+    instance: str | None = None
 
     @property
     def size(self) -> int:
@@ -105,7 +106,7 @@ class StateCell:
 
 @dataclass(frozen=True)
 class StateWrite:
-    """Phase 2 commit: cell <- value (one node per component, same domain as the cell).
+    """Phase 2 commit: cell <- value (one node per component, same instance as the cell).
 
     ``ring_pos`` is an i32 signal node giving the ring element to write (DelayFrames); the
     committed element is then ``ring[ring_pos]``.
@@ -132,13 +133,13 @@ class IRBuilder:
 
     # -- construction -------------------------------------------------------------------------
     def _intern(
-        self, op: str, dtype: str, args: tuple[int, ...], attrs: tuple, domain: str | None, event: bool = False
+        self, op: str, dtype: str, args: tuple[int, ...], attrs: tuple, instance: str | None, event: bool = False
     ) -> int:
-        key = (op, dtype, args, attrs, domain, event)
+        key = (op, dtype, args, attrs, instance, event)
         nid = self._index.get(key)
         if nid is None:
             nid = len(self.nodes)
-            self.nodes.append(Node(nid, op, dtype, args, attrs, domain, event))
+            self.nodes.append(Node(nid, op, dtype, args, attrs, instance, event))
             self._index[key] = nid
         return nid
 
@@ -179,51 +180,51 @@ class IRBuilder:
     def reduce(self, x: int, op: str) -> int:
         """Signal: ``op`` (sum, avg, min, max) of field ``x`` over every lane of its instance."""
         n = self.nodes[x]
-        assert n.domain is not None and n.dtype == "f32", n
+        assert n.instance is not None and n.dtype == "f32", n
         if n.op in ("table", "scan"):
             # the field kernel that computes the reduced value also folds it into per-workgroup
             # partials, so the value must be computed by a field kernel: x · 1 is an exact copy
-            x = self._intern("mul", "f32", (x, self.const(1.0)), (), n.domain)
-        return self._intern("reduce", "f32", (x,), (op, n.domain), None)
+            x = self._intern("mul", "f32", (x, self.const(1.0)), (), n.instance)
+        return self._intern("reduce", "f32", (x,), (op, n.instance), None)
 
     def scan(self, x: int, op: str = "add") -> int:
         """Field: inclusive prefix ``op`` of field ``x`` (lane i holds x[0] + ... + x[i])."""
         n = self.nodes[x]
-        assert n.domain is not None and n.dtype == "f32", n
-        return self._intern("scan", "f32", (x,), (op,), n.domain)
+        assert n.instance is not None and n.dtype == "f32", n
+        return self._intern("scan", "f32", (x,), (op,), n.instance)
 
     def gather(self, src: int, index: int, instance: str) -> int:
         """Field over ``instance``: field ``src`` read at lane ``index`` (i32, clamped to its lanes)."""
         s = self.nodes[src]
-        assert s.domain is not None, s
-        index = self.bcast(index, instance) if self.nodes[index].domain is None else index
+        assert s.instance is not None, s
+        index = self.bcast(index, instance) if self.nodes[index].instance is None else index
         return self._intern("gather", s.dtype, (src, index), (), instance)
 
     def bcast(self, nid: int, instance: str) -> int:
         """The signal ``nid`` (constants included) as a field over ``instance``; a no-op for fields
         of that instance. A field slot needs field nodes, so materialized constants go through it."""
         n = self.nodes[nid]
-        if n.domain == instance:
+        if n.instance == instance:
             return nid
-        assert n.domain is None, f"cannot broadcast a field of {n.domain} to {instance}"
+        assert n.instance is None, f"cannot broadcast a field of {n.instance} to {instance}"
         return self._intern("bcast", n.dtype, (nid,), (), instance)
 
     def op(self, op: str, *args: int, dtype: str | None = None, attrs: tuple = ()) -> int:
-        """A pure op; signal arguments are broadcast to the domain of any field argument, and an op
+        """A pure op; signal arguments are broadcast to the instance of any field argument, and an op
         whose arguments are all constants is folded with :func:`oscilla.ir.opcodes.evaluate`."""
         res: str = opcodes.OPCODES[op].result
         if res == "*":
             res = dtype or self.nodes[args[1]].dtype
-        domains = {self.nodes[a].domain for a in args} - {None}
-        assert len(domains) <= 1, f"op {op} mixes instances {domains}"
-        domain = domains.pop() if domains else None
+        instances = {self.nodes[a].instance for a in args} - {None}
+        assert len(instances) <= 1, f"op {op} mixes instances {instances}"
+        instance = instances.pop() if instances else None
         if all(self.nodes[a].op == "const" for a in args):
             vals = [np.asarray(self.nodes[a].attrs[0], opcodes.NP_DTYPE[self.nodes[a].dtype]) for a in args]
             return self.const(opcodes.evaluate(op, res, vals).item(), res)
-        if domain is not None:
-            args = tuple(a if self.nodes[a].op == "const" else self.bcast(a, domain) for a in args)
+        if instance is not None:
+            args = tuple(a if self.nodes[a].op == "const" else self.bcast(a, instance) for a in args)
         event = op == "or_b" and all(self.nodes[a].event for a in args)
-        return self._intern(op, res, tuple(args), attrs, domain, event)
+        return self._intern(op, res, tuple(args), attrs, instance, event)
 
     # -- state -----------------------------------------------------------------------------
     def state_cell(self, cell: StateCell) -> StateCell:
@@ -231,16 +232,16 @@ class IRBuilder:
         return cell
 
     def state_read(self, cell: StateCell, component: int = 0) -> int:
-        return self._intern("state", cell.storage, (), (cell.id, component), cell.domain)
+        return self._intern("state", cell.storage, (), (cell.id, component), cell.instance)
 
     def ring_read(self, cell: StateCell, head: int) -> int:
-        if cell.domain is not None:
-            head = self.bcast(head, cell.domain)
-        return self._intern("ring_read", cell.storage, (head,), (cell.id,), cell.domain)
+        if cell.instance is not None:
+            head = self.bcast(head, cell.instance)
+        return self._intern("ring_read", cell.storage, (head,), (cell.id,), cell.instance)
 
     def state_write(self, cell: StateCell, values: tuple[int, ...], ring_pos: int | None = None) -> None:
-        if cell.domain is not None:
-            values = tuple(self.bcast(v, cell.domain) for v in values)
+        if cell.instance is not None:
+            values = tuple(self.bcast(v, cell.instance) for v in values)
         self.writes.append(StateWrite(cell.id, tuple(values), ring_pos))
 
     # -- inspection ------------------------------------------------------------------------
@@ -300,5 +301,5 @@ def format_node(n: Node) -> str:
         attrs = repr(n.attrs[0])
     elif n.attrs:
         attrs = " ".join(repr(a) for a in n.attrs)
-    dom = f" @{n.domain}" if n.domain else (" !event" if n.event else "")
-    return f"%{n.id} = {n.op}.{n.dtype} {args} {attrs}".rstrip() + dom
+    where = f" @{n.instance}" if n.instance else (" !event" if n.event else "")
+    return f"%{n.id} = {n.op}.{n.dtype} {args} {attrs}".rstrip() + where

@@ -191,7 +191,7 @@ class ReferenceRuntime:
         if op == "state":
             c = self._cells[n.attrs[0]]
             arr = self.state[c.storage]
-            if n.domain is None:
+            if n.instance is None:
                 return np.asarray(arr[c.offset + n.attrs[1]], dt)
             return arr[c.offset + n.attrs[1] : c.offset + c.lanes * c.stride : c.stride].copy()
         if op == "ring_read":
@@ -199,7 +199,7 @@ class ReferenceRuntime:
             arr = self.state[c.storage]
             head = np.asarray(env[n.args[0]]).reshape(-1)[0]
             base = c.offset + int(head) * c.lanes
-            if n.domain is None:
+            if n.instance is None:
                 return np.asarray(arr[base], dt)
             return arr[base : base + c.lanes].copy()
         args = [env[a] for a in n.args]
