@@ -17,7 +17,7 @@ Phase 2 is a separate compute pass so that WebGPU's pass boundary orders every P
 a state cell before any write to it. If a state write ran inside Phase 1, lanes and kernels that
 read the cell later in the same frame would see the new value: a UnitDelay would become a wire
 and feedback loops would race. The schedule validator (compiler.schedule.validate_schedule)
-rejects any state write outside phase 2, and tests/test_execution_model.py proves the delay.
+rejects any state write outside phase 2, and tests/compiler/test_execution_model.py proves the delay.
 
 Everything (buffers, pipelines, bind groups, dispatch sizes) is built once here; a frame
 allocates nothing and reads nothing back unless asked (``read``, ``read_state``, ``render``).
