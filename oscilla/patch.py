@@ -71,7 +71,7 @@ class Block:
     params: dict[str, Any] = field(default_factory=dict)
     combine: dict[str, str] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"id": self.id, "type": self.type}
         if self.params:
             d["params"] = dict(self.params)
@@ -99,7 +99,7 @@ class Edge:
     def dst(self) -> str:
         return f"{self.dst_block}.{self.dst_port}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"from": self.src, "to": self.dst}
         if not self.enabled:
             d["enabled"] = False
@@ -117,16 +117,16 @@ class Patch:
     settings: dict[str, Any] = field(default_factory=dict)
 
     # -- construction helpers (the Python builder) -------------------------------------------
-    def add(self, block_id: str, block_type: str, **params) -> Patch:
+    def add(self, block_id: str, block_type: str, **params: Any) -> Patch:
         """Append a block; returns the patch for chaining."""
         self.blocks.append(Block(block_id, block_type, dict(params)))
         return self
 
     def connect(self, src: str, dst: str, *, enabled: bool = True, alias: str | None = None) -> Patch:
         """Append an edge from ``"block.port"`` to ``"block.port"``; returns the patch."""
-        sb, sp = _split_endpoint(src)
-        db, dp = _split_endpoint(dst)
-        if sb is None or db is None:
+        src_end = _split_endpoint(src)
+        dst_end = _split_endpoint(dst)
+        if src_end is None or dst_end is None:
             raise CompileError(
                 [
                     Diagnostic(
@@ -134,10 +134,15 @@ class Patch:
                     )
                 ]
             )
-        self.edges.append(Edge(sb, sp, db, dp, enabled, alias))
+        self.edges.append(Edge(*src_end, *dst_end, enabled, alias))
         return self
 
     def block(self, block_id: str) -> Block:
+        """The block with id ``block_id``.
+
+        Raises:
+            KeyError: when no block has that id.
+        """
         for b in self.blocks:
             if b.id == block_id:
                 return b
@@ -174,16 +179,16 @@ class Patch:
             for i, e in enumerate(raw_edges):
                 if not isinstance(e, dict) or not isinstance(e.get("from"), str) or not isinstance(e.get("to"), str):
                     continue  # reported by the schema
-                sb, sp = _split_endpoint(e["from"])
-                db, dp = _split_endpoint(e["to"])
-                bad = [s for s, b in ((e["from"], sb), (e["to"], db)) if b is None]
+                src_end = _split_endpoint(e["from"])
+                dst_end = _split_endpoint(e["to"])
+                bad = [s for s, end in ((e["from"], src_end), (e["to"], dst_end)) if end is None]
                 for s in bad:
                     diags.append(
                         Diagnostic("E_PATCH_INVALID", ERROR, f"edge endpoint {s!r} is not '<block>.<port>'", edge=i)
                     )
-                if bad:
+                if src_end is None or dst_end is None:
                     continue
-                edges.append(Edge(sb, sp, db, dp, bool(e.get("enabled", True)), e.get("alias")))
+                edges.append(Edge(*src_end, *dst_end, bool(e.get("enabled", True)), e.get("alias")))
         if diags:
             raise CompileError(diags)
         blocks = [
@@ -192,7 +197,7 @@ class Patch:
         ]
         return cls(blocks, edges, dict(data.get("settings", {})))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The api.md §1 structure (round-trips through :meth:`from_dict`)."""
         d: dict[str, Any] = {"oscilla": FORMAT_VERSION}
         if self.settings:
@@ -204,18 +209,18 @@ class Patch:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def save(self, path: str | os.PathLike) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the patch as JSON to ``path``."""
         Path(path).write_text(self.to_json() + "\n", encoding="utf-8")
 
 
-def _split_endpoint(s: str) -> tuple[str | None, str | None]:
-    """Split ``"<block>.<port>"`` at the last '.'; (None, None) when malformed."""
+def _split_endpoint(s: object) -> tuple[str, str] | None:
+    """Split ``"<block>.<port>"`` at the last '.' into (block, port); None when malformed."""
     if not isinstance(s, str) or "." not in s:
-        return None, None
+        return None
     b, p = s.rsplit(".", 1)
     if not b or not p:
-        return None, None
+        return None
     return b, p
 
 
@@ -231,7 +236,7 @@ def _schema_diag(err: jsonschema.ValidationError) -> Diagnostic:
     return Diagnostic("E_PATCH_INVALID", ERROR, f"{where}: {msg}", edge=edge)
 
 
-def load_patch(source) -> Patch:
+def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch:
     """Load a patch from a dict, JSON text, a file path or an existing Patch.
 
     A str whose first non-blank character is ``{`` or ``[`` is JSON text; any other str or

@@ -46,12 +46,12 @@ class _Lowerer:
     def run(self, e: TExpr) -> tuple[int, ...]:
         op = e.op
         if op == "const":
-            return (self.b.const(e.attr, "i32" if e.type == INT else "f32"),)
+            return (self.b.const(e.const_value, "i32" if e.type == INT else "f32"),)
         if op == "input":
-            return tuple(self.env[e.attr])
+            return tuple(self.env[e.input_name])
         if op == "swizzle":
             comps = self.run(e.args[0])
-            return tuple(comps[i] for i in e.attr)
+            return tuple(comps[i] for i in e.components)
         if op == "select":
             (cond,) = self.run(e.args[0])
             a, b = self.run(e.args[1]), self.run(e.args[2])
@@ -68,7 +68,7 @@ class _Lowerer:
         if op == "div":
             return o("div", *args)
         if op in _COMPARE:
-            suffix = {FLOAT: "", INT: "_i", BOOL: "_b"}[e.attr]
+            suffix = {FLOAT: "", INT: "_i", BOOL: "_b"}[e.operand_type]
             return o(op + suffix, *args)
         if op == "not":
             return o("not_b", *args)

@@ -214,6 +214,7 @@ class _Parser:
     def primary(self) -> Node:
         t = self.tok
         if t.kind == NUM:
+            assert t.value is not None, "the lexer gives every number token its value"
             self.advance()
             return self._height(Num(t.pos, t.value), t)
         if t.kind == IDENT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from oscilla.diagnostics import suggest
 from oscilla.expr.errors import TYPE, ExprError
@@ -55,7 +56,51 @@ class TExpr:
     op: str
     type: str
     args: tuple[TExpr, ...] = ()
-    attr: object = None
+    attr: int | float | str | tuple[int, ...] | None = None
+
+    @property
+    def const_value(self) -> int | float:
+        """The value of a ``const`` node (a Python int for an int constant, float for a float one).
+
+        Raises:
+            TypeError: when the node is not a ``const``.
+        """
+        if self.op != "const" or not isinstance(self.attr, (int, float)):
+            raise TypeError(f"a {self.op!r} expression node has no constant value")
+        return self.attr
+
+    @property
+    def input_name(self) -> str:
+        """The name an ``input`` node reads (``in0``, ``"<block>.<port>"`` or an alias).
+
+        Raises:
+            TypeError: when the node is not an ``input``.
+        """
+        if self.op != "input" or not isinstance(self.attr, str):
+            raise TypeError(f"a {self.op!r} expression node reads no input")
+        return self.attr
+
+    @property
+    def components(self) -> tuple[int, ...]:
+        """The component indices (0-3) a ``swizzle`` node picks, in order.
+
+        Raises:
+            TypeError: when the node is not a ``swizzle``.
+        """
+        if self.op != "swizzle" or not isinstance(self.attr, tuple):
+            raise TypeError(f"a {self.op!r} expression node is not a swizzle")
+        return self.attr
+
+    @property
+    def operand_type(self) -> str:
+        """The type (int, float or bool) both operands of a comparison node share.
+
+        Raises:
+            TypeError: when the node is not a comparison (lt, le, gt, ge, eq, ne).
+        """
+        if self.op not in ("lt", "le", "gt", "ge", "eq", "ne") or not isinstance(self.attr, str):
+            raise TypeError(f"a {self.op!r} expression node is not a comparison")
+        return self.attr
 
 
 @dataclass
@@ -127,13 +172,21 @@ class _Checker:
             return self._member(node, soft=True)
         return self.check(node)
 
+    @overload
+    def _member(self, node: Member, soft: Literal[False] = False) -> TExpr: ...
+
+    @overload
+    def _member(self, node: Member, soft: bool) -> TExpr | None: ...
+
     def _member(self, node: Member, soft: bool = False) -> TExpr | None:
+        """The typed member access ``node`` (a swizzle or a dotted ref); with ``soft``, None when
+        the name chain names nothing (instead of raising E_EXPR_TYPE)."""
         obj = self._soft(node.obj)
         path = self._path(node)
         is_ref = path is not None and path in self.scope
         if obj is not None and obj.type in VECTORS and not (is_ref and not _swizzle_letters(node.name)):
             return self._swizzle(obj, node)
-        if is_ref:
+        if is_ref and path is not None:
             return self._input(path, node.pos)
         if obj is None:
             if soft:
@@ -143,6 +196,8 @@ class _Checker:
                 root = root.obj
             if isinstance(root, Name) and root.name in self.unavailable:
                 raise self._undefined(root.name, root.pos)
+            # _soft gives None only for a chain of names, so the chain has a dotted path
+            assert path is not None, "a member access on nothing that is not a name chain"
             raise self._undefined(path, node.pos)
         raise ExprError(
             TYPE,
@@ -317,7 +372,7 @@ def _coerce(x: TExpr, t: str) -> TExpr:
         return x
     assert x.type == INT and t == FLOAT, (x, t)
     if x.op == "const":
-        return TExpr("const", FLOAT, (), float(x.attr))
+        return TExpr("const", FLOAT, (), float(x.const_value))
     return TExpr("i2f", FLOAT, (x,))
 
 
