@@ -45,12 +45,12 @@ def format_report(patch: Patch | None, diagnostics: list[Diagnostic]) -> list[st
     groups: dict[str | None, list[Diagnostic]] = {}
     for d in diagnostics:
         groups.setdefault(d.block, []).append(d)
-    types = {}
+    types: dict[str | None, str] = {}  # block id -> type; keyed like the groups
     if patch is not None:
         for b in patch.blocks:
             types.setdefault(b.id, b.type)
     order = sorted(groups, key=lambda b: (b is not None, list(types).index(b) if b in types else len(types)))
-    lines = []
+    lines: list[str] = []
     for blk in order:
         lines.append("patch" if blk is None else f"block {blk!r} ({types.get(blk, '?')})")
         for d in groups[blk]:

@@ -18,6 +18,7 @@ last frame before the swap when the new layout is static).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -46,7 +47,7 @@ class SinkContinuity:
 def affected_sinks(old: CompiledProgram, new: CompiledProgram) -> list[str]:
     """Sinks (by block id) in both programs whose instance changed its lane count or seed."""
     old_sinks = {s.block: s for s in old.sinks}
-    out = []
+    out: list[str] = []
     for s in new.sinks:
         o = old_sinks.get(s.block)
         if o is None or o.instance != s.instance or s.instance not in old.instances:
@@ -62,23 +63,23 @@ def extend_program(program: CompiledProgram, blocks: list[str]) -> tuple[Compile
     metas = list(program.slot_meta)
     f32_end = -(-program.storage_size("f32") // 4) * 4
     sinks = list(program.sinks)
-    conts = []
+    conts: list[SinkContinuity] = []
     for k, s in enumerate(sinks):
         if s.block not in blocks:
             continue
         n = s.lanes
-        slots = []
+        slots: list[int] = []
         for name, stride, payload in (("pos", 3, "vec3"), ("size", 1, "float"), ("color", 4, "color")):
             slot = len(metas)
             metas.append(SlotMeta(slot, f"continuity:{s.block}.{name}", "f32", f32_end, stride, n, payload, s.instance))
             f32_end += -(-n * stride // 4) * 4
             slots.append(slot)
-        conts.append(SinkContinuity(s.block, n, s, *slots))
+        conts.append(SinkContinuity(s.block, n, s, pos_dst=slots[0], size_dst=slots[1], color_dst=slots[2]))
         sinks[k] = replace(s, pos=slots[0], pos_stride=3, size=slots[1], color=slots[2])
     return replace(program, slot_meta=tuple(metas), sinks=tuple(sinks)), conts
 
 
-def render_inputs(read_slot, sink: SinkSpec, lanes: int) -> np.ndarray:
+def render_inputs(read_slot: Callable[[int], np.ndarray], sink: SinkSpec, lanes: int) -> np.ndarray:
     """(lanes, 8) float64 array of a sink's drawn position (x, y, z), size and colour, from
     ``read_slot(slot) -> numpy`` (signals broadcast to every lane; vec2 positions get z = 0)."""
     out = np.zeros((lanes, 8))
@@ -93,22 +94,41 @@ def render_inputs(read_slot, sink: SinkSpec, lanes: int) -> np.ndarray:
 def offsets(
     old: CompiledProgram, new: CompiledProgram, instance: str, old_vals: np.ndarray, new_vals: np.ndarray
 ) -> np.ndarray:
-    """old - new per new lane, old lanes matched by element id; 0 for newborn lanes."""
+    """old - new per new lane, old lanes matched by element id; 0 for newborn lanes (every lane
+    when ``instance`` is not in the old program). Shapes: (lanes, 8) in, (new lanes, 8) float32 out."""
     off = np.zeros_like(new_vals)
-    shift, lo, hi = lane_mapping(old, new, instance)
-    if hi > lo:
-        off[lo:hi] = old_vals[lo + shift : hi + shift] - new_vals[lo:hi]
+    mapping = lane_mapping(old, new, instance)
+    if mapping is not None:
+        shift, lo, hi = mapping
+        if hi > lo:
+            off[lo:hi] = old_vals[lo + shift : hi + shift] - new_vals[lo:hi]
     return np.where(np.isfinite(off), off, 0.0).astype(np.float32)
 
 
 def decays(t: float, t0: float) -> tuple[float, float, float, float]:
     """exp(-(t - t0)/tau) for position, size, colour and opacity (model time in ms)."""
     d = max(0.0, t - t0)
-    return tuple(math.exp(-d / tau) for tau in (TAU_POS_MS, TAU_SIZE_MS, TAU_COLOR_MS, TAU_ALPHA_MS))
+    return (
+        math.exp(-d / TAU_POS_MS),
+        math.exp(-d / TAU_SIZE_MS),
+        math.exp(-d / TAU_COLOR_MS),
+        math.exp(-d / TAU_ALPHA_MS),
+    )
 
 
-def apply_host(values_f32: np.ndarray, slot_meta, c: SinkContinuity, k: tuple[float, float, float, float]) -> None:
-    """The continuity kernel in numpy (the reference runtime's twin of oscilla/shaders/continuity.wgsl)."""
+def apply_host(
+    values_f32: np.ndarray, slot_meta: Sequence[SlotMeta], c: SinkContinuity, k: tuple[float, float, float, float]
+) -> None:
+    """The continuity kernel in numpy (the reference runtime's twin of oscilla/shaders/continuity.wgsl).
+
+    Writes the display slots of ``c`` in ``values_f32`` (the f32 ValueStore, indexed by
+    ``slot_meta``) from its source slots, its offsets and the decay factors ``k`` of :func:`decays`.
+
+    Raises:
+        ValueError: when the sink's offsets were never captured (``c.offsets`` is None).
+    """
+    if c.offsets is None:
+        raise ValueError(f"continuity of sink {c.block!r}: offsets were not captured at the swap")
     n = c.lanes
     cur = render_inputs(lambda s: _slot_view(values_f32, slot_meta[s]), c.src, n).astype(np.float32)
     off = c.offsets.astype(np.float32)
