@@ -8,6 +8,7 @@ errors and raises CompileError with all of them.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from oscilla.abi.dispatch import dispatch_grid
 from oscilla.blocks.values import Value
@@ -19,10 +20,10 @@ from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.isolate import isolate, without_blocks
 from oscilla.compiler.lower_blocks import lower_graph
 from oscilla.compiler.normalize import normalize
-from oscilla.compiler.schedule import plan_schedule, validate_schedule
+from oscilla.compiler.schedule import Plan, plan_schedule, validate_schedule
 from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch, load_patch
-from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, TimeRootSpec
+from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, SlotMeta, TimeRootSpec
 
 
 def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozenset()) -> list[tuple[str, Value]]:
@@ -79,6 +80,26 @@ def _analyze(patch: Patch, diags: DiagnosticCollector):
     return g, t
 
 
+def _sink_spec(
+    block: str, instance: str, lanes: int, slots: dict[str, int], slot_meta: Sequence[SlotMeta], plan: Plan
+) -> SinkSpec:
+    """The slots a render sink draws from (its render inputs, path and the patch's camera)."""
+    return SinkSpec(
+        block=block,
+        instance=instance,
+        lanes=lanes,
+        pos=slots["pos"],
+        pos_stride=slot_meta[slots["pos"]].stride,
+        color=slots["color"],
+        size=slots["size"],
+        rotation=slots["rotation"],
+        scale=slots["scale"],
+        shape=slots["shape"],
+        path=slots.get("path"),
+        camera=plan.camera_slot,
+    )
+
+
 def _grid(k: KernelSpec) -> tuple[int, int]:
     """The kernel's dispatch: an explicit workgroup count (lane-coupled kernels) or the grid that
     covers its invocations."""
@@ -133,29 +154,16 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         kernels.append(dataclasses.replace(k, grid=_grid(k)))
 
     sinks = tuple(
-        SinkSpec(
-            s.block,
-            s.instance,
-            low.instances[s.instance][0],
-            plan.sink_slots[s.block]["pos"],
-            slot_meta[plan.sink_slots[s.block]["pos"]].stride,
-            plan.sink_slots[s.block]["color"],
-            plan.sink_slots[s.block]["size"],
-            plan.sink_slots[s.block]["rotation"],
-            plan.sink_slots[s.block]["scale"],
-            plan.sink_slots[s.block]["shape"],
-            plan.sink_slots[s.block].get("path"),
-            plan.camera_slot,
-        )
+        _sink_spec(s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block], slot_meta, plan)
         for s in low.sinks
     )
     root = g.blocks[g.time_root]
     cfg = root.config
     time_root = TimeRootSpec(
-        root.type,
-        root.id,
-        float(cfg.get("periodAMs") or 1000.0),
-        float(cfg.get("periodBMs") or 2000.0),
+        type=root.type,
+        block=root.id,
+        period_a_ms=float(cfg.get("periodAMs") or 1000.0),
+        period_b_ms=float(cfg.get("periodBMs") or 2000.0),
         period_ms=float(cfg.get("periodMs") or 1000.0),
         mode=str(cfg.get("mode") or "loop"),
         duration_ms=float(cfg.get("durationMs") or 10000.0),
