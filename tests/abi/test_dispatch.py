@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 
 import oscilla as osc
 from oscilla.abi import dispatch
@@ -25,22 +26,20 @@ def test_dispatch_grid_goes_2d_past_65535_groups():
 
 
 def _index_lag_patch(n):
-    return {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot"},
-            {"id": "arr", "type": "Array", "params": {"count": n}},
-            {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-            {"id": "grid", "type": "GridLayout", "params": {"rows": 1000, "cols": 1000}},
-            {"id": "draw", "type": "RenderInstances2D"},
+    return make_patch(
+        [
+            blk("arr", "Array", count=n),
+            blk("lag", "Lag", smoothing=0.5),
+            blk("grid", "GridLayout", rows=1000, cols=1000),
+            blk("draw", "RenderInstances2D"),
         ],
-        "edges": [
-            {"from": "arr.index", "to": "lag.target"},
-            {"from": "arr.elements", "to": "grid.elements"},
-            {"from": "grid.position", "to": "draw.pos"},
-            {"from": "lag.out", "to": "draw.size"},
+        [
+            edge("arr.index", "lag.target"),
+            edge("arr.elements", "grid.elements"),
+            edge("grid.position", "draw.pos"),
+            edge("lag.out", "draw.size"),
         ],
-    }
+    )
 
 
 @pytest.mark.gpu
@@ -85,24 +84,22 @@ def test_buffers_beyond_the_device_binding_limit_are_e_limit_exceeded():
     n = 2**24  # 16.7M lanes x 4 components x 4 bytes = 256 MiB of colour
     if n * 16 <= limit:
         pytest.skip("this device binds more than the patch needs")
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot"},
-            {"id": "arr", "type": "Array", "params": {"count": n}},
-            {"id": "hue", "type": "HueFromPhase"},
-            {"id": "rgb", "type": "HsvToRgb"},
-            {"id": "grid", "type": "GridLayout"},
-            {"id": "draw", "type": "RenderInstances2D"},
+    patch = make_patch(
+        [
+            blk("arr", "Array", count=n),
+            blk("hue", "HueFromPhase"),
+            blk("rgb", "HsvToRgb"),
+            blk("grid", "GridLayout"),
+            blk("draw", "RenderInstances2D"),
         ],
-        "edges": [
-            {"from": "arr.t", "to": "hue.id01"},
-            {"from": "hue.hue", "to": "rgb.hue"},
-            {"from": "rgb.color", "to": "draw.color"},
-            {"from": "arr.elements", "to": "grid.elements"},
-            {"from": "grid.position", "to": "draw.pos"},
+        [
+            edge("arr.t", "hue.id01"),
+            edge("hue.hue", "rgb.hue"),
+            edge("rgb.color", "draw.color"),
+            edge("arr.elements", "grid.elements"),
+            edge("grid.position", "draw.pos"),
         ],
-    }
+    )
     with pytest.raises(osc.CompileError) as e:
         osc.Runtime(osc.compile(patch))
     codes = {d.code for d in e.value.diagnostics}

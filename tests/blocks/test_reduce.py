@@ -2,27 +2,22 @@
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import hash01, normalized_index
 from support.reported import reported
 
 import oscilla as osc
 
 pytestmark = pytest.mark.gpu
-T = {"id": "time", "type": "InfiniteTimeRoot"}
+T = blk("time", "InfiniteTimeRoot")
 OPS = {"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}
 
 
 def _hash_field_patch(n, op):
-    return {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array", "params": {"count": n}},
-            {"id": "h", "type": "Hash"},
-            {"id": "r", "type": "Reduce", "params": {"op": op}},
-        ],
-        "edges": [{"from": "a.t", "to": "h.value"}, {"from": "h.out", "to": "r.field"}],
-    }
+    return make_patch(
+        [blk("a", "Array", count=n), blk("h", "Hash"), blk("r", "Reduce", op=op)],
+        [edge("a.t", "h.value"), edge("h.out", "r.field")],
+    )
 
 
 @pytest.mark.parametrize("op", list(OPS))
@@ -35,30 +30,22 @@ def test_reduce_ops_against_float64(runtime_cls, op, n):
 
 
 def test_w12_reduce_over_1_2_3_4(runtime_cls):
-    blocks = [T, {"id": "a", "type": "Array", "params": {"count": 4}}, {"id": "one", "type": "Add", "params": {"b": 1}}]
-    edges = [{"from": "a.index", "to": "one.a"}]
+    blocks = [T, blk("a", "Array", count=4), blk("one", "Add", b=1)]
+    edges = [edge("a.index", "one.a")]
     for op in OPS:
-        blocks.append({"id": op, "type": "Reduce", "params": {"op": op}})
-        edges.append({"from": "one.out", "to": f"{op}.field"})
-    rt = runtime_cls(
-        osc.compile({"oscilla": 1, "blocks": blocks, "edges": edges}, observe=[f"{op}.signal" for op in OPS])
-    )
+        blocks.append(blk(op, "Reduce", op=op))
+        edges.append(edge("one.out", f"{op}.field"))
+    rt = runtime_cls(osc.compile(make_patch(blocks, edges, root=False), observe=[f"{op}.signal" for op in OPS]))
     rt.step(0.0)
     assert [float(rt.read(f"{op}.signal")) for op in OPS] == [10.0, 2.5, 1.0, 4.0]
 
 
 def test_vector_reduce_is_component_wise_and_keeps_payload(runtime_cls):
     n = 1000
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array", "params": {"count": n}},
-            {"id": "g", "type": "GridLayout", "params": {"rows": 10, "cols": 100}},
-            {"id": "r", "type": "Reduce", "params": {"op": "max"}},
-        ],
-        "edges": [{"from": "a.elements", "to": "g.elements"}, {"from": "g.position", "to": "r.field"}],
-    }
+    patch = make_patch(
+        [blk("a", "Array", count=n), blk("g", "GridLayout", rows=10, cols=100), blk("r", "Reduce", op="max")],
+        [edge("a.elements", "g.elements"), edge("g.position", "r.field")],
+    )
     rt = runtime_cls(osc.compile(patch, observe=["r.signal"]))
     rt.step(0.0)
     np.testing.assert_allclose(rt.read("r.signal"), [0.995, 0.95, 0.0], rtol=1e-6)
@@ -66,16 +53,10 @@ def test_vector_reduce_is_component_wise_and_keeps_payload(runtime_cls):
 
 def test_int_and_bool_fields_reduce_as_float(runtime_cls):
     n = 333
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array", "params": {"count": n}},
-            {"id": "ri", "type": "Reduce"},
-            {"id": "rb", "type": "Reduce"},
-        ],
-        "edges": [{"from": "a.index", "to": "ri.field"}, {"from": "a.active", "to": "rb.field"}],
-    }
+    patch = make_patch(
+        [blk("a", "Array", count=n), blk("ri", "Reduce"), blk("rb", "Reduce")],
+        [edge("a.index", "ri.field"), edge("a.active", "rb.field")],
+    )
     rt = runtime_cls(osc.compile(patch, observe=["ri.signal", "rb.signal"]))
     rt.step(0.0)
     assert float(rt.read("ri.signal")) == n * (n - 1) / 2
@@ -85,25 +66,23 @@ def test_int_and_bool_fields_reduce_as_float(runtime_cls):
 def test_field_signal_field_splits_into_stages(runtime_cls):
     """Centre a jittered field on its own mean: field -> Reduce -> signal -> field in one frame."""
     n = 2000
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array", "params": {"count": n}},
-            {"id": "h", "type": "Hash"},
-            {"id": "m", "type": "Reduce", "params": {"op": "avg"}},
-            {"id": "c", "type": "Subtract"},
-            {"id": "lag", "type": "Lag", "params": {"smoothing": 1}},
+    patch = make_patch(
+        [
+            blk("a", "Array", count=n),
+            blk("h", "Hash"),
+            blk("m", "Reduce", op="avg"),
+            blk("c", "Subtract"),
+            blk("lag", "Lag", smoothing=1),
         ],
-        "edges": [
-            {"from": "a.t", "to": "h.value"},
-            {"from": "time.phaseA", "to": "h.seed"},
-            {"from": "h.out", "to": "m.field"},
-            {"from": "h.out", "to": "c.a"},
-            {"from": "m.signal", "to": "c.b"},
-            {"from": "c.out", "to": "lag.target"},
+        [
+            edge("a.t", "h.value"),
+            edge("time.phaseA", "h.seed"),
+            edge("h.out", "m.field"),
+            edge("h.out", "c.a"),
+            edge("m.signal", "c.b"),
+            edge("c.out", "lag.target"),
         ],
-    }
+    )
     program = osc.compile(patch, observe=["c.out", "h.out"])
     # stage 0: signal, field (also folds per-workgroup partials); stage 1: signal (folds the
     # partials into the mean), field; then the commit: the Reduce adds no dispatch of its own
@@ -134,19 +113,13 @@ def test_one_million_lane_sum_is_within_tolerance_of_float64():
 
 
 def test_reduce_feeding_itself_without_state_is_a_cycle():
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array", "params": {"count": 10}},
-            {"id": "add", "type": "Add"},
-            {"id": "r", "type": "Reduce"},
+    patch = make_patch(
+        [blk("a", "Array", count=10), blk("add", "Add"), blk("r", "Reduce")],
+        [
+            edge("a.t", "add.a"),
+            edge("r.signal", "add.b"),
+            edge("add.out", "r.field"),
         ],
-        "edges": [
-            {"from": "a.t", "to": "add.a"},
-            {"from": "r.signal", "to": "add.b"},
-            {"from": "add.out", "to": "r.field"},
-        ],
-    }
+    )
     e = reported(patch)
     assert [d.code for d in e.value.diagnostics] == ["E_CYCLE_DETECTED"]

@@ -3,6 +3,7 @@ store exactly their lanes and leave neighbouring slots untouched."""
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.formulas import hash01, normalized_index
 
 import oscilla as osc
@@ -11,24 +12,24 @@ pytestmark = pytest.mark.gpu
 
 
 def _patch(counts):
-    blocks = [{"id": "time", "type": "InfiniteTimeRoot"}]
+    blocks = [blk("time", "InfiniteTimeRoot")]
     edges = []
     for k, n in enumerate(counts):
         blocks += [
-            {"id": f"a{k}", "type": "Array", "params": {"count": n}},
-            {"id": f"g{k}", "type": "GridLayout", "params": {"rows": 3, "cols": 3}},
-            {"id": f"h{k}", "type": "Hash", "params": {"seed": float(k)}},
-            {"id": f"lag{k}", "type": "Lag", "params": {"smoothing": 0.5}},
-            {"id": f"r{k}", "type": "RenderInstances2D"},
+            blk(f"a{k}", "Array", count=n),
+            blk(f"g{k}", "GridLayout", rows=3, cols=3),
+            blk(f"h{k}", "Hash", seed=float(k)),
+            blk(f"lag{k}", "Lag", smoothing=0.5),
+            blk(f"r{k}", "RenderInstances2D"),
         ]
         edges += [
-            {"from": f"a{k}.elements", "to": f"g{k}.elements"},
-            {"from": f"g{k}.position", "to": f"r{k}.pos"},
-            {"from": f"a{k}.t", "to": f"h{k}.value"},
-            {"from": f"h{k}.out", "to": f"lag{k}.target"},
-            {"from": f"lag{k}.out", "to": f"r{k}.size"},
+            edge(f"a{k}.elements", f"g{k}.elements"),
+            edge(f"g{k}.position", f"r{k}.pos"),
+            edge(f"a{k}.t", f"h{k}.value"),
+            edge(f"h{k}.out", f"lag{k}.target"),
+            edge(f"lag{k}.out", f"r{k}.size"),
         ]
-    return {"oscilla": 1, "blocks": blocks, "edges": edges}
+    return make_patch(blocks, edges, root=False)
 
 
 @pytest.mark.parametrize("counts", [(1, 2, 3), (5, 6, 7), (1001, 9, 4)])

@@ -366,21 +366,15 @@ def test_example_dispatch_count_on_the_gpu():
 
 def test_cycle_bypassing_the_unit_delay_of_its_scc_is_still_detected():
     """acc is wired to itself inside a legal UnitDelay loop: that self-loop never crosses state."""
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot"},
-            {"id": "delay", "type": "UnitDelay"},
-            {"id": "acc", "type": "Add", "params": {"b": 0.1}},
-            {"id": "wrap", "type": "Mod", "params": {"b": 1}},
+    patch = make_patch(
+        [blk("delay", "UnitDelay"), blk("acc", "Add", b=0.1), blk("wrap", "Mod", b=1)],
+        [
+            edge("delay.out", "acc.a"),
+            edge("acc.out", "wrap.a"),
+            edge("wrap.result", "delay.in"),
+            edge("acc.out", "acc.a"),
         ],
-        "edges": [
-            {"from": "delay.out", "to": "acc.a"},
-            {"from": "acc.out", "to": "wrap.a"},
-            {"from": "wrap.result", "to": "delay.in"},
-            {"from": "acc.out", "to": "acc.a"},
-        ],
-    }
+    )
     e = reported(patch)
     [d] = [d for d in e.value.diagnostics if d.code == "E_CYCLE_DETECTED"]
     assert d.block == "acc"
@@ -388,14 +382,7 @@ def test_cycle_bypassing_the_unit_delay_of_its_scc_is_still_detected():
 
 
 def test_unit_delay_wired_to_itself_is_legal():
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot"},
-            {"id": "d", "type": "UnitDelay", "params": {"initialValue": 3}},
-        ],
-        "edges": [{"from": "d.out", "to": "d.in"}],
-    }
+    patch = make_patch([blk("d", "UnitDelay", initialValue=3)], [edge("d.out", "d.in")])
     rt = osc.ReferenceRuntime(osc.compile(patch, observe=["d.out"]))
     for t in (0, 16, 32):
         rt.step(t)

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 
 import oscilla as osc
 
-T = {"id": "time", "type": "InfiniteTimeRoot"}
+T = blk("time", "InfiniteTimeRoot")
 
 
 def _keys(ds):
@@ -16,32 +17,30 @@ def _sink(extra_blocks=(), extra_edges=()):
     """A drawable ring plus extra blocks and edges."""
     blocks = [
         T,
-        {"id": "arr", "type": "Array", "params": {"count": 8}},
-        {"id": "ring", "type": "CircleLayout"},
-        {"id": "draw", "type": "RenderInstances2D"},
+        blk("arr", "Array", count=8),
+        blk("ring", "CircleLayout"),
+        blk("draw", "RenderInstances2D"),
         *extra_blocks,
     ]
-    edges = [{"from": "arr.elements", "to": "ring.elements"}, {"from": "ring.position", "to": "draw.pos"}, *extra_edges]
-    return {"oscilla": 1, "blocks": blocks, "edges": edges}
+    edges = [edge("arr.elements", "ring.elements"), edge("ring.position", "draw.pos"), *extra_edges]
+    return make_patch(blocks, edges, root=False)
 
 
 def test_w17_with_the_expression():
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "a", "type": "Array"},
-            {"id": "g", "type": "GridLayout", "params": {"columns": 10, "width": 0.8}},
-            {"id": "e", "type": "Ellipse"},
-            {"id": "r", "type": "RenderInstances2D", "params": {"color": [1, 0, 0, 1]}},
-            {"id": "x", "type": "Expression", "params": {"expression": "in0 +"}},
+    patch = make_patch(
+        [
+            blk("a", "Array"),
+            blk("g", "GridLayout", columns=10, width=0.8),
+            blk("e", "Ellipse"),
+            blk("r", "RenderInstances2D", color=[1, 0, 0, 1]),
+            blk("x", "Expression", expression="in0 +"),
         ],
-        "edges": [
-            {"from": "a.idx", "to": "g.idx"},
-            {"from": "g.pos", "to": "r.pos"},
-            {"from": "e.shape", "to": "r.shape"},
+        [
+            edge("a.idx", "g.idx"),
+            edge("g.pos", "r.pos"),
+            edge("e.shape", "r.shape"),
         ],
-    }
+    )
     with pytest.raises(osc.CompileError) as e:
         osc.compile(patch)
     ds = e.value.diagnostics
@@ -63,8 +62,8 @@ def test_w17_with_the_expression():
 
 def test_error_in_an_unreachable_block_is_a_warning_and_the_rest_runs():
     patch = _sink(
-        [{"id": "bad", "type": "Oscillator", "params": {"amplitud": 2}}, {"id": "after", "type": "Sin"}],
-        [{"from": "bad.out", "to": "after.input"}],
+        [blk("bad", "Oscillator", amplitud=2), blk("after", "Sin")],
+        [edge("bad.out", "after.input")],
     )
     program = osc.compile(patch, observe=["ring.position", "after.result"])
     ds = program.diagnostics
@@ -86,16 +85,14 @@ def test_error_in_an_unreachable_block_is_a_warning_and_the_rest_runs():
 
 
 def test_error_in_a_block_that_reaches_a_sink_stays_an_error():
-    patch = _sink(
-        [{"id": "bad", "type": "Oscillator", "params": {"amplitud": 2}}], [{"from": "bad.out", "to": "draw.size"}]
-    )
+    patch = _sink([blk("bad", "Oscillator", amplitud=2)], [edge("bad.out", "draw.size")])
     with pytest.raises(osc.CompileError) as e:
         osc.compile(patch)
     assert _keys(e.value.diagnostics) == [("E_UNKNOWN_PARAM", "bad", "amplitud")]
 
 
 def test_edges_with_invalid_ports_still_count_for_reach():
-    patch = _sink([{"id": "bad", "type": "Sin", "params": {"input": "x"}}], [{"from": "bad.result", "to": "draw.nope"}])
+    patch = _sink([blk("bad", "Sin", input="x")], [edge("bad.result", "draw.nope")])
     with pytest.raises(osc.CompileError) as e:
         osc.compile(patch)
     assert ("E_PARAM_INVALID", "bad", "input") in _keys(e.value.diagnostics)
@@ -104,23 +101,19 @@ def test_edges_with_invalid_ports_still_count_for_reach():
 @pytest.mark.parametrize(
     "extra, code",
     [
-        ([{"id": "time2", "type": "CyclicTimeRoot"}], "E_TIME_ROOT_MULTIPLE"),
-        ([{"id": "arr", "type": "Sin"}], "E_DUPLICATE_BLOCK_ID"),
+        ([blk("time2", "CyclicTimeRoot")], "E_TIME_ROOT_MULTIPLE"),
+        ([blk("arr", "Sin")], "E_DUPLICATE_BLOCK_ID"),
     ],
 )
 def test_graph_level_errors_are_never_downgraded(extra, code):
-    patch = {"oscilla": 1, "blocks": [T, {"id": "arr", "type": "Array"}, *extra], "edges": []}
+    patch = make_patch([blk("arr", "Array"), *extra])
     with pytest.raises(osc.CompileError) as e:
         osc.compile(patch)
     assert code in [d.code for d in e.value.diagnostics if d.severity == "error"]
 
 
 def test_errors_on_a_time_root_are_never_downgraded():
-    patch = {
-        "oscilla": 1,
-        "blocks": [{"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": -1}}],
-        "edges": [],
-    }
+    patch = make_patch([], periodAMs=-1)
     with pytest.raises(osc.CompileError) as e:
         osc.compile(patch)
     assert [(d.code, d.block) for d in e.value.diagnostics if d.severity == "error"] == [("E_PARAM_INVALID", "time")]
@@ -130,19 +123,19 @@ def test_independent_problems_of_different_passes_are_reported_together():
     """A param error (normalize), a type error (types) and a cycle (cycles) in one patch."""
     patch = _sink(
         [
-            {"id": "o", "type": "Oscillator", "params": {"mode": "nope"}},
-            {"id": "c", "type": "Const", "params": {"value": [1, 0, 0, 1]}},
-            {"id": "s", "type": "Sin"},
-            {"id": "p", "type": "Add"},
-            {"id": "q", "type": "Add"},
+            blk("o", "Oscillator", mode="nope"),
+            blk("c", "Const", value=[1, 0, 0, 1]),
+            blk("s", "Sin"),
+            blk("p", "Add"),
+            blk("q", "Add"),
         ],
         [
-            {"from": "o.out", "to": "draw.size"},
-            {"from": "c.out", "to": "s.input"},
-            {"from": "s.result", "to": "draw.rotation"},
-            {"from": "p.out", "to": "q.a"},
-            {"from": "q.out", "to": "p.a"},
-            {"from": "q.out", "to": "ring.radius"},
+            edge("o.out", "draw.size"),
+            edge("c.out", "s.input"),
+            edge("s.result", "draw.rotation"),
+            edge("p.out", "q.a"),
+            edge("q.out", "p.a"),
+            edge("q.out", "ring.radius"),
         ],
     )
     with pytest.raises(osc.CompileError) as e:
@@ -152,12 +145,12 @@ def test_independent_problems_of_different_passes_are_reported_together():
 
 
 def test_disconnected_warnings_skip_roots_sinks_and_cameras():
-    patch = _sink([{"id": "cam", "type": "Camera"}, {"id": "lonely", "type": "Sin"}])
+    patch = _sink([blk("cam", "Camera"), blk("lonely", "Sin")])
     program = osc.compile(patch)
     assert _keys(program.diagnostics) == [("W_GRAPH_DISCONNECTED_BLOCK", "lonely", None)]
 
 
 def test_observing_a_left_out_block_does_not_fail_the_compile():
-    patch = _sink([{"id": "bad", "type": "Sin", "params": {"input": "x"}}])
+    patch = _sink([blk("bad", "Sin", input="x")])
     program = osc.compile(patch, observe=["bad.result", "ring.position"])
     assert "bad.result" not in program.ports and "ring.position" in program.ports

@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from support.paths import ROOT
 
 import oscilla as osc
@@ -134,29 +135,27 @@ def test_violation_schedule_is_rejected_naming_the_cell():
 
 
 # the loop of example (b), per lane, with a second reader of the delay's cell in stage 1
-PER_LANE_LOOP = {
-    "oscilla": 1,
-    "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"},
-        {"id": "lanes", "type": "Array", "params": {"count": 4}},
-        {"id": "delay", "type": "UnitDelay"},
-        {"id": "speed", "type": "Multiply", "params": {"b": 0.25}},
-        {"id": "acc", "type": "Add"},
-        {"id": "wrap", "type": "Mod", "params": {"b": 1}},
-        {"id": "mean", "type": "Reduce", "params": {"op": "avg"}},
-        {"id": "spread", "type": "Subtract"},
+PER_LANE_LOOP = make_patch(
+    [
+        blk("lanes", "Array", count=4),
+        blk("delay", "UnitDelay"),
+        blk("speed", "Multiply", b=0.25),
+        blk("acc", "Add"),
+        blk("wrap", "Mod", b=1),
+        blk("mean", "Reduce", op="avg"),
+        blk("spread", "Subtract"),
     ],
-    "edges": [
-        {"from": "lanes.t", "to": "speed.a"},
-        {"from": "delay.out", "to": "acc.a"},
-        {"from": "speed.out", "to": "acc.b"},
-        {"from": "acc.out", "to": "wrap.a"},
-        {"from": "wrap.result", "to": "delay.in"},
-        {"from": "wrap.result", "to": "mean.field"},
-        {"from": "delay.out", "to": "spread.a"},
-        {"from": "mean.signal", "to": "spread.b"},
+    [
+        edge("lanes.t", "speed.a"),
+        edge("delay.out", "acc.a"),
+        edge("speed.out", "acc.b"),
+        edge("acc.out", "wrap.a"),
+        edge("wrap.result", "delay.in"),
+        edge("wrap.result", "mean.field"),
+        edge("delay.out", "spread.a"),
+        edge("mean.signal", "spread.b"),
     ],
-}
+)
 PORTS = ["delay.out", "wrap.result", "mean.signal", "spread.out"]
 
 
@@ -232,20 +231,14 @@ def test_reading_a_slot_before_its_writer_is_rejected_and_lags():
 
 # -- section 10.4: committing first ------------------------------------------------------------------------
 def test_committing_first_loses_the_initial_value_and_survives_reset():
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot"},
-            {"id": "delay", "type": "UnitDelay", "params": {"initialValue": 0.5}},
-            {"id": "acc", "type": "Add", "params": {"b": 0.125}},
-            {"id": "wrap", "type": "Mod", "params": {"b": 1}},
+    patch = make_patch(
+        [blk("delay", "UnitDelay", initialValue=0.5), blk("acc", "Add", b=0.125), blk("wrap", "Mod", b=1)],
+        [
+            edge("delay.out", "acc.a"),
+            edge("acc.out", "wrap.a"),
+            edge("wrap.result", "delay.in"),
         ],
-        "edges": [
-            {"from": "delay.out", "to": "acc.a"},
-            {"from": "acc.out", "to": "wrap.a"},
-            {"from": "wrap.result", "to": "delay.in"},
-        ],
-    }
+    )
     program = osc.compile(patch, observe=["delay.out"])
     order = _kernel_names(program)
     good, first = osc.ReferenceRuntime(program), osc.ReferenceRuntime(program)

@@ -6,6 +6,7 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+from support.builders import blk, make_patch
 from support.paths import ROOT
 from typer.testing import CliRunner
 
@@ -95,14 +96,7 @@ def test_render_png_equals_playback_at_fps(tmp_path):
 
 @pytest.mark.parametrize("runtime_cls", [osc.Runtime, osc.ReferenceRuntime], ids=["gpu", "reference"])
 def test_scrubbing_never_moves_time_back_nor_fires_false_wraps_and_reset_restarts(runtime_cls):
-    patch = {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}},
-            {"id": "acc", "type": "Accumulator", "params": {"delta": 1}},
-        ],
-        "edges": [],
-    }
+    patch = make_patch([blk("acc", "Accumulator", delta=1)], periodAMs=1000)
     rt = runtime_cls(osc.compile(patch, observe=["time.tMs", "time.wrapA", "acc.value", "time.dt"]))
     seen = []
     for t in (0, 950, 400, 980, 100, 1010, 1005):  # scrubbing back and forth

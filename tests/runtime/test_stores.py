@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 
 from oscilla.gpu import device as gpu
 from oscilla.program import CompiledProgram, ConstPool, SlotMeta, StateCellLayout, StateLayout, TimeRootSpec
@@ -583,22 +584,20 @@ def test_runtime_state_default_device():
     assert rs.state.read_cell("cnt:count") == 42
 
 
-PATCH = {
-    "oscilla": 1,
-    "blocks": [
-        {"id": "time", "type": "InfiniteTimeRoot"},
-        {"id": "arr", "type": "Array", "params": {"count": 10}},
-        {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-        {"id": "lay", "type": "GridLayout"},
-        {"id": "draw", "type": "RenderInstances2D"},
+PATCH = make_patch(
+    [
+        blk("arr", "Array", count=10),
+        blk("lag", "Lag", smoothing=0.5),
+        blk("lay", "GridLayout"),
+        blk("draw", "RenderInstances2D"),
     ],
-    "edges": [
-        {"from": "arr.t", "to": "lag.target"},
-        {"from": "arr.elements", "to": "lay.elements"},
-        {"from": "lay.position", "to": "draw.pos"},
-        {"from": "lag.out", "to": "draw.size"},
+    [
+        edge("arr.t", "lag.target"),
+        edge("arr.elements", "lay.elements"),
+        edge("lay.position", "draw.pos"),
+        edge("lag.out", "draw.size"),
     ],
-}
+)
 
 
 def test_runtime_state_from_compiled_patch(device):

@@ -4,37 +4,36 @@ import math
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 
 import oscilla as osc
 
 pytestmark = pytest.mark.gpu
-T = {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}}
 
 
 def stateful(freq=1.0, smoothing=0.3, extra=()):
     """Signal Lag, Phasor and UnitDelay fed by time; a ring so the patch draws."""
-    return {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
-            {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
-            {"id": "ud", "type": "UnitDelay"},
-            {"id": "arr", "type": "Array", "params": {"count": 8}},
-            {"id": "ring", "type": "CircleLayout"},
-            {"id": "draw", "type": "RenderInstances2D"},
+    return make_patch(
+        [
+            blk("lag", "Lag", smoothing=smoothing),
+            blk("ph", "Phasor", frequency=freq),
+            blk("ud", "UnitDelay"),
+            blk("arr", "Array", count=8),
+            blk("ring", "CircleLayout"),
+            blk("draw", "RenderInstances2D"),
             *extra,
         ],
-        "edges": [
-            {"from": "time.phaseA", "to": "lag.target"},
-            {"from": "time.phaseA", "to": "ud.in"},
-            {"from": "arr.elements", "to": "ring.elements"},
-            {"from": "ring.position", "to": "draw.pos"},
-            {"from": "ph.out", "to": "ring.phase"},
-            {"from": "lag.out", "to": "ring.radius"},
-            {"from": "ud.out", "to": "draw.rotation"},
+        [
+            edge("time.phaseA", "lag.target"),
+            edge("time.phaseA", "ud.in"),
+            edge("arr.elements", "ring.elements"),
+            edge("ring.position", "draw.pos"),
+            edge("ph.out", "ring.phase"),
+            edge("lag.out", "ring.radius"),
+            edge("ud.out", "draw.rotation"),
         ],
-    }
+        periodAMs=1000,
+    )
 
 
 def run(rt, times):
@@ -62,7 +61,7 @@ def test_adding_initializes_only_new_cells_and_removing_drops(runtime_cls):
     rt = runtime_cls(osc.compile(stateful()))
     run(rt, [0, 16, 32])
     lag = rt.read_state("lag:lag").copy()
-    acc = {"id": "acc", "type": "Accumulator", "params": {"delta": 1}}
+    acc = blk("acc", "Accumulator", delta=1)
     report = rt.swap(osc.compile(stateful(extra=[acc])))
     assert report.initialized == ["acc:accumulator"] and "lag:lag" in report.copied
     np.testing.assert_array_equal(rt.read_state("lag:lag"), lag)
@@ -79,12 +78,8 @@ def test_signal_to_field_change_resets_with_i_state_reset(runtime_cls):
     rt = runtime_cls(osc.compile(sig))
     run(rt, [0, 16, 32])
     per_lane = stateful()
-    per_lane["edges"] = [e for e in per_lane["edges"] if e["to"] != "lag.target"] + [
-        {"from": "arr.t", "to": "lag.target"}
-    ]
-    per_lane["edges"] = [e for e in per_lane["edges"] if e["from"] != "lag.out"] + [
-        {"from": "lag.out", "to": "draw.size"}
-    ]
+    per_lane["edges"] = [e for e in per_lane["edges"] if e["to"] != "lag.target"] + [edge("arr.t", "lag.target")]
+    per_lane["edges"] = [e for e in per_lane["edges"] if e["from"] != "lag.out"] + [edge("lag.out", "draw.size")]
     report = rt.swap(osc.compile(per_lane))
     assert report.reset == ["lag:lag"]
     [d] = report.diagnostics
@@ -94,29 +89,28 @@ def test_signal_to_field_change_resets_with_i_state_reset(runtime_cls):
 
 def grid(n, seed=0):
     """Lanes on a ring (positions depend on N) with a per-lane Lag of Hash(index)."""
-    return {
-        "oscilla": 1,
-        "blocks": [
-            T,
-            {"id": "arr", "type": "Array", "params": {"count": n, "seed": seed}},
-            {"id": "h", "type": "Hash"},
-            {"id": "lag", "type": "Lag", "params": {"smoothing": 0.5}},
-            {"id": "ring", "type": "CircleLayout", "params": {"radius": 0.3}},
-            {"id": "hue", "type": "HueFromPhase", "params": {"phase": 0.0}},
-            {"id": "rgb", "type": "HsvToRgb"},
-            {"id": "draw", "type": "RenderInstances2D"},
+    return make_patch(
+        [
+            blk("arr", "Array", count=n, seed=seed),
+            blk("h", "Hash"),
+            blk("lag", "Lag", smoothing=0.5),
+            blk("ring", "CircleLayout", radius=0.3),
+            blk("hue", "HueFromPhase", phase=0.0),
+            blk("rgb", "HsvToRgb"),
+            blk("draw", "RenderInstances2D"),
         ],
-        "edges": [
-            {"from": "arr.index", "to": "h.value"},
-            {"from": "h.out", "to": "lag.target"},
-            {"from": "arr.elements", "to": "ring.elements"},
-            {"from": "ring.position", "to": "draw.pos"},
-            {"from": "lag.out", "to": "draw.size"},
-            {"from": "arr.t", "to": "hue.id01"},
-            {"from": "hue.hue", "to": "rgb.hue"},
-            {"from": "rgb.color", "to": "draw.color"},
+        [
+            edge("arr.index", "h.value"),
+            edge("h.out", "lag.target"),
+            edge("arr.elements", "ring.elements"),
+            edge("ring.position", "draw.pos"),
+            edge("lag.out", "draw.size"),
+            edge("arr.t", "hue.id01"),
+            edge("hue.hue", "rgb.hue"),
+            edge("rgb.color", "draw.color"),
         ],
-    }
+        periodAMs=1000,
+    )
 
 
 def test_count_100_to_120_keeps_lanes_and_positions_converge_with_120ms(runtime_cls):
@@ -161,8 +155,8 @@ def test_failed_compile_or_build_leaves_the_running_program_untouched(monkeypatc
     run(rt, [0, 16, 32])
     img, lag = rt.render(64, 64).copy(), rt.read_state("lag:lag").copy()
     cyclic = stateful()
-    cyclic["blocks"].append({"id": "p", "type": "Add"})
-    cyclic["edges"] += [{"from": "p.out", "to": "p.a"}, {"from": "p.out", "to": "draw.scale"}]
+    cyclic["blocks"].append(blk("p", "Add"))
+    cyclic["edges"] += [edge("p.out", "p.a"), edge("p.out", "draw.scale")]
     with pytest.raises(osc.CompileError) as e:
         rt.swap(osc.compile(cyclic))
     assert "E_CYCLE_DETECTED" in [d.code for d in e.value.diagnostics]
@@ -185,7 +179,7 @@ def test_time_continues_without_false_wraps_across_a_period_change(runtime_cls):
     rt = runtime_cls(osc.compile(stateful(), observe=["time.wrapA", "time.tMs"]))
     run(rt, [0, 900, 990])
     faster = stateful()
-    faster["blocks"][0] = {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 300}}
+    faster["blocks"][0] = blk("time", "InfiniteTimeRoot", periodAMs=300)
     rt.swap(osc.compile(faster, observe=["time.wrapA", "time.tMs", "time.phaseA"]))
     rt.step(995)  # 995 ms is in cycle 3 of 300 ms, as 990 was: no wrap
     assert not rt.read("time.wrapA") and float(rt.read("time.tMs")) == 995.0
