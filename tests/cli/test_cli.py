@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 from PIL import Image
+from support.builders import blk, edge, make_patch
 from support.paths import ROOT
 from typer.testing import CliRunner
 
@@ -24,22 +25,22 @@ def test_check_reports_code_block_port_lines(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps(
-            {
-                "oscilla": 1,
-                "blocks": [
-                    {"id": "t", "type": "InfiniteTimeRoot"},
-                    {"id": "a", "type": "Array"},
-                    {"id": "g", "type": "GridLayout"},
-                    {"id": "o", "type": "Oscillator", "params": {"amplitud": 1}},
-                    {"id": "r", "type": "RenderInstances2D"},
+            make_patch(
+                [
+                    blk("t", "InfiniteTimeRoot"),
+                    blk("a", "Array"),
+                    blk("g", "GridLayout"),
+                    blk("o", "Oscillator", amplitud=1),
+                    blk("r", "RenderInstances2D"),
                 ],
-                "edges": [
-                    {"from": "a.elements", "to": "g.elements"},
-                    {"from": "g.position", "to": "r.pos"},
-                    {"from": "o.out", "to": "r.size"},
-                    {"from": "a.idx", "to": "r.rotation"},
+                [
+                    edge("a.elements", "g.elements"),
+                    edge("g.position", "r.pos"),
+                    edge("o.out", "r.size"),
+                    edge("a.idx", "r.rotation"),
                 ],
-            }
+                root=False,
+            )
         )
     )
     r = runner.invoke(app, ["check", str(bad)])
@@ -58,14 +59,13 @@ def test_check_marks_the_expression_column_and_warnings_exit_0(tmp_path):
     p = tmp_path / "warn.json"
     p.write_text(
         json.dumps(
-            {
-                "oscilla": 1,
-                "blocks": [
-                    {"id": "t", "type": "InfiniteTimeRoot"},
-                    {"id": "x", "type": "Expression", "params": {"expression": "in0 +"}},
+            make_patch(
+                [
+                    blk("t", "InfiniteTimeRoot"),
+                    blk("x", "Expression", expression="in0 +"),
                 ],
-                "edges": [],
-            }
+                root=False,
+            )
         )
     )
     r = runner.invoke(app, ["check", str(p)])

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import pytest
+from support.builders import blk, edge, make_patch
 from typer.testing import CliRunner
 
 import oscilla as osc
@@ -30,39 +31,38 @@ CELLS = ("lag:lag", "ph:phasor")
 def patch(freq=1.0, smoothing=0.3, extra_blocks=(), extra_edges=()):
     """A ring of 8 whose radius is a Lag of the time phase and whose phase is a Phasor; the size
     follows the external channel ``knob1``."""
-    return {
-        "oscilla": 1,
-        "blocks": [
-            {"id": "time", "type": "InfiniteTimeRoot", "params": {"periodAMs": 1000}},
-            {"id": "lag", "type": "Lag", "params": {"smoothing": smoothing}},
-            {"id": "ph", "type": "Phasor", "params": {"frequency": freq}},
-            {"id": "k", "type": "ExternalInput", "params": {"channel": "knob1"}},
-            {"id": "m", "type": "ExternalInput", "params": {"channel": "mouse.x"}},
-            {"id": "size", "type": "Add", "params": {"b": 0.02}},
-            {"id": "arr", "type": "Array", "params": {"count": 8}},
-            {"id": "ring", "type": "CircleLayout"},
-            {"id": "draw", "type": "RenderInstances2D"},
+    return make_patch(
+        [
+            blk("lag", "Lag", smoothing=smoothing),
+            blk("ph", "Phasor", frequency=freq),
+            blk("k", "ExternalInput", channel="knob1"),
+            blk("m", "ExternalInput", channel="mouse.x"),
+            blk("size", "Add", b=0.02),
+            blk("arr", "Array", count=8),
+            blk("ring", "CircleLayout"),
+            blk("draw", "RenderInstances2D"),
             *extra_blocks,
         ],
-        "edges": [
-            {"from": "time.phaseA", "to": "lag.target"},
-            {"from": "arr.elements", "to": "ring.elements"},
-            {"from": "ring.position", "to": "draw.pos"},
-            {"from": "ph.out", "to": "ring.phase"},
-            {"from": "lag.out", "to": "ring.radius"},
-            {"from": "k.value", "to": "size.a"},
-            {"from": "size.out", "to": "draw.size"},
-            {"from": "m.value", "to": "draw.rotation"},
+        [
+            edge("time.phaseA", "lag.target"),
+            edge("arr.elements", "ring.elements"),
+            edge("ring.position", "draw.pos"),
+            edge("ph.out", "ring.phase"),
+            edge("lag.out", "ring.radius"),
+            edge("k.value", "size.a"),
+            edge("size.out", "draw.size"),
+            edge("m.value", "draw.rotation"),
             *extra_edges,
         ],
-    }
+        periodAMs=1000,
+    )
 
 
 def cyclic():
     """The good patch plus a self-loop feeding the sink: E_CYCLE_DETECTED."""
     return patch(
-        extra_blocks=[{"id": "p", "type": "Add"}],
-        extra_edges=[{"from": "p.out", "to": "p.a"}, {"from": "p.out", "to": "draw.scale"}],
+        extra_blocks=[blk("p", "Add")],
+        extra_edges=[edge("p.out", "p.a"), edge("p.out", "draw.scale")],
     )
 
 
