@@ -6,6 +6,7 @@ committed page differs from :func:`render_reference`, so the page never drifts f
 
 from __future__ import annotations
 
+from oscilla.blocks.language_tables import explained_in
 from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, all_types, block_def
 from oscilla.payloads import DEFAULT_UNIT
 
@@ -58,6 +59,8 @@ def render_block(d: BlockDef) -> str:
     ]
     if d.formula:
         out += [f"Semantics: {d.formula}", ""]
+    title, where = explained_in(d)
+    out += [f"Explained in [{title}](../{where}).", ""]
     if d.inputs:
         out += ["| input | payload | unit | cardinality | default |", "|---|---|---|---|---|"]
         out += _port_rows(d.inputs, True) + [""]
@@ -82,10 +85,11 @@ def render_reference() -> str:
         "# Block reference",
         "",
         "Generated from the block registry by `scripts/gen_block_reference.py`; do not edit by hand.",
-        "The contract behind it (formulas in full, diagnostics, worked examples) is `blocks.md`.",
+        "What the blocks mean (types and units, time, state, fields, rendering, diagnostics, worked examples)",
+        "is explained in the [language pages](../language/conventions.md).",
         "",
         f'{len(types)} block types, grouped by category. "signal or field" ports are fields when any '
-        "of the block's inputs is a field (blocks.md §2.1).",
+        "of the block's inputs is a field ([cardinality](../language/fields-and-instances.md#cardinality)).",
         "",
     ]
     groups: dict[str, list[str]] = {}
