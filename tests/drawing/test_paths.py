@@ -1,6 +1,7 @@
-"""Path shapes (blocks.md §6 ProceduralPolygon / ProceduralStar, §9.2): control point values on
-both runtimes, and filled paths rendered against an independent float64 rasterizer (nonzero
-winding, exact edge distance, coverage clamp(0.5 - d, 0, 1)) in tests/support/geometry.py."""
+"""Path shapes drawn (blocks.md §9.2): filled ProceduralPolygon / ProceduralStar paths rendered
+against an independent float64 rasterizer (nonzero winding, exact edge distance, coverage
+clamp(0.5 - d, 0, 1)) in tests/support/geometry.py. Their control points are tested in
+tests/blocks/test_path_shapes.py."""
 
 from __future__ import annotations
 
@@ -9,141 +10,20 @@ import math
 import numpy as np
 import pytest
 from support.builders import Scene, blk, edge, make_patch
-from support.geometry import assert_close_image, model_paths, path_pixels, polygon_sdf, project, to_px
-from support.running import run_frames
+from support.geometry import (
+    assert_close_image,
+    model_paths,
+    path_pixels,
+    polygon_points,
+    polygon_sdf,
+    project,
+    star_points,
+    to_px,
+)
 
 import oscilla as osc
 
 ORANGE = (1.0, 0.5, 0.0, 1.0)
-
-
-def polygon(n, rx, ry):
-    a = 2 * np.pi * np.arange(n) / n - np.pi / 2
-    return np.stack([rx * np.cos(a), ry * np.sin(a)], 1)
-
-
-def star(points, outer, inner):
-    n = 2 * points
-    r = np.where(np.arange(n) % 2 == 0, outer, inner)
-    a = 2 * np.pi * np.arange(n) / n - np.pi / 2
-    return np.stack([r * np.cos(a), r * np.sin(a)], 1)
-
-
-# ------------------------------------------------------------------ control points
-
-
-def test_polygon_control_points(runtime_cls):
-    p = make_patch(
-        [
-            blk("poly", "ProceduralPolygon", sides=5, radiusX=0.1, radiusY=0.2),
-            blk("tri", "ProceduralPolygon", sides=3),
-            blk("dflt", "ProceduralPolygon"),
-        ]
-    )
-    [r] = run_frames(runtime_cls, p, ["poly.controlPoints", "tri.controlPoints", "dflt.controlPoints"], [0.0])
-    assert r["poly.controlPoints"].shape == (5, 2)
-    np.testing.assert_allclose(r["poly.controlPoints"], polygon(5, 0.1, 0.2), atol=1e-7)
-    np.testing.assert_allclose(r["tri.controlPoints"], polygon(3, 0.1, 0.1), atol=1e-7)
-    np.testing.assert_allclose(r["dflt.controlPoints"], polygon(5, 0.1, 0.1), atol=1e-7)
-    # lane 0 is at the top (y down)
-    assert abs(r["poly.controlPoints"][0, 0]) < 1e-7 and r["poly.controlPoints"][0, 1] == np.float32(-0.2)
-
-
-def test_star_control_points(runtime_cls):
-    p = make_patch(
-        [blk("s", "ProceduralStar", points=4, outerRadius=0.2, innerRadius=0.05), blk("d", "ProceduralStar")]
-    )
-    [r] = run_frames(runtime_cls, p, ["s.controlPoints", "d.controlPoints"], [0.0])
-    assert r["s.controlPoints"].shape == (8, 2) and r["d.controlPoints"].shape == (10, 2)
-    np.testing.assert_allclose(r["s.controlPoints"], star(4, 0.2, 0.05), atol=1e-7)
-    np.testing.assert_allclose(r["d.controlPoints"], star(5, 0.15, 0.06), atol=1e-7)
-    radii = np.hypot(*r["d.controlPoints"].T)
-    np.testing.assert_allclose(radii[0::2], 0.15, rtol=1e-6)
-    np.testing.assert_allclose(radii[1::2], 0.06, rtol=1e-6)
-
-
-def test_control_points_follow_signals(runtime_cls):
-    """radiusX from an Oscillator: 0.2 + 0.1 sin(2 pi phaseA); the field kernel reruns per frame."""
-    p = make_patch(
-        [
-            blk("osc", "Oscillator", amplitude=0.1, offset=0.2),
-            blk("poly", "ProceduralPolygon", sides=4, radiusY=0.05),
-            blk("st", "ProceduralStar", points=3),
-        ],
-        [edge("osc.out", "poly.radiusX"), edge("osc.out", "st.innerRadius")],
-    )
-    frames = run_frames(runtime_cls, p, ["poly.controlPoints", "st.controlPoints"], [0.0, 250.0, 750.0])
-    for r, rx in zip(frames, (0.2, 0.3, 0.1)):
-        np.testing.assert_allclose(r["poly.controlPoints"], polygon(4, rx, 0.05), atol=1e-6)
-        np.testing.assert_allclose(r["st.controlPoints"], star(3, 0.15, rx), atol=1e-6)
-
-
-def test_control_instance_is_new_with_seed_0(runtime_cls):
-    """controlPoints is a field over the block's own instance of `sides` lanes with seed 0 (§4):
-    StableIdHash over it gives W5's randomId values for seed 0."""
-    p = make_patch(
-        [blk("poly", "ProceduralPolygon", sides=4), blk("h", "StableIdHash")], [edge("poly.controlPoints", "h.domain")]
-    )
-    prog = osc.compile(p, observe=["h.rand"])
-    assert prog.instances["poly"] == (4, 0)
-    rt = runtime_cls(prog)
-    rt.step(0.0)
-    assert rt.read("h.rand").tolist() == [
-        0.8592556118965149,
-        0.03946274518966675,
-        0.18840044736862183,
-        0.17153775691986084,
-    ]
-
-
-@pytest.mark.parametrize(
-    "btype, params, code",
-    [
-        ("ProceduralPolygon", {"sides": 2}, "E_PARAM_INVALID"),
-        ("ProceduralPolygon", {"sides": 4.5}, "E_PARAM_INVALID"),
-        ("ProceduralPolygon", {"sides": "5"}, "E_PARAM_INVALID"),
-        ("ProceduralStar", {"points": 2}, "E_PARAM_INVALID"),
-        ("ProceduralStar", {"points": -1}, "E_PARAM_INVALID"),
-        ("ProceduralPolygon", {"sides": 2**24 + 1}, "E_LIMIT_EXCEEDED"),
-        ("ProceduralStar", {"points": 2**23 + 1}, "E_LIMIT_EXCEEDED"),
-        ("ProceduralPolygon", {"radius": 0.1}, "E_UNKNOWN_PARAM"),
-    ],
-)
-def test_param_validation(btype, params, code):
-    p = make_patch(
-        [
-            blk("x", btype, **params),
-            blk("arr", "Array", count=2),
-            blk("lay", "LineLayout"),
-            blk("draw", "RenderInstances2D"),
-        ],
-        [edge("arr.elements", "lay.elements"), edge("lay.position", "draw.pos"), edge("x.shape", "draw.shape")],
-    )
-    with pytest.raises(osc.CompileError) as e:
-        osc.compile(p)
-    assert [(d.code, d.block) for d in e.value.diagnostics] == [(code, "x")]
-
-
-def test_sides_is_a_param_not_a_port():
-    p = make_patch(
-        [
-            blk("c", "Const", value=5),
-            blk("poly", "ProceduralPolygon"),
-            blk("arr", "Array", count=2),
-            blk("lay", "LineLayout"),
-            blk("draw", "RenderInstances2D"),
-        ],
-        [
-            edge("c.out", "poly.sides"),
-            edge("arr.elements", "lay.elements"),
-            edge("lay.position", "draw.pos"),
-            edge("poly.shape", "draw.shape"),
-        ],
-    )
-    with pytest.raises(osc.CompileError) as e:
-        osc.compile(p)
-    (d,) = e.value.diagnostics
-    assert d.code == "E_UNKNOWN_PORT" and "is a param, not a port" in d.message
 
 
 # ------------------------------------------------------------------ rendering through patches
@@ -185,8 +65,8 @@ def test_filled_pentagon_and_star_rows(device):
     rt.step(0.0)
     img = rt.render(w, h)
     s = min(w, h)
-    els = [(to_px(x, 0.3, w, h), polygon(5, 0.12, 0.1), s, 0.0, ORANGE) for x in _xs(3)]
-    els += [(to_px(x, 0.72, w, h), star(5, 0.14, 0.05), s, 0.0, (0.2, 0.6, 1.0, 0.8)) for x in _xs(4)]
+    els = [(to_px(x, 0.3, w, h), polygon_points(5, 0.12, 0.1), s, 0.0, ORANGE) for x in _xs(3)]
+    els += [(to_px(x, 0.72, w, h), star_points(5, 0.14, 0.05), s, 0.0, (0.2, 0.6, 1.0, 0.8)) for x in _xs(4)]
     want = model_paths(w, h, els)
     assert_close_image(img, want, tol=2)
     # inside pixels coloured, outside untouched, a 1 px anti-aliasing band between
@@ -224,7 +104,7 @@ def test_rotation_size_scale_apply_to_paths(device):
     img = rt.render(w, h)
     t = np.array([0.0, 0.5, 1.0])
     els = [
-        (to_px(x, 0.5, w, h), star(3, 0.2, 0.07), 0.8 * (ti - 1.2) * min(w, h), 1.3 * ti, (1, 1, 1, 1))
+        (to_px(x, 0.5, w, h), star_points(3, 0.2, 0.07), 0.8 * (ti - 1.2) * min(w, h), 1.3 * ti, (1, 1, 1, 1))
         for x, ti in zip(_xs(3), t)
     ]
     assert_close_image(img, model_paths(w, h, els), tol=2)
@@ -270,7 +150,7 @@ def test_w16_viewport_unchanged_without_camera(device):
     assert img[300, 400 + 13, 0] == 0 and img[300, 400 - 14, 0] == 0
     assert img[0, 100].tolist()[:3] == [0, 255, 0] and img[0, 89].tolist()[:3] == [0, 255, 0]
     assert img[0, 100 + 13, 1] == 0 and img[0, 100 - 14, 1] == 0 and img[13, 100, 1] == 0
-    els = [((550.0, 300.0), polygon(4, 0.05, 0.05), 600.0, 0.0, (0, 0, 1, 1))]  # world (0.75, 0.5)
+    els = [((550.0, 300.0), polygon_points(4, 0.05, 0.05), 600.0, 0.0, (0, 0, 1, 1))]  # world (0.75, 0.5)
     sub = model_paths(w, h, els)
     assert_close_image(img[240:360, 490:610], sub[240:360, 490:610], tol=2)
     assert img[300, 550].tolist() == [0, 0, 255, 255] and img[300 - 28, 550, 2] == 255
@@ -285,7 +165,7 @@ def test_nonzero_fill_self_intersecting(device):
     the nonzero rule (even-odd would leave a hole). A square with a reversed inner square has a
     hole (winding 0); with a same-direction inner square it has none (winding 2)."""
     w = h = 120
-    penta = polygon(5, 0.3, 0.3)[[0, 2, 4, 1, 3]]
+    penta = polygon_points(5, 0.3, 0.3)[[0, 2, 4, 1, 3]]
     outer = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]]) * 0.3
     inner_rev = np.array([[-1, -1], [-1, 1], [1, 1], [1, -1]]) * 0.12
     inner_same = inner_rev[::-1]
@@ -305,7 +185,7 @@ def test_nonzero_fill_self_intersecting(device):
 
 @pytest.mark.gpu
 def test_path_with_non_finite_point_or_position_is_hidden(device):
-    ctl = polygon(5, 0.3, 0.3)
+    ctl = polygon_points(5, 0.3, 0.3)
     bad = ctl.copy()
     bad[2, 0] = np.nan
     sc = Scene()
@@ -321,7 +201,7 @@ def test_paths_under_a_perspective_camera(device):
     w = h = 200
     sc = Scene()
     cam = sc.set_camera()
-    ctl = star(5, 0.1, 0.04)
+    ctl = star_points(5, 0.1, 0.04)
     pts = [(0.3, 0.35, 0.0), (0.7, 0.65, 0.05)]
     sc.sink(pts, path=ctl, color=[(1, 0, 0, 1), (0, 1, 0, 0.7)], size=[1.0, 0.8], rotation=[0.2, -0.4])
     img, r = sc.render(device, w, h)

@@ -66,6 +66,22 @@ def to_px(x, y, w, h):
     return w / 2 + (x - 0.5) * s, h / 2 + (y - 0.5) * s
 
 
+def polygon_points(n, rx, ry):
+    """The n control points (n, 2) of a ProceduralPolygon (blocks.md §6): an ellipse's radii rx,
+    ry, lane 0 at the top (y down), counter-clockwise on screen."""
+    a = 2 * np.pi * np.arange(n) / n - np.pi / 2
+    return np.stack([rx * np.cos(a), ry * np.sin(a)], 1)
+
+
+def star_points(points, outer, inner):
+    """The 2 * points control points (2 * points, 2) of a ProceduralStar (blocks.md §6),
+    alternating outer and inner radius, lane 0 at the top."""
+    n = 2 * points
+    r = np.where(np.arange(n) % 2 == 0, outer, inner)
+    a = 2 * np.pi * np.arange(n) / n - np.pi / 2
+    return np.stack([r * np.cos(a), r * np.sin(a)], 1)
+
+
 def polygon_sdf(px, py, verts):
     """Signed distance (pixels) from points (px, py) to the closed polygon ``verts`` (pixels),
     negative inside by the nonzero winding rule. float64, exact."""
