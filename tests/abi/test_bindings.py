@@ -2,10 +2,10 @@
 bind-group layout / bind-group entries the runtime builds describe the same bindings."""
 
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from support.paths import EXAMPLES_DIR
 
 from oscilla.abi.bindings import COMPUTE_BINDINGS, BufferKey, group_entries, layout_entries, wgsl_declarations
 from oscilla.abi.uniforms import FRAME_UNIFORMS
@@ -76,7 +76,7 @@ def test_vec4_views_bind_the_same_buffer_as_their_scalar_arrays():
 def test_generated_kernels_carry_the_declarations_of_their_phase():
     import oscilla as osc
 
-    program = osc.compile(osc.load_patch(Path(__file__).resolve().parents[2] / "examples" / "feedback.json"))
+    program = osc.compile(osc.load_patch(EXAMPLES_DIR / "feedback.json"))
     phases = {k.name: k.phase for k in program.kernels}
     assert set(phases.values()) == {1, 2}
     for name, src in program.wgsl.items():
