@@ -4,9 +4,24 @@ external channels of blocks.md §3.6."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from oscilla.gpu.device import DRAW_CANCELLED
+from oscilla.program import CompiledProgram
 from oscilla.runtime.executor import Runtime
+
+
+class FrameDriver(Protocol):
+    """What :func:`run_window` needs of a live player (:class:`oscilla.Player` is one): the runtime
+    it draws, a per-frame step and a window title that may change between frames."""
+
+    runtime: Runtime
+
+    @property
+    def title(self) -> str: ...
+
+    def step(self, t_ms: float) -> None: ...
 
 
 class MouseChannels:
@@ -17,8 +32,8 @@ class MouseChannels:
     frame after the event), the wheel accumulates deltas between frames.
     """
 
-    def __init__(self):
-        self.values = {
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {
             "mouse.x": 0.0,
             "mouse.y": 0.0,
             "mouse.over": 0.0,
@@ -29,7 +44,10 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
         self._sent: dict[str, float] = {}  # what the last apply() pushed
 
-    def handle(self, event: dict, width: float, height: float) -> None:
+    def handle(self, event: dict[str, Any], width: float, height: float) -> None:
+        """Update the channel values from one rendercanvas pointer/wheel ``event`` (a dict with
+        ``event_type``, ``x``/``y`` in logical pixels, ``button``, ``dx``/``dy``); ``width`` and
+        ``height`` are the canvas' logical size."""
         et = event.get("event_type")
         if "x" in event and "y" in event and width > 0 and height > 0:
             s = min(width, height)
@@ -40,7 +58,7 @@ class MouseChannels:
         elif et == "pointer_leave":
             self.values["mouse.over"] = 0.0
         elif et in ("pointer_down", "pointer_up"):
-            side = {1: "left", 2: "right"}.get(event.get("button"))
+            side = {1: "left", 2: "right"}.get(event.get("button", 0))
             if side:
                 self.values[f"mouse.button.{side}.held"] = 1.0 if et == "pointer_down" else 0.0
                 self.pulses.add(f"mouse.button.{side}.{'down' if et == 'pointer_down' else 'up'}")
@@ -68,8 +86,25 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
 
 
+@dataclass
+class _FrameCount:
+    """Frame bookkeeping of an open window (times are ``time.perf_counter()`` seconds)."""
+
+    started: float  # when the window opened: model time 0
+    shown: float  # when the fps in the title was last computed
+    title: str  # the title last shown, without the fps
+    frames: int = 0  # frames since ``shown``
+    total: int = 0  # frames drawn since the window opened
+    fps: float | None = None  # the fps shown in the title (None until the first half second)
+
+
 def run_window(
-    program, size=(800, 800), max_fps: float = 60.0, title: str = "oscilla", max_frames: int | None = None, player=None
+    program: CompiledProgram | None,
+    size: tuple[int, int] = (800, 800),
+    max_fps: float = 60.0,
+    title: str = "oscilla",
+    max_frames: int | None = None,
+    player: FrameDriver | None = None,
 ) -> int:
     """Open a window and play ``program`` in real time until it is closed (Esc, the close box, or
     after ``max_frames`` frames when given).
@@ -82,10 +117,16 @@ def run_window(
 
     Raises:
         RuntimeError: no display is available (glfw cannot open a window).
+        ValueError: neither ``program`` nor ``player`` is given.
     """
     from rendercanvas.glfw import RenderCanvas, loop
 
-    rt = player.runtime if player is not None else Runtime(program)
+    if player is not None:
+        rt = player.runtime
+    elif program is not None:
+        rt = Runtime(program)
+    else:
+        raise ValueError("run_window needs a program or a player")
     step = player.step if player is not None else rt.step
 
     def base_title() -> str:
@@ -95,16 +136,9 @@ def run_window(
     context = canvas.get_wgpu_context()
     context.configure(device=rt.device, format="bgra8unorm")
     mouse = MouseChannels()
-    state = {
-        "frames": 0,
-        "total": 0,
-        "t0": time.perf_counter(),
-        "shown": time.perf_counter(),
-        "title": base_title(),
-        "fps": None,
-    }
+    state = _FrameCount(started=time.perf_counter(), shown=time.perf_counter(), title=base_title())
 
-    def provider():
+    def provider() -> tuple[Any, int, int]:  # (wgpu texture view or None, width, height)
         try:
             tex = context.get_current_texture()
         except DRAW_CANCELLED:
@@ -113,7 +147,7 @@ def run_window(
 
     rt.attach_target(provider, fmt="bgra8unorm")
 
-    def on_event(event):
+    def on_event(event: dict[str, Any]) -> None:
         if event.get("event_type") == "key_down" and event.get("key") == "Escape":
             canvas.close()
             return
@@ -125,24 +159,24 @@ def run_window(
     )
 
     @canvas.request_draw
-    def draw():
+    def draw() -> None:
         mouse.apply(rt)
-        step((time.perf_counter() - state["t0"]) * 1000.0)
-        state["frames"] += 1
-        state["total"] += 1
-        if max_frames is not None and state["total"] >= max_frames:
+        step((time.perf_counter() - state.started) * 1000.0)
+        state.frames += 1
+        state.total += 1
+        if max_frames is not None and state.total >= max_frames:
             canvas.close()
         now = time.perf_counter()
         shown = base_title()
-        if now - state["shown"] >= 0.5 or shown != state["title"]:
-            if now - state["shown"] >= 0.5:
-                state["fps"] = state["frames"] / (now - state["shown"])
-                state["frames"], state["shown"] = 0, now
-            state["title"] = shown
-            canvas.set_title(shown if state["fps"] is None else f"{shown} — {state['fps']:.0f} fps")
+        if now - state.shown >= 0.5 or shown != state.title:
+            if now - state.shown >= 0.5:
+                state.fps = state.frames / (now - state.shown)
+                state.frames, state.shown = 0, now
+            state.title = shown
+            canvas.set_title(shown if state.fps is None else f"{shown} — {state.fps:.0f} fps")
 
     loop.run()
     # release the surface before the interpreter tears down wgpu objects in arbitrary order
     rt.attach_target(lambda: (None, 0, 0), fmt="bgra8unorm")
     context.unconfigure()
-    return state["total"]
+    return state.total

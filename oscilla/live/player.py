@@ -23,12 +23,17 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeGuard
+
+import numpy as np
 
 from oscilla.compiler.compile import compile_patch
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 from oscilla.patch import Patch, load_patch
 from oscilla.runtime.executor import Runtime
+from oscilla.runtime.migrate import SwapReport
 from oscilla.window import run_window
 
 log = logging.getLogger("oscilla.live")
@@ -39,7 +44,7 @@ OSC_PREFIX = "/oscilla/"
 DEBOUNCE_S = 0.1
 
 
-def _norm(path) -> str:
+def _norm(path: str | os.PathLike[str]) -> str:
     """Comparable absolute path: the real directory plus the file name (the file may not exist)."""
     p = os.path.abspath(os.fsdecode(path))
     return os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
@@ -48,7 +53,7 @@ def _norm(path) -> str:
 def _parse(data: bytes) -> Patch:
     """Patch from the bytes of a file; an empty or partial file is an E_PATCH_INVALID CompileError."""
 
-    def invalid(msg):
+    def invalid(msg: str) -> CompileError:
         return CompileError([Diagnostic("E_PATCH_INVALID", ERROR, msg)])
 
     try:
@@ -64,7 +69,8 @@ def _parse(data: bytes) -> Patch:
     return Patch.from_dict(raw)
 
 
-def _is_path(source) -> bool:
+def _is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
+    """Whether ``source`` names a file (a path-like, or a str that is not JSON text)."""
     if isinstance(source, os.PathLike):
         return True
     return isinstance(source, str) and source.lstrip()[:1] not in ("{", "[", "")
@@ -77,14 +83,14 @@ class _FileWatch:
 
     _KINDS = {"modified", "created", "moved", "deleted", "closed"}  # not "opened"/"closed_no_write"
 
-    def __init__(self, path: Path, on_change):
+    def __init__(self, path: Path, on_change: Callable[[], None]):
         from watchdog.events import FileSystemEventHandler
         from watchdog.observers import Observer
 
         target, kinds = _norm(path), self._KINDS
 
         class Handler(FileSystemEventHandler):
-            def on_any_event(self, event):
+            def on_any_event(self, event: Any) -> None:
                 if event.is_directory or event.event_type not in kinds:
                     return
                 if target in (_norm(p) for p in (event.src_path, getattr(event, "dest_path", "")) if p):
@@ -115,7 +121,7 @@ class _OscServer:
     ``(channel, value)`` to ``queue``; other addresses and non-numeric arguments are ignored (with
     one log warning each)."""
 
-    def __init__(self, port: int, queue: deque):
+    def __init__(self, port: int, queue: deque[tuple[str, float]]):
         from pythonosc.dispatcher import Dispatcher
         from pythonosc.osc_server import BlockingOSCUDPServer
 
@@ -136,12 +142,12 @@ class _OscServer:
         )
         self._thread.start()
 
-    def _warn_once(self, kind: str, msg: str, *args) -> None:
+    def _warn_once(self, kind: str, msg: str, *args: object) -> None:
         if kind not in self._warned:
             self._warned.add(kind)
             log.warning(msg + " (reported once)", *args)
 
-    def _on_message(self, address: str, *args) -> None:
+    def _on_message(self, address: str, *args: object) -> None:
         if not address.startswith(OSC_PREFIX) or len(address) == len(OSC_PREFIX):
             self._warn_once(
                 "address", "OSC: ignoring a message to %r; oscilla listens to %s<channel> <float>", address, OSC_PREFIX
@@ -189,14 +195,14 @@ class Player:
 
     def __init__(
         self,
-        source,
+        source: str | os.PathLike[str] | Patch | dict[str, Any],
         watch: bool = True,
         osc_port: int | None = None,
-        size=(512, 512),
+        size: tuple[int, int] = (512, 512),
         *,
-        observe=None,
+        observe: Iterable[str] | None = None,
         debounce_s: float = DEBOUNCE_S,
-        device=None,
+        device: Any = None,
     ):
         self.observe = list(observe) if observe is not None else None
         self.size = (int(size[0]), int(size[1]))
@@ -206,17 +212,17 @@ class Player:
             raise ValueError("watching needs a patch file path; pass watch=False to play a dict or JSON text")
         self.name = self.path.name if self.path is not None else "patch"
         self.diagnostics: list[Diagnostic] = []
-        self.last_swap = None
+        self.last_swap: SwapReport | None = None
         self._lock = threading.Lock()
         self._pending = False
         self._changed_at = 0.0
-        self._osc_queue: deque = deque()
+        self._osc_queue: deque[tuple[str, float]] = deque()
         self._watch: _FileWatch | None = None
         self._osc: _OscServer | None = None
         self._closed = False
         try:
             # watch before the first read, so that no edit falls between the two
-            if watch:
+            if watch and self.path is not None:  # watch without a path was refused above
                 self._watch = _FileWatch(self.path, self._on_file_event)
             if self.path is not None:
                 self._last_bytes: bytes | None = self.path.read_bytes()
@@ -292,7 +298,7 @@ class Player:
         )
         return True
 
-    def _failed(self, diagnostics) -> bool:
+    def _failed(self, diagnostics: Iterable[Diagnostic]) -> bool:
         self.diagnostics = list(diagnostics)
         print(f"oscilla: {self.name}: {self._count()} (running the last good version)", file=sys.stderr)
         for d in self.diagnostics:
@@ -344,15 +350,15 @@ class Player:
         """Back to frame 0 with initial state (as ``Runtime.reset``)."""
         self.runtime.reset()
 
-    def render(self, width: int | None = None, height: int | None = None):
+    def render(self, width: int | None = None, height: int | None = None) -> np.ndarray:
         """The last frame as (height, width, 4) uint8 RGBA, at ``size`` unless given."""
         return self.runtime.render(width or self.size[0], height or self.size[1])
 
-    def read(self, name: str):
+    def read(self, name: str) -> np.ndarray:
         """Port ``"block.port"`` of the last frame (as ``Runtime.read``)."""
         return self.runtime.read(name)
 
-    def read_state(self, state_id: str):
+    def read_state(self, state_id: str) -> np.ndarray:
         """State cell ``"block:role"`` after the last frame (as ``Runtime.read_state``)."""
         return self.runtime.read_state(state_id)
 
@@ -371,7 +377,7 @@ class Player:
     def __enter__(self) -> Player:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -379,10 +385,10 @@ class Player:
 
 
 def run(
-    source,
+    source: str | os.PathLike[str] | Patch | dict[str, Any],
     watch: bool = False,
     osc_port: int | None = None,
-    size=(800, 800),
+    size: tuple[int, int] = (800, 800),
     max_frames: int | None = None,
     max_fps: float = 60.0,
 ) -> int:
