@@ -1,7 +1,7 @@
 """Diagnostics: coded, attributed messages produced by loading and compiling a patch.
 
-Every problem the compiler finds becomes a :class:`Diagnostic` (blocks.md §10). Errors are collected
-in a :class:`DiagnosticCollector` so that one pass reports every independent problem; compilation fails
+Every problem the compiler finds becomes a :class:`Diagnostic` (docs/language/diagnostics-codes.md). Errors are
+collected in a :class:`DiagnosticCollector` so that one pass reports every independent problem; compilation fails
 with :class:`CompileError` carrying all of them.
 """
 
@@ -20,7 +20,7 @@ class Diagnostic:
     """One coded compiler message.
 
     Attributes:
-        code: stable code such as ``"E_CYCLE_DETECTED"`` (blocks.md §10.2).
+        code: stable code such as ``"E_CYCLE_DETECTED"`` (docs/language/diagnostics-codes.md#codes).
         severity: ``"error"``, ``"warning"`` or ``"info"``.
         message: human text, including a suggestion where one exists.
         block: id of the block the problem is attributed to, or None.
@@ -122,7 +122,7 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
-    """The did-you-mean rule of blocks.md §10.3.
+    """The did-you-mean rule of docs/language/diagnostics-codes.md#suggestions.
 
     A candidate qualifies when its case-insensitive Levenshtein distance d to ``name`` is at most
     max(2, floor(max(len)/2)), or when one is a prefix of the other and the shorter has >= 3

@@ -1,4 +1,4 @@
-"""Patch model: blocks, edges and settings, loaded from and saved to the JSON of api.md §1.
+"""Patch model: blocks, edges and settings, loaded from and saved to the JSON of docs/language/patch-format.md.
 
 Loading never executes anything from the file. Structural problems (bad JSON, wrong shapes,
 unknown version or top-level fields, missing ids) are collected as E_PATCH_INVALID diagnostics
@@ -63,7 +63,7 @@ _VALIDATOR = jsonschema.Draft202012Validator(_SCHEMA)
 
 @dataclass
 class Block:
-    """One block instance: ``id`` (unique, any non-empty string), ``type`` (blocks.md name),
+    """One block instance: ``id`` (unique, any non-empty string), ``type`` (a type of docs/reference/blocks.md),
     ``params`` (inline port values and config params) and optional ``combine`` modes."""
 
     id: str
@@ -151,7 +151,7 @@ class Patch:
     # -- (de)serialization -----------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Any) -> Patch:
-        """Build a Patch from the api.md §1 structure.
+        """Build a Patch from the docs/language/patch-format.md structure.
 
         Raises:
             CompileError: with E_PATCH_INVALID diagnostics for every structural problem.
@@ -198,7 +198,7 @@ class Patch:
         return cls(blocks, edges, dict(data.get("settings", {})))
 
     def to_dict(self) -> dict[str, Any]:
-        """The api.md §1 structure (round-trips through :meth:`from_dict`)."""
+        """The docs/language/patch-format.md structure (round-trips through :meth:`from_dict`)."""
         d: dict[str, Any] = {"oscilla": FORMAT_VERSION}
         if self.settings:
             d["settings"] = dict(self.settings)
@@ -240,7 +240,7 @@ def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch
     """Load a patch from a dict, JSON text, a file path or an existing Patch.
 
     A str whose first non-blank character is ``{`` or ``[`` is JSON text; any other str or
-    path-like is a file path (api.md §2).
+    path-like is a file path (docs/language/python-api.md).
 
     Raises:
         CompileError: E_PATCH_INVALID for bad JSON or a bad structure.

@@ -1,4 +1,4 @@
-"""Payloads, units and resolved port types (blocks.md §2).
+"""Payloads, units and resolved port types (docs/language/types-and-units.md).
 
 A value in oscilla has a payload (float, int, bool, vec2, vec3, color, shape), a unit, a
 cardinality (signal: one value per frame; field: one value per lane of an instance) and a

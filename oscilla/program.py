@@ -87,7 +87,7 @@ class SlotMeta:
         offset: first element of the slot in that class's storage buffer (elements, not bytes).
         stride: components per lane (1 float/int/bool, 2 vec2, 3 vec3, 4 color, 5 shape).
         lanes: 1 for a signal, N for a field over an instance of N lanes.
-        payload: the payload type name of the value (blocks.md §2.1).
+        payload: the payload type name of the value (docs/language/types-and-units.md#payloads).
         instance: instance id for fields, else None.
         event: True when the slot holds an event (read back as a numpy bool scalar).
         components: IR node id of each component (lane-generic), length ``stride``.
@@ -298,8 +298,8 @@ class SinkSpec:
     ``offset + i * lane_stride + c`` with lane_stride 0 for signals. ``shape`` is the slot of the
     5-component shape signal: (kind 0 ellipse / 1 rect / 2 path, a, b, rotation, cornerRadius).
     ``path`` is the slot of a path shape's control points (a vec2 field over the control
-    instance; local offsets in world units, blocks.md §6), else None. ``camera`` is the slot of
-    the patch's Camera parameter signal, else None (no camera: blocks.md §9.3 lane order, no
+    instance; local offsets in world units, docs/language/rendering.md#paths), else None. ``camera`` is the slot of
+    the patch's Camera parameter signal, else None (no camera: docs/language/rendering.md#draw-order lane order, no
     culling).
     """
 
@@ -320,7 +320,7 @@ class SinkSpec:
 @dataclass(frozen=True)
 class TimeRootSpec:
     """The patch's time root: its type and config params for the host-side time model
-    (blocks.md §5.1; oscilla/runtime/clock.py).
+    (docs/language/time.md#time-roots; oscilla/runtime/clock.py).
 
     Attributes:
         type: InfiniteTimeRoot, CyclicTimeRoot or FiniteTimeRoot.
@@ -383,8 +383,8 @@ class CompiledProgram:
     reductions: dict[int, ReductionSpec] = field(default_factory=dict)
     #: stages of the frame: 1, plus one per Reduce / lane-coupled barrier on the longest chain
     stages: int = 1
-    #: external channel names the program reads (blocks.md §3.6), in first-use order: channel k
-    #: is FrameUniforms.ext element k; the names themselves never reach WGSL
+    #: external channel names the program reads (docs/language/external-channels.md#channels), in first-use order:
+    #: channel k is FrameUniforms.ext element k; the names themselves never reach WGSL
     channels: tuple[str, ...] = ()
 
     def storage_size(self, storage: str) -> int:

@@ -1,5 +1,5 @@
 """A live window (rendercanvas, glfw backend): fps in the title, Esc closes, the mouse feeds the
-external channels of blocks.md §3.6."""
+external channels of docs/language/external-channels.md#window-channels."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class FrameDriver(Protocol):
 
 
 class MouseChannels:
-    """Turns pointer events into the per-frame channel values of blocks.md §3.6.
+    """Turns pointer events into the per-frame channel values of docs/language/external-channels.md#window-channels.
 
     Positions use the inverse viewport mapping: x = 0.5 + (px - W/2)/S, y = 0.5 + (py - H/2)/S with
     S = min(W, H) (pixels in the canvas' logical units). ``down``/``up`` are pulses (1 in the first

@@ -1,5 +1,5 @@
-"""Unit adapter blocks (blocks.md §2.3): auto-inserted on edges whose units differ, and usable
-as ordinary blocks."""
+"""Unit adapter blocks (docs/language/types-and-units.md#adapters): auto-inserted on edges whose units differ, and
+usable as ordinary blocks."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Colour blocks (blocks.md §5.8)."""
+"""Colour blocks (docs/language/signal-and-math-blocks.md#color)."""
 
 from oscilla.blocks.registry import RAIL, BlockDef, E, PortDef, register
 

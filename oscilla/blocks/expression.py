@@ -1,4 +1,4 @@
-"""The Expression block (blocks.md §5.4 and §8).
+"""The Expression block (docs/language/expressions.md).
 
 Inputs ``in0`` / ``in1`` (any payload, optional: usable when connected or given an inline value)
 and ``refs`` (vararg: every enabled edge into it makes its source usable as ``<block>.<port>`` and
@@ -56,6 +56,6 @@ register(
         outputs=(PortDef("out", ANY, E),),
         params=(ParamDef("expression", "string", ""),),
         lower=_lower,
-        formula="out = the expression (blocks.md §8) over in0, in1 and each ref; the payload is its type",
+        formula="out = the expression over in0, in1 and each ref; the payload is its type",
     )
 )

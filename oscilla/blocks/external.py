@@ -1,4 +1,4 @@
-"""IO blocks: external channels (blocks.md §3.6, §5.9).
+"""IO blocks: external channels (docs/language/external-channels.md#channels, #io-blocks).
 
 A channel name is data: the compiler gives every distinct name a program reads a dense index
 (``CompiledProgram.channels``, first-use order) and the IR ``external`` node carries only that

@@ -1,4 +1,4 @@
-"""Geometry and per-element helpers (blocks.md §5.7); all lane-local."""
+"""Geometry and per-element helpers (docs/language/signal-and-math-blocks.md#geometry); all lane-local."""
 
 import math
 

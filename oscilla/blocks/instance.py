@@ -1,4 +1,5 @@
-"""Instances and identity: Array, Broadcast, DomainIndex, StableIdHash, FromDomainId (§5.5)."""
+"""Instances and identity: Array, Broadcast, DomainIndex, StableIdHash, FromDomainId
+(docs/language/fields-and-instances.md#instances)."""
 
 from oscilla.blocks.registry import ANY, NUMERIC_T, BlockDef, E, F, ParamDef, PortDef, S, register
 

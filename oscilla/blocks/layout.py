@@ -1,5 +1,5 @@
-"""Layouts (blocks.md §5.6, and the tier 2 layouts of §6): per-lane world positions (vec3, z = 0)
-over the `elements` instance."""
+"""Layouts (docs/language/fields-and-instances.md#layouts, and the scattered layouts of #halton): per-lane world
+positions (vec3, z = 0) over the `elements` instance."""
 
 import numpy as np
 
@@ -96,9 +96,9 @@ register(
 )
 
 
-# -- tier 2 (blocks.md §6) ---------------------------------------------------------------------
+# -- tier 2 (docs/language/fields-and-instances.md#halton) -------------------------------------------------------------
 def halton(n_lanes: int, base: int) -> np.ndarray:
-    """φ_base(i+1) for lanes i = 0..n_lanes-1 in float64 (blocks.md §4, Halton placement basis).
+    """φ_base(i+1) for lanes i = 0..n_lanes-1 in float64 (docs/language/fields-and-instances.md#halton).
 
     The radical inverse of n is A / base^m, where A is n's m base-``base`` digits reversed; both are
     integers below 2^53, so the one float64 division is correctly rounded."""
@@ -209,8 +209,8 @@ register(
 
 
 def _lower_path_field(ctx):
-    """PathField (§6): reads neighbouring control points with ``gather`` and accumulates the segment
-    lengths with an inclusive ``scan`` (both lane-coupled, so they run in later stages)."""
+    """PathField (docs/language/rendering.md#paths): reads neighbouring control points with ``gather`` and accumulates
+    the segment lengths with an inclusive ``scan`` (both lane-coupled, so they run in later stages)."""
     inst = ctx.domain
     n = ctx.lanes_of(inst)
     px, py = (ctx.b.bcast(c, inst) for c in ctx.inp("controlPoints").nodes)  # a signal is broadcast

@@ -1,4 +1,4 @@
-"""Lane-local math (blocks.md §5.4)."""
+"""Lane-local math (docs/language/signal-and-math-blocks.md#math)."""
 
 from oscilla.blocks.registry import NUMERIC_T, BlockDef, E, PortDef, register
 

@@ -1,4 +1,4 @@
-"""Block definitions: ports, params, category and how each block lowers to IR (blocks.md §5).
+"""Block definitions: ports, params, category and how each block lowers to IR (docs/reference/blocks.md).
 
 A block type is data (:class:`BlockDef`) plus a ``lower`` function that receives a
 :class:`LowerContext`-like object and returns its outputs as IR values. Blocks never emit WGSL.
@@ -15,7 +15,7 @@ from typing import Any
 NUMERIC_T = "T"  # float, vec2, vec3 or color (math blocks); int/bool convert to float
 ANY = "any"  # any payload (Const.out, Broadcast, Array.element, layout elements)
 
-RAIL = "rail"  # default marker: the time root's primary phase (blocks.md §3.2)
+RAIL = "rail"  # default marker: the time root's primary phase (docs/language/time.md#rail)
 
 S, F, E, EV = "S", "F", "E", "Ev"
 
@@ -64,7 +64,7 @@ class BlockDef:
 
     Attributes:
         type: the type name (e.g. ``"Oscillator"``).
-        category: blocks.md category (time, signal, math, field, layout, ...).
+        category: the block's category in docs/reference/blocks.md (time, signal, math, field, layout, ...).
         inputs / outputs: port definitions in declaration order.
         params: config params (not ports) in declaration order.
         aliases: alias param -> target param (C1).
@@ -116,7 +116,7 @@ def block_def(type_name: str) -> BlockDef | None:
     return REGISTRY.get(type_name)
 
 
-#: catalog order of the block modules (blocks.md §5); did-you-mean ties go to this order
+#: catalog order of the block modules (docs/reference/blocks.md); did-you-mean ties go to this order
 MODULE_ORDER = (
     "time",
     "signal",

@@ -1,4 +1,4 @@
-"""Shapes, the render sink and the camera (blocks.md §5.10, §6, §9).
+"""Shapes, the render sink and the camera (docs/language/rendering.md).
 
 A shape value is a 5-component signal: (kind, a, b, rotation, cornerRadius) with kind 0 an
 ellipse (a = rx, b = ry semi-axes), kind 1 a rect (a = width, b = height full extents) and kind 2
@@ -79,7 +79,7 @@ register(
 )
 
 
-# -- Camera (§5.10, §9.3) ------------------------------------------------------------------------
+# -- Camera (docs/language/rendering.md#camera) ------------------------------------------------------------------------
 
 #: the packed camera signal, in this component order (the renderer reads it; see
 #: oscilla/drawing/instances.py): projection (as f32), centerX, centerY, distance, tiltDeg, yawDeg,
@@ -116,7 +116,7 @@ register(
 )
 
 
-# -- path shapes (§6) ----------------------------------------------------------------------------
+# -- path shapes (docs/language/rendering.md#paths) --------------------------------------------------------------------
 
 
 def _path_shape(ctx, inst: str, radii_x, radii_y, count: int) -> dict:

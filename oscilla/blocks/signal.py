@@ -1,4 +1,4 @@
-"""Signal sources: Const, Oscillator, Hash, Noise (blocks.md §5.2)."""
+"""Signal sources: Const, Oscillator, Hash, Noise (docs/language/signal-and-math-blocks.md#signal-sources)."""
 
 from oscilla.blocks.registry import ANY, RAIL, BlockDef, E, ParamDef, PortDef, S, register
 

@@ -1,4 +1,4 @@
-"""Stateful and event blocks (blocks.md §5.3). With a field input their state is per lane.
+"""Stateful and event blocks (docs/language/state-and-cycles.md#stateful-blocks): per lane with a field input.
 
 Phase 1 reads the committed cell and computes the output (and the next-state value); the
 compiler materializes each next-state value into a ValueStore slot, and the Phase 2 commit

@@ -1,4 +1,4 @@
-"""Time roots (blocks.md §5.1). Time is resolved on the host in float64 and arrives as frame
+"""Time roots (docs/language/time.md#time-roots). Time is resolved on the host in float64 and arrives as frame
 uniforms; the blocks only read them."""
 
 from oscilla.blocks.registry import EV, BlockDef, ParamDef, PortDef, S, register

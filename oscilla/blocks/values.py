@@ -14,7 +14,7 @@ class Value:
         payload: the payload name.
         instance: instance id when the value is a field, else None.
         event: True for event values (a u32 0/1 signal).
-        path: the control points of a path shape (blocks.md §6), else None.
+        path: the control points of a path shape (docs/language/rendering.md#paths), else None.
     """
 
     nodes: tuple[int, ...]

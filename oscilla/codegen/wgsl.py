@@ -330,8 +330,8 @@ def generate_kernel(
     multiple of 4 the last invocation stores only its lanes below N, one scalar at a time. A field
     kernel with ``partials`` also writes, for each reduced value, the fold of its own (up to) four
     lanes to scratch[offset + invocation]; the next stage's signal kernel folds those partials
-    (blocks.md Reduce: summation order is free). No workgroup barrier is needed, which matters on
-    software rasterizers, where a barrier suspends and resumes every invocation.
+    (docs/language/fields-and-instances.md#reduce: summation order is free). No workgroup barrier is needed, which
+    matters on software rasterizers, where a barrier suspends and resumes every invocation.
     """
     sig_slot_of = {sm.components[0]: sm for sm in slot_meta if sm.instance is None and sm.stride == 1}
     writes = [slot_meta[s] for s in k.writes]

@@ -1,12 +1,12 @@
-"""Combine modes: how several enabled edges into one input become one value (blocks.md §3.7).
+"""Combine modes: how several enabled edges into one input become one value (docs/language/patch-format.md#combine).
 
-A block may set ``"combine": {"<portId>": mode}`` (api.md §1). Continuous inputs default to
-``last`` (the last enabled edge in edge order wins); event inputs always OR (§3.4), so ``or`` is the
-only mode an event input accepts. The modes:
+A block may set ``"combine": {"<portId>": mode}`` (docs/language/patch-format.md#combine). Continuous inputs default to
+``last`` (the last enabled edge in edge order wins); event inputs always OR (docs/language/time.md#events), so ``or`` is
+the only mode an event input accepts. The modes:
 
 - numeric (float, int, vec2, vec3, color; component-wise): ``sum``, ``avg`` (sum / count; for int
-  the i32 quotient truncated toward zero), ``min``, ``max`` (as §7), ``mul``;
-- bool: ``or`` (min(a + b, 1)) and ``and`` (a·b), as §7;
+  the i32 quotient truncated toward zero), ``min``, ``max`` (as docs/language/functions.md#arithmetic), ``mul``;
+- bool: ``or`` (min(a + b, 1)) and ``and`` (a·b), as docs/language/functions.md#select;
 - any payload: ``first`` and ``last`` (edge order).
 
 :func:`mode_problem` is the payload check shared by normalization (ports with a fixed payload) and
@@ -45,7 +45,7 @@ def mode_problem(mode: str, payload: str, card: str) -> str | None:
     """Why ``mode`` does not suit an input of ``payload`` / cardinality ``card`` (None if it does).
     ``payload`` may be ``"any"`` (not decidable yet: accepted)."""
     if card == EV:
-        return None if mode == "or" else "several edges into an event input always combine with 'or' (§3.4)"
+        return None if mode == "or" else "several edges into an event input always combine with 'or'"
     if mode in ORDER_MODES or payload == ANY:
         return None
     if mode in BOOL_MODES and payload != BOOL:
@@ -76,7 +76,7 @@ def check_combine(g: Graph, t: Typed, diags: DiagnosticCollector) -> None:
             for e in edges:
                 pl = pinned or t.out[(e.src_block, e.src_port)].payload
                 if p.payload == NUMERIC_T and pl in (INT, BOOL):
-                    pl = FLOAT  # converted on the edge (§2.2)
+                    pl = FLOAT  # converted on the edge (docs/language/types-and-units.md#implicit-conversions)
                 payloads.append(pl)
             if not payloads:
                 continue

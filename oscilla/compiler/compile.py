@@ -118,7 +118,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
             device-independent limits are checked (``Runtime`` checks its device at creation).
 
     Raises:
-        CompileError: with every diagnostic found (codes of blocks.md §10.2).
+        CompileError: with every diagnostic found (codes of docs/language/diagnostics-codes.md#codes).
     """
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
     diags = DiagnosticCollector()

@@ -1,4 +1,4 @@
-"""Pass 3, cycle validation (blocks.md §3.5, invariant I7) and the lowering order.
+"""Pass 3, cycle validation (docs/language/state-and-cycles.md#cycles, invariant I7) and the lowering order.
 
 Tarjan's strongly connected components over the enabled edges. An SCC of more than one block, or
 a block wired to itself, is legal only if it contains a UnitDelay or DelayFrames (a block whose
@@ -63,8 +63,8 @@ def check_cycles(g: Graph, diags: DiagnosticCollector) -> None:
 
     The SCCs are computed over the enabled edges minus the edges INTO UnitDelay / DelayFrames
     (their outputs depend only on committed state, so those edges never close a cycle within a
-    frame). This is blocks.md §3.5's rule made exact: an SCC that contains a UnitDelay but also a
-    smaller cycle that bypasses it (e.g. a block wired to itself) is still reported. The target is
+    frame). This is the rule of docs/language/state-and-cycles.md#cycles made exact: an SCC that contains a UnitDelay
+    but also a smaller cycle that bypasses it (e.g. a block wired to itself) is still reported. The target is
     the first block of the offending SCC in patch order.
     """
     succ: dict[str, list[str]] = {}

@@ -1,4 +1,4 @@
-"""Pass 2, type inference: payload, unit, cardinality and instance of every port (blocks.md §2).
+"""Pass 2, type inference: payload, unit, cardinality and instance of every port (docs/language/types-and-units.md).
 
 Consumes a :class:`~oscilla.compiler.normalize.Graph`; produces :class:`Typed`: the type of every
 output port, the conversion chain of every edge (implicit int/bool->float, vec2->vec3, and
@@ -258,7 +258,7 @@ def _expression_check(b: NBlock, edge_payloads):
 
 
 def _check_expressions(g: Graph, t: Typed, edge_payloads, diags: DiagnosticCollector) -> None:
-    """E_EXPR_TYPE at port ``expression`` with the character ``position`` (blocks.md §8). A block
+    """E_EXPR_TYPE at port ``expression`` with the character ``position`` (docs/language/expressions.md). A block
     reports at most one expression error: E_EXPR_SYNTAX (lexing, parsing) is normalization's. A
     block with a diagnosed input edge (e.g. an event into in0) is not typed again."""
     for b in g.blocks.values():
@@ -304,7 +304,7 @@ def _output_unit(b: NBlock, p: PortDef, payload: str, g: Graph, t: Typed) -> str
     if p.unit is not None:
         return p.unit
     d = b.defn
-    if d.type == "Reduce":  # keeps the unit of its input (blocks.md §2.2)
+    if d.type == "Reduce":  # keeps the unit of its input (docs/language/types-and-units.md#unit-resolution)
         edges = g.edges_into(b.id, "field")
         if edges and payload == FLOAT:
             src = g.blocks[edges[-1].src_block].defn.output(edges[-1].src_port)
@@ -371,7 +371,8 @@ def _check_edge(
             **tgt,
         )
         return None
-    # a field of shapes is the broadcast of one shape, so it may feed a shape input (blocks.md §5.10)
+    # a field of shapes is the broadcast of one shape, so it may feed a shape input
+    # (docs/language/rendering.md#geometry)
     if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
         diags.add(
             "E_CARDINALITY_MISMATCH",

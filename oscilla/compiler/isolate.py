@@ -1,5 +1,5 @@
-"""Error isolation (blocks.md §10.3): errors in blocks that reach no render sink do not stop the
-compile.
+"""Error isolation (docs/language/diagnostics-codes.md#isolation): errors in blocks that reach no render sink do not
+stop the compile.
 
 A block *reaches* a render sink (RenderInstances2D or Camera) when a directed path of enabled
 edges leads from it to one; edges count whether or not their port names are valid, rails do not.
@@ -70,7 +70,7 @@ def downstream(patch: Patch, start: set[str]) -> set[str]:
 
 
 def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnostic], set[str]]:
-    """Apply §10.3 to the diagnostics of a compile.
+    """Apply docs/language/diagnostics-codes.md#isolation to the diagnostics of a compile.
 
     Returns the final diagnostics (errors that remain, downgraded warnings, disconnected-block
     warnings, and any other warnings/infos) and the ids of the blocks to leave out of the program.

@@ -26,7 +26,7 @@ from oscilla.ir.graph import IRBuilder, StateCell
 from oscilla.payloads import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
 
 DEFAULT_SHAPE = (ELLIPSE, 0.02, 0.02, 0.0, 0.0)
-#: the rail (blocks.md §3.2): the output of each time root that a ``=rail`` port defaults to
+#: the rail (docs/language/time.md#rail): the output of each time root that a ``=rail`` port defaults to
 #: (FiniteTimeRoot's progress is used as it is, with no adapter)
 PRIMARY_PHASE = {"InfiniteTimeRoot": "phaseA", "CyclicTimeRoot": "phase", "FiniteTimeRoot": "progress"}
 
@@ -195,7 +195,7 @@ class _Lowerer:
         self.deferred: list[Callable[[], None]] = []
         self.instances: dict[str, tuple[int, int]] = {}
         for b in g.blocks.values():
-            if b.defn.creates_instance:  # Array: count and seed; path blocks: their lanes, seed 0 (§4)
+            if b.defn.creates_instance:  # Array: count and seed; path blocks: their lanes, seed 0 (docs/language/hashing-and-noise.md#randomid)
                 lanes = b.defn.instance_lanes(b.config) if b.defn.instance_lanes else int(b.config["count"])
                 self.instances[b.id] = (lanes, int(b.config.get("seed") or 0))
         self.out.instances = self.instances
@@ -214,7 +214,7 @@ class _Lowerer:
                 for v in vals[1:]:
                     node = self.b.op("or_b", node, v.node)
                 v = Value((node,), BOOL, event=True)
-            else:  # blocks.md §3.7; without a combine mode the last enabled edge in edge order wins
+            else:  # no combine mode: the last enabled edge in edge order wins (docs/language/patch-format.md#combine)
                 v = combine_values(self.b, b.combine.get(port, "last"), vals)
         elif port in b.inline:
             raw = b.inline[port]

@@ -38,7 +38,7 @@ class NBlock:
     order: int
     config: dict[str, Any] = field(default_factory=dict)
     inline: dict[str, Any] = field(default_factory=dict)
-    #: input port -> combine mode (blocks.md §3.7), validated
+    #: input port -> combine mode (docs/language/patch-format.md#combine), validated
     combine: dict[str, str] = field(default_factory=dict)
 
 
@@ -231,8 +231,8 @@ def _unknown_port(
 
 
 def _resolve_combine(nb: NBlock, combine: dict[str, str], diags: DiagnosticCollector) -> None:
-    """Validate ``blocks[].combine`` (blocks.md §3.7): each key must be an input port and each mode
-    one of :data:`~oscilla.compiler.combine.MODES` that suits the port's payload (polymorphic ports
+    """Validate ``blocks[].combine`` (docs/language/patch-format.md#combine): each key must be an input port and each
+    mode one of :data:`~oscilla.compiler.combine.MODES` that suits the port's payload (polymorphic ports
     are checked again once their edges are typed)."""
     d = nb.defn
     for port, mode in combine.items():

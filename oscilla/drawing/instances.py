@@ -1,4 +1,4 @@
-"""Instanced SDF renderer for RenderInstances2D sinks (blocks.md §6 paths, §9, camera §9.3).
+"""Instanced SDF renderer for RenderInstances2D sinks (docs/language/rendering.md; paths #paths, camera #camera).
 
 Every render input is read by the vertex stage straight from the ValueStore's f32 storage
 buffer, so a frame needs no CPU round trip. Without a Camera each sink is one ``draw(6, lanes)``
@@ -12,7 +12,8 @@ culled lanes last) into a per-sink order buffer, and writes a draw-indirect reco
 visible count. Each sink is then one ``draw_indirect``. All buffers, uniforms, bind groups and
 pipelines are built once here.
 
-Geometry (blocks.md C3, §9.1, §9.2), for a W x H target in pixels:
+Geometry (docs/language/conventions.md#coordinates, docs/language/rendering.md#viewport, #geometry), for a W x H target
+in pixels:
 
 - S = min(W, H) pixels per world unit; world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S),
   y down. Pixel (px, py) covers [px, px+1) x [py, py+1); its centre is at +0.5.
@@ -45,12 +46,12 @@ Uniform layouts (all little-endian):
 - radix-pass uniform (camera only): one 16-byte record ``shift, flip, last, 0`` per pass at
   ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset; written once.
 
-Camera (blocks.md §9.3), resolved on the GPU once per frame from the Camera's packed signal
+Camera (docs/language/rendering.md#camera), resolved on the GPU once per frame from the Camera's packed signal
 ``(projection, centerX, centerY, distance, tiltDeg, yawDeg, fovYDeg, near, far)``: a non-finite
 input takes the fallback value of that input (ortho, 0.5, 0.5, 2, 0, 0, 45, 0.01, 100), then the
 sanitising rules apply. Orthographic: screen = (x, y), depth = (z + 100)/200, visible iff
--100 <= z <= 100, k = 1. Perspective: see §9.3; k = 0.5/(z_v h). Screen coordinates map to pixels
-exactly like world coordinates (§9.1).
+-100 <= z <= 100, k = 1. Perspective: see docs/language/rendering.md#perspective; k = 0.5/(z_v h). Screen coordinates
+map to pixels exactly like world coordinates (docs/language/rendering.md#viewport).
 
 Cost per camera sink: 1 key dispatch (one invocation per lane) and 4 radix passes of 3
 dispatches (histogram, scan, scatter), 13 dispatches whatever the lane count, plus one camera
@@ -361,7 +362,7 @@ class InstanceRenderer:
         Args:
             encoder: a GPUCommandEncoder (submitted by the caller).
             target_view: the colour target's view (``target_format``, width x height pixels).
-            width, height: target size in pixels (the viewport mapping of blocks.md §9.1).
+            width, height: target size in pixels (the viewport mapping of docs/language/rendering.md#viewport).
             background: straight-alpha RGBA floats in [0, 1] (clamped, NaN -> 0).
 
         The frame uniform is rewritten (``queue.write_buffer``) only when the size changes; it is

@@ -1,4 +1,4 @@
-"""Offscreen colour target with numpy readback (blocks.md §9.1: RGBA8 unorm, no sRGB)."""
+"""Offscreen colour target with numpy readback (docs/language/rendering.md#viewport: RGBA8 unorm, no sRGB)."""
 
 from __future__ import annotations
 

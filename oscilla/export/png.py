@@ -17,10 +17,10 @@ from oscilla.runtime.executor import Runtime
 
 def playback_times(t_ms: float, fps: float) -> list[float]:
     """Frame times playback reaches on the way to ``t_ms``: 0, 1000/fps, ... and ``t_ms`` itself
-    when it is not on that grid (so stateful patches match playback, api.md §2)."""
+    when it is not on that grid (so stateful patches match playback, docs/language/python-api.md)."""
     if not fps > 0:
         raise ValueError(f"fps must be > 0, got {fps}")
-    t_ms = max(0.0, float(t_ms))  # time starts at 0 and never runs backwards (blocks.md §3.2)
+    t_ms = max(0.0, float(t_ms))  # time starts at 0 and never runs backwards (docs/language/time.md#time-resolution)
     step = 1000.0 / fps
     n = int(math.floor(t_ms / step + 1e-9))
     times = [k * step for k in range(n + 1)]

@@ -1,4 +1,4 @@
-"""The Expression block's language (blocks.md §8): lexer, parser, type checker and IR lowering.
+"""The Expression block's language (docs/language/expressions.md): lexer, parser, type checker and IR lowering.
 
 The text is data: it is tokenized and parsed here, type-checked against the payloads of the names
 it may use, and lowered to the same hash-consed IR ops the other blocks emit. It never reaches

@@ -1,4 +1,4 @@
-"""Tokenizer of the expression language (blocks.md §8, lexical rules).
+"""Tokenizer of the expression language (docs/language/expressions.md#lexical-rules).
 
 Whitespace is space, tab, CR and LF. NUMBER is ``[0-9]+`` (int) or ``[0-9]+\\.[0-9]+`` (float); there
 is no ``.5``, and ``1.`` is NUMBER then ``.``. IDENT is ``[A-Za-z_][A-Za-z0-9_]*`` (ASCII only). The

@@ -1,8 +1,8 @@
-"""Lowering of a type-checked expression to hash-consed IR (blocks.md §7, §8).
+"""Lowering of a type-checked expression to hash-consed IR (docs/language/functions.md, docs/language/expressions.md).
 
 Every construct becomes the same IR ops the blocks use, so an Expression fuses into the kernels
 of its neighbours; signal operands are broadcast to fields by :meth:`IRBuilder.op` and constant
-subexpressions fold on the host. The operation order of each formula is that of blocks.md §7, and
+subexpressions fold on the host. The operation order of each formula is that of docs/language/functions.md, and
 the numpy op table (:mod:`oscilla.ir.opcodes`) evaluates the very same ops for the reference runtime.
 """
 
@@ -97,7 +97,7 @@ class _Lowerer:
         raise AssertionError(f"unhandled expression op {op}")
 
     def _clamp(self, x: int, lo: int, hi: int) -> int:
-        """max(lo, min(hi, x)): lo wins when lo > hi (blocks.md §7)."""
+        """max(lo, min(hi, x)): lo wins when lo > hi (docs/language/functions.md#clamp)."""
         return self.o("max", lo, self.o("min", hi, x))
 
 

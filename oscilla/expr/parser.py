@@ -1,4 +1,4 @@
-"""Recursive-descent parser of the expression language (blocks.md §8, grammar).
+"""Recursive-descent parser of the expression language (docs/language/expressions.md#grammar).
 
 ```
 ternary := or ( "?" ternary ":" ternary )?

@@ -1,4 +1,4 @@
-"""Type checker of the expression language (blocks.md §8, Names, Types and Functions).
+"""Type checker of the expression language (docs/language/expressions.md#names, #types, #functions).
 
 Input: the AST of :mod:`oscilla.expr.parser` and the payload of every name the expression may use
 (``in0``/``in1`` when available, ``<block>.<port>`` for each ref edge, and each edge alias).
@@ -23,7 +23,7 @@ SWIZZLE_INDEX = {"x": 0, "y": 1, "z": 2, "w": 3, "r": 0, "g": 1, "b": 2, "a": 3}
 SWIZZLE_TYPE = {1: FLOAT, 2: VEC2, 3: VEC3, 4: COLOR}
 COMPARE_HINT = "compare, e.g. x > 0"
 
-#: the 16 functions in blocks.md §8 order: name -> (parameter names, kind)
+#: the 16 functions in the order of docs/language/expressions.md#functions: name -> (parameter names, kind)
 FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "sin": (("x",), "float"),
     "cos": (("x",), "float"),

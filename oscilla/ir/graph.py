@@ -71,7 +71,7 @@ class Node:
 
 @dataclass(frozen=True)
 class StateCell:
-    """A piece of memory owned by a stateful block (blocks.md §3.3).
+    """A piece of memory owned by a stateful block (docs/language/state-and-cycles.md#state-cells).
 
     Attributes:
         id: ``"<block>:<role>"``.

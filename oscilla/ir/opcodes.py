@@ -5,8 +5,8 @@ A record is the single definition of an op: its signature, its numpy meaning (us
 constant folder in :mod:`oscilla.ir.graph` and by the reference interpreter, through
 :func:`evaluate`) and its WGSL spelling for one lane and for four lanes (used by
 :mod:`oscilla.codegen.wgsl`). Everything is computed in numpy float32 / int32 / uint32 with the
-operation order of the generated WGSL, so GPU and reference agree within api.md's tolerance and
-integer hashes agree bit for bit.
+operation order of the generated WGSL, so GPU and reference agree within the tolerance of
+docs/language/conventions.md#numerics and integer hashes agree bit for bit.
 
 Adding an op means adding one record to :data:`OPCODES` (and, when its WGSL is more than an
 expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``); ``tests/ir/test_opcodes.py``
@@ -32,7 +32,7 @@ U32: DType = "u32"
 SAME: OperandType = "*"
 NP_DTYPE: dict[str, type[np.generic]] = {F32: np.float32, I32: np.int32, U32: np.uint32}
 
-#: largest float32 below 1.0; frac/wrap01 never return 1.0 (blocks.md §7)
+#: largest float32 below 1.0; frac/wrap01 never return 1.0 (docs/language/functions.md#frac)
 ONE_MINUS_ULP = np.float32(0.99999994)
 TWO_PI = np.float32(2.0 * np.pi)
 
@@ -89,11 +89,11 @@ SOURCE_OPS = {
 }
 
 
-# -- numpy helpers (the formulas of blocks.md §4 and §7) -----------------------------------------
+# -- numpy helpers (docs/language/hashing-and-noise.md, docs/language/functions.md) ------------------------------------
 
 
 def pcg_hash(u: npt.ArrayLike) -> np.ndarray:
-    """PCG hash on uint32 with wrapping arithmetic (blocks.md §4): uint32 in, uint32 out, same shape."""
+    """PCG hash with wrapping arithmetic (docs/language/hashing-and-noise.md#pcg-hash): uint32 in/out, same shape."""
     u = np.asarray(u, dtype=np.uint32)
     with np.errstate(over="ignore"):
         state = u * np.uint32(747796405) + np.uint32(2891336453)
@@ -125,7 +125,7 @@ def frac(x: npt.ArrayLike) -> np.ndarray:
 
 
 def noise1(x: npt.ArrayLike) -> np.ndarray:
-    """1-D value noise in [0, 1) (blocks.md §4): smoothstep interpolation of lattice hashes (float32)."""
+    """1-D value noise in [0, 1) (docs/language/hashing-and-noise.md#noise): smoothstepped lattice hashes (float32)."""
     x = np.asarray(x, dtype=np.float32)
     k = np.floor(x)
     f = x - k
@@ -142,7 +142,7 @@ def noise1(x: npt.ArrayLike) -> np.ndarray:
 
 
 def hsv2rgb(h: npt.ArrayLike, s: npt.ArrayLike, v: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """hsv2rgb of blocks.md §7 -> (r, g, b) float32 arrays of the broadcast shape (alpha is always 1)."""
+    """hsv2rgb of docs/language/functions.md#hsv2rgb -> (r, g, b) float32 arrays of the broadcast shape (alpha is 1)."""
     h = np.asarray(h, dtype=np.float32)
     s = np.asarray(s, dtype=np.float32)
     v = np.asarray(v, dtype=np.float32)

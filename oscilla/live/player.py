@@ -329,7 +329,7 @@ class Player:
 
     def _apply_osc(self) -> None:
         """Channel values that arrived since the last frame; the last one per channel wins (the
-        snapshot of blocks.md §3.6 is taken when the frame starts)."""
+        snapshot of docs/language/external-channels.md#channels is taken when the frame starts)."""
         q = self._osc_queue
         while q:
             name, value = q.popleft()

@@ -1,4 +1,4 @@
-"""Host-side time resolution in float64 (blocks.md §3.2, §5.1) and the frame-uniform bytes.
+"""Host-side time resolution in float64 (docs/language/time.md#time-resolution, #time-roots) and frame-uniform bytes.
 
 T = max(tAbs, prev) never decreases; dt = 0 on the first frame. For a period P the cycle count is
 c = floor(T/P) and the phase T/P - c; a wrap fires when not first and c grew (once, however many
@@ -15,8 +15,8 @@ The model depends on the root type (:class:`TimeRootSpec.type`):
 
 The frame uniform (:data:`oscilla.abi.uniforms.FRAME_UNIFORMS`, 320 bytes; its WGSL struct is
 generated from the same declaration) is a 64-byte time header followed by ``ext``: up to
-:data:`MAX_CHANNELS` external channel values (blocks.md §3.6), one f32 each, at the dense channel
-index the compiler assigned (``CompiledProgram.channels``). It is packed by member name.
+:data:`MAX_CHANNELS` external channel values (docs/language/external-channels.md#channels), one f32 each, at the dense
+channel index the compiler assigned (``CompiledProgram.channels``). It is packed by member name.
 """
 
 from __future__ import annotations
@@ -193,8 +193,8 @@ class TimeModel:
 class FrameUniforms:
     """The host copy of the FrameUniforms struct of one runtime, built once.
 
-    ``set_input`` keeps every channel ever set (``values``, blocks.md §3.6: a value persists; a
-    channel never set reads 0) and writes the ones the program reads straight into the ``ext``
+    ``set_input`` keeps every channel ever set (``values``, docs/language/external-channels.md#channels: a value
+    persists; a channel never set reads 0) and writes the ones the program reads straight into the ``ext``
     view of the struct; ``pack`` writes a frame's time header in place. So a frame's upload is the
     channel snapshot of the moment ``step`` began, and nothing is allocated per frame.
     """

@@ -65,7 +65,8 @@ class Runtime:
         self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         resources = build_program(d, program, self._uniform)
         self.time = TimeModel(program.time_root)
-        #: host copy of the frame uniform; holds the external channel values (blocks.md §3.6)
+        #: host copy of the frame uniform; holds the external channel values
+        #: (docs/language/external-channels.md#channels)
         self.uniforms = FrameUniforms(program.channels)
         self.channels: dict[str, float] = self.uniforms.values
         self.frame_time: FrameTime | None = None

@@ -1,4 +1,4 @@
-"""State migration across a hot swap (issue: live runtime; blocks.md §3.2).
+"""State migration across a hot swap (issue: live runtime; docs/language/state-and-cycles.md#hot-swap).
 
 :func:`plan_migration` compares the state layouts of the running and the new program and returns
 the copies that carry state over, plus a :class:`SwapReport`. Both runtimes execute the same plan:

@@ -24,7 +24,8 @@ def port_slot(program: CompiledProgram, name: str) -> int:
 
 
 def convert_value(meta: SlotMeta, v: np.ndarray):
-    """Raw slot contents -> the api.md read value: events become a numpy bool scalar, bools bool."""
+    """Raw slot contents -> the Runtime.read value (docs/language/python-api.md#runtime): events become a numpy bool
+    scalar, bools bool."""
     if meta.event:
         return np.bool_(bool(np.asarray(v).reshape(-1)[0]))
     if meta.payload == "bool":

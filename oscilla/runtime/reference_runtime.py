@@ -136,7 +136,7 @@ class ReferenceRuntime:
             c.offsets[:] = 0.0
 
     def set_input(self, name: str, value: float) -> None:
-        """Set external channel ``name``; used from the next frame on (blocks.md §3.6)."""
+        """Set external channel ``name``; used from the next frame on (docs/language/external-channels.md#channels)."""
         self.uniforms.set_input(name, value)
 
     def step(self, t_ms: float) -> None:
@@ -172,7 +172,7 @@ class ReferenceRuntime:
         if op in ("table", "scan"):
             m = self._field_slot[n.id]
             return self.values[m.storage][m.offset : m.offset + m.size].copy()
-        if op == "reduce":  # float64, then f32 (blocks.md: summation order is free)
+        if op == "reduce":  # float64, then f32 (docs/language/fields-and-instances.md#reduce: summation order is free)
             red = self.program.reductions[n.id]
             m = self.program.slot_meta[red.source_slot]
             x = self.values[m.storage][m.offset : m.offset + m.size].astype(np.float64)
@@ -237,5 +237,6 @@ class ReferenceRuntime:
 
 
 def _slot_value(values: dict, m) -> np.ndarray:
-    """A slot's contents with the shape api.md's read gives (signal () / (k,), field (N,) / (N, k))."""
+    """A slot's contents shaped like Runtime.read (signal () / (k,), field (N,) / (N, k);
+    docs/language/python-api.md)."""
     return values[m.storage][m.offset : m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))

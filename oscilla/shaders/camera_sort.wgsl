@@ -1,4 +1,4 @@
-// Camera projection, culling and depth sort for RenderInstances2D (blocks.md §9.3).
+// Camera projection, culling and depth sort for RenderInstances2D (docs/language/rendering.md#camera).
 //
 // A renderer-owned compute pass that runs before the render pass, only when the patch has a
 // Camera. Everything lives on the GPU; buffers are allocated once per renderer.
@@ -26,8 +26,9 @@
 // The render pass then draws `visible` instances; instance j draws lane sorted[j].y at
 // proj[lane]. The sort is deterministic: it depends on the keys only, not on scheduling.
 //
-// Units: world units in, screen-normalised units out (the §9.1 viewport mapping of world units
-// applies to them unchanged); depth is dimensionless; k multiplies g = scale * size (§9.2).
+// Units: world units in, screen-normalised units out (the viewport mapping, docs/language/rendering.md#viewport, of
+// world units applies to them unchanged); depth is dimensionless; k multiplies g = scale * size
+// (docs/language/rendering.md#geometry).
 
 // struct Sink is in sink.wgsl (prepended by the renderer)
 ;

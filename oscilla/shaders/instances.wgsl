@@ -1,4 +1,4 @@
-// Instanced SDF quads for RenderInstances2D (blocks.md §6, §9).
+// Instanced SDF quads for RenderInstances2D (docs/language/rendering.md).
 //
 // One draw per sink. Without a Camera: draw(6, lanes), instance index = lane (lane order, z
 // ignored). With a Camera: draw_indirect after the compute pass of camera_sort.wgsl; instance j
@@ -8,15 +8,15 @@
 // flat array<f32>); the fragment stage reads the ValueStore only for path control points.
 //
 // Units: world units for positions and shape sizes ([0,1]^2, origin top left, y down, C3);
-// pixels for everything after the viewport mapping (§9.1):
+// pixels for everything after the viewport mapping (docs/language/rendering.md#viewport):
 //     S = min(W, H);  world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S).
-// Per lane (§9.2, k = 1 without a camera):
+// Per lane (docs/language/rendering.md#geometry, k = 1 without a camera):
 //     g = scale * size_i * k,  theta = shape.rotation + rotation_i,
 //     local (lx, ly) -> p_i + (lx cos - ly sin, lx sin + ly cos) * g   (y down: clockwise).
 // The fragment works in the shape's own frame, scaled to pixels (rotation and uniform scale keep
 // distances), computes the signed distance d in pixels (negative inside) and
 //     coverage = clamp(0.5 - d, 0, 1);  output (c.rgb, c.a * coverage)
-// which the fixed-function blend turns into straight-alpha over (§9.2):
+// which the fixed-function blend turns into straight-alpha over (docs/language/rendering.md#compositing):
 //     C <- c a + C (1 - a),  A <- a + A (1 - a).
 
 struct Frame {
@@ -56,7 +56,7 @@ fn finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
-// clamp to [0, 1] with NaN -> 0, +inf -> 1, -inf -> 0 (§9.2).
+// clamp to [0, 1] with NaN -> 0, +inf -> 1, -inf -> 0 (docs/language/rendering.md#compositing).
 fn unit(x: f32) -> f32 {
     let b = bitcast<u32>(x);
     if ((b & 0x7f800000u) == 0x7f800000u) {

@@ -1,11 +1,11 @@
-// oscilla prelude: the shared helper functions of blocks.md §4 and §7.
+// oscilla prelude: the shared helper functions of docs/language/hashing-and-noise.md and docs/language/functions.md.
 // Every generated kernel starts with the FrameUniforms struct (generated from oscilla/abi/uniforms.py)
 // followed by this text (oscilla.codegen.wgsl.kernel_prelude); the functions must match
 // oscilla/ir/opcodes.py.
 
 // A literal the driver cannot constant-fold: lavapipe (Mesa NIR) rewrites (x * c1) * c2 into
 // x * (c1 * c2) for literals, which changes rounding; hashes of such values must stay bit-exact
-// with the reference (api.md), so codegen emits chained constants as osc_k(bit pattern).
+// with the reference (docs/language/conventions.md#numerics), so codegen emits chained constants as osc_k(bit pattern).
 fn osc_k(bits: u32) -> f32 {
     return bitcast<f32>(bits ^ fu.opaque_zero);
 }
@@ -41,7 +41,8 @@ fn osc_frac(x: f32) -> f32 {
 fn osc_noise(x: f32) -> f32 {
     let k = floor(x);
     let f = x - k;
-    // i32(k) saturates at 2147483520 (the largest f32 below 2^31); blocks.md §4 saturates at i32 max
+    // i32(k) saturates at 2147483520 (the largest f32 below 2^31); docs/language/hashing-and-noise.md#noise saturates
+    // at i32 max
     let ku = select(bitcast<u32>(i32(k)), 0x7FFFFFFFu, k >= 2147483648.0);
     let h0 = osc_to01(osc_pcg(ku));
     let h1 = osc_to01(osc_pcg(ku + 1u));
@@ -49,7 +50,7 @@ fn osc_noise(x: f32) -> f32 {
     return h0 + (h1 - h0) * u;
 }
 
-// hsv2rgb of blocks.md §7 (alpha is 1). Branch-free: the sector k picks each channel with
+// hsv2rgb of docs/language/functions.md#hsv2rgb (alpha is 1). Branch-free: the sector k picks each channel with
 // select, so SIMD lanes in different sectors do not diverge.
 fn osc_hsv2rgb(h: f32, s: f32, v: f32) -> vec3<f32> {
     let hp = osc_frac(h);

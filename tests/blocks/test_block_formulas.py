@@ -1,12 +1,12 @@
 """Every issue-2 block on a signal and on a field of 1000 lanes, on the GPU, against numpy formulas
-written from blocks.md (tests/support/formulas.py).
+written from docs/language/ (tests/support/formulas.py).
 
 Lane-local blocks run in three variants inside one patch: ``sig`` (every input a time-driven
 signal), ``fld`` (every input a field over Array ``a`` of 1000 lanes) and ``mix`` (field and signal
 inputs alternate, so signals are broadcast). Each output is compared with the formula applied to
 the block's observed inputs (read back with ``rt.read("<block>.<input>")``), and the source chains
-themselves are checked against numpy. Tolerance: api.md, 1e-5 absolute or relative; hashes of
-f32 inputs bit for bit; values that went through GPU sin/cos/div before a hash statistically
+themselves are checked against numpy. Tolerance: docs/language/conventions.md#numerics, 1e-5 absolute or relative;
+hashes of f32 inputs bit for bit; values that went through GPU sin/cos/div before a hash statistically
 (>= 99.5 % of lanes).
 """
 
@@ -336,8 +336,8 @@ def test_hash_of_gpu_sin():
 
 
 def test_hash_of_add_chain_is_bit_exact():
-    """api.md: a Hash of a value computed with +, -, x only agrees bit for bit (golden-spiral's
-    rand = tMs + t)."""
+    """docs/language/hashing-and-noise.md#hash: a Hash of a value computed with +, -, x only agrees bit for bit
+    (golden-spiral's rand = tMs + t)."""
     blocks = [
         blk("a", "Array", count=N),
         blk("r", "Add"),
@@ -355,7 +355,7 @@ def test_hash_of_add_chain_is_bit_exact():
 
 def test_hash_of_constant_mul_chain_is_bit_exact():
     """Drivers may fold (x*c1)*c2 into x*(c1*c2); codegen emits chained literals opaquely (osc_k) so
-    the value, and a Hash of it, stay bit-exact with the reference (api.md)."""
+    the value, and a Hash of it, stay bit-exact with the reference (docs/language/conventions.md#numerics)."""
     blocks = [blk("a", "Array", count=N), blk("k", "Multiply", b=10.0), blk("v", "Subtract", b=5.0), blk("h", "Hash")]
     edges = [edge("a.t", "k.a"), edge("k.out", "v.a"), edge("v.out", "h.value")]
     [r] = gpu_run(make_patch(blocks, edges), ["h.out", "v.out"])

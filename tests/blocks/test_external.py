@@ -1,6 +1,6 @@
-"""External channels (blocks.md §3.6, §5.9): ExternalInput, ExternalGate and ExternalVec2 on the GPU
-Runtime and the numpy ReferenceRuntime, the channel limit, the channel names never reaching WGSL,
-and the window's MouseChannels driving a runtime."""
+"""External channels (docs/language/external-channels.md#channels, #io-blocks): ExternalInput, ExternalGate and
+ExternalVec2 on the GPU Runtime and the numpy ReferenceRuntime, the channel limit, the channel names never reaching
+WGSL, and the window's MouseChannels driving a runtime."""
 
 from __future__ import annotations
 

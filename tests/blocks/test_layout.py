@@ -1,10 +1,11 @@
-"""Tier 2 layouts (blocks.md §6): GridLayoutUV, CircleLayoutUV, LineLayoutUV and LinearLayout, on
-the GPU Runtime and on the ReferenceRuntime.
+"""Scattered and linear layouts (docs/language/fields-and-instances.md#layouts, #halton): GridLayoutUV, CircleLayoutUV,
+LineLayoutUV and LinearLayout, on the GPU Runtime and on the ReferenceRuntime.
 
-The Halton basis (§4) is computed here independently with exact fractions: uv_i = (φ₂(i+1),
-φ₃(i+1)), φ_b the radical inverse. GridLayoutUV positions depend only on the lane, so they are
+The Halton basis (docs/language/fields-and-instances.md#halton) is computed here independently with exact fractions:
+uv_i = (φ₂(i+1), φ₃(i+1)), φ_b the radical inverse. GridLayoutUV positions depend only on the lane, so they are
 computed on the host in float64 and rounded once: they must match bit for bit. The other layouts
-compute on the GPU in f32 and are compared within api.md's tolerance (1e-5 absolute or relative).
+compute on the GPU in f32 and are compared within the tolerance of docs/language/conventions.md#numerics (1e-5 absolute
+or relative).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PathField (blocks.md §6): per-control-point position, index, tangent and arc length. Lane-coupled
+"""PathField (docs/language/rendering.md#paths): per-control-point position, index, tangent and arc length. Lane-coupled
 (neighbour reads and a prefix sum), on the GPU Runtime and the ReferenceRuntime, against float64
 numpy computed from the observed control points.
 """
@@ -21,7 +21,7 @@ OUTS = ["pf.position", "pf.index", "pf.tangent", "pf.arcLength"]
 
 
 def expected(p: np.ndarray) -> dict[str, np.ndarray]:
-    """The §6 formulas in float64 for control points ``p`` (N, 2)."""
+    """The formulas of docs/language/rendering.md#paths in float64 for control points ``p`` (N, 2)."""
     p = np.asarray(p, np.float64)
     n = len(p)
     z = np.zeros((n, 1))

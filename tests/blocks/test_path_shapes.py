@@ -1,4 +1,4 @@
-"""Path shapes (blocks.md §6 ProceduralPolygon / ProceduralStar): control point values on both
+"""Path shapes (docs/language/rendering.md#paths: ProceduralPolygon / ProceduralStar): control point values on both
 runtimes, their instance, and param validation. Drawing them is tested in tests/drawing/test_paths.py."""
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ def test_control_points_follow_signals(runtime_cls):
 
 
 def test_control_instance_is_new_with_seed_0(runtime_cls):
-    """controlPoints is a field over the block's own instance of `sides` lanes with seed 0 (§4):
-    StableIdHash over it gives W5's randomId values for seed 0."""
+    """controlPoints is a field over the block's own instance of `sides` lanes with seed 0
+    (docs/language/hashing-and-noise.md#randomid): StableIdHash over it gives W5's randomId values for seed 0."""
     p = make_patch(
         [blk("poly", "ProceduralPolygon", sides=4), blk("h", "StableIdHash")], [edge("poly.controlPoints", "h.domain")]
     )

@@ -1,4 +1,5 @@
-"""Reduce (blocks.md §5.5): a GPU parallel reduction between stages, compared with float64 numpy."""
+"""Reduce (docs/language/fields-and-instances.md#reduce): a GPU parallel reduction between stages, compared with float64
+numpy."""
 
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
-"""FiniteTimeRoot and CyclicTimeRoot (blocks.md §3.2, §5.1, W9) on the GPU Runtime and the numpy
-ReferenceRuntime: the W9 rows, `ended` once per time state, pingpong `wrap` at every turn, dt,
-monotonic time, reset, the rails (§3.2) and param validation. Expected values come from the
-oracle below, written from the blocks.md text in float64 (nothing from oscilla)."""
+"""FiniteTimeRoot and CyclicTimeRoot (docs/language/time.md#time-resolution, #time-roots, #example-cyclic-and-finite) on
+the GPU Runtime and the numpy ReferenceRuntime: the W9 rows, `ended` once per time state, pingpong `wrap` at every turn,
+dt, monotonic time, reset, the rails (docs/language/time.md#rail) and param validation. Expected values come from the
+oracle below, written from docs/language/time.md in float64 (nothing from oscilla)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ TOL = 2e-5
 F32_BELOW_ONE = float(np.nextafter(np.float32(1.0), np.float32(0.0)))
 
 
-# -- oracle (blocks.md §3.2 / §5.1) ----------------------------------------------------------------------
+# -- oracle (docs/language/time.md) ----------------------------------------------------------------------
 def _phase_f32(x: float) -> float:
     """A phase as the GPU sees it: f32, and a value that rounds to 1.0 becomes 0.99999994."""
     p = float(np.float32(x))
@@ -236,7 +236,7 @@ def test_time_is_monotonic_and_reset_restarts(runtime_cls, root, params):
     assert_close(rt.read("time.dt"), 0.0, TOL, "reset: frame 0 has dt = 0")
 
 
-# -- rails (§3.2) -----------------------------------------------------------------------------------------------
+# -- rails (docs/language/time.md#rail) --------------------------------------------------------------------------------
 def _rail_patch(root, **params):
     blocks = [
         blk("osc", "Oscillator"),

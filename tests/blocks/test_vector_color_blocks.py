@@ -1,7 +1,7 @@
-"""Length, Normalize (§5.4), FieldCartesianToPolar (§5.7) and ColorLFO (§5.8) on a signal and on a
-field of 1003 lanes (not a multiple of 4, so the partial lane group runs too), on the GPU Runtime
-and the numpy ReferenceRuntime. Each output is compared with the blocks.md formula, computed here
-in numpy from the block's inputs as read back from the runtime (api.md tolerance, 1e-5)."""
+"""Length, Normalize (docs/language/signal-and-math-blocks.md#math), FieldCartesianToPolar (#geometry) and ColorLFO
+(#color) on a signal and on a field of 1003 lanes (not a multiple of 4, so the partial lane group runs too), on the GPU
+Runtime and the numpy ReferenceRuntime. Each output is compared with the formula of docs/language/, computed here
+in numpy from the block's inputs as read back from the runtime (1e-5, docs/language/conventions.md#numerics)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ TOL = 1e-5
 TIMES = (0.0, 1234.5, 2871.25)
 
 
-# -- independent formulas (blocks.md) ------------------------------------------------------------------
+# -- independent formulas (docs/language/) ------------------------------------------------------------------
 def length(x, y, z):
     x, y, z = (np.asarray(v, np.float64) for v in (x, y, z))
     return np.sqrt(x * x + y * y + z * z)

@@ -1,6 +1,7 @@
-"""blocks.md §11 worked examples W1-W8, W10-W12 and W16, on the GPU Runtime and the numpy
-ReferenceRuntime. Expected values are the literal numbers of §11 (compared within 2e-5 absolute or
-relative); hashes are additionally compared bit for bit with tests/support/formulas.py."""
+"""The worked examples W1-W8, W10-W12 and W16, on the GPU Runtime and the numpy
+ReferenceRuntime. Expected values are the literal numbers of the worked examples
+(docs/language/conventions.md#worked-examples; compared within 2e-5 absolute or relative); hashes are additionally
+compared bit for bit with tests/support/formulas.py."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.gpu
 TOL = 2e-5
 
 
-# -- the oracle itself against §11 (pure numpy, no oscilla) --------------------------------------
+# -- the oracle itself against the worked examples (pure numpy, no oscilla) --------------------------------------
 def test_formulas_match_worked_example_numbers():
     assert pcg_hash(np.array([0, 1, 2, 3, 0x3F000000])).tolist() == [
         129708002,

@@ -1,8 +1,8 @@
-"""Combine modes (blocks.md §3.7, api.md ``blocks[].combine``): several enabled edges into one
+"""Combine modes (docs/language/patch-format.md#combine): several enabled edges into one
 continuous input, on signals and fields, on the GPU Runtime and the ReferenceRuntime.
 
 Expected values are computed here in float64 from the observed source values (read back with
-``rt.read``) and compared within api.md's tolerance (1e-5 absolute or relative).
+``rt.read``) and compared within the tolerance of docs/language/conventions.md#numerics (1e-5 absolute or relative).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Compiler diagnostics (blocks.md §10): codes, attribution (block, port, edge) and did-you-mean
-suggestions (§10.3). Diagnostics are compared as multisets of (code, block, port). Blocks with
-errors are wired into a render sink so that §10.3's unreachable-block downgrade never applies."""
+"""Compiler diagnostics (docs/language/diagnostics-codes.md): codes, attribution (block, port, edge) and did-you-mean
+suggestions (docs/language/diagnostics-codes.md#suggestions). Diagnostics are compared as multisets of (code, block,
+port). Blocks with errors are wired into a render sink so that the unreachable-block downgrade (#isolation) never
+applies."""
 
 from __future__ import annotations
 
@@ -247,7 +248,8 @@ def test_param_invalid(blocks, edges, want):
 
 def test_param_invalid_on_field_shape_and_event_ports():
     # inline values on field-only, shape and event ports are rejected (E_PARAM_INVALID); whether the
-    # required port is then also E_MISSING_INPUT is not pinned down by blocks.md, so it is allowed
+    # required port is then also E_MISSING_INPUT is not pinned down by docs/language/diagnostics-codes.md, so it is
+    # allowed
     blocks = [blk("g2", "GridLayout", elements=3), blk("sh", "SampleHold", trigger=True), blk("m", "Add")]
     edges = [edge("g2.position", "m.a"), edge("sh.out", "m.b")]
     p = scaffold(blocks, edges)

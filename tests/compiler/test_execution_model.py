@@ -1,6 +1,7 @@
-"""The two-phase execution model (blocks.md §3): UnitDelay and feedback, cycle validation, per-lane
-state, the DelayFrames ring, wrap events, and the schedule validator. Runtime tests run on the GPU
-Runtime and the numpy ReferenceRuntime; expected values come from the blocks.md formulas."""
+"""The two-phase execution model (docs/language/time.md#frames, docs/language/state-and-cycles.md): UnitDelay and
+feedback, cycle validation, per-lane state, the DelayFrames ring, wrap events, and the schedule validator. Runtime tests
+run on the GPU Runtime and the numpy ReferenceRuntime; expected values come from the formulas of
+docs/language/state-and-cycles.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Error isolation and completeness of diagnostics (blocks.md §10.2, §10.3, W17)."""
+"""Error isolation and completeness of diagnostics (docs/language/diagnostics-codes.md#codes, #isolation,
+#example-stale-names)."""
 
 import numpy as np
 import pytest

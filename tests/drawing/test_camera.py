@@ -1,4 +1,4 @@
-"""Camera (blocks.md §5.10, §9.3, W15, E_CAMERA_MULTIPLE): projection, culling, far-to-near
+"""Camera (docs/language/rendering.md#camera, #example-perspective, E_CAMERA_MULTIPLE): projection, culling, far-to-near
 stable order and size factor k, checked through the renderer's projection/order buffers and
 rendered pixels against an independent float64 model (tests/support/geometry.py)."""
 
@@ -112,7 +112,7 @@ def test_w15_dot_positions(device):
 
 
 def test_k_scales_sizes(device):
-    """Perspective: an ellipse's radius in pixels is rx * scale * size * k * S (§9.2)."""
+    """Perspective: an ellipse's radius in pixels is rx * scale * size * k * S (docs/language/rendering.md#geometry)."""
     w = h = 400
     for scale, size in ((1.0, 1.0), (2.0, 0.5)):
         sc = Scene()

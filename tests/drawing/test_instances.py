@@ -1,4 +1,4 @@
-"""Instanced SDF renderer (oscilla.drawing.instances) against blocks.md §9 (viewport, geometry,
+"""Instanced SDF renderer (oscilla.drawing.instances) against docs/language/rendering.md (viewport, geometry,
 compositing).
 
 Each test builds a ValueStore-like f32 storage buffer by hand (``support.builders.Scene``: numpy ->
@@ -33,7 +33,7 @@ def render(device, scene: Scene, w: int, h: int, background=(0.0, 0.0, 0.0, 1.0)
     return scene.render(device, w, h, background)[0]
 
 
-# ---------------------------------------------------------------- independent numpy model (§9)
+# ---------------------------------------------------------------- independent numpy model (docs/language/rendering.md)
 
 
 def ellipse_distance(px, py, rx, ry):

@@ -1,4 +1,4 @@
-"""Path shapes drawn (blocks.md §9.2): filled ProceduralPolygon / ProceduralStar paths rendered
+"""Path shapes drawn (docs/language/rendering.md#geometry): filled ProceduralPolygon / ProceduralStar paths rendered
 against an independent float64 rasterizer (nonzero winding, exact edge distance, coverage
 clamp(0.5 - d, 0, 1)) in tests/support/geometry.py. Their control points are tested in
 tests/blocks/test_path_shapes.py."""

@@ -1,8 +1,8 @@
 """The golden-spiral image has the colour the formulas predict at the centres of its top elements.
 
-Positions and colours are computed here in numpy from blocks.md (GoldenAngle, AngularOffset,
-RadiusSqrt, FieldPolarToCartesian, JitterVec with Hash, HueFromPhase, hsv2rgb, the §9.1 viewport),
-not from oscilla.
+Positions and colours are computed here in numpy from docs/language/ (GoldenAngle, AngularOffset,
+RadiusSqrt, FieldPolarToCartesian, JitterVec with Hash, HueFromPhase, hsv2rgb, the viewport of
+docs/language/rendering.md#viewport), not from oscilla.
 """
 
 import numpy as np
@@ -38,7 +38,7 @@ def expected_elements(t_ms: float, period=4000.0):
 def test_pixel_colours_at_top_element_centres(t_ms, tmp_path):
     img = osc.render_png(ROOT / "examples" / "golden-spiral.json", tmp_path / "g.png", t_ms=t_ms, size=(W, W), fps=10)
     x, y, rgb = expected_elements(t_ms)
-    px, py = W / 2 + (x - 0.5) * W, W / 2 + (y - 0.5) * W  # §9.1 with S = W
+    px, py = W / 2 + (x - 0.5) * W, W / 2 + (y - 0.5) * W  # docs/language/rendering.md#viewport with S = W
     checked = 0
     for lane in range(N - 1, N - 200, -1):
         cx, cy = int(np.floor(px[lane])), int(np.floor(py[lane]))

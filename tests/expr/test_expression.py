@@ -1,4 +1,4 @@
-"""The Expression block and its language (blocks.md §5.4, §7, §8; W14, W17).
+"""The Expression block and its language (docs/language/expressions.md, docs/language/functions.md; W14, W17).
 
 Values are checked on both runtimes (``runtime_cls``: the GPU Runtime and the numpy
 ReferenceRuntime) against expectations computed here with Python / numpy from the spec text.
@@ -65,7 +65,7 @@ def compile_errors(blocks, edges=()):
 
 def sink_scaffold(blocks, edges=()):
     """Array -> GridLayout -> RenderInstances2D ``draw``; every Expression feeds draw.size, so it
-    reaches the sink (§10.3 never downgrades its errors)."""
+    reaches the sink (docs/language/diagnostics-codes.md#isolation never downgrades its errors)."""
     base = [blk("arr", "Array", count=4), blk("grid", "GridLayout"), blk("draw", "RenderInstances2D")]
     ed = [edge("arr.elements", "grid.elements"), edge("grid.position", "draw.pos")]
     ed += [edge(f"{b['id']}.out", "draw.size") for b in blocks if b["type"] == "Expression"]

@@ -1,4 +1,5 @@
-"""Patch loading and round trips (api.md §1, §2) and E_PATCH_INVALID (blocks.md §10.2)."""
+"""Patch loading and round trips (docs/language/patch-format.md, docs/language/python-api.md#load-patch) and
+E_PATCH_INVALID (docs/language/diagnostics-codes.md#e_patch_invalid)."""
 
 from __future__ import annotations
 

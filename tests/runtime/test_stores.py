@@ -605,7 +605,7 @@ def test_runtime_state_from_compiled_patch(device):
 
     if not hasattr(osc, "compile") or not hasattr(osc, "load_patch"):
         pytest.skip("oscilla.compile is not available yet")
-    prog = osc.compile(osc.load_patch(PATCH))  # load_patch takes a dict (spec/api.md)
+    prog = osc.compile(osc.load_patch(PATCH))  # load_patch takes a dict (docs/language/python-api.md#load-patch)
     rs = create_runtime_state(prog, device)
     c = prog.state_layout.cell("lag:lag")
     assert c.lanes == 10

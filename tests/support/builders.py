@@ -1,6 +1,6 @@
 """The one place tests build inputs: patch dicts for the compiler and hand-built scenes for the renderer.
 
-* :func:`blk`, :func:`edge` and :func:`make_patch` build patch dicts (api.md §1) with an
+* :func:`blk`, :func:`edge` and :func:`make_patch` build patch dicts (docs/language/patch-format.md) with an
   ``InfiniteTimeRoot`` called ``time`` first.
 * :class:`Scene` packs hand-chosen slot values into one flat f32 ValueStore-like buffer (with
   padding between slots, so an offset bug reads garbage rather than a neighbour), records
@@ -44,7 +44,7 @@ def make_patch(blocks, edges=(), *, root: bool = True, **root_params) -> dict:
 
 # ------------------------------------------------------------------ renderer scenes
 
-#: Camera defaults of blocks.md §5.10, in the order of the Camera's packed signal.
+#: Camera defaults (docs/reference/blocks.md#camera), in the order of the Camera's packed signal.
 DEFAULT_CAMERA = dict(
     projection=1, centerX=0.5, centerY=0.5, distance=0.87, tiltDeg=35.0, yawDeg=0.0, fovYDeg=60.0, near=0.01, far=100.0
 )
@@ -83,7 +83,7 @@ class Scene:
         return s
 
     def set_camera(self, **params) -> dict:
-        """Add the Camera's packed signal (defaults of §5.10, overridden by ``params``)."""
+        """Add the Camera's packed signal (defaults of docs/language/rendering.md#camera, overridden by ``params``)."""
         cam = {**DEFAULT_CAMERA, **params}
         self.camera = self.slot([[cam[k] for k in CAMERA_ORDER]], 9)
         return cam

@@ -1,4 +1,5 @@
-"""Independent numpy implementations of the blocks.md formulas (§4 hashing, §7 opcodes).
+"""Independent numpy implementations of the formulas of docs/language/hashing-and-noise.md and
+docs/language/functions.md.
 
 Written from the spec text only; nothing here imports oscilla. Everything is float32 / uint32 /
 int32 like the GPU, so hashes can be compared bit for bit.
@@ -72,7 +73,7 @@ def stable_id_hash(i, inst_seed=0, seed=0) -> np.ndarray:
 
 
 def noise(x) -> np.ndarray:
-    """1-D value noise of blocks.md §4."""
+    """1-D value noise of docs/language/hashing-and-noise.md#noise."""
     x = f32(x)
     k = np.floor(x).astype(np.float32)
     f = (x - k).astype(np.float32)
@@ -125,7 +126,7 @@ def normalized_index(n: int) -> np.ndarray:
 
 
 def hsv2rgb(h, s, v) -> np.ndarray:
-    """blocks.md §7 hsv2rgb; returns (..., 4) RGBA float32."""
+    """docs/language/functions.md#hsv2rgb; returns (..., 4) RGBA float32."""
     h, s, v = np.broadcast_arrays(f32(h), f32(s), f32(v))
     hp = frac(h)
     sp = clamp(s, 0, 1)
@@ -148,7 +149,8 @@ def hsv2rgb(h, s, v) -> np.ndarray:
 
 
 def oscillator(phase, mode: int, amplitude=1.0, offset=0.0) -> np.ndarray:
-    """Oscillator: p = frac(phase); out = amplitude*w(p) + offset (blocks.md §5.2)."""
+    """Oscillator: p = frac(phase); out = amplitude*w(p) + offset
+    (docs/language/signal-and-math-blocks.md#oscillator)."""
     p = frac(phase).astype(np.float64)
     if mode == 0:
         w = np.sin(TWO_PI * p)

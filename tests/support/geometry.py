@@ -1,5 +1,5 @@
-"""Independent float64 models of what the renderer draws (blocks.md §6, §9): camera resolution
-and projection (§9.3), the nonzero fill and 1 px anti-aliasing of path shapes (§9.2), straight-alpha
+"""Independent float64 models of what the renderer draws (docs/language/rendering.md): camera resolution
+and projection (#camera), the nonzero fill and 1 px anti-aliasing of path shapes (#anti-aliasing), straight-alpha
 compositing, and image comparisons. Nothing here calls oscilla; scenes are built with
 ``support.builders.Scene``.
 """
@@ -10,14 +10,15 @@ import math
 
 import numpy as np
 
-#: Per-input fallbacks of blocks.md §9.3 for non-finite camera inputs.
+#: Per-input fallbacks of docs/language/rendering.md#camera for non-finite camera inputs.
 FALLBACK = dict(
     projection=0, centerX=0.5, centerY=0.5, distance=2.0, tiltDeg=0.0, yawDeg=0.0, fovYDeg=45.0, near=0.01, far=100.0
 )
 
 
 def resolve_camera(cam: dict) -> dict:
-    """blocks.md §9.3 camera resolution: per-input fallback for non-finite values, then sanitising."""
+    """Camera resolution (docs/language/rendering.md#camera): per-input fallback for non-finite values, then
+    sanitising."""
     c = {k: (float(v) if math.isfinite(float(v)) else float(FALLBACK[k])) for k, v in cam.items()}
     yaw = c["yawDeg"] % 360.0
     near = max(c["near"], 1e-6)
@@ -67,14 +68,14 @@ def to_px(x, y, w, h):
 
 
 def polygon_points(n, rx, ry):
-    """The n control points (n, 2) of a ProceduralPolygon (blocks.md §6): an ellipse's radii rx,
+    """The n control points (n, 2) of a ProceduralPolygon (docs/language/rendering.md#paths): an ellipse's radii rx,
     ry, lane 0 at the top (y down), counter-clockwise on screen."""
     a = 2 * np.pi * np.arange(n) / n - np.pi / 2
     return np.stack([rx * np.cos(a), ry * np.sin(a)], 1)
 
 
 def star_points(points, outer, inner):
-    """The 2 * points control points (2 * points, 2) of a ProceduralStar (blocks.md §6),
+    """The 2 * points control points (2 * points, 2) of a ProceduralStar (docs/language/rendering.md#paths),
     alternating outer and inner radius, lane 0 at the top."""
     n = 2 * points
     r = np.where(np.arange(n) % 2 == 0, outer, inner)

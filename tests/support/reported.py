@@ -1,6 +1,6 @@
 """What a compile reports about a patch, seen as if every block reached a render sink.
 
-blocks.md §10.3 downgrades an error in a block that reaches no render sink to
+docs/language/diagnostics-codes.md#isolation downgrades an error in a block that reaches no render sink to
 W_BLOCK_UNREACHABLE_ERROR (``cause`` = the original code) and compiles the rest. Tests whose
 subject is a particular error code use :func:`reported`, which gives back errors as errors and
 downgraded errors as their cause, so they hold whether or not the small test patch has a sink.

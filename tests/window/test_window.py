@@ -1,4 +1,5 @@
-"""Mouse channels of the window (blocks.md §3.6) and, where Xvfb exists, a real window run."""
+"""Mouse channels of the window (docs/language/external-channels.md#window-channels) and, where Xvfb exists, a real
+window run."""
 
 import os
 import shutil
