@@ -22,12 +22,11 @@ import numpy as np
 
 from oscilla.abi.bindings import BufferKey, binding_name, wgsl_declarations
 from oscilla.abi.dispatch import WORKGROUP_SIZE
-from oscilla.abi.uniforms import FRAME_UNIFORMS
 from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
 from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
-from oscilla.shaders import load_wgsl
+from oscilla.shaders import shader_source
 
 #: WGSL names of the ValueStore / StateBuffer arrays per storage class (oscilla/abi/bindings.py)
 VALUE_ARRAYS = {
@@ -77,7 +76,7 @@ def bindings(phase: int) -> str:
 def kernel_prelude() -> str:
     """The text every generated kernel starts with: the FrameUniforms struct (generated from
     oscilla/abi/uniforms.py), a blank line, then oscilla/shaders/prelude.wgsl."""
-    return FRAME_UNIFORMS.wgsl() + "\n" + load_wgsl("prelude.wgsl")
+    return shader_source("prelude.wgsl")
 
 
 LANES_PER_INVOCATION = 4  # field kernels compute four adjacent lanes as vec4 values

@@ -7,8 +7,9 @@ per frame, projects every lane of every camera sink into a per-sink projection b
 stable LSD radix sort (key = depth descending; ties keep lane order; culled lanes last) into a
 per-sink order buffer, and writes a draw-indirect record with the visible count.
 
-Radix-pass uniform: one 16-byte record ``shift, flip, last, 0`` per pass at
-``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset; written once.
+Radix-pass uniform (:data:`oscilla.abi.uniforms.RADIX_STEP`): one 16-byte record ``shift, flip,
+last`` per pass at ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset;
+written once.
 
 Cost per camera sink: 1 key dispatch (one invocation per lane) and 4 radix passes of 3
 dispatches (histogram, scan, scatter), 13 dispatches whatever the lane count, plus one camera
@@ -25,9 +26,10 @@ import numpy as np
 import wgpu
 
 from oscilla.abi.dispatch import dispatch_grid
+from oscilla.abi.uniforms import RADIX_STEP, RESOLVED_CAMERA
 from oscilla.gpu.pipelines import PIPELINES
 from oscilla.program import SinkSpec
-from oscilla.shaders import load_wgsl
+from oscilla.shaders import shader_source
 
 #: radix sort: lanes per histogram/scatter invocation at least, and at most this many invocations
 RADIX_CHUNK = 512
@@ -35,7 +37,7 @@ RADIX_MAX_THREADS = 512
 RADIX_PASSES = 4  # 8-bit digits of a 32-bit key
 #: f32 values of the packed Camera signal (blocks/render.py CAMERA_INPUTS)
 CAMERA_WORDS = 9
-CAMERA_BYTES = 80  # the resolved camera (struct Cam of camera_sort.wgsl)
+CAMERA_BYTES = RESOLVED_CAMERA.size  # the resolved camera (struct Cam of camera_sort.wgsl), 80
 #: entry points of camera_sort.wgsl
 SORT_ENTRIES = ("resolve", "keys", "radix_hist", "radix_scan", "radix_scatter")
 
@@ -84,7 +86,7 @@ class CameraSort:
     def __init__(self, device: Any, values: dict):
         self.device = device
         self._values = values
-        code = load_wgsl("sink.wgsl") + load_wgsl("camera_sort.wgsl")
+        code = shader_source("camera_sort.wgsl")
         entries = _layout_entries()
         self._bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.camera_sort")
         self._pipes = {
@@ -99,17 +101,18 @@ class CameraSort:
         self.sinks: list[CameraSortSink] = []
 
     def _make_steps(self) -> tuple[Any, list[int], int]:
-        """The radix-pass uniform buffer: record p = (shift 8p, flip p % 2, last, 0) at the
+        """The radix-pass uniform buffer: record p = (shift 8p, flip p % 2, last) at the
         device's dynamic-offset alignment; record RADIX_PASSES is all zeros (other kernels)."""
         align = int(self.device.limits.get("min-uniform-buffer-offset-alignment", 256))
-        stride = max(16, -(-16 // align) * align)
-        data = np.zeros((RADIX_PASSES + 1, stride // 4), dtype=np.uint32)
+        size = RADIX_STEP.size
+        stride = max(size, -(-size // align) * align)
+        data = bytearray((RADIX_PASSES + 1) * stride)
         for p in range(RADIX_PASSES):
-            data[p, :3] = (8 * p, p % 2, int(p == RADIX_PASSES - 1))
+            RADIX_STEP.pack_into(data, p * stride, shift=8 * p, flip=p % 2, last=int(p == RADIX_PASSES - 1))
         buf = self.device.create_buffer_with_data(
-            label="oscilla.render.radix_passes", data=data.tobytes(), usage=wgpu.BufferUsage.UNIFORM
+            label="oscilla.render.radix_passes", data=bytes(data), usage=wgpu.BufferUsage.UNIFORM
         )
-        return buf, [p * stride for p in range(RADIX_PASSES + 1)], 16
+        return buf, [p * stride for p in range(RADIX_PASSES + 1)], size
 
     def add_sink(self, sink: SinkSpec, sink_uniform: Any) -> CameraSortSink:
         """Allocate the projection (16 B/lane), order (2 x 8 B/lane), histogram and draw-indirect

@@ -34,17 +34,16 @@ in pixels:
   lane order (local offsets in world units), filled with the nonzero rule; its quad bounds the
   control points' largest distance from the origin; a non-finite control point hides the element.
 
-Uniform layouts (all little-endian):
+Uniform layouts (declared once in oscilla/abi/uniforms.py, which also generates their WGSL structs;
+packed by member name):
 
-- frame uniform, 16 bytes: ``f32 W, f32 H, f32 S, f32 pad`` (pixels), written with
+- frame uniform (RENDER_FRAME, 16 bytes): ``size = (W, H)``, ``scale = S`` (pixels), written with
   ``queue.write_buffer`` only when the target size changes.
-- sink uniform, 80 bytes = 20 u32 (element offsets into the f32 ValueStore and lane strides, 0 for
-  a signal): ``pos_off, pos_ls, pos_stride, lanes, color_off, color_ls, size_off, size_ls,
-  rot_off, rot_ls, scale_off, scale_ls, shape_off, shape_ls, path_off, path_count, path_ls,
-  camera (0/1), cam_off, sort_threads``; written once. ``sort_threads`` is T, the invocations of
-  the radix histogram/scatter kernels (each owns a contiguous chunk of ceil(lanes / T) lanes).
-- radix-pass uniform (camera only): one 16-byte record ``shift, flip, last, 0`` per pass at
-  ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset; written once.
+- sink uniform (SINK, 80 bytes = 20 u32: element offsets into the f32 ValueStore and lane strides,
+  0 for a signal, of pos, color, size, rotation, scale, shape and path; ``camera`` (0/1),
+  ``cam_off``, ``sort_threads``); written once. ``sort_threads`` is T, the invocations of the
+  radix histogram/scatter kernels (each owns a contiguous chunk of ceil(lanes / T) lanes).
+- radix-pass uniform (RADIX_STEP, camera only; oscilla/drawing/camera_sort.py).
 
 Camera (docs/language/rendering.md#camera), resolved on the GPU once per frame from the Camera's packed signal
 ``(projection, centerX, centerY, distance, tiltDeg, yawDeg, fovYDeg, near, far)``: a non-finite
@@ -68,35 +67,11 @@ from typing import Any
 import numpy as np
 import wgpu
 
+from oscilla.abi.uniforms import RENDER_FRAME, SINK
 from oscilla.drawing.camera_sort import CAMERA_WORDS, CameraSort, CameraSortSink, radix_threads
 from oscilla.gpu.pipelines import PIPELINES, shader_key
 from oscilla.program import SinkSpec, SlotMeta
-from oscilla.shaders import load_wgsl
-
-FRAME_UNIFORM_BYTES = 16
-SINK_UNIFORM_WORDS = 20
-SINK_FIELDS = (
-    "pos_off",
-    "pos_ls",
-    "pos_stride",
-    "lanes",
-    "color_off",
-    "color_ls",
-    "size_off",
-    "size_ls",
-    "rot_off",
-    "rot_ls",
-    "scale_off",
-    "scale_ls",
-    "shape_off",
-    "shape_ls",
-    "path_off",
-    "path_count",
-    "path_ls",
-    "camera",
-    "cam_off",
-    "sort_threads",
-)
+from oscilla.shaders import shader_source
 
 
 def _layout_entries() -> list[dict]:
@@ -122,7 +97,7 @@ _BLEND = {
 def _pipeline(device: Any, target_format: str) -> tuple[Any, Any]:
     """(bind group layout, render pipeline) for a device and colour target format, from the
     pipeline cache; one pipeline serves every sink."""
-    code = load_wgsl("sink.wgsl") + load_wgsl("instances.wgsl")
+    code = shader_source("instances.wgsl")
     entries = _layout_entries()
     bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.instances")
 
@@ -147,15 +122,15 @@ def _lane_stride(meta: SlotMeta) -> int:
     return meta.stride if meta.instance is not None else 0
 
 
-def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndarray:
-    """The 20 u32 of a sink's uniform (see the module docstring), validating the slots.
+def sink_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
+    """A sink's uniform (:data:`oscilla.abi.uniforms.SINK`, 80 bytes), validating the slots.
 
     Raises:
         ValueError: a slot is not f32, has the wrong stride, or is a field with fewer lanes than
             the sink draws; the path slot is not an f32 vec2; the camera slot is not 9 f32.
     """
     want = {"pos": (2, 3), "color": (4,), "size": (1,), "rotation": (1,), "scale": (1,), "shape": (5,)}
-    words = {}
+    refs = {}
     for name, strides in want.items():
         slot = getattr(sink, name)
         meta = slot_meta[slot]
@@ -173,8 +148,8 @@ def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndar
                 f"sink {sink.block}: {name} slot s{slot} ({meta.name}) has {meta.lanes} "
                 f"lanes, the sink draws {sink.lanes}"
             )
-        words[name] = (meta.offset, _lane_stride(meta), meta.stride)
-    p, c, s, r, k, sh = (words[n] for n in ("pos", "color", "size", "rotation", "scale", "shape"))
+        refs[name] = (meta.offset, _lane_stride(meta), meta.stride)
+    p, c, s, r, k, sh = (refs[n] for n in ("pos", "color", "size", "rotation", "scale", "shape"))
     path = (0, 0, 0)
     if sink.path is not None:
         meta = slot_meta[sink.path]
@@ -193,30 +168,27 @@ def sink_uniform_words(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> np.ndar
                 f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})"
             )
         cam = (1, meta.offset)
-    return np.array(
-        [
-            p[0],
-            p[1],
-            p[2],
-            sink.lanes,
-            c[0],
-            c[1],
-            s[0],
-            s[1],
-            r[0],
-            r[1],
-            k[0],
-            k[1],
-            sh[0],
-            sh[1],
-            path[0],
-            path[1],
-            path[2],
-            cam[0],
-            cam[1],
-            radix_threads(sink.lanes),
-        ],
-        dtype=np.uint32,
+    return SINK.pack(
+        pos_off=p[0],
+        pos_ls=p[1],
+        pos_stride=p[2],
+        lanes=sink.lanes,
+        color_off=c[0],
+        color_ls=c[1],
+        size_off=s[0],
+        size_ls=s[1],
+        rot_off=r[0],
+        rot_ls=r[1],
+        scale_off=k[0],
+        scale_ls=k[1],
+        shape_off=sh[0],
+        shape_ls=sh[1],
+        path_off=path[0],
+        path_count=path[1],
+        path_ls=path[2],
+        camera=cam[0],
+        cam_off=cam[1],
+        sort_threads=radix_threads(sink.lanes),
     )
 
 
@@ -261,7 +233,7 @@ class InstanceRenderer:
         self._bgl, self._pipeline = _pipeline(device, target_format)
         self._frame_buffer = device.create_buffer(
             label="oscilla.render.frame",
-            size=FRAME_UNIFORM_BYTES,
+            size=RENDER_FRAME.size,
             usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST,
         )
         self._frame_size: tuple[int, int] | None = None
@@ -276,9 +248,10 @@ class InstanceRenderer:
         #: the camera pass (projection, culling, far-to-near sort), when a sink has a Camera
         self.camera_sort = CameraSort(device, val) if cam_used else None
         for sink in self.sinks:
-            words = sink_uniform_words(sink, slot_meta)
             ubuf = device.create_buffer_with_data(
-                label=f"oscilla.render.sink.{sink.block}", data=words.tobytes(), usage=wgpu.BufferUsage.UNIFORM
+                label=f"oscilla.render.sink.{sink.block}",
+                data=sink_uniform_bytes(sink, slot_meta),
+                usage=wgpu.BufferUsage.UNIFORM,
             )
             cs = None
             if sink.camera is not None and sink.lanes > 0:
@@ -290,7 +263,7 @@ class InstanceRenderer:
                 entries=[
                     {
                         "binding": 0,
-                        "resource": {"buffer": self._frame_buffer, "offset": 0, "size": FRAME_UNIFORM_BYTES},
+                        "resource": {"buffer": self._frame_buffer, "offset": 0, "size": RENDER_FRAME.size},
                     },
                     {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
                     {"binding": 2, "resource": val},
@@ -351,7 +324,7 @@ class InstanceRenderer:
             return
         if width <= 0 or height <= 0:
             raise ValueError(f"target size must be positive, got {width}x{height}")
-        data = np.array([width, height, min(width, height), 0.0], dtype=np.float32)
+        data = RENDER_FRAME.pack(size=(width, height), scale=min(width, height))
         self.device.queue.write_buffer(self._frame_buffer, 0, data)
         self._frame_size = (width, height)
 

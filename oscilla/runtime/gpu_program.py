@@ -12,36 +12,27 @@ from typing import Any
 
 import wgpu
 
+from oscilla.abi.bindings import PHASES, BufferKey, group_entries, layout_entries
 from oscilla.diagnostics import CompileError
 from oscilla.gpu import device as gpu
 from oscilla.gpu.pipelines import PIPELINES
 from oscilla.program import CompiledProgram, DeviceLimits
 from oscilla.runtime.stores import RuntimeState, create_runtime_state
 
-PHASES = (1, 2)
 
-
-def _layout_entries(phase: int) -> list[dict]:
-    """Bind-group-layout entries of the generated kernels in ``phase`` (Phase 1 writes the
-    ValueStore and reads state; Phase 2 reads values and writes state)."""
-    vis = wgpu.ShaderStage.COMPUTE
-    value_type = "storage" if phase == 1 else "read-only-storage"
-    state_type = "read-only-storage" if phase == 1 else "storage"
-    entries = [{"binding": 0, "visibility": vis, "buffer": {"type": "uniform"}}]
-    entries += [{"binding": b, "visibility": vis, "buffer": {"type": value_type}} for b in (1, 2, 3)]
-    entries += [{"binding": b, "visibility": vis, "buffer": {"type": state_type}} for b in (4, 5)]
-    entries += [
-        {"binding": 6, "visibility": vis, "buffer": {"type": value_type}},
-        {"binding": 7, "visibility": vis, "buffer": {"type": state_type}},
-        {"binding": 8, "visibility": vis, "buffer": {"type": "storage"}},
-    ]
-    return entries
-
-
-def _bind_group_buffers(frame_uniform: Any, stores: RuntimeState, scratch: Any) -> list[Any]:
-    """The buffer of each binding number (0..8), in order."""
+def _bind_group_buffers(frame_uniform: Any, stores: RuntimeState, scratch: Any) -> dict[BufferKey, Any]:
+    """The runtime buffer behind each :class:`~oscilla.abi.bindings.BufferKey` of the compute
+    bindings (oscilla/abi/bindings.py says which binding numbers bind it)."""
     v, s = stores.values.buffers, stores.state.buffers
-    return [frame_uniform, v["f32"], v["i32"], v["u32"], s["f32"], s["i32"], v["f32"], s["f32"], scratch]
+    return {
+        BufferKey.FRAME_UNIFORMS: frame_uniform,
+        BufferKey.VALUES_F32: v["f32"],
+        BufferKey.VALUES_I32: v["i32"],
+        BufferKey.VALUES_U32: v["u32"],
+        BufferKey.STATE_F32: s["f32"],
+        BufferKey.STATE_I32: s["i32"],
+        BufferKey.SCRATCH: scratch,
+    }
 
 
 @dataclass(frozen=True)
@@ -92,9 +83,8 @@ def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> 
         raise CompileError(problems)
     stores = create_runtime_state(program, device)
     scratch = gpu.create_storage_buffer(device, 4 * program.scratch_size, "oscilla.scratch")
-    buffers = _bind_group_buffers(frame_uniform, stores, scratch)
-    entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(buffers)]
-    layouts = {ph: _layout_entries(ph) for ph in PHASES}
+    entries = group_entries(_bind_group_buffers(frame_uniform, stores, scratch))
+    layouts = {ph: layout_entries(ph, wgpu.ShaderStage.COMPUTE) for ph in PHASES}
     bind_groups = {
         ph: device.create_bind_group(layout=PIPELINES.bind_group_layout(device, layouts[ph]), entries=entries)
         for ph in PHASES

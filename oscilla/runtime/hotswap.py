@@ -22,34 +22,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import wgpu
 
 from oscilla.abi.dispatch import dispatch_grid
+from oscilla.abi.uniforms import CONTINUITY, CONTINUITY_CAPTURE
 from oscilla.gpu import device as gpu
 from oscilla.gpu.pipelines import PIPELINES
 from oscilla.program import CompiledProgram, SinkSpec, SlotMeta
 from oscilla.runtime.continuity import SinkContinuity, affected_sinks, decays, extend_program
 from oscilla.runtime.gpu_program import ProgramResources, build_program, encode_dispatches
 from oscilla.runtime.migrate import Copy, SwapReport, lane_mapping, plan_migration
-from oscilla.shaders import load_wgsl
+from oscilla.shaders import shader_source
 
 
-def _render_refs(slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> list[int]:
-    """Offset and lane stride (0 for a signal) of a sink's pos, size and colour, with the number
-    of pos components: [pos, pos_ls, pos_n, size, size_ls, color, color_ls]."""
-
-    def ref(slot: int) -> list[int]:
+def _render_refs(slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> dict[str, int]:
+    """ValueStore f32 offset and lane stride (0 for a signal) of a sink's pos, size and colour,
+    with the number of pos components: keys pos, pos_ls, pos_n, size, size_ls, color, color_ls."""
+    refs = {"pos_n": slot_meta[sink.pos].stride}
+    for name, slot in (("pos", sink.pos), ("size", sink.size), ("color", sink.color)):
         m = slot_meta[slot]
-        return [m.offset, m.stride if m.instance is not None else 0]
-
-    pos, size, color = ref(sink.pos), ref(sink.size), ref(sink.color)
-    return [pos[0], pos[1], slot_meta[sink.pos].stride, size[0], size[1], color[0], color[1]]
+        refs[name], refs[f"{name}_ls"] = m.offset, (m.stride if m.instance is not None else 0)
+    return refs
 
 
 def _static_pipeline(device: Any, name: str) -> Any:
     """The compute pipeline (entry point ``main``, auto layout) of a static shader."""
-    return PIPELINES.compute_pipeline(device, load_wgsl(name), label=name)
+    return PIPELINES.compute_pipeline(device, shader_source(name), label=name)
 
 
 @dataclass
@@ -91,12 +89,20 @@ def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, c
     for c in conts:
         c.gpu_offsets = gpu.create_storage_buffer(device, 32 * c.lanes, "oscilla.continuity")
         shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance)
-        words = np.zeros(20, np.uint32)
-        words[:4] = [c.lanes, lo, max(lo, hi), np.array(shift, np.int32).view(np.uint32)]
-        words[4:11] = _render_refs(old_prog.slot_meta, old_sinks[c.block])
-        words[12:19] = _render_refs(new_prog.slot_meta, c.src)
-        uni = device.create_buffer(size=80, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
-        device.queue.write_buffer(uni, 0, words.tobytes())
+        old_refs = _render_refs(old_prog.slot_meta, old_sinks[c.block])
+        new_refs = _render_refs(new_prog.slot_meta, c.src)
+        data = CONTINUITY_CAPTURE.pack(
+            lanes=c.lanes,
+            lo=lo,
+            hi=max(lo, hi),
+            shift=shift,
+            **{f"o_{k}": v for k, v in old_refs.items()},
+            **{f"n_{k}": v for k, v in new_refs.items()},
+        )
+        uni = device.create_buffer(
+            size=CONTINUITY_CAPTURE.size, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST
+        )
+        device.queue.write_buffer(uni, 0, data)
         bind = device.create_bind_group(
             layout=capture.get_bind_group_layout(0),
             entries=[
@@ -168,7 +174,7 @@ class ContinuityPass:
     def _kernel(self, r: ProgramResources, c: SinkContinuity) -> tuple:
         d = self.device
         pipe = _static_pipeline(d, "continuity.wgsl")
-        uni = d.create_buffer(size=64, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
+        uni = d.create_buffer(size=CONTINUITY.size, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         bind = d.create_bind_group(
             layout=pipe.get_bind_group_layout(0),
             entries=[
@@ -178,34 +184,35 @@ class ContinuityPass:
             ],
         )
         m = r.program.slot_meta
-        words = np.zeros(16, np.uint32)
-        pos, ls_pos, n_pos, size, ls_size, color, ls_color = _render_refs(m, c.src)
-        words[:12] = [
-            c.lanes,
-            pos,
-            ls_pos,
-            n_pos,
-            size,
-            ls_size,
-            color,
-            ls_color,
-            m[c.pos_dst].offset,
-            m[c.size_dst].offset,
-            m[c.color_dst].offset,
-            0,
-        ]
-        return c, pipe, bind, uni, words, dispatch_grid(c.lanes)
+        refs = _render_refs(m, c.src)
+        data = bytearray(CONTINUITY.size)  # the decays k_* are written every frame
+        CONTINUITY.pack_into(
+            data,
+            lanes=c.lanes,
+            pos_src=refs["pos"],
+            pos_ls=refs["pos_ls"],
+            pos_stride=refs["pos_n"],
+            size_src=refs["size"],
+            size_ls=refs["size_ls"],
+            color_src=refs["color"],
+            color_ls=refs["color_ls"],
+            pos_dst=m[c.pos_dst].offset,
+            size_dst=m[c.size_dst].offset,
+            color_dst=m[c.color_dst].offset,
+        )
+        return c, pipe, bind, uni, data, dispatch_grid(c.lanes)
 
     def encode(self, encoder: Any, t_ms: float) -> None:
         """Record one compute pass easing every sink's offsets at frame time ``t_ms`` (ms)."""
         if not self._kernels:
             return
         cp = encoder.begin_compute_pass()
-        for c, pipe, bind, uni, words, (x, y) in self._kernels:
+        for c, pipe, bind, uni, data, (x, y) in self._kernels:
             if c.t0 is None:
                 c.t0 = t_ms
-            words[12:16] = np.array(decays(t_ms, c.t0), np.float32).view(np.uint32)
-            self.device.queue.write_buffer(uni, 0, words.tobytes())
+            k_pos, k_size, k_color, k_alpha = decays(t_ms, c.t0)
+            CONTINUITY.pack_into(data, k_pos=k_pos, k_size=k_size, k_color=k_color, k_alpha=k_alpha)
+            self.device.queue.write_buffer(uni, 0, data)
             cp.set_pipeline(pipe)
             cp.set_bind_group(0, bind)
             cp.dispatch_workgroups(x, y, 1)

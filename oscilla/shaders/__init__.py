@@ -1,13 +1,37 @@
-"""The static WGSL shipped with oscilla (``oscilla/shaders/*.wgsl``) and its loader.
+"""The static WGSL shipped with oscilla (``oscilla/shaders/*.wgsl``) and its loaders.
 
 Shaders that never change live here as ``.wgsl`` files; generated kernels include
 ``prelude.wgsl`` verbatim. The folder is package data, so an installed wheel finds the same text.
+The structs a shader shares with the host are not in the ``.wgsl`` files: they are declared once
+in :mod:`oscilla.abi.uniforms`, and :func:`shader_source` prepends their generated text.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+
+from oscilla.abi.uniforms import (
+    CONTINUITY,
+    CONTINUITY_CAPTURE,
+    FRAME_UNIFORMS,
+    RADIX_STEP,
+    RENDER_FRAME,
+    RESOLVED_CAMERA,
+    SINK,
+    WgslStruct,
+    wgsl_structs,
+)
+
+#: the host-shared structs each shader uses (oscilla/abi/uniforms.py), in the order
+#: :func:`shader_source` prepends them
+SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
+    "prelude.wgsl": (FRAME_UNIFORMS,),
+    "instances.wgsl": (RENDER_FRAME, SINK),
+    "camera_sort.wgsl": (SINK, RADIX_STEP, RESOLVED_CAMERA),
+    "continuity.wgsl": (CONTINUITY,),
+    "continuity_capture.wgsl": (CONTINUITY_CAPTURE,),
+}
 
 
 @cache
@@ -23,3 +47,16 @@ def load_wgsl(name: str) -> str:
     if not res.is_file():
         raise FileNotFoundError(f"WGSL file {name!r} is not in the package oscilla.shaders")
     return res.read_text(encoding="utf-8")
+
+
+@cache
+def shader_source(name: str) -> str:
+    """The complete WGSL of static shader ``name``: the generated text of its structs
+    (:data:`SHADER_STRUCTS`, each followed by a blank line), then ``oscilla/shaders/<name>``.
+
+    Raises:
+        FileNotFoundError: no such shader in the package.
+    """
+    if not name.endswith(".wgsl"):
+        name += ".wgsl"
+    return wgsl_structs(*SHADER_STRUCTS.get(name, ())) + load_wgsl(name)

@@ -30,24 +30,9 @@
 // world units applies to them unchanged); depth is dimensionless; k multiplies g = scale * size
 // (docs/language/rendering.md#geometry).
 
-// struct Sink is in sink.wgsl (prepended by the renderer)
-;
-
-struct Step {
-    shift: u32,        // radix pass: 0, 8, 16, 24
-    flip: u32,         // 0: sorted -> spare; 1: spare -> sorted
-    last: u32,         // 1 on the last pass (writes the draw-indirect record)
-    _p1: u32,
-};
-
-// The resolved camera (written once per frame by `resolve`).
-struct Cam {
-    mode: vec4<f32>,   // (perspective 1/0, h = tan(fov/2), near, far)
-    eye: vec4<f32>,    // camera position c (world units)
-    right: vec4<f32>,  // r
-    up: vec4<f32>,     // u
-    fwd: vec4<f32>,    // f
-};
+// struct Sink (the per-sink uniform), struct Step (one radix pass) and struct Cam (the resolved
+// camera) are declared in oscilla/abi/uniforms.py (SINK, RADIX_STEP, RESOLVED_CAMERA);
+// oscilla.shaders.shader_source prepends them.
 
 @group(0) @binding(0) var<uniform> sink: Sink;
 @group(0) @binding(1) var<uniform> stage: Step;

@@ -4,24 +4,8 @@
 // of the model time since the first frame after the swap (computed on the host each frame).
 // Reads the sink's render inputs from the ValueStore and writes its display slots there.
 
-struct Continuity {
-    lanes: u32,
-    pos_src: u32,
-    pos_ls: u32,
-    pos_stride: u32,
-    size_src: u32,
-    size_ls: u32,
-    color_src: u32,
-    color_ls: u32,
-    pos_dst: u32,
-    size_dst: u32,
-    color_dst: u32,
-    _pad: u32,
-    k_pos: f32,
-    k_size: f32,
-    k_color: f32,
-    k_alpha: f32,
-}
+// struct Continuity is declared in oscilla/abi/uniforms.py (CONTINUITY); oscilla.shaders.shader_source
+// prepends it.
 
 @group(0) @binding(0) var<uniform> cu: Continuity;
 @group(0) @binding(1) var<storage, read_write> vf: array<f32>;

@@ -3,18 +3,8 @@
 // program's lane i + shift (the same element id, seed + i) for lo <= i < hi, and 0 otherwise
 // (newborn lanes start at their new value). Non-finite differences become 0.
 
-struct Capture {
-    lanes: u32,
-    lo: u32,
-    hi: u32,
-    shift: i32,
-    // old program: offset / lane stride of pos, size, colour; pos component count
-    o_pos: u32, o_pos_ls: u32, o_pos_n: u32, o_size: u32,
-    o_size_ls: u32, o_color: u32, o_color_ls: u32, _p0: u32,
-    // new program
-    n_pos: u32, n_pos_ls: u32, n_pos_n: u32, n_size: u32,
-    n_size_ls: u32, n_color: u32, n_color_ls: u32, _p1: u32,
-}
+// struct Capture is declared in oscilla/abi/uniforms.py (CONTINUITY_CAPTURE);
+// oscilla.shaders.shader_source prepends it.
 
 @group(0) @binding(0) var<uniform> cap: Capture;
 @group(0) @binding(1) var<storage, read> old_vf: array<f32>;

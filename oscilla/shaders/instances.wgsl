@@ -19,14 +19,8 @@
 // which the fixed-function blend turns into straight-alpha over (docs/language/rendering.md#compositing):
 //     C <- c a + C (1 - a),  A <- a + A (1 - a).
 
-struct Frame {
-    size: vec2<f32>,   // W, H (pixels)
-    scale: f32,        // S = min(W, H): pixels per world unit
-    _pad: f32,
-};
-
-// struct Sink is in sink.wgsl (prepended by the renderer)
-;
+// struct Frame (the renderer's frame uniform) and struct Sink (the per-sink uniform) are declared
+// in oscilla/abi/uniforms.py (RENDER_FRAME, SINK); oscilla.shaders.shader_source prepends them.
 
 @group(0) @binding(0) var<uniform> frame: Frame;
 @group(0) @binding(1) var<uniform> sink: Sink;

@@ -110,12 +110,15 @@ def model(scene: Scene, w: int, h: int, background=(0, 0, 0, 1)) -> np.ndarray:
 
 
 def test_loader_and_module_compile(device):
-    from oscilla.shaders import load_wgsl
+    from oscilla.shaders import load_wgsl, shader_source
 
     src = load_wgsl("instances")
     assert "fn vs_main" in src and "fn fs_main" in src
     assert load_wgsl("instances.wgsl") == src
-    device.create_shader_module(code=load_wgsl("sink") + src)  # naga validation (Sink comes from sink.wgsl)
+    # naga validation (structs Frame and Sink come from oscilla/abi/uniforms.py)
+    full = shader_source("instances")
+    assert full.endswith(src) and "struct Sink {" in full and "struct Sink {" not in src
+    device.create_shader_module(code=full)
 
 
 def test_w16_viewport_and_ellipse_radius(device):
