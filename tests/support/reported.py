@@ -4,7 +4,7 @@ docs/language/diagnostics-codes.md#isolation downgrades an error in a block that
 W_BLOCK_UNREACHABLE_ERROR (``cause`` = the original code) and compiles the rest. Tests whose
 subject is a particular error code use :func:`reported`, which gives back errors as errors and
 downgraded errors as their cause, so they hold whether or not the small test patch has a sink.
-The downgrade itself is tested in test_isolation.py.
+The downgrade itself is tested in tests/compiler/test_isolate.py.
 """
 
 from __future__ import annotations
