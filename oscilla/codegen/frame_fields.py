@@ -1,8 +1,8 @@
-"""Where codegen finds the frame's values in the FrameUniforms struct (oscilla/shaders/prelude.wgsl):
+"""Where codegen finds the frame's values in the FrameUniforms struct (oscilla/abi/uniforms.py):
 the time root's fields and the external channels. (Opcode spellings live in the opcode records of
 :mod:`oscilla.ir.opcodes`.)"""
 
-#: IR ``time`` names -> FrameUniforms fields (oscilla/shaders/prelude.wgsl)
+#: IR ``time`` names -> FrameUniforms fields (FRAME_UNIFORMS in oscilla/abi/uniforms.py)
 TIME_FIELDS = {
     "tMs": "fu.t_ms",
     "dt": "fu.dt",
