@@ -98,8 +98,13 @@ class FrameTime:
         channels and allocates nothing per frame."""
         return FRAME_UNIFORMS.pack(**self.header())
 
-    def value(self, name: str):
-        """The frame input named as in the IR's ``time`` op (tMs, dt, phaseA, ..., ended)."""
+    def value(self, name: str) -> float | bool:
+        """The frame input named as in the IR's ``time`` op (tMs, dt, phaseA, ..., ended): a float
+        time or phase, or a bool event.
+
+        Raises:
+            KeyError: for a name that is not a frame input.
+        """
         return {
             "tMs": self.t_ms,
             "dt": self.dt,
