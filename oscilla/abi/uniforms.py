@@ -221,7 +221,12 @@ FRAME_UNIFORMS = WgslStruct(
             "external channel k is ext[k / 4][k % 4] (k = its index in CompiledProgram.channels)",
         ),
     ],
-    doc="The frame uniform (declared in oscilla/abi/uniforms.py, FRAME_UNIFORMS).",
+    doc=(
+        "The frame uniform (declared in oscilla/abi/uniforms.py, FRAME_UNIFORMS; 320 bytes). The time\n"
+        "fields of the patch's one time root: InfiniteTimeRoot uses phase_a/phase_b/pulse/wrap_a/wrap_b,\n"
+        "CyclicTimeRoot phase/wrap, FiniteTimeRoot progress/ended; t_ms and dt are every root's. Channel\n"
+        "names never appear in WGSL, only their indices."
+    ),
 )
 
 #: the per-sink render uniform of instances.wgsl and camera_sort.wgsl (``var<uniform> sink``):
