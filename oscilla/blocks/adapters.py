@@ -2,11 +2,15 @@
 usable as ordinary blocks."""
 
 import math
+from collections.abc import Callable
 
-from oscilla.blocks.registry import BlockDef, E, PortDef, register
+from oscilla.blocks.context import LowerContext
+from oscilla.blocks.registry import BlockDef, E, PortDef, UnitAdapter, register
+from oscilla.blocks.values import Value
 
-#: (type, in payload, in unit, out unit, lowering op over x)
-ADAPTERS = (
+#: (type, in payload, in unit, out unit, formula kind, formula text); the compiler inserts the
+#: adapter of a (from unit, to unit) pair on edges between ports of those units
+ADAPTERS: tuple[tuple[str, str, str, str, str | tuple[str, float], str], ...] = (
     ("Adapter_PhaseToScalar01", "float", "phase01", "scalar", "id", "x"),
     ("Adapter_ScalarToPhase01", "float", "scalar", "phase01", "wrap", "wrap01(x)"),
     ("Adapter_PhaseToRadians", "float", "phase01", "radians", ("mul", 2.0 * math.pi), "x · 2π"),
@@ -20,38 +24,47 @@ ADAPTERS = (
     ("Adapter_ScalarToDeg", "float", "scalar", "degrees", "id", "x"),
 )
 
-#: (from unit, to unit) -> adapter type
-ADAPTER_FOR = {(a[2], a[3]): a[0] for a in ADAPTERS}
+#: the formula of an adapter: a named one, or (binary op, constant) for ``op(x, constant)``
+AdapterKind = str | tuple[str, float]
 
 
-def apply_adapter(ctx, kind, x: int) -> int:
+def _formula(kind: AdapterKind) -> Callable[[LowerContext, int], int]:
     """The adapter's formula on node ``x`` (shared by explicit and auto-inserted adapters)."""
-    if kind == "id":
-        return x
-    if kind == "wrap":
-        return ctx.o("frac", x)
-    if kind == "rad2phase":
-        return ctx.o("frac", ctx.o("div", x, ctx.c(2.0 * math.pi)))
-    if kind == "clamp01":
-        return ctx.o("max", ctx.c(0.0), ctx.o("min", ctx.c(1.0), x))
-    op, k = kind
-    return ctx.o(op, x, ctx.c(k))
+
+    def apply(ctx: LowerContext, x: int) -> int:
+        if kind == "id":
+            return x
+        if kind == "wrap":
+            return ctx.op("frac", x)
+        if kind == "rad2phase":
+            return ctx.op("frac", ctx.op("div", x, ctx.const(2.0 * math.pi)))
+        if kind == "clamp01":
+            return ctx.op("max", ctx.const(0.0), ctx.op("min", ctx.const(1.0), x))
+        assert isinstance(kind, tuple), kind
+        op, k = kind
+        return ctx.op(op, x, ctx.const(k))
+
+    return apply
 
 
-def _make(type_name, in_unit, out_unit, kind, formula):
+def _make(type_name: str, in_unit: str, out_unit: str, kind: AdapterKind, formula: str) -> None:
+    adapter = UnitAdapter(in_unit, out_unit, _formula(kind))
+
+    def lower(ctx: LowerContext) -> dict[str, Value]:
+        return {"out": ctx.float_value(adapter.apply(ctx, ctx.input_node("in")))}
+
     register(
         BlockDef(
             type_name,
             "adapter",
             inputs=(PortDef("in", "float", E, unit=in_unit, default=0.0),),
             outputs=(PortDef("out", "float", E, unit=out_unit),),
-            lower=lambda ctx: {"out": ctx.float(apply_adapter(ctx, kind, ctx.f("in")))},
+            lower=lower,
+            unit_adapter=adapter,
             formula=formula,
         )
     )
 
 
-ADAPTER_KIND = {}
 for _t, _p, _iu, _ou, _k, _f in ADAPTERS:
     _make(_t, _iu, _ou, _k, _f)
-    ADAPTER_KIND[_t] = _k

@@ -1,10 +1,12 @@
 """Colour blocks (docs/language/signal-and-math-blocks.md#color)."""
 
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import RAIL, BlockDef, E, PortDef, register
+from oscilla.blocks.values import Value
 
 
-def _lower_hsv(ctx):
-    return {"color": ctx.hsv(ctx.f("hue"), ctx.f("sat"), ctx.f("val"))}
+def _lower_hsv(ctx: LowerContext) -> dict[str, Value]:
+    return {"color": ctx.hsv_color(ctx.input_node("hue"), ctx.input_node("sat"), ctx.input_node("val"))}
 
 
 register(
@@ -38,8 +40,14 @@ register(
 )
 
 
-def _lower_color_lfo(ctx):
-    return {"color": ctx.hsv(ctx.o("frac", ctx.o("add", ctx.f("phase"), ctx.f("hue"))), ctx.f("sat"), ctx.f("val"))}
+def _lower_color_lfo(ctx: LowerContext) -> dict[str, Value]:
+    return {
+        "color": ctx.hsv_color(
+            ctx.op("frac", ctx.op("add", ctx.input_node("phase"), ctx.input_node("hue"))),
+            ctx.input_node("sat"),
+            ctx.input_node("val"),
+        )
+    }
 
 
 register(
@@ -59,10 +67,10 @@ register(
 )
 
 
-def _lower_apply_opacity(ctx):
-    r, g, b, _ = ctx.inp("color").nodes
-    a = ctx.o("max", ctx.c(0.0), ctx.o("min", ctx.c(1.0), ctx.f("opacity")))
-    return {"out": ctx.value("color", r, g, b, a)}
+def _lower_apply_opacity(ctx: LowerContext) -> dict[str, Value]:
+    r, g, b, _ = ctx.input_value("color").nodes
+    a = ctx.op("max", ctx.const(0.0), ctx.op("min", ctx.const(1.0), ctx.input_node("opacity")))
+    return {"out": ctx.make_value("color", r, g, b, a)}
 
 
 register(

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from oscilla.blocks.registry import ANY, BlockDef, E, ParamDef, PortDef, register
-from oscilla.expr import check_expression, lower_expression
+from oscilla.blocks.context import LowerContext, TypeContext
+from oscilla.blocks.literals import literal_payload
+from oscilla.blocks.registry import ANY, BlockDef, Config, E, ParamDef, PortDef, register
+from oscilla.blocks.values import Value
+from oscilla.diagnostics import DiagnosticCollector
+from oscilla.expr import CheckedExpr, ExprError, check_expression, lower_expression, parse
+from oscilla.payloads import FLOAT
 
 X = TypeVar("X")
 
@@ -39,13 +44,72 @@ def expression_scope(
     return names, [k for k, v in inputs.items() if v is None]
 
 
-def _lower(ctx):
+def _report(diags: DiagnosticCollector, block_id: str, err: ExprError) -> None:
+    diags.add(
+        err.code,
+        f"Expression {block_id!r}, at offset {err.position}: {err.message}",
+        block=block_id,
+        port="expression",
+        position=err.position,
+    )
+
+
+def _check_syntax(block_id: str, config: Config, diags: DiagnosticCollector) -> None:
+    """E_EXPR_SYNTAX (lexing, then parsing) of the text; it needs no types, so normalization finds
+    it with the other per-block problems. Typing (E_EXPR_TYPE) is :func:`_check_types`'."""
+    try:
+        parse(config.get("expression") or "")
+    except ExprError as err:
+        _report(diags, block_id, err)
+
+
+def _typecheck(ctx: TypeContext) -> CheckedExpr | ExprError | None:
+    """The text parsed and type-checked against the payloads of the inputs: the checked expression,
+    its first error, or None while an input's payload is not inferred yet."""
+    inputs: dict[str, str | None] = {}
+    for name in INPUT_NAMES:
+        edges = ctx.edge_payloads(name)
+        if edges:  # several edges combine into one value of the same payload
+            inputs[name] = edges[-1][2]
+            if inputs[name] is None:
+                return None
+        elif ctx.inline_value(name) is not None:
+            inputs[name] = literal_payload(ctx.inline_value(name))
+        else:
+            inputs[name] = None
+    refs: list[tuple[str, str | None, str]] = []
+    for src, alias, payload in ctx.edge_payloads("refs"):
+        if payload is None:
+            return None
+        refs.append((src, alias, payload))
+    names, unavailable = expression_scope(inputs, refs)
+    try:
+        return check_expression(ctx.param("expression") or "", names, unavailable)
+    except ExprError as err:
+        return err
+
+
+def _output_payload(ctx: TypeContext, port: str) -> str | None:
+    """The type of the text (float while it has an error; None while an input is not typed)."""
+    res = _typecheck(ctx)
+    return None if res is None else FLOAT if isinstance(res, ExprError) else res.type
+
+
+def _check_types(ctx: TypeContext, diags: DiagnosticCollector) -> None:
+    """E_EXPR_TYPE at port ``expression`` with the character ``position`` (docs/language/expressions.md). A block
+    reports at most one expression error: E_EXPR_SYNTAX is normalization's."""
+    res = _typecheck(ctx)
+    if isinstance(res, ExprError) and res.code != "E_EXPR_SYNTAX":
+        _report(diags, ctx.block_id, res)
+
+
+def _lower(ctx: LowerContext) -> dict[str, Value]:
     text = ctx.param("expression") or ""
-    inputs = {k: (ctx.inp(k) if ctx.connected(k) else None) for k in INPUT_NAMES}
+    inputs = {k: (ctx.input_value(k) if ctx.is_connected(k) else None) for k in INPUT_NAMES}
     values, unavailable = expression_scope(inputs, ctx.edge_values("refs"))
     checked = check_expression(text, {k: v.payload for k, v in values.items()}, unavailable)
-    nodes = lower_expression(checked, ctx.b, {k: values[k].nodes for k in checked.names})
-    return {"out": ctx.value(checked.type, *nodes)}
+    nodes = lower_expression(checked, ctx.builder, {k: values[k].nodes for k in checked.names})
+    return {"out": ctx.make_value(checked.type, *nodes)}
 
 
 register(
@@ -56,6 +120,9 @@ register(
         outputs=(PortDef("out", ANY, E),),
         params=(ParamDef("expression", "string", ""),),
         lower=_lower,
+        check_params=_check_syntax,
+        output_payload=_output_payload,
+        check_input_types=_check_types,
         formula="out = the expression over in0, in1 and each ref; the payload is its type",
     )
 )

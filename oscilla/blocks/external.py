@@ -8,27 +8,32 @@ frame, so a kernel reads channel k as ``fu.ext[k / 4][k % 4]``.
 
 # channels one program may read: the frame uniform's ``ext`` holds MAX_CHANNELS f32 (re-exported here)
 from oscilla.abi.uniforms import MAX_CHANNELS as MAX_CHANNELS
-from oscilla.blocks.registry import BlockDef, ParamDef, PortDef, S, register
+from oscilla.blocks.context import LowerContext
+from oscilla.blocks.registry import BlockDef, Config, ParamDef, PortDef, S, register
+from oscilla.blocks.values import Value
 
 
-def block_channels(type_name: str, config: dict) -> tuple[str, ...]:
-    """The channel names a block of ``type_name`` with resolved ``config`` reads (none for other
-    blocks), in the order its lowering first reads them."""
-    if type_name in ("ExternalInput", "ExternalGate"):
-        ch = config.get("channel")
-        return (ch,) if isinstance(ch, str) else ()
-    if type_name == "ExternalVec2":
-        base = config.get("channelBase")
-        if not isinstance(base, str):
-            return ()
-        if base == "mouse.wheel":  # Δ the wheel channels are accumulators named .dx / .dy
-            return (base + ".dx", base + ".dy")
-        return (base + ".x", base + ".y")
-    return ()
+def _channel(config: Config) -> tuple[str, ...]:
+    """ExternalInput / ExternalGate read their ``channel``."""
+    ch = config.get("channel")
+    return (ch,) if isinstance(ch, str) else ()
 
 
-def _lower_input(ctx):
-    return {"value": ctx.float(ctx.b.external(ctx.param("channel")))}
+def _vec2_names(base: str) -> tuple[str, str]:
+    """ExternalVec2 reads ``<base>.x`` and ``<base>.y``; Δ the wheel channels are accumulators
+    named ``mouse.wheel.dx`` / ``.dy``."""
+    if base == "mouse.wheel":
+        return (base + ".dx", base + ".dy")
+    return (base + ".x", base + ".y")
+
+
+def _vec2_channels(config: Config) -> tuple[str, ...]:
+    base = config.get("channelBase")
+    return _vec2_names(base) if isinstance(base, str) else ()
+
+
+def _lower_input(ctx: LowerContext) -> dict[str, Value]:
+    return {"value": ctx.float_value(ctx.external_channel(ctx.param("channel")))}
 
 
 register(
@@ -39,14 +44,15 @@ register(
         outputs=(PortDef("value", "float", S),),
         params=(ParamDef("channel", "string", "mouse.x"),),
         lower=_lower_input,
+        external_channels=_channel,
         formula="the snapshot value of the channel (0 if never set)",
     )
 )
 
 
-def _lower_gate(ctx):
-    value = ctx.b.external(ctx.param("channel"))
-    return {"gate": ctx.float(ctx.o("b2f", ctx.o("ge", value, ctx.c(ctx.param("threshold")))))}
+def _lower_gate(ctx: LowerContext) -> dict[str, Value]:
+    value = ctx.external_channel(ctx.param("channel"))
+    return {"gate": ctx.float_value(ctx.op("b2f", ctx.op("ge", value, ctx.const(ctx.param("threshold")))))}
 
 
 register(
@@ -57,14 +63,15 @@ register(
         outputs=(PortDef("gate", "float", S),),
         params=(ParamDef("channel", "string", "mouse.x"), ParamDef("threshold", "number", 0.5)),
         lower=_lower_gate,
+        external_channels=_channel,
         formula="1 if value >= threshold, else 0",
     )
 )
 
 
-def _lower_vec2(ctx):
-    x, y = block_channels("ExternalVec2", ctx.blk.config)
-    return {"position": ctx.value("vec2", ctx.b.external(x), ctx.b.external(y))}
+def _lower_vec2(ctx: LowerContext) -> dict[str, Value]:
+    x, y = _vec2_names(ctx.param("channelBase"))
+    return {"position": ctx.make_value("vec2", ctx.external_channel(x), ctx.external_channel(y))}
 
 
 register(
@@ -75,6 +82,7 @@ register(
         outputs=(PortDef("position", "vec2", S),),
         params=(ParamDef("channelBase", "string", "mouse"),),
         lower=_lower_vec2,
+        external_channels=_vec2_channels,
         formula="(<base>.x, <base>.y); for base mouse.wheel (.dx, .dy)",
     )
 )

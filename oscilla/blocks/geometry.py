@@ -2,16 +2,18 @@
 
 import math
 
-from oscilla.blocks.registry import RAIL, BlockDef, E, PortDef, register
+from oscilla.blocks.context import LowerContext
+from oscilla.blocks.registry import RAIL, BlockDef, E, Lowering, PortDef, register
+from oscilla.blocks.values import Value
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))  # 2.399963229728653 rad
 
 
-def _lower_polar(ctx):
-    a, r = ctx.f("angle"), ctx.f("radius")
-    x = ctx.o("add", ctx.f("centerX"), ctx.o("mul", r, ctx.o("cos", a)))
-    y = ctx.o("add", ctx.f("centerY"), ctx.o("mul", r, ctx.o("sin", a)))
-    return {"pos": ctx.vec3(x, y, ctx.c(0.0))}
+def _lower_polar(ctx: LowerContext) -> dict[str, Value]:
+    a, r = ctx.input_node("angle"), ctx.input_node("radius")
+    x = ctx.op("add", ctx.input_node("centerX"), ctx.op("mul", r, ctx.op("cos", a)))
+    y = ctx.op("add", ctx.input_node("centerY"), ctx.op("mul", r, ctx.op("sin", a)))
+    return {"pos": ctx.vec3_value(x, y, ctx.const(0.0))}
 
 
 _POLAR_IN = (
@@ -33,12 +35,12 @@ for _name, _cat in (("PolarToCartesian", "geometry"), ("FieldPolarToCartesian", 
     )
 
 
-def _lower_cartesian_to_polar(ctx):
-    pos = ctx.inp("pos").nodes
-    dx = ctx.o("sub", pos[0], ctx.f("centerX"))
-    dy = ctx.o("sub", pos[1], ctx.f("centerY"))
-    radius = ctx.o("sqrt", ctx.o("add", ctx.o("mul", dx, dx), ctx.o("mul", dy, dy)))
-    return {"angle": ctx.float(ctx.o("atan2", dy, dx)), "radius": ctx.float(radius)}
+def _lower_cartesian_to_polar(ctx: LowerContext) -> dict[str, Value]:
+    pos = ctx.input_value("pos").nodes
+    dx = ctx.op("sub", pos[0], ctx.input_node("centerX"))
+    dy = ctx.op("sub", pos[1], ctx.input_node("centerY"))
+    radius = ctx.op("sqrt", ctx.op("add", ctx.op("mul", dx, dx), ctx.op("mul", dy, dy)))
+    return {"angle": ctx.float_value(ctx.op("atan2", dy, dx)), "radius": ctx.float_value(radius)}
 
 
 register(
@@ -64,16 +66,22 @@ register(
         inputs=(PortDef("id01", "float", E, default=0.0), PortDef("turns", "float", E, default=50.0)),
         outputs=(PortDef("angle", "float", E),),
         lower=lambda ctx: {
-            "angle": ctx.float(ctx.o("mul", ctx.o("mul", ctx.f("id01"), ctx.f("turns")), ctx.c(GOLDEN_ANGLE)))
+            "angle": ctx.float_value(
+                ctx.op("mul", ctx.op("mul", ctx.input_node("id01"), ctx.input_node("turns")), ctx.const(GOLDEN_ANGLE))
+            )
         },
         formula="id01 · turns · π(3 - √5)",
     )
 )
 
 
-def _lower_angular_offset(ctx):
-    ctx.f("id01")  # supplies only the cardinality and instance
-    return {"offset": ctx.float(ctx.o("mul", ctx.o("mul", ctx.c(ctx.TWO_PI), ctx.f("phase")), ctx.f("spin")))}
+def _lower_angular_offset(ctx: LowerContext) -> dict[str, Value]:
+    ctx.input_node("id01")  # supplies only the cardinality and instance
+    return {
+        "offset": ctx.float_value(
+            ctx.op("mul", ctx.op("mul", ctx.const(math.tau), ctx.input_node("phase")), ctx.input_node("spin"))
+        )
+    }
 
 
 register(
@@ -97,15 +105,25 @@ register(
         "field",
         inputs=(PortDef("id01", "float", E, default=0.0), PortDef("radius", "float", E, default=0.35)),
         outputs=(PortDef("out", "float", E),),
-        lower=lambda ctx: {"out": ctx.float(ctx.o("mul", ctx.f("radius"), ctx.o("sqrt", ctx.f("id01"))))},
+        lower=lambda ctx: {
+            "out": ctx.float_value(ctx.op("mul", ctx.input_node("radius"), ctx.op("sqrt", ctx.input_node("id01"))))
+        },
         formula="radius · sqrt(id01)",
     )
 )
 
 
-def _lower_pulse(ctx):
-    arg = ctx.o("mul", ctx.c(ctx.TWO_PI), ctx.o("add", ctx.f("phase"), ctx.o("mul", ctx.f("id01"), ctx.f("spread"))))
-    return {"value": ctx.float(ctx.o("add", ctx.f("base"), ctx.o("mul", ctx.f("amplitude"), ctx.o("sin", arg))))}
+def _lower_pulse(ctx: LowerContext) -> dict[str, Value]:
+    arg = ctx.op(
+        "mul",
+        ctx.const(math.tau),
+        ctx.op("add", ctx.input_node("phase"), ctx.op("mul", ctx.input_node("id01"), ctx.input_node("spread"))),
+    )
+    return {
+        "value": ctx.float_value(
+            ctx.op("add", ctx.input_node("base"), ctx.op("mul", ctx.input_node("amplitude"), ctx.op("sin", arg)))
+        )
+    }
 
 
 register(
@@ -131,22 +149,24 @@ register(
         "field",
         inputs=(PortDef("id01", "float", E, default=0.0), PortDef("phase", "float", E, unit="phase01", default=RAIL)),
         outputs=(PortDef("hue", "float", E),),
-        lower=lambda ctx: {"hue": ctx.float(ctx.o("frac", ctx.o("add", ctx.f("id01"), ctx.f("phase"))))},
+        lower=lambda ctx: {
+            "hue": ctx.float_value(ctx.op("frac", ctx.op("add", ctx.input_node("id01"), ctx.input_node("phase"))))
+        },
         formula="frac(id01 + phase)",
     )
 )
 
 
-def _jitter(pos_port, out_port):
-    def lower(ctx):
-        pos = ctx.inp(pos_port).nodes
-        rand = ctx.f("rand")
+def _jitter(pos_port: str, out_port: str) -> Lowering:
+    def lower(ctx: LowerContext) -> dict[str, Value]:
+        pos = ctx.input_value(pos_port).nodes
+        rand = ctx.input_node("rand")
         comps = []
         for k, (_axis, amount) in enumerate((("x", "amountX"), ("y", "amountY"), ("z", "amountZ"))):
-            h = ctx.o("hash", rand, ctx.c(float(k + 1)))
-            d = ctx.o("mul", ctx.o("sub", ctx.o("mul", ctx.c(2.0), h), ctx.c(1.0)), ctx.f(amount))
-            comps.append(ctx.o("add", pos[k], d))
-        return {out_port: ctx.vec3(*comps)}
+            h = ctx.op("hash", rand, ctx.const(float(k + 1)))
+            d = ctx.op("mul", ctx.op("sub", ctx.op("mul", ctx.const(2.0), h), ctx.const(1.0)), ctx.input_node(amount))
+            comps.append(ctx.op("add", pos[k], d))
+        return {out_port: ctx.vec3_value(*comps)}
 
     return lower
 
@@ -191,7 +211,9 @@ register(
         "field",
         inputs=(PortDef("pos", "vec3", E, required=True), PortDef("z", "float", E, default=0.0)),
         outputs=(PortDef("out", "vec3", E),),
-        lower=lambda ctx: {"out": ctx.vec3(ctx.inp("pos").nodes[0], ctx.inp("pos").nodes[1], ctx.f("z"))},
+        lower=lambda ctx: {
+            "out": ctx.vec3_value(ctx.input_value("pos").nodes[0], ctx.input_value("pos").nodes[1], ctx.input_node("z"))
+        },
         formula="(pos.x, pos.y, z)",
     )
 )

@@ -1,25 +1,30 @@
 """Layouts (docs/language/fields-and-instances.md#layouts, and the scattered layouts of #halton): per-lane world
 positions (vec3, z = 0) over the `elements` instance."""
 
-import numpy as np
+import math
 
+import numpy as np
+import numpy.typing as npt
+
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import ANY, BlockDef, F, ParamDef, PortDef, S, register
+from oscilla.blocks.values import Value
 
 _ELEMENTS = PortDef("elements", ANY, F, required=True)
 _POSITION = (PortDef("position", "vec3", F),)
 
 
-def _lower_grid(ctx):
-    inst = ctx.domain
-    i = ctx.b.lane_index(inst)
-    one = ctx.c(1, "i32")
-    cols = ctx.o("max_i", one, ctx.inp("cols").node)
-    rows = ctx.o("max_i", one, ctx.inp("rows").node)
-    col = ctx.o("mod_i", i, cols)
-    row = ctx.o("mod_i", ctx.o("div_i", i, cols), rows)
-    x = ctx.o("div", ctx.o("add", ctx.o("i2f", col), ctx.c(0.5)), ctx.o("i2f", cols))
-    y = ctx.o("div", ctx.o("add", ctx.o("i2f", row), ctx.c(0.5)), ctx.o("i2f", rows))
-    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+def _lower_grid(ctx: LowerContext) -> dict[str, Value]:
+    inst = ctx.field_instance()
+    i = ctx.lane_index(inst)
+    one = ctx.const(1, "i32")
+    cols = ctx.op("max_i", one, ctx.input_node("cols"))
+    rows = ctx.op("max_i", one, ctx.input_node("rows"))
+    col = ctx.op("mod_i", i, cols)
+    row = ctx.op("mod_i", ctx.op("div_i", i, cols), rows)
+    x = ctx.op("div", ctx.op("add", ctx.op("i2f", col), ctx.const(0.5)), ctx.op("i2f", cols))
+    y = ctx.op("div", ctx.op("add", ctx.op("i2f", row), ctx.const(0.5)), ctx.op("i2f", rows))
+    return {"position": ctx.vec3_value(x, y, ctx.const(0.0))}
 
 
 register(
@@ -35,15 +40,15 @@ register(
 )
 
 
-def _lower_circle(ctx):
-    inst = ctx.domain
-    n = ctx.lanes_of(inst)
-    i_over_n = ctx.o("div", ctx.o("i2f", ctx.b.lane_index(inst)), ctx.c(float(n)))
-    theta = ctx.o("mul", ctx.c(ctx.TWO_PI), ctx.o("add", i_over_n, ctx.f("phase")))
-    r = ctx.f("radius")
-    x = ctx.o("add", ctx.f("centerX"), ctx.o("mul", r, ctx.o("cos", theta)))
-    y = ctx.o("add", ctx.f("centerY"), ctx.o("mul", r, ctx.o("sin", theta)))
-    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+def _lower_circle(ctx: LowerContext) -> dict[str, Value]:
+    inst = ctx.field_instance()
+    n = ctx.lane_count(inst)
+    i_over_n = ctx.op("div", ctx.op("i2f", ctx.lane_index(inst)), ctx.const(float(n)))
+    theta = ctx.op("mul", ctx.const(math.tau), ctx.op("add", i_over_n, ctx.input_node("phase")))
+    r = ctx.input_node("radius")
+    x = ctx.op("add", ctx.input_node("centerX"), ctx.op("mul", r, ctx.op("cos", theta)))
+    y = ctx.op("add", ctx.input_node("centerY"), ctx.op("mul", r, ctx.op("sin", theta)))
+    return {"position": ctx.vec3_value(x, y, ctx.const(0.0))}
 
 
 register(
@@ -64,18 +69,18 @@ register(
 )
 
 
-def _mix_line(ctx, t: int):
+def _mix_line(ctx: LowerContext, t: int) -> Value:
     """((1-t)·x0 + t·x1, (1-t)·y0 + t·y1, 0) for the per-lane parameter ``t``."""
-    one_minus_t = ctx.o("sub", ctx.c(1.0), t)
+    one_minus_t = ctx.op("sub", ctx.const(1.0), t)
 
-    def mix(a, b):
-        return ctx.o("add", ctx.o("mul", one_minus_t, ctx.f(a)), ctx.o("mul", t, ctx.f(b)))
+    def mix(a: str, b: str) -> int:
+        return ctx.op("add", ctx.op("mul", one_minus_t, ctx.input_node(a)), ctx.op("mul", t, ctx.input_node(b)))
 
-    return ctx.vec3(mix("x0", "x1"), mix("y0", "y1"), ctx.c(0.0))
+    return ctx.vec3_value(mix("x0", "x1"), mix("y0", "y1"), ctx.const(0.0))
 
 
-def _lower_line(ctx):
-    return {"position": _mix_line(ctx, ctx.norm_index(ctx.domain))}
+def _lower_line(ctx: LowerContext) -> dict[str, Value]:
+    return {"position": _mix_line(ctx, ctx.normalized_index(ctx.field_instance()))}
 
 
 register(
@@ -97,7 +102,7 @@ register(
 
 
 # -- tier 2 (docs/language/fields-and-instances.md#halton) -------------------------------------------------------------
-def halton(n_lanes: int, base: int) -> np.ndarray:
+def halton(n_lanes: int, base: int) -> npt.NDArray[np.float64]:
     """φ_base(i+1) for lanes i = 0..n_lanes-1 in float64 (docs/language/fields-and-instances.md#halton).
 
     The radical inverse of n is A / base^m, where A is n's m base-``base`` digits reversed; both are
@@ -113,19 +118,19 @@ def halton(n_lanes: int, base: int) -> np.ndarray:
     return num / den
 
 
-def _halton_u(ctx) -> int:
+def _halton_u(ctx: LowerContext) -> int:
     """The per-lane u = φ₂(i+1) of the block's instance, as a host table (f32, rounded once)."""
-    return ctx.table(halton(ctx.lanes_of(ctx.domain), 2), ctx.domain)
+    return ctx.lane_table(halton(ctx.lane_count(ctx.field_instance()), 2), ctx.field_instance())
 
 
-def _lower_grid_uv(ctx):
-    n = ctx.lanes_of(ctx.domain)
+def _lower_grid_uv(ctx: LowerContext) -> dict[str, Value]:
+    n = ctx.lane_count(ctx.field_instance())
     cols, rows = int(ctx.param("cols")), int(ctx.param("rows"))
     col = np.minimum(np.floor(halton(n, 2) * cols), cols - 1)
     row = np.minimum(np.floor(halton(n, 3) * rows), rows - 1)
-    x = ctx.table((col + 0.5) / cols, ctx.domain)
-    y = ctx.table((row + 0.5) / rows, ctx.domain)
-    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+    x = ctx.lane_table((col + 0.5) / cols, ctx.field_instance())
+    y = ctx.lane_table((row + 0.5) / rows, ctx.field_instance())
+    return {"position": ctx.vec3_value(x, y, ctx.const(0.0))}
 
 
 register(
@@ -142,12 +147,12 @@ register(
 )
 
 
-def _lower_circle_uv(ctx):
-    theta = ctx.o("mul", ctx.c(ctx.TWO_PI), ctx.o("add", _halton_u(ctx), ctx.f("phase")))
-    r = ctx.f("radius")
-    x = ctx.o("add", ctx.c(0.5), ctx.o("mul", r, ctx.o("cos", theta)))
-    y = ctx.o("add", ctx.c(0.5), ctx.o("mul", r, ctx.o("sin", theta)))
-    return {"position": ctx.vec3(x, y, ctx.c(0.0))}
+def _lower_circle_uv(ctx: LowerContext) -> dict[str, Value]:
+    theta = ctx.op("mul", ctx.const(math.tau), ctx.op("add", _halton_u(ctx), ctx.input_node("phase")))
+    r = ctx.input_node("radius")
+    x = ctx.op("add", ctx.const(0.5), ctx.op("mul", r, ctx.op("cos", theta)))
+    y = ctx.op("add", ctx.const(0.5), ctx.op("mul", r, ctx.op("sin", theta)))
+    return {"position": ctx.vec3_value(x, y, ctx.const(0.0))}
 
 
 register(
@@ -166,7 +171,7 @@ register(
 )
 
 
-def _lower_line_uv(ctx):
+def _lower_line_uv(ctx: LowerContext) -> dict[str, Value]:
     return {"position": _mix_line(ctx, _halton_u(ctx))}
 
 
@@ -188,12 +193,12 @@ register(
 )
 
 
-def _lower_linear(ctx):
-    t = ctx.norm_index(ctx.domain)
-    spacing = ctx.f("spacing")
-    start = ctx.o("mul", ctx.o("sub", ctx.c(1.0), spacing), ctx.c(0.5))
-    y = ctx.o("add", start, ctx.o("mul", t, spacing))
-    return {"position": ctx.vec3(ctx.c(0.5), y, ctx.c(0.0))}
+def _lower_linear(ctx: LowerContext) -> dict[str, Value]:
+    t = ctx.normalized_index(ctx.field_instance())
+    spacing = ctx.input_node("spacing")
+    start = ctx.op("mul", ctx.op("sub", ctx.const(1.0), spacing), ctx.const(0.5))
+    y = ctx.op("add", start, ctx.op("mul", t, spacing))
+    return {"position": ctx.vec3_value(ctx.const(0.5), y, ctx.const(0.0))}
 
 
 register(
@@ -208,35 +213,37 @@ register(
 )
 
 
-def _lower_path_field(ctx):
+def _lower_path_field(ctx: LowerContext) -> dict[str, Value]:
     """PathField (docs/language/rendering.md#paths): reads neighbouring control points with ``gather`` and accumulates
     the segment lengths with an inclusive ``scan`` (both lane-coupled, so they run in later stages)."""
-    inst = ctx.domain
-    n = ctx.lanes_of(inst)
-    px, py = (ctx.b.bcast(c, inst) for c in ctx.inp("controlPoints").nodes)  # a signal is broadcast
-    i = ctx.b.lane_index(inst)
-    zero = ctx.c(0.0)
+    inst = ctx.field_instance()
+    n = ctx.lane_count(inst)
+    px, py = (ctx.broadcast_node(c, inst) for c in ctx.input_value("controlPoints").nodes)  # a signal is broadcast
+    i = ctx.lane_index(inst)
+    zero = ctx.const(0.0)
 
     def at(index: int) -> tuple[int, int]:
-        return ctx.b.gather(px, index, inst), ctx.b.gather(py, index, inst)
+        return ctx.gather_lanes(px, index, inst), ctx.gather_lanes(py, index, inst)
 
     if n == 1:
-        tangent = ctx.vec3(zero, zero, zero)
+        tangent = ctx.vec3_value(zero, zero, zero)
     else:  # indices mod N: lane 0's previous point is lane N-1, lane N-1's next is lane 0
-        nx, ny = at(ctx.o("mod_i", ctx.o("add_i", i, ctx.c(1, "i32")), ctx.c(n, "i32")))
-        vx, vy = at(ctx.o("mod_i", ctx.o("add_i", i, ctx.c(n - 1, "i32")), ctx.c(n, "i32")))
-        half = ctx.c(0.5)
-        tangent = ctx.vec3(ctx.o("mul", ctx.o("sub", nx, vx), half), ctx.o("mul", ctx.o("sub", ny, vy), half), zero)
+        nx, ny = at(ctx.op("mod_i", ctx.op("add_i", i, ctx.const(1, "i32")), ctx.const(n, "i32")))
+        vx, vy = at(ctx.op("mod_i", ctx.op("add_i", i, ctx.const(n - 1, "i32")), ctx.const(n, "i32")))
+        half = ctx.const(0.5)
+        tangent = ctx.vec3_value(
+            ctx.op("mul", ctx.op("sub", nx, vx), half), ctx.op("mul", ctx.op("sub", ny, vy), half), zero
+        )
     # segment i runs from p[i-1] to p[i]; gather clamps lane 0's index -1 to 0, so segment 0 is 0 and
     # the closing segment p[N-1] -> p[0] is not counted
-    qx, qy = at(ctx.o("add_i", i, ctx.c(-1, "i32")))
-    dx, dy = ctx.o("sub", px, qx), ctx.o("sub", py, qy)
-    seg = ctx.o("sqrt", ctx.o("add", ctx.o("mul", dx, dx), ctx.o("mul", dy, dy)))
+    qx, qy = at(ctx.op("add_i", i, ctx.const(-1, "i32")))
+    dx, dy = ctx.op("sub", px, qx), ctx.op("sub", py, qy)
+    seg = ctx.op("sqrt", ctx.op("add", ctx.op("mul", dx, dx), ctx.op("mul", dy, dy)))
     return {
-        "position": ctx.vec3(px, py, zero),
-        "index": ctx.value("int", i, instance=inst),
+        "position": ctx.vec3_value(px, py, zero),
+        "index": ctx.make_value("int", i, instance=inst),
         "tangent": tangent,
-        "arcLength": ctx.float(ctx.b.scan(seg)),
+        "arcLength": ctx.float_value(ctx.scan_lanes(seg)),
     }
 
 

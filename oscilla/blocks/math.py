@@ -1,11 +1,13 @@
 """Lane-local math (docs/language/signal-and-math-blocks.md#math)."""
 
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import NUMERIC_T, BlockDef, E, PortDef, register
+from oscilla.blocks.values import Value
 
 
-def _binary(type_name, op, sym):
-    def lower(ctx):
-        return {"out": ctx.zip(ctx.inp("a"), ctx.inp("b"), op)}
+def _binary(type_name: str, op: str, sym: str) -> None:
+    def lower(ctx: LowerContext) -> dict[str, Value]:
+        return {"out": ctx.componentwise(op, ctx.input_value("a"), ctx.input_value("b"))}
 
     register(
         BlockDef(
@@ -25,14 +27,14 @@ _binary("Multiply", "mul", "·")
 _binary("Divide", "div", "/")
 
 
-def _scalar2(type_name, op, out_port, formula):
+def _scalar2(type_name: str, op: str, out_port: str, formula: str) -> None:
     register(
         BlockDef(
             type_name,
             "math",
             inputs=(PortDef("a", "float", E, default=0.0), PortDef("b", "float", E, default=0.0)),
             outputs=(PortDef(out_port, "float", E),),
-            lower=lambda ctx: {out_port: ctx.float(ctx.o(op, ctx.f("a"), ctx.f("b")))},
+            lower=lambda ctx: {out_port: ctx.float_value(ctx.op(op, ctx.input_node("a"), ctx.input_node("b")))},
             formula=formula,
         )
     )
@@ -42,14 +44,14 @@ _scalar2("Mod", "mod", "result", "a - b·trunc(a/b) (truncated, sign of a)")
 _scalar2("Modulo", "modulo", "out", "a - b·floor(a/b) (floored, sign of b)")
 
 
-def _unary(type_name, op):
+def _unary(type_name: str, op: str) -> None:
     register(
         BlockDef(
             type_name,
             "math",
             inputs=(PortDef("input", "float", E, default=0.0),),
             outputs=(PortDef("result", "float", E),),
-            lower=lambda ctx: {"result": ctx.float(ctx.o(op, ctx.f("input")))},
+            lower=lambda ctx: {"result": ctx.float_value(ctx.op(op, ctx.input_node("input")))},
             formula=f"{op}(input), radians",
         )
     )
@@ -59,9 +61,10 @@ _unary("Sin", "sin")
 _unary("Cos", "cos")
 
 
-def _sum_sq(ctx):
-    x, y, z = ctx.f("x"), ctx.f("y"), ctx.f("z")
-    return x, y, z, ctx.o("add", ctx.o("add", ctx.o("mul", x, x), ctx.o("mul", y, y)), ctx.o("mul", z, z))
+def _sum_sq(ctx: LowerContext) -> tuple[int, int, int, int]:
+    """x, y, z and x² + y² + z² (nodes)."""
+    x, y, z = ctx.input_node("x"), ctx.input_node("y"), ctx.input_node("z")
+    return x, y, z, ctx.op("add", ctx.op("add", ctx.op("mul", x, x), ctx.op("mul", y, y)), ctx.op("mul", z, z))
 
 
 _XYZ = (
@@ -76,19 +79,19 @@ register(
         "math",
         inputs=_XYZ,
         outputs=(PortDef("out", "float", E),),
-        lower=lambda ctx: {"out": ctx.float(ctx.o("sqrt", _sum_sq(ctx)[3]))},
+        lower=lambda ctx: {"out": ctx.float_value(ctx.op("sqrt", _sum_sq(ctx)[3]))},
         formula="sqrt(x² + y² + z²)",
     )
 )
 
 
-def _lower_normalize(ctx):
+def _lower_normalize(ctx: LowerContext) -> dict[str, Value]:
     x, y, z, ss = _sum_sq(ctx)
-    length = ctx.o("max", ctx.o("sqrt", ss), ctx.c(1e-10))
+    length = ctx.op("max", ctx.op("sqrt", ss), ctx.const(1e-10))
     return {
-        "outX": ctx.float(ctx.o("div", x, length)),
-        "outY": ctx.float(ctx.o("div", y, length)),
-        "outZ": ctx.float(ctx.o("div", z, length)),
+        "outX": ctx.float_value(ctx.op("div", x, length)),
+        "outY": ctx.float_value(ctx.op("div", y, length)),
+        "outZ": ctx.float_value(ctx.op("div", z, length)),
     }
 
 

@@ -6,37 +6,49 @@ committed page differs from :func:`render_reference`, so the page never drifts f
 
 from __future__ import annotations
 
+from typing import Any
+
 from oscilla.blocks.language_tables import explained_in
-from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, all_types, block_def
+from oscilla.blocks.registry import (
+    ANY,
+    NUMERIC_T,
+    RAIL,
+    BlockDef,
+    ConstantDefault,
+    ParamDef,
+    PortDef,
+    all_types,
+    block_def,
+)
 from oscilla.payloads import DEFAULT_UNIT
 
 _CARD = {"S": "signal", "F": "field", "E": "signal or field", "Ev": "event"}
 _PAYLOAD = {NUMERIC_T: "float/vec2/vec3/color", ANY: "any"}
 
 
-def _default(v) -> str:
+def _default(v: Any) -> str:
     if v is None:
         return ""
     if v == RAIL:
         return "the time root's primary phase (rail)"
-    if v == "default_shape":
-        return "a default Ellipse"
+    if isinstance(v, ConstantDefault):
+        return f"a default {v.name}"
     return f"`{v}`"
 
 
-def _port_rows(ports, with_default: bool) -> list[str]:
+def _port_rows(ports: tuple[PortDef, ...], with_default: bool) -> list[str]:
     rows = []
     for p in ports:
         unit = p.unit or (DEFAULT_UNIT.get(p.payload) or "from the source")
         req = " (required)" if p.required else ""
-        req += " (vararg: every edge is a separate named value)" if getattr(p, "vararg", False) else ""
+        req += " (vararg: every edge is a separate named value)" if p.vararg else ""
         default = f" | {_default(p.default)}" if with_default else ""
         rows.append(f"| `{p.id}` | {_PAYLOAD.get(p.payload, p.payload)} | {unit} | {_CARD[p.card]}{req}{default} |")
     return rows
 
 
-def _param_text(p) -> str:
-    bits = [p.kind]
+def _param_text(p: ParamDef) -> str:
+    bits: list[str] = [p.kind]
     if p.minimum is not None:
         bits.append(f"{'>' if p.exclusive else '>='} {p.minimum:g}")
     if p.choices:
@@ -92,10 +104,11 @@ def render_reference() -> str:
         "of the block's inputs is a field ([cardinality](../language/fields-and-instances.md#cardinality)).",
         "",
     ]
-    groups: dict[str, list[str]] = {}
-    for t in types:
-        groups.setdefault(block_def(t).category, []).append(t)
+    groups: dict[str, list[BlockDef]] = {}
+    for d in (block_def(t) for t in types):
+        if d is not None:
+            groups.setdefault(d.category, []).append(d)
     for category, members in groups.items():
         out += [f"## {category}", ""]
-        out += [render_block(block_def(t)) for t in members]
+        out += [render_block(d) for d in members]
     return "\n".join(out).rstrip() + "\n"

@@ -1,15 +1,40 @@
-"""Block definitions: ports, params, category and how each block lowers to IR (docs/reference/blocks.md).
+"""Block definitions: ports, params, roles and the hooks through which the compiler asks a block
+what only the block knows (docs/reference/blocks.md).
 
-A block type is data (:class:`BlockDef`) plus a ``lower`` function that receives a
-:class:`LowerContext`-like object and returns its outputs as IR values. Blocks never emit WGSL.
+A block type is data (:class:`BlockDef`) plus functions: ``lower`` (every block) and optional
+typing and checking hooks. The compiler never tests a block's type name; it reads the BlockDef's
+attributes and calls its hooks. The hooks receive the protocols of :mod:`oscilla.blocks.context`
+(what the compiler offers a block), never the compiler's own objects. Blocks never emit WGSL.
+
+Hooks and attributes the compiler reads, by pass:
+
+=========================  ================================================================
+normalization              :attr:`ParamDef.parse` (params with a custom syntax),
+                           :attr:`ParamDef.lanes_per_value` (lane-count params, checked against
+                           the instance size limit), :attr:`BlockDef.check_params`,
+                           :attr:`BlockDef.external_channels`, :attr:`BlockDef.role`
+type inference             :attr:`BlockDef.output_payload`, :attr:`BlockDef.output_unit`,
+                           :attr:`BlockDef.check_config_types`, :attr:`BlockDef.check_input_types`,
+                           :attr:`PortDef.payload_param`, :attr:`BlockDef.unit_adapter`
+                           (auto-inserted adapters, found with :func:`find_unit_adapter`)
+cycles                     :attr:`BlockDef.closes_cycles`
+error isolation            :attr:`BlockDef.role` (time roots, render sinks and the camera)
+lowering                   :attr:`BlockDef.lower`, :attr:`BlockDef.rail_output`,
+                           :class:`ConstantDefault` defaults, :meth:`BlockDef.instance_lanes`,
+                           :meth:`BlockDef.instance_seed`, :attr:`UnitAdapter.apply`
+=========================  ================================================================
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from oscilla.blocks.context import LowerContext, TypeContext
+from oscilla.blocks.values import Value
+from oscilla.diagnostics import DiagnosticCollector
 
 # payload markers for polymorphic ports
 NUMERIC_T = "T"  # float, vec2, vec3 or color (math blocks); int/bool convert to float
@@ -17,7 +42,29 @@ ANY = "any"  # any payload (Const.out, Broadcast, Array.element, layout elements
 
 RAIL = "rail"  # default marker: the time root's primary phase (docs/language/time.md#rail)
 
+# port cardinalities: signal only, field only, either, event
 S, F, E, EV = "S", "F", "E", "Ev"
+
+#: a block's resolved config: param name -> value (validated, defaults filled in)
+Config = Mapping[str, Any]
+#: what a block is to the patch as a whole (None: an ordinary block)
+BlockRole = Literal["time_root", "render_sink", "camera"]
+ParamKind = Literal["int", "number", "string", "enum", "any"]
+
+
+@dataclass(frozen=True)
+class ConstantDefault:
+    """An input default that a JSON literal cannot express (a shape): constant components.
+
+    Attributes:
+        payload: the payload of the value (its components are of that payload's dtype).
+        components: one number per component (``STRIDE[payload]`` of them).
+        name: what the value is, for the reference pages (``"Ellipse"``: "a default Ellipse").
+    """
+
+    payload: str
+    components: tuple[float, ...]
+    name: str
 
 
 @dataclass(frozen=True)
@@ -29,10 +76,14 @@ class PortDef:
         payload: a payload name, ``"T"`` (numeric, vector-capable) or ``"any"``.
         card: ``"S"`` signal only, ``"F"`` field only, ``"E"`` either, ``"Ev"`` event.
         unit: the port's unit (None: the payload's default unit, or free for T/any).
-        default: value when unconnected (a number, list, ``"rail"``, or None for no default).
+        default: value when unconnected: a JSON literal (number, bool, list), :data:`RAIL`, a
+            :class:`ConstantDefault`, or None for no default.
         required: E_MISSING_INPUT when unconnected without an inline value.
         vararg: every enabled edge into the port is a separate value (Expression.refs); the
             edges are not combined, and the port takes no inline value.
+        payload_param: an ``any`` input whose payload a config param may pin (Broadcast.signal
+            and ``payloadType``): when the param is set, edges into the port are checked, and
+            combined, as edges into a port of that payload.
     """
 
     id: str
@@ -42,63 +93,165 @@ class PortDef:
     default: Any = None
     required: bool = False
     vararg: bool = False
+    payload_param: str | None = None
+
+
+class ParamError(ValueError):
+    """Raised by a :attr:`ParamDef.parse` hook; the message says why the value is invalid and
+    becomes the E_PARAM_INVALID message ``"<Type>.<param>: <message>"``."""
 
 
 @dataclass(frozen=True)
 class ParamDef:
-    """A config param: ``kind`` is "int", "number", "string", "enum" or "any"; ``minimum`` with
-    ``exclusive`` bounds numbers; ``choices`` lists enum values."""
+    """A config param (not a port).
+
+    Attributes:
+        name: the param name in the patch's ``params``.
+        kind: ``"int"``, ``"number"``, ``"string"``, ``"enum"`` or ``"any"`` (checked generically).
+        default: the value when the patch does not give one.
+        minimum / exclusive / maximum: bounds of a number (``exclusive`` makes ``minimum`` strict).
+        choices: the values of an enum.
+        parse: a custom parser replacing the generic check of ``kind``: ``parse(raw JSON value)``
+            returns the resolved value or raises :class:`ParamError` (Oscillator.mode accepts
+            names and numbers).
+        lanes_per_value: nonzero for the param that sets the lane count of the instance a
+            ``creates_instance`` block makes: the instance has ``value * lanes_per_value`` lanes,
+            which must not exceed the instance size limit (E_LIMIT_EXCEEDED).
+        instance_seed: the param is the seed ``s_inst`` of the instance the block makes.
+    """
 
     name: str
-    kind: str
+    kind: ParamKind
     default: Any = None
     minimum: float | None = None
     exclusive: bool = False
     maximum: float | None = None
-    choices: tuple = ()
+    choices: tuple[Any, ...] = ()
+    parse: Callable[[Any], Any] | None = None
+    lanes_per_value: int = 0
+    instance_seed: bool = False
+
+
+@dataclass(frozen=True)
+class UnitAdapter:
+    """A unit conversion (docs/language/types-and-units.md#adapters): the compiler inserts it on an edge from a
+    ``from_unit`` port into a ``to_unit`` port. ``apply(ctx, node)`` builds the converted f32 node."""
+
+    from_unit: str
+    to_unit: str
+    apply: Callable[[LowerContext, int], int]
+
+
+#: lower(ctx) -> {output port id: value}
+Lowering = Callable[[LowerContext], Mapping[str, Value]]
+#: output_payload(ctx, output port id) -> payload, or None while the inputs are not typed yet
+PayloadRule = Callable[[TypeContext, str], str | None]
+#: output_unit(ctx, output port id, its payload) -> unit, or None for the payload's default unit
+UnitRule = Callable[[TypeContext, str, str], str | None]
+#: a typing check that reports its problems into the collector
+TypeCheck = Callable[[TypeContext, DiagnosticCollector], None]
+#: check_params(block id, resolved config, diags)
+ParamsCheck = Callable[[str, Config, DiagnosticCollector], None]
 
 
 @dataclass(frozen=True)
 class BlockDef:
-    """A block type: its ports, params and lowering.
+    """A block type: its ports, params, role, lowering and hooks.
 
     Attributes:
         type: the type name (e.g. ``"Oscillator"``).
         category: the block's category in docs/reference/blocks.md (time, signal, math, field, layout, ...).
         inputs / outputs: port definitions in declaration order.
+        lower: ``lower(ctx: LowerContext) -> {output port id: Value}``.
         params: config params (not ports) in declaration order.
         aliases: alias param -> target param (C1).
-        lower: ``lower(ctx) -> dict[port id, Value]``.
-        time_root / sink / creates_instance / closes_cycles / stateful: role flags.
+        role: ``"time_root"`` (exactly one per patch; ``rail_output`` names its primary phase),
+            ``"render_sink"`` or ``"camera"`` (at most one per patch); the time root, the render
+            sinks and the camera are what error isolation measures reachability against.
+        rail_output: time roots: the output that inputs defaulting to :data:`RAIL` read.
+        creates_instance: the block makes a new instance (its lanes from the param with
+            ``lanes_per_value``, its seed from the param with ``instance_seed``).
+        closes_cycles: the outputs depend only on committed state (UnitDelay, DelayFrames), so
+            an edge into the block never closes a cycle within a frame.
+        stateful: the block declares state cells (listed in ``state`` for the reference).
         formula: one-line semantics for the generated reference.
+        state: state cells as (role, size and initial value); the cell id is <block>:<role>.
+        unit_adapter: the unit conversion the block performs, when the compiler may insert it
+            on edges whose units differ.
+        external_channels: ``external_channels(config)``: the external channel names the block
+            reads, in the order its lowering first reads them (limited per patch).
+        check_params: ``check_params(block id, config, diags)``: block-specific checks of the
+            resolved config at normalization (an Expression's syntax).
+        output_payload: the payload of the block's polymorphic (``T``/``any``) outputs. None:
+            the numeric rule (the widest vector payload among the ``T`` inputs, else float).
+        output_unit: the unit of outputs that declare none. None: the payload's default unit.
+        check_config_types: run once before inference: checks of config values against the
+            payload they are typed as (Const.value).
+        check_input_types: run once after the edge checks, for a block none of whose input
+            edges was rejected: checks that depend on the input payloads (an Expression's text).
     """
 
     type: str
     category: str
     inputs: tuple[PortDef, ...]
     outputs: tuple[PortDef, ...]
-    lower: Callable
+    lower: Lowering
     params: tuple[ParamDef, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
-    time_root: bool = False
-    sink: bool = False
+    role: BlockRole | None = None
+    rail_output: str | None = None
     creates_instance: bool = False
-    #: creates_instance blocks: lanes of the new instance from the config (None: ``count``)
-    instance_lanes: Callable[[dict], int] | None = None
     closes_cycles: bool = False
     stateful: bool = False
     formula: str = ""
-    #: state cells as (role, size and initial value) for the reference; the cell id is <block>:<role>
     state: tuple[tuple[str, str], ...] = ()
+    unit_adapter: UnitAdapter | None = None
+    external_channels: Callable[[Config], tuple[str, ...]] | None = None
+    check_params: ParamsCheck | None = None
+    output_payload: PayloadRule | None = None
+    output_unit: UnitRule | None = None
+    check_config_types: TypeCheck | None = None
+    check_input_types: TypeCheck | None = None
 
     def input(self, port: str) -> PortDef | None:
+        """The input port ``port``, or None."""
         return next((p for p in self.inputs if p.id == port), None)
 
     def output(self, port: str) -> PortDef | None:
+        """The output port ``port``, or None."""
         return next((p for p in self.outputs if p.id == port), None)
 
     def param(self, name: str) -> ParamDef | None:
+        """The config param ``name`` (not an alias), or None."""
         return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def time_root(self) -> bool:
+        """Whether the block is a time root."""
+        return self.role == "time_root"
+
+    @property
+    def sink(self) -> bool:
+        """Whether the block is a render sink or the camera (what affects the image)."""
+        return self.role in ("render_sink", "camera")
+
+    def instance_lanes(self, config: Config) -> int:
+        """Lanes of the instance a ``creates_instance`` block makes, from its resolved ``config``.
+
+        Raises:
+            ValueError: the block declares no lane-count param.
+        """
+        for p in self.params:
+            if p.lanes_per_value:
+                return int(config[p.name]) * p.lanes_per_value
+        raise ValueError(f"{self.type} declares no lane-count param")
+
+    def instance_seed(self, config: Config) -> int:
+        """The seed ``s_inst`` of the instance the block makes (0 without a seed param)."""
+        for p in self.params:
+            if p.instance_seed:
+                return int(config.get(p.name) or 0)
+        return 0
 
 
 REGISTRY: dict[str, BlockDef] = {}
@@ -112,8 +265,18 @@ def register(defn: BlockDef) -> BlockDef:
 
 
 def block_def(type_name: str) -> BlockDef | None:
+    """The definition of block type ``type_name``, or None for an unknown type."""
     _ensure_loaded()
     return REGISTRY.get(type_name)
+
+
+def find_unit_adapter(from_unit: str, to_unit: str) -> BlockDef | None:
+    """The adapter block from ``from_unit`` to ``to_unit`` (docs/language/types-and-units.md#adapters), or None."""
+    _ensure_loaded()
+    for d in REGISTRY.values():
+        if d.unit_adapter is not None and (d.unit_adapter.from_unit, d.unit_adapter.to_unit) == (from_unit, to_unit):
+            return d
+    return None
 
 
 #: catalog order of the block modules (docs/reference/blocks.md); did-you-mean ties go to this order
@@ -138,7 +301,7 @@ def all_types() -> list[str]:
     _ensure_loaded()
     index = {name: i for i, name in enumerate(REGISTRY)}
 
-    def key(name: str):
+    def key(name: str) -> tuple[int, int]:
         module = REGISTRY[name].lower.__module__.rsplit(".", 1)[-1]
         return (MODULE_ORDER.index(module) if module in MODULE_ORDER else len(MODULE_ORDER), index[name])
 

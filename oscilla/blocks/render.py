@@ -1,20 +1,16 @@
 """Shapes, the render sink and the camera (docs/language/rendering.md).
 
-A shape value is a 5-component signal: (kind, a, b, rotation, cornerRadius) with kind 0 an
-ellipse (a = rx, b = ry semi-axes), kind 1 a rect (a = width, b = height full extents) and kind 2
-a closed path (a, b, cornerRadius unused; the control points travel as ``Value.path``, a vec2
-field over the path block's own control instance, local offsets in world units).
+Shape values are 5-component signals; :mod:`oscilla.blocks.shapes` describes their encoding.
 """
 
 import math
 
 import numpy as np
 
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.shapes import DEFAULT_SHAPE, ELLIPSE, PATH, RECT
 from oscilla.blocks.values import Value
-
-ELLIPSE, RECT, PATH = 0.0, 1.0, 2.0
-
 
 register(
     BlockDef(
@@ -27,7 +23,14 @@ register(
         ),
         outputs=(PortDef("shape", "shape", S),),
         lower=lambda ctx: {
-            "shape": ctx.value("shape", ctx.c(ELLIPSE), ctx.f("rx"), ctx.f("ry"), ctx.f("rotation"), ctx.c(0.0))
+            "shape": ctx.make_value(
+                "shape",
+                ctx.const(ELLIPSE),
+                ctx.input_node("rx"),
+                ctx.input_node("ry"),
+                ctx.input_node("rotation"),
+                ctx.const(0.0),
+            )
         },
         formula="an ellipse with semi-axes rx, ry",
     )
@@ -45,8 +48,13 @@ register(
         ),
         outputs=(PortDef("shape", "shape", S),),
         lower=lambda ctx: {
-            "shape": ctx.value(
-                "shape", ctx.c(RECT), ctx.f("width"), ctx.f("height"), ctx.f("rotation"), ctx.f("cornerRadius")
+            "shape": ctx.make_value(
+                "shape",
+                ctx.const(RECT),
+                ctx.input_node("width"),
+                ctx.input_node("height"),
+                ctx.input_node("rotation"),
+                ctx.input_node("cornerRadius"),
             )
         },
         formula="a rect with full extents width x height, centred",
@@ -54,8 +62,8 @@ register(
 )
 
 
-def _lower_render(ctx):
-    ctx.sink({p: ctx.inp(p) for p in ("pos", "color", "shape", "scale", "size", "rotation")})
+def _lower_render(ctx: LowerContext) -> dict[str, Value]:
+    ctx.declare_render_sink({p: ctx.input_value(p) for p in ("pos", "color", "shape", "scale", "size", "rotation")})
     return {}
 
 
@@ -66,14 +74,14 @@ register(
         inputs=(
             PortDef("pos", "vec3", F, required=True),
             PortDef("color", "color", E, default=[1.0, 1.0, 1.0, 1.0]),
-            PortDef("shape", "shape", S, default="default_shape"),
+            PortDef("shape", "shape", S, default=DEFAULT_SHAPE),
             PortDef("scale", "float", S, default=1.0),
             PortDef("size", "float", E, default=1.0),
             PortDef("rotation", "float", E, default=0.0),
         ),
         outputs=(),
         lower=_lower_render,
-        sink=True,
+        role="render_sink",
         formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation",
     )
 )
@@ -87,9 +95,9 @@ register(
 CAMERA_INPUTS = ("projection", "centerX", "centerY", "distance", "tiltDeg", "yawDeg", "fovYDeg", "near", "far")
 
 
-def _lower_camera(ctx):
-    comps = [ctx.o("i2f", ctx.inp("projection").node)] + [ctx.f(p) for p in CAMERA_INPUTS[1:]]
-    ctx.camera(ctx.value("float", *comps))
+def _lower_camera(ctx: LowerContext) -> dict[str, Value]:
+    comps = [ctx.op("i2f", ctx.input_node("projection"))] + [ctx.input_node(p) for p in CAMERA_INPUTS[1:]]
+    ctx.declare_camera(ctx.make_value("float", *comps))
     return {}
 
 
@@ -110,7 +118,7 @@ register(
         ),
         outputs=(),
         lower=_lower_camera,
-        sink=True,
+        role="camera",
         formula="sets the projection of every RenderInstances2D (0 orthographic, 1 perspective); at most one",
     )
 )
@@ -119,27 +127,27 @@ register(
 # -- path shapes (docs/language/rendering.md#paths) --------------------------------------------------------------------
 
 
-def _path_shape(ctx, inst: str, radii_x, radii_y, count: int) -> dict:
+def _path_shape(ctx: LowerContext, inst: str, radii_x: int, radii_y: int, count: int) -> dict[str, Value]:
     """Outputs of a procedural path block: vertex i at angle a = 2*pi*i/count - pi/2 (float64 on
     the host, one f32 table of cos a and one of sin a), times the per-vertex radii (signals)."""
     a = 2.0 * math.pi * np.arange(count, dtype=np.float64) / count - math.pi / 2.0
-    cos_t = ctx.table(np.cos(a), inst)
-    sin_t = ctx.table(np.sin(a), inst)
-    pts = Value((ctx.o("mul", radii_x, cos_t), ctx.o("mul", radii_y, sin_t)), "vec2", inst)
-    shape = Value((ctx.c(PATH), ctx.c(0.0), ctx.c(0.0), ctx.c(0.0), ctx.c(0.0)), "shape", path=pts)
+    cos_t = ctx.lane_table(np.cos(a), inst)
+    sin_t = ctx.lane_table(np.sin(a), inst)
+    pts = Value((ctx.op("mul", radii_x, cos_t), ctx.op("mul", radii_y, sin_t)), "vec2", inst)
+    shape = Value((ctx.const(PATH), ctx.const(0.0), ctx.const(0.0), ctx.const(0.0), ctx.const(0.0)), "shape", path=pts)
     return {"shape": shape, "controlPoints": pts}
 
 
-def _lower_polygon(ctx):
+def _lower_polygon(ctx: LowerContext) -> dict[str, Value]:
     inst = ctx.block_id
-    return _path_shape(ctx, inst, ctx.f("radiusX"), ctx.f("radiusY"), ctx.lanes_of(inst))
+    return _path_shape(ctx, inst, ctx.input_node("radiusX"), ctx.input_node("radiusY"), ctx.lane_count(inst))
 
 
-def _lower_star(ctx):
+def _lower_star(ctx: LowerContext) -> dict[str, Value]:
     inst = ctx.block_id
-    n = ctx.lanes_of(inst)
-    odd = ctx.table(np.arange(n) % 2, inst, "u32")  # 1 for odd lanes (inner radius)
-    r = ctx.o("select", odd, ctx.f("innerRadius"), ctx.f("outerRadius"), dtype="f32")
+    n = ctx.lane_count(inst)
+    odd = ctx.lane_table(np.arange(n) % 2, inst, "u32")  # 1 for odd lanes (inner radius)
+    r = ctx.op("select", odd, ctx.input_node("innerRadius"), ctx.input_node("outerRadius"), dtype="f32")
     return _path_shape(ctx, inst, r, r, n)
 
 
@@ -149,10 +157,9 @@ register(
         "shape",
         inputs=(PortDef("radiusX", "float", S, default=0.1), PortDef("radiusY", "float", S, default=0.1)),
         outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-        params=(ParamDef("sides", "int", 5, minimum=3),),
+        params=(ParamDef("sides", "int", 5, minimum=3, lanes_per_value=1),),
         lower=_lower_polygon,
         creates_instance=True,
-        instance_lanes=lambda cfg: int(cfg["sides"]),
         formula="vertex i: a = 2*pi*i/sides - pi/2; (radiusX cos a, radiusY sin a); shape = the closed path",
     )
 )
@@ -163,10 +170,9 @@ register(
         "shape",
         inputs=(PortDef("outerRadius", "float", S, default=0.15), PortDef("innerRadius", "float", S, default=0.06)),
         outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-        params=(ParamDef("points", "int", 5, minimum=3),),
+        params=(ParamDef("points", "int", 5, minimum=3, lanes_per_value=2),),
         lower=_lower_star,
         creates_instance=True,
-        instance_lanes=lambda cfg: 2 * int(cfg["points"]),
         formula="2*points vertices: r = outerRadius (even i) or innerRadius (odd i); a = 2*pi*i/(2 points) - pi/2; "
         "(r cos a, r sin a)",
     )

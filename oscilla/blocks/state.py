@@ -8,16 +8,18 @@ the only blocks that may close a feedback cycle.
 
 import numpy as np
 
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import EV, BlockDef, E, ParamDef, PortDef, S, register
+from oscilla.blocks.values import Value
 from oscilla.ir.opcodes import frac
 
 _INIT = ParamDef("initialValue", "number", 0.0)
 
 
-def _lower_unit_delay(ctx):
-    cell = ctx.state("delay", init=ctx.param("initialValue"))
-    ctx.later(lambda: ctx.commit(cell, ctx.f("in")))
-    return {"out": ctx.float(ctx.b.state_read(cell))}
+def _lower_unit_delay(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("delay", init=ctx.param("initialValue"))
+    ctx.defer(lambda: ctx.commit(cell, ctx.input_node("in")))
+    return {"out": ctx.float_value(ctx.read_state(cell))}
 
 
 register(
@@ -36,18 +38,18 @@ register(
 )
 
 
-def _lower_delay_frames(ctx):
+def _lower_delay_frames(ctx: LowerContext) -> dict[str, Value]:
     frames = ctx.param("frames")
-    ring = ctx.state("ring", init=ctx.param("initialValue"), frames=frames)
-    head_cell = ctx.state("head", init=0, storage="i32", per_lane=False)
-    head = ctx.b.state_read(head_cell)
+    ring = ctx.state_cell("ring", init=ctx.param("initialValue"), frames=frames)
+    head_cell = ctx.state_cell("head", init=0, storage="i32", per_lane=False)
+    head = ctx.read_state(head_cell)
 
-    def commit():
-        ctx.commit(ring, ctx.f("in"), ring_pos=head)
-        ctx.commit(head_cell, ctx.o("mod_i", ctx.o("add_i", head, ctx.c(1, "i32")), ctx.c(frames, "i32")))
+    def commit() -> None:
+        ctx.commit(ring, ctx.input_node("in"), ring_pos=head)
+        ctx.commit(head_cell, ctx.op("mod_i", ctx.op("add_i", head, ctx.const(1, "i32")), ctx.const(frames, "i32")))
 
-    ctx.later(commit)
-    return {"out": ctx.float(ctx.b.ring_read(ring, head))}
+    ctx.defer(commit)
+    return {"out": ctx.float_value(ctx.read_ring(ring, head))}
 
 
 register(
@@ -66,13 +68,13 @@ register(
 )
 
 
-def _lower_lag(ctx):
-    cell = ctx.state("lag", init=ctx.param("initialValue"))
-    prev = ctx.b.state_read(cell)
-    s = ctx.f("smoothing")
-    y = ctx.o("add", ctx.o("mul", prev, ctx.o("sub", ctx.c(1.0), s)), ctx.o("mul", ctx.f("target"), s))
+def _lower_lag(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("lag", init=ctx.param("initialValue"))
+    prev = ctx.read_state(cell)
+    s = ctx.input_node("smoothing")
+    y = ctx.op("add", ctx.op("mul", prev, ctx.op("sub", ctx.const(1.0), s)), ctx.op("mul", ctx.input_node("target"), s))
     ctx.commit(cell, y)
-    return {"out": ctx.float(y)}
+    return {"out": ctx.float_value(y)}
 
 
 register(
@@ -90,15 +92,15 @@ register(
 )
 
 
-def _lower_slew(ctx):
-    cell = ctx.state("slew", init=ctx.param("initialValue"))
-    prev = ctx.b.state_read(cell)
-    tau = ctx.f("tauMs")
-    decay = ctx.o("sub", ctx.c(1.0), ctx.o("exp", ctx.o("div", ctx.o("neg", ctx.b.time("dt")), tau)))
-    alpha = ctx.o("select", ctx.o("ge", ctx.c(0.0), tau), ctx.c(1.0), decay, dtype="f32")
-    y = ctx.o("add", prev, ctx.o("mul", alpha, ctx.o("sub", ctx.f("target"), prev)))
+def _lower_slew(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("slew", init=ctx.param("initialValue"))
+    prev = ctx.read_state(cell)
+    tau = ctx.input_node("tauMs")
+    decay = ctx.op("sub", ctx.const(1.0), ctx.op("exp", ctx.op("div", ctx.op("neg", ctx.time_input("dt")), tau)))
+    alpha = ctx.op("select", ctx.op("ge", ctx.const(0.0), tau), ctx.const(1.0), decay, dtype="f32")
+    y = ctx.op("add", prev, ctx.op("mul", alpha, ctx.op("sub", ctx.input_node("target"), prev)))
     ctx.commit(cell, y)
-    return {"out": ctx.float(y)}
+    return {"out": ctx.float_value(y)}
 
 
 register(
@@ -116,12 +118,12 @@ register(
 )
 
 
-def _lower_phasor(ctx):
-    cell = ctx.state("phasor", init=float(frac(np.float32(ctx.param("initialPhase")))))
-    step = ctx.o("div", ctx.o("mul", ctx.f("frequency"), ctx.b.time("dt")), ctx.c(1000.0))
-    y = ctx.o("frac", ctx.o("add", ctx.b.state_read(cell), step))
+def _lower_phasor(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("phasor", init=float(frac(np.float32(ctx.param("initialPhase")))))
+    step = ctx.op("div", ctx.op("mul", ctx.input_node("frequency"), ctx.time_input("dt")), ctx.const(1000.0))
+    y = ctx.op("frac", ctx.op("add", ctx.read_state(cell), step))
     ctx.commit(cell, y)
-    return {"out": ctx.float(y)}
+    return {"out": ctx.float_value(y)}
 
 
 register(
@@ -139,12 +141,12 @@ register(
 )
 
 
-def _lower_accumulator(ctx):
-    cell = ctx.state("accumulator", init=0.0)
-    summed = ctx.o("add", ctx.b.state_read(cell), ctx.f("delta"))
-    y = ctx.o("select", ctx.o("ge", ctx.f("reset"), ctx.c(0.5)), ctx.c(0.0), summed, dtype="f32")
+def _lower_accumulator(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("accumulator", init=0.0)
+    summed = ctx.op("add", ctx.read_state(cell), ctx.input_node("delta"))
+    y = ctx.op("select", ctx.op("ge", ctx.input_node("reset"), ctx.const(0.5)), ctx.const(0.0), summed, dtype="f32")
     ctx.commit(cell, y)
-    return {"value": ctx.float(y)}
+    return {"value": ctx.float_value(y)}
 
 
 register(
@@ -161,12 +163,12 @@ register(
 )
 
 
-def _lower_sample_hold(ctx):
-    cell = ctx.state("sample", init=ctx.param("initialValue"))
-    trig = ctx.inp("trigger").node
-    y = ctx.o("select", trig, ctx.f("value"), ctx.b.state_read(cell), dtype="f32")
+def _lower_sample_hold(ctx: LowerContext) -> dict[str, Value]:
+    cell = ctx.state_cell("sample", init=ctx.param("initialValue"))
+    trig = ctx.input_node("trigger")
+    y = ctx.op("select", trig, ctx.input_node("value"), ctx.read_state(cell), dtype="f32")
     ctx.commit(cell, y)
-    return {"out": ctx.float(y)}
+    return {"out": ctx.float_value(y)}
 
 
 register(
@@ -189,7 +191,7 @@ register(
         "event",
         inputs=(PortDef("event", "bool", EV, required=True),),
         outputs=(PortDef("out", "float", S),),
-        lower=lambda ctx: {"out": ctx.float(ctx.o("b2f", ctx.inp("event").node))},
+        lower=lambda ctx: {"out": ctx.float_value(ctx.op("b2f", ctx.input_node("event")))},
         formula="1 if the event fired this frame else 0",
     )
 )

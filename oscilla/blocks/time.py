@@ -1,24 +1,29 @@
 """Time roots (docs/language/time.md#time-roots). Time is resolved on the host in float64 and arrives as frame
-uniforms; the blocks only read them."""
+uniforms; the blocks only read them. Each declares its primary phase (``rail_output``): the rail
+that phase inputs left unconnected read (docs/language/time.md#rail; FiniteTimeRoot's progress is used as it
+is, with no adapter)."""
 
+import math
+
+from oscilla.blocks.context import LowerContext
 from oscilla.blocks.registry import EV, BlockDef, ParamDef, PortDef, S, register
+from oscilla.blocks.values import Value
 
 
-def _lower_infinite(ctx):
-    b = ctx.b
-    phase_a = b.time("phaseA")
-    two_pi_a = ctx.o("mul", ctx.c(ctx.TWO_PI), phase_a)
-    energy = ctx.o("add", ctx.c(0.5), ctx.o("mul", ctx.c(0.5), ctx.o("sin", two_pi_a)))
+def _lower_infinite(ctx: LowerContext) -> dict[str, Value]:
+    phase_a = ctx.time_input("phaseA")
+    two_pi_a = ctx.op("mul", ctx.const(math.tau), phase_a)
+    energy = ctx.op("add", ctx.const(0.5), ctx.op("mul", ctx.const(0.5), ctx.op("sin", two_pi_a)))
     return {
-        "tMs": ctx.float(b.time("tMs")),
-        "dt": ctx.float(b.time("dt")),
-        "phaseA": ctx.float(phase_a),
-        "phaseB": ctx.float(b.time("phaseB")),
-        "pulse": ctx.event(b.time("pulse")),
-        "wrapA": ctx.event(b.time("wrapA")),
-        "wrapB": ctx.event(b.time("wrapB")),
-        "palette": ctx.hsv(phase_a, ctx.c(1.0), ctx.c(0.5)),
-        "energy": ctx.float(energy),
+        "tMs": ctx.float_value(ctx.time_input("tMs")),
+        "dt": ctx.float_value(ctx.time_input("dt")),
+        "phaseA": ctx.float_value(phase_a),
+        "phaseB": ctx.float_value(ctx.time_input("phaseB")),
+        "pulse": ctx.event_value(ctx.time_input("pulse")),
+        "wrapA": ctx.event_value(ctx.time_input("wrapA")),
+        "wrapB": ctx.event_value(ctx.time_input("wrapB")),
+        "palette": ctx.hsv_color(phase_a, ctx.const(1.0), ctx.const(0.5)),
+        "energy": ctx.float_value(energy),
     }
 
 
@@ -43,20 +48,20 @@ register(
             ParamDef("periodBMs", "number", 2000, minimum=0, exclusive=True),
         ),
         lower=_lower_infinite,
-        time_root=True,
+        role="time_root",
+        rail_output="phaseA",
         formula="T = max(tAbs, prev); phase = T/P - floor(T/P); wrap fires when floor(T/P) grows; "
         "palette = hsv2rgb(phaseA, 1, 0.5); energy = 0.5 + 0.5 sin(2π phaseA)",
     )
 )
 
 
-def _lower_finite(ctx):
-    b = ctx.b
+def _lower_finite(ctx: LowerContext) -> dict[str, Value]:
     return {
-        "tMs": ctx.float(b.time("tMs")),
-        "dt": ctx.float(b.time("dt")),
-        "progress": ctx.float(b.time("progress")),
-        "ended": ctx.event(b.time("ended")),
+        "tMs": ctx.float_value(ctx.time_input("tMs")),
+        "dt": ctx.float_value(ctx.time_input("dt")),
+        "progress": ctx.float_value(ctx.time_input("progress")),
+        "ended": ctx.event_value(ctx.time_input("ended")),
     }
 
 
@@ -73,20 +78,20 @@ register(
         ),
         params=(ParamDef("durationMs", "number", 10000, minimum=0, exclusive=True),),
         lower=_lower_finite,
-        time_root=True,
+        role="time_root",
+        rail_output="progress",
         formula="tMs = min(T, durationMs); dt = tMs - previous tMs; progress = tMs/durationMs; "
         "ended fires on the first frame with T >= durationMs, once",
     )
 )
 
 
-def _lower_cyclic(ctx):
-    b = ctx.b
+def _lower_cyclic(ctx: LowerContext) -> dict[str, Value]:
     return {
-        "tMs": ctx.float(b.time("tMs")),
-        "dt": ctx.float(b.time("dt")),
-        "phase": ctx.float(b.time("phase")),
-        "wrap": ctx.event(b.time("wrap")),
+        "tMs": ctx.float_value(ctx.time_input("tMs")),
+        "dt": ctx.float_value(ctx.time_input("dt")),
+        "phase": ctx.float_value(ctx.time_input("phase")),
+        "wrap": ctx.event_value(ctx.time_input("wrap")),
     }
 
 
@@ -106,7 +111,8 @@ register(
             ParamDef("mode", "enum", "loop", choices=("loop", "pingpong")),
         ),
         lower=_lower_cyclic,
-        time_root=True,
+        role="time_root",
+        rail_output="phase",
         formula="tMs = T; c = T/periodMs; loop: phase = frac(c); pingpong: w = frac(c/2), phase = 2w if "
         "w < 0.5 else 2 - 2w; wrap fires when floor(c) grows",
     )

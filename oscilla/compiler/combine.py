@@ -71,7 +71,7 @@ def check_combine(g: Graph, t: Typed, diags: DiagnosticCollector) -> None:
             if p is None or p.payload not in (ANY, NUMERIC_T) or p.card == EV or mode == "last":
                 continue
             edges = [e for e in g.edges_into(b.id, port) if e.index in t.conv]
-            pinned = b.config.get("payloadType") if b.type == "Broadcast" else None
+            pinned = b.config.get(p.payload_param) if p.payload_param else None
             payloads = []
             for e in edges:
                 pl = pinned or t.out[(e.src_block, e.src_port)].payload

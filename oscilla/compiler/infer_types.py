@@ -5,21 +5,22 @@ output port, the conversion chain of every edge (implicit int/bool->float, vec2-
 auto-inserted unit adapters ``_adapter_<edge>``) and the instance (or None) of every block.
 Payloads and cardinality are a forward fixpoint (feedback loops through UnitDelay converge);
 instances are found by union-find over the field-carrying edges. Emits E_TYPE_MISMATCH,
-E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH, E_INSTANCE_MISMATCH, E_PARAM_INVALID (Const values) and
-E_EXPR_TYPE (Expression texts, checked against their inputs' payloads).
+E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH and E_INSTANCE_MISMATCH; the blocks' typing hooks
+(:class:`~oscilla.blocks.registry.BlockDef`) report their own problems, E_PARAM_INVALID for a
+Const value and E_EXPR_TYPE for an Expression text checked against its inputs' payloads.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from oscilla.blocks.adapters import ADAPTER_FOR
-from oscilla.blocks.expression import INPUT_NAMES, expression_scope
-from oscilla.blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S
-from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
+from oscilla.blocks.literals import literal_payload
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S, find_unit_adapter
 from oscilla.compiler.normalize import Graph, NBlock, NEdge
 from oscilla.diagnostics import DiagnosticCollector
-from oscilla.expr import ExprError, check_expression
 from oscilla.payloads import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
 
 VECTORS = (VEC2, VEC3, COLOR)
@@ -43,8 +44,6 @@ class Typed:
     conv: dict[int, EdgeConv] = field(default_factory=dict)
     instance: dict[str, str | None] = field(default_factory=dict)
     field_blocks: set[str] = field(default_factory=set)
-    #: Const block id -> resolved payload
-    const_payload: dict[str, str] = field(default_factory=dict)
     bad_edges: set[int] = field(default_factory=set)
 
 
@@ -52,10 +51,55 @@ def _is_field_input(p: PortDef) -> bool:
     return p.card in (E, F)
 
 
+#: src_of(block, input port) -> (payload arriving there or None, whether a field arrives)
+SourceOf = Callable[[NBlock, str], tuple[str | None, bool]]
+
+
+class _BlockTyping:
+    """The compiler's :class:`~oscilla.blocks.context.TypeContext` for one block, over the
+    payloads inferred so far (the protocol documents every method)."""
+
+    def __init__(self, g: Graph, b: NBlock, payload: dict[tuple[str, str], str], src_of: SourceOf):
+        self._g, self._b, self._payload, self._src_of = g, b, payload, src_of
+        self.block_id = b.id
+
+    def param(self, name: str) -> Any:
+        return self._b.config.get(name)
+
+    def input_payload(self, port: str) -> str | None:
+        return self._src_of(self._b, port)[0]
+
+    def has_edges(self, port: str) -> bool:
+        return bool(self._g.edges_into(self._b.id, port))
+
+    def inline_value(self, port: str) -> Any:
+        return self._b.inline.get(port)
+
+    def edge_payloads(self, port: str) -> list[tuple[str, str | None, str | None]]:
+        return [
+            (f"{e.src_block}.{e.src_port}", e.alias, self._payload.get((e.src_block, e.src_port)))
+            for e in self._g.edges_into(self._b.id, port)
+        ]
+
+    def source_unit(self, port: str) -> str | None:
+        edges = self._g.edges_into(self._b.id, port)
+        if not edges:
+            return None
+        src = self._g.blocks[edges[-1].src_block].defn.output(edges[-1].src_port)
+        return src.unit if src is not None else None
+
+    def consumers(self, port: str) -> list[tuple[str, str | None]]:
+        out = []
+        for e in self._g.consumers(self._b.id, port):
+            dp = self._g.blocks[e.dst_block].defn.input(e.dst_port)
+            if dp is not None:
+                out.append((dp.payload, dp.unit))
+        return out
+
+
 def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
     """Infer every port type of ``g`` and check every edge; problems go to ``diags``."""
     t = Typed()
-    _resolve_consts(g, t, diags)
     payload: dict[tuple[str, str], str] = {}
     is_field: dict[tuple[str, str], bool] = {}
 
@@ -73,9 +117,10 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
                 fld = fld or is_field.get(key, False)
         return pl, fld
 
-    def edge_payloads(b: NBlock, port: str) -> list[tuple[NEdge, str | None]]:
-        """Every edge into ``port`` with its source payload (None while not inferred yet)."""
-        return [(e, payload.get((e.src_block, e.src_port))) for e in g.edges_into(b.id, port)]
+    views = {b.id: _BlockTyping(g, b, payload, src_of) for b in g.blocks.values()}
+    for b in g.blocks.values():  # config values against their payload (Const.value)
+        if b.defn.check_config_types is not None:
+            b.defn.check_config_types(views[b.id], diags)
 
     for _ in range(len(g.blocks) + 2):
         changed = False
@@ -86,7 +131,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
                 if _is_field_input(p):
                     any_field = any_field or src_of(b, p.id)[1]
             for p in d.outputs:
-                pl = _output_payload(b, p, t, src_of, edge_payloads)
+                pl = _output_payload(b, p, views[b.id], src_of)
                 fl = p.card == F or (p.card == E and any_field)
                 key = (b.id, p.id)
                 if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
@@ -104,14 +149,15 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             if key not in payload:
                 payload[key] = FLOAT
                 is_field[key] = p.card == F
-            units[key] = _output_unit(b, p, payload[key], g, t)
+            units[key] = _output_unit(b, p, payload[key], views[b.id])
     for e in g.edges:
         src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
         sp = src_b.defn.output(e.src_port)
         dp = dst_b.defn.input(e.dst_port)
-        pinned = dst_b.config.get("payloadType") if dst_b.type == "Broadcast" else None
-        if pinned:  # a pinned payload turns Broadcast.signal into a port of that payload
-            dp = PortDef(dp.id, pinned, dp.card, dp.unit, dp.default, dp.required)
+        assert sp is not None and dp is not None, e
+        pinned = dst_b.config.get(dp.payload_param) if dp.payload_param else None
+        if pinned:  # a pinned payload (Broadcast.payloadType) turns the port into one of that payload
+            dp = dataclasses.replace(dp, payload=pinned)
         key = (e.src_block, e.src_port)
         conv = _check_edge(e, sp, dp, payload[key], units[key], is_field[key], dst_b, diags)
         if conv is None:
@@ -119,7 +165,15 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
         else:
             t.conv[e.index] = conv
     _check_vector_operands(g, t, payload, diags)
-    _check_expressions(g, t, edge_payloads, diags)
+    for b in g.blocks.values():  # checks that need the input payloads (an Expression's text)
+        check = b.defn.check_input_types
+        if check is None:
+            continue
+        # a block with a diagnosed input edge (e.g. an event into an Expression's in0) is not
+        # typed again: its problem is reported once, at the edge
+        if any(e.index in t.bad_edges for p in b.defn.inputs for e in g.edges_into(b.id, p.id)):
+            continue
+        check(views[b.id], diags)
 
     # -- instances: union-find over field-carrying edges ------------------------------------
     parent: dict[str, str] = {}
@@ -144,7 +198,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
         if e.index in t.bad_edges or not is_field[(e.src_block, e.src_port)]:
             continue
         dp = g.blocks[e.dst_block].defn.input(e.dst_port)
-        if not _is_field_input(dp) or e.dst_block not in parent:
+        if dp is None or not _is_field_input(dp) or e.dst_block not in parent:
             continue
         a, c = find(e.src_block), find(e.dst_block)
         if a == c:
@@ -230,67 +284,14 @@ def _check_vector_operands(g: Graph, t: Typed, payload: dict, diags: DiagnosticC
                     t.conv.pop(e.index, None)
 
 
-def _expression_check(b: NBlock, edge_payloads):
-    """Parse and type-check an Expression block's text against its inputs' payloads: the
-    :class:`~oscilla.expr.CheckedExpr`, an :class:`~oscilla.expr.ExprError`, or None while an
-    input's payload is not inferred yet."""
-    inputs = {}
-    for name in INPUT_NAMES:
-        edges = edge_payloads(b, name)
-        if edges:  # several edges combine into one value of the same payload
-            inputs[name] = edges[-1][1]
-            if inputs[name] is None:
-                return None
-        elif name in b.inline:
-            inputs[name] = literal_payload(b.inline[name])
-        else:
-            inputs[name] = None
-    refs = []
-    for e, pl in edge_payloads(b, "refs"):
-        if pl is None:
-            return None
-        refs.append((f"{e.src_block}.{e.src_port}", e.alias, pl))
-    names, unavailable = expression_scope(inputs, refs)
-    try:
-        return check_expression(b.config.get("expression") or "", names, unavailable)
-    except ExprError as err:
-        return err
-
-
-def _check_expressions(g: Graph, t: Typed, edge_payloads, diags: DiagnosticCollector) -> None:
-    """E_EXPR_TYPE at port ``expression`` with the character ``position`` (docs/language/expressions.md). A block
-    reports at most one expression error: E_EXPR_SYNTAX (lexing, parsing) is normalization's. A
-    block with a diagnosed input edge (e.g. an event into in0) is not typed again."""
-    for b in g.blocks.values():
-        if b.type != "Expression":
-            continue
-        if any(e.index in t.bad_edges for p in b.defn.inputs for e in g.edges_into(b.id, p.id)):
-            continue
-        res = _expression_check(b, edge_payloads)
-        if isinstance(res, ExprError) and res.code != "E_EXPR_SYNTAX":
-            diags.add(
-                res.code,
-                f"Expression {b.id!r}, at offset {res.position}: {res.message}",
-                block=b.id,
-                port="expression",
-                position=res.position,
-            )
-
-
-def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of, edge_payloads=None) -> str | None:
+def _output_payload(b: NBlock, p: PortDef, view: _BlockTyping, src_of: SourceOf) -> str | None:
+    """The payload of output ``p``: its declared one, the block's own rule for a polymorphic
+    output, or the numeric rule (the widest vector payload among the ``T`` inputs, else float)."""
     if p.payload not in (NUMERIC_T, ANY):
         return p.payload
     d = b.defn
-    if d.type == "Expression":  # the type of the text (float while it has an error)
-        res = _expression_check(b, edge_payloads)
-        return None if res is None else FLOAT if isinstance(res, ExprError) else res.type
-    if d.type == "Const":
-        return t.const_payload.get(b.id, FLOAT)
-    if d.type == "Broadcast":
-        return b.config.get("payloadType") or src_of(b, "signal")[0] or FLOAT
-    if d.type == "Array":
-        return src_of(b, "element")[0] or SHAPE
-    # numeric T: the vector payload among the inputs, else float
+    if d.output_payload is not None:
+        return d.output_payload(view, p.id)
     best = FLOAT
     for ip in d.inputs:
         if ip.payload == NUMERIC_T:
@@ -300,52 +301,15 @@ def _output_payload(b: NBlock, p: PortDef, t: Typed, src_of, edge_payloads=None)
     return best
 
 
-def _output_unit(b: NBlock, p: PortDef, payload: str, g: Graph, t: Typed) -> str:
+def _output_unit(b: NBlock, p: PortDef, payload: str, view: _BlockTyping) -> str:
+    """The unit of output ``p``: its declared one, the block's own rule, or the payload's default."""
     if p.unit is not None:
         return p.unit
-    d = b.defn
-    if d.type == "Reduce":  # keeps the unit of its input (docs/language/types-and-units.md#unit-resolution)
-        edges = g.edges_into(b.id, "field")
-        if edges and payload == FLOAT:
-            src = g.blocks[edges[-1].src_block].defn.output(edges[-1].src_port)
-            return src.unit or DEFAULT_UNIT[payload]
-        return DEFAULT_UNIT[payload]
-    if d.type == "Const" or (d.type == "Broadcast" and not g.edges_into(b.id, "signal")):
-        for e in g.consumers(b.id, p.id):
-            dp = g.blocks[e.dst_block].defn.input(e.dst_port)
-            if dp.payload == payload and dp.unit:
-                return dp.unit
-        return DEFAULT_UNIT[payload]
+    if b.defn.output_unit is not None:
+        unit = b.defn.output_unit(view, p.id, payload)
+        if unit is not None:
+            return unit
     return DEFAULT_UNIT[payload]
-
-
-def _resolve_consts(g: Graph, t: Typed, diags: DiagnosticCollector) -> None:
-    """Const payload: payloadType, else the value's kind, else (numbers) the first consumer's."""
-    for b in g.blocks.values():
-        if b.type != "Const":
-            continue
-        value = b.config.get("value", 0)
-        pl = b.config.get("payloadType") or literal_payload(value)
-        if pl == FLOAT and not b.config.get("payloadType"):
-            for e in g.consumers(b.id, "out"):
-                dp = g.blocks[e.dst_block].defn.input(e.dst_port)
-                if dp.payload in (INT, BOOL, FLOAT):
-                    pl = dp.payload
-                    break
-        if pl is None:
-            diags.add(
-                "E_PARAM_INVALID",
-                f"Const.value {value!r} is not a number, bool, 2-4 number array or x/y/z / r/g/b/a object",
-                block=b.id,
-                port="value",
-            )
-            pl = FLOAT
-        else:
-            try:
-                parse_literal(value, pl)
-            except LiteralError as err:
-                diags.add("E_PARAM_INVALID", f"Const.value as {pl}: {err}", block=b.id, port="value")
-        t.const_payload[b.id] = pl
 
 
 def _check_edge(
@@ -359,26 +323,27 @@ def _check_edge(
     diags: DiagnosticCollector,
 ) -> EdgeConv | None:
     where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"
-    tgt = dict(block=e.dst_block, port=e.dst_port, edge=e.index)
+
+    def report(code: str, message: str) -> None:  # an edge problem goes to the consumer's input
+        diags.add(code, message, block=e.dst_block, port=e.dst_port, edge=e.index)
+
     src_event = sp.card == EV
     if src_event != (dp.card == EV):
         what = "an event" if src_event else "a continuous value"
         want = "an event" if dp.card == EV else "a continuous value"
-        diags.add(
+        report(
             "E_TYPE_MISMATCH",
             f"{where}: {what} cannot feed {want}"
             + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""),
-            **tgt,
         )
         return None
     # a field of shapes is the broadcast of one shape, so it may feed a shape input
     # (docs/language/rendering.md#geometry)
     if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
-        diags.add(
+        report(
             "E_CARDINALITY_MISMATCH",
             f"{where}: a field (one value per lane) cannot feed the "
             f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)",
-            **tgt,
         )
         return None
     steps: list[str] = []
@@ -394,7 +359,7 @@ def _check_edge(
             steps.append("b2f")
             pl = FLOAT
         elif pl not in (FLOAT,) + VECTORS:
-            diags.add("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input", **tgt)
+            report("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input")
             return None
         want_unit = "scalar" if pl == FLOAT else None
     else:
@@ -406,11 +371,10 @@ def _check_edge(
             elif pl == VEC2 and want == VEC3:
                 steps.append("vec2to3")
             else:
-                diags.add(
+                report(
                     "E_TYPE_MISMATCH",
                     f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
                     + ("; only int->float, bool->float and vec2->vec3 convert implicitly"),
-                    **tgt,
                 )
                 return None
             pl = want
@@ -422,13 +386,12 @@ def _check_edge(
         unit = "world3"
     if want_unit is None or unit == want_unit:
         return EdgeConv(e, tuple(steps))
-    adapter = ADAPTER_FOR.get((unit, want_unit))
+    adapter = find_unit_adapter(unit, want_unit)
     if adapter is None:
-        diags.add(
+        report(
             "E_UNIT_MISMATCH",
             f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
             f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",
-            **tgt,
         )
         return None
-    return EdgeConv(e, tuple(steps) + (adapter,), f"_adapter_{e.index}")
+    return EdgeConv(e, tuple(steps) + (adapter.type,), f"_adapter_{e.index}")

@@ -1,12 +1,12 @@
 """Error isolation (docs/language/diagnostics-codes.md#isolation): errors in blocks that reach no render sink do not
 stop the compile.
 
-A block *reaches* a render sink (RenderInstances2D or Camera) when a directed path of enabled
+A block *reaches* a render sink (a block whose role is ``render_sink`` or ``camera``) when a directed path of enabled
 edges leads from it to one; edges count whether or not their port names are valid, rails do not.
 An error attributed to a block that reaches no sink becomes W_BLOCK_UNREACHABLE_ERROR (its
 ``cause`` holds the original code) and that block and everything downstream of it are left out of
 the program. Graph-level codes and errors on a time root are never downgraded. Every block other
-than a time root, RenderInstances2D or Camera that reaches no sink gets W_GRAPH_DISCONNECTED_BLOCK.
+than a time root, a render sink or the camera that reaches no sink gets W_GRAPH_DISCONNECTED_BLOCK.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ GRAPH_LEVEL = {
     "E_TIME_ROOT_MULTIPLE",
     "E_CAMERA_MULTIPLE",
 }
-SINK_TYPES = {"RenderInstances2D", "Camera"}
 
 
 def _first_blocks(patch: Patch) -> dict[str, str]:
@@ -43,7 +42,7 @@ def reaching_blocks(patch: Patch) -> set[str]:
     for e in patch.edges:
         if e.enabled and e.src_block in types and e.dst_block in types:
             preds.setdefault(e.dst_block, []).append(e.src_block)
-    seen = {b for b, t in types.items() if t in SINK_TYPES}
+    seen = {b for b, t in types.items() if _is_sink(t)}
     stack = list(seen)
     while stack:
         for p in preds.get(stack.pop(), ()):
@@ -88,7 +87,7 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
             or _is_time_root(types[d.block])
             or d.block in reach
         )
-        if keep:
+        if keep or d.block is None:
             out.append(d)
             continue
         excluded.add(d.block)
@@ -103,7 +102,7 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
             )
         )
     for bid, btype in types.items():
-        if bid in reach or _is_time_root(btype) or btype in SINK_TYPES:
+        if bid in reach or _is_time_root(btype) or _is_sink(btype):
             continue
         out.append(
             Diagnostic(
@@ -131,3 +130,9 @@ def without_blocks(patch: Patch, left_out: set[str]) -> Patch:
 def _is_time_root(type_name: str) -> bool:
     d = block_def(type_name)
     return bool(d and d.time_root)
+
+
+def _is_sink(type_name: str) -> bool:
+    """A render sink or the camera (unknown types are neither)."""
+    d = block_def(type_name)
+    return bool(d and d.sink)

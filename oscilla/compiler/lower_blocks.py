@@ -8,27 +8,21 @@ blocks (UnitDelay, DelayFrames) are deferred until every block has produced its 
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from oscilla.blocks.adapters import ADAPTER_KIND, apply_adapter
-from oscilla.blocks.registry import RAIL
-from oscilla.blocks.render import ELLIPSE
+from oscilla.blocks.literals import literal_payload, parse_literal
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T, RAIL, ConstantDefault, block_def
 from oscilla.blocks.values import Value
 from oscilla.compiler.combine import combine_values
 from oscilla.compiler.infer_types import Typed
-from oscilla.compiler.literals import literal_payload, parse_literal
-from oscilla.compiler.normalize import Graph, NBlock
+from oscilla.compiler.normalize import Graph, NBlock, NEdge
 from oscilla.ir.graph import IRBuilder, StateCell
-from oscilla.payloads import BOOL, COMPONENT_DTYPE, FIELD, FLOAT, SHAPE, STRIDE
-
-DEFAULT_SHAPE = (ELLIPSE, 0.02, 0.02, 0.0, 0.0)
-#: the rail (docs/language/time.md#rail): the output of each time root that a ``=rail`` port defaults to
-#: (FiniteTimeRoot's progress is used as it is, with no adapter)
-PRIMARY_PHASE = {"InfiniteTimeRoot": "phaseA", "CyclicTimeRoot": "phase", "FiniteTimeRoot": "progress"}
+from oscilla.payloads import BOOL, COLOR, COMPONENT_DTYPE, FIELD, FLOAT, STRIDE, VEC3
 
 
 @dataclass
@@ -64,127 +58,153 @@ class Lowered:
     resolve_input: Callable[[str, str], Value] | None = None
 
 
-class LowerContext:
-    """What a block's ``lower`` function sees: its inputs, params, instance and the IR builder."""
-
-    TWO_PI = 2.0 * math.pi
+class PatchLowerContext:
+    """The compiler's :class:`~oscilla.blocks.context.LowerContext`: what one block's ``lower``
+    function sees of the patch being lowered (its inputs, params and instance) and of the IR
+    builder. The protocol documents every method."""
 
     def __init__(self, lowerer: _Lowerer, block: NBlock):
-        self._l = lowerer
-        self.blk = block
-        self.b: IRBuilder = lowerer.b
+        self._lowerer = lowerer
+        self._block = block
         self.block_id = block.id
-        self.domain: str | None = lowerer.t.instance.get(block.id)
+        self.instance: str | None = lowerer.t.instance.get(block.id)
+        self.builder: IRBuilder = lowerer.b
+
+    def field_instance(self) -> str:
+        if self.instance is None:
+            raise ValueError(f"block {self.block_id!r} is not a field block: it has no instance")
+        return self.instance
 
     # -- inputs and params ---------------------------------------------------------------
-    def inp(self, port: str) -> Value:
-        """The value arriving at input ``port`` (edge, inline value, default or rail)."""
-        return self._l.input_value(self.blk, port)
+    def input_value(self, port: str) -> Value:
+        return self._lowerer.input_value(self._block, port)
 
-    def f(self, port: str) -> int:
-        """The single node of a float input."""
-        return self.inp(port).node
+    def input_node(self, port: str) -> int:
+        return self.input_value(port).node
 
-    def connected(self, port: str) -> bool:
-        """Whether input ``port`` has an enabled edge or an inline value."""
-        return bool(self._l.g.edges_into(self.blk.id, port)) or port in self.blk.inline
+    def is_connected(self, port: str) -> bool:
+        return bool(self._lowerer.g.edges_into(self._block.id, port)) or port in self._block.inline
 
     def edge_values(self, port: str) -> list[tuple[str, str | None, Value]]:
-        """Every enabled edge into ``port``, uncombined, in edge order (vararg ports such as
-        Expression.refs): ``(source "<block>.<port>", the edge's alias, its value)``."""
         return [
-            (f"{e.src_block}.{e.src_port}", e.alias, self._l._edge_value(e))
-            for e in self._l.g.edges_into(self.blk.id, port)
-            if e.index in self._l.t.conv
+            (f"{e.src_block}.{e.src_port}", e.alias, self._lowerer.edge_value(e))
+            for e in self._lowerer.g.edges_into(self._block.id, port)
+            if e.index in self._lowerer.t.conv
         ]
 
-    def param(self, name: str):
-        return self.blk.config.get(name)
+    def param(self, name: str) -> Any:
+        return self._block.config.get(name)
 
-    def out_payload(self, port: str) -> str:
-        return self._l.t.out[(self.blk.id, port)].payload
+    def output_payload(self, port: str) -> str:
+        return self._lowerer.t.out[(self._block.id, port)].payload
 
-    # -- builders --------------------------------------------------------------------------
-    def c(self, value, dtype: str = "f32") -> int:
-        return self.b.const(value, dtype)
+    # -- IR nodes --------------------------------------------------------------------------
+    def const(self, value: float, dtype: str = "f32") -> int:
+        return self.builder.const(value, dtype)
 
-    def o(self, op: str, *args: int, dtype: str | None = None) -> int:
-        return self.b.op(op, *args, dtype=dtype)
+    def op(self, op: str, *args: int, dtype: str | None = None) -> int:
+        return self.builder.op(op, *args, dtype=dtype)
 
-    def value(self, payload: str, *nodes: int, instance: str | None = None) -> Value:
+    def time_input(self, name: str) -> int:
+        return self.builder.time(name)
+
+    def external_channel(self, channel: str) -> int:
+        return self.builder.external(channel)
+
+    def lane_index(self, instance: str) -> int:
+        return self.builder.lane_index(instance)
+
+    def lane_count(self, instance: str) -> int:
+        return self._lowerer.instances[instance][0]
+
+    def instance_seed(self, instance: str) -> int:
+        return self._lowerer.instances[instance][1]
+
+    def normalized_index(self, instance: str) -> int:
+        n = self.lane_count(instance)
+        if n == 1:
+            return self.builder.bcast(self.const(0.5), instance)
+        r_n = float(np.float32(1.0 / (n - 1)))
+        return self.op("mul", self.op("i2f", self.builder.lane_index(instance)), self.const(r_n))
+
+    def broadcast_node(self, node: int, instance: str) -> int:
+        return self.builder.bcast(node, instance)
+
+    def lane_table(self, values: npt.ArrayLike, instance: str, dtype: str = "f32") -> int:
+        return self.builder.table(values, instance, dtype)
+
+    def reduce_lanes(self, node: int, op: str) -> int:
+        return self.builder.reduce(node, op)
+
+    def scan_lanes(self, node: int) -> int:
+        return self.builder.scan(node)
+
+    def gather_lanes(self, node: int, index: int, instance: str) -> int:
+        return self.builder.gather(node, index, instance)
+
+    # -- values ----------------------------------------------------------------------------
+    def make_value(self, payload: str, *nodes: int, instance: str | None = None) -> Value:
         return Value(tuple(nodes), payload, instance)
 
-    def float(self, node: int) -> Value:
+    def float_value(self, node: int) -> Value:
         return Value((node,), FLOAT)
 
-    def event(self, node: int) -> Value:
+    def event_value(self, node: int) -> Value:
         return Value((node,), BOOL, event=True)
 
-    def vec3(self, x: int, y: int, z: int) -> Value:
-        return Value((x, y, z), "vec3")
+    def vec3_value(self, x: int, y: int, z: int) -> Value:
+        return Value((x, y, z), VEC3)
 
-    def hsv(self, h: int, s: int, v: int) -> Value:
-        return Value(
-            (self.o("hsv_r", h, s, v), self.o("hsv_g", h, s, v), self.o("hsv_b", h, s, v), self.c(1.0)), "color"
-        )
+    def hsv_color(self, hue: int, sat: int, val: int) -> Value:
+        channels = tuple(self.op(op, hue, sat, val) for op in ("hsv_r", "hsv_g", "hsv_b"))
+        return Value(channels + (self.const(1.0),), COLOR)
 
-    def zip(self, a: Value, b: Value, op: str) -> Value:
-        """Component-wise ``op``; a one-component operand is splatted over a vector."""
+    def componentwise(self, op: str, a: Value, b: Value) -> Value:
         n = max(len(a.nodes), len(b.nodes))
         an = a.nodes * n if len(a.nodes) == 1 else a.nodes
         bn = b.nodes * n if len(b.nodes) == 1 else b.nodes
         if len(an) != len(bn):  # vec2 meets vec3: promote
-            an = an + (self.c(0.0),) * (n - len(an))
-            bn = bn + (self.c(0.0),) * (n - len(bn))
+            an = an + (self.const(0.0),) * (n - len(an))
+            bn = bn + (self.const(0.0),) * (n - len(bn))
         payload = a.payload if len(a.nodes) >= len(b.nodes) else b.payload
-        return Value(tuple(self.o(op, x, y) for x, y in zip(an, bn)), payload)
+        return Value(tuple(self.op(op, x, y) for x, y in zip(an, bn)), payload)
 
-    def const_value(self, raw, payload: str) -> Value:
-        comps = parse_literal(raw, payload)
-        dt = COMPONENT_DTYPE[payload]
-        return Value(tuple(self.c(x, dt) for x in comps), payload)
+    def literal_value(self, raw: Any, payload: str) -> Value:
+        dtype = COMPONENT_DTYPE[payload]
+        return Value(tuple(self.const(x, dtype) for x in parse_literal(raw, payload)), payload)
 
-    def field_of(self, v: Value, instance: str) -> Value:
-        return Value(tuple(self.b.bcast(n, instance) for n in v.nodes), v.payload, instance, v.event, v.path)
-
-    def norm_index(self, instance: str) -> int:
-        """normalizedIndex = f32(i) · r_N with r_N = f32(1/(N-1)) rounded once; 0.5 when N = 1."""
-        n = self.lanes_of(instance)
-        if n == 1:
-            return self.b.bcast(self.c(0.5), instance)
-        r_n = float(np.float32(1.0 / (n - 1)))
-        return self.o("mul", self.o("i2f", self.b.lane_index(instance)), self.c(r_n))
-
-    def table(self, values, instance: str, dtype: str = "f32") -> int:
-        """A per-lane constant computed on the host (see ``table`` in :mod:`oscilla.ir.graph`)."""
-        return self.b.table(values, instance, dtype)
-
-    def lanes_of(self, instance: str) -> int:
-        return self._l.instances[instance][0]
-
-    def instance_seed(self, instance: str) -> int:
-        return self._l.instances[instance][1]
+    def broadcast(self, value: Value, instance: str) -> Value:
+        nodes = tuple(self.builder.bcast(n, instance) for n in value.nodes)
+        return Value(nodes, value.payload, instance, value.event, value.path)
 
     # -- state, deferral, sinks -----------------------------------------------------------
-    def state(self, role: str, init=0.0, storage: str = "f32", frames: int = 1, per_lane: bool = True) -> StateCell:
-        """Declare the state cell ``<block>:<role>`` (per lane when the block is a field)."""
-        dom = self.domain if per_lane else None
-        lanes = self.lanes_of(dom) if dom else 1
+    def state_cell(
+        self, role: str, init: float | None = 0.0, storage: str = "f32", frames: int = 1, per_lane: bool = True
+    ) -> StateCell:
+        instance = self.instance if per_lane else None
+        lanes = self.lane_count(instance) if instance else 1
         init_v = None if init in (None, 0, 0.0) else init
-        return self.b.state_cell(StateCell(f"{self.block_id}:{role}", storage, lanes, 1, frames, init_v, dom))
+        return self.builder.state_cell(
+            StateCell(f"{self.block_id}:{role}", storage, lanes, 1, frames, init_v, instance)
+        )
+
+    def read_state(self, cell: StateCell) -> int:
+        return self.builder.state_read(cell)
+
+    def read_ring(self, cell: StateCell, head: int) -> int:
+        return self.builder.ring_read(cell, head)
 
     def commit(self, cell: StateCell, value: int, ring_pos: int | None = None) -> None:
-        self.b.state_write(cell, (value,), ring_pos)
+        self.builder.state_write(cell, (value,), ring_pos)
 
-    def later(self, fn: Callable[[], None]) -> None:
-        self._l.deferred.append(fn)
+    def defer(self, fn: Callable[[], None]) -> None:
+        self._lowerer.deferred.append(fn)
 
-    def sink(self, inputs: dict[str, Value]) -> None:
-        self._l.out.sinks.append(LoweredSink(self.block_id, self.domain, inputs))
+    def declare_render_sink(self, inputs: Mapping[str, Value]) -> None:
+        self._lowerer.out.sinks.append(LoweredSink(self.block_id, self.field_instance(), dict(inputs)))
 
-    def camera(self, params: Value) -> None:
-        """Register the patch's Camera: ``params`` is one f32 signal value the renderer reads."""
-        self._l.out.camera = LoweredCamera(self.block_id, params)
+    def declare_camera(self, params: Value) -> None:
+        self._lowerer.out.camera = LoweredCamera(self.block_id, params)
 
 
 class _Lowerer:
@@ -195,9 +215,8 @@ class _Lowerer:
         self.deferred: list[Callable[[], None]] = []
         self.instances: dict[str, tuple[int, int]] = {}
         for b in g.blocks.values():
-            if b.defn.creates_instance:  # Array: count and seed; path blocks: their lanes, seed 0 (docs/language/hashing-and-noise.md#randomid)
-                lanes = b.defn.instance_lanes(b.config) if b.defn.instance_lanes else int(b.config["count"])
-                self.instances[b.id] = (lanes, int(b.config.get("seed") or 0))
+            if b.defn.creates_instance:  # lanes, seed: docs/language/fields-and-instances.md#instances
+                self.instances[b.id] = (b.defn.instance_lanes(b.config), b.defn.instance_seed(b.config))
         self.out.instances = self.instances
         self.out.resolve_input = lambda blk, port: self.input_value(self.g.blocks[blk], port)
 
@@ -206,10 +225,11 @@ class _Lowerer:
         if key in self.out.inputs:
             return self.out.inputs[key]
         p = b.defn.input(port)
+        assert p is not None, (b.id, port)
         edges = [e for e in self.g.edges_into(b.id, port) if e.index in self.t.conv]
         if edges:
-            vals = [self._edge_value(e) for e in edges]
-            if p.card == "Ev":
+            vals = [self.edge_value(e) for e in edges]
+            if p.card == EV:
                 node = vals[0].node
                 for v in vals[1:]:
                     node = self.b.op("or_b", node, v.node)
@@ -217,26 +237,35 @@ class _Lowerer:
             else:  # no combine mode: the last enabled edge in edge order wins (docs/language/patch-format.md#combine)
                 v = combine_values(self.b, b.combine.get(port, "last"), vals)
         elif port in b.inline:
-            raw = b.inline[port]
-            payload = p.payload if p.payload not in ("T", "any") else literal_payload(raw)
-            v = LowerContext(self, b).const_value(raw, payload)
+            v = self._literal(b, b.inline[port], p.payload)
         elif p.default == RAIL:
             root = self.g.time_root
-            v = self.out.outputs[(root, PRIMARY_PHASE[self.g.blocks[root].type])]
-        elif p.default == "default_shape":
-            v = Value(tuple(self.b.const(x) for x in DEFAULT_SHAPE), SHAPE)
+            assert root is not None
+            rail = self.g.blocks[root].defn.rail_output
+            assert rail is not None, root
+            v = self.out.outputs[(root, rail)]
+        elif isinstance(p.default, ConstantDefault):
+            dtype = COMPONENT_DTYPE[p.default.payload]
+            v = Value(tuple(self.b.const(x, dtype) for x in p.default.components), p.default.payload)
         elif p.default is not None:
-            payload = p.payload if p.payload not in ("T", "any") else literal_payload(p.default)
-            v = LowerContext(self, b).const_value(p.default, payload)
+            v = self._literal(b, p.default, p.payload)
         else:  # optional input with no default (e.g. StableIdHash.domain)
             v = Value((self.b.const(0.0),), FLOAT)
         self.out.inputs[key] = v
         return v
 
-    def _edge_value(self, e) -> Value:
+    def _literal(self, b: NBlock, raw: Any, port_payload: str) -> Value:
+        """Constant nodes of an inline value or default; a polymorphic port takes the payload the
+        literal implies."""
+        payload = port_payload if port_payload not in (NUMERIC_T, ANY) else literal_payload(raw)
+        assert payload is not None, (b.id, raw)
+        return PatchLowerContext(self, b).literal_value(raw, payload)
+
+    def edge_value(self, e: NEdge) -> Value:
+        """The value edge ``e`` delivers: its source's value through the edge's conversions."""
         v = self.out.outputs[(e.src_block, e.src_port)]
         conv = self.t.conv[e.index]
-        ctx = LowerContext(self, self.g.blocks[e.dst_block])
+        ctx = PatchLowerContext(self, self.g.blocks[e.dst_block])
         for step in conv.steps:
             if step == "i2f":
                 v = Value((self.b.op("i2f", v.node),), FLOAT, v.instance)
@@ -244,23 +273,24 @@ class _Lowerer:
                 v = Value((self.b.op("b2f", v.node),), FLOAT, v.instance)
             elif step == "vec2to3":
                 z = self.b.const(0.0) if v.instance is None else self.b.bcast(self.b.const(0.0), v.instance)
-                v = Value(v.nodes + (z,), "vec3", v.instance)
-            else:
-                v = Value((apply_adapter(ctx, ADAPTER_KIND[step], v.node),), FLOAT, v.instance)
+                v = Value(v.nodes + (z,), VEC3, v.instance)
+            else:  # an auto-inserted unit adapter, named by its block type
+                adapter = block_def(step)
+                assert adapter is not None and adapter.unit_adapter is not None, step
+                v = Value((adapter.unit_adapter.apply(ctx, v.node),), FLOAT, v.instance)
         return v
 
     def run(self, order: list[str]) -> Lowered:
         for bid in order:
             b = self.g.blocks[bid]
-            ctx = LowerContext(self, b)
-            outs = b.defn.lower(ctx)
+            outs = b.defn.lower(PatchLowerContext(self, b))
             for p in b.defn.outputs:
                 v = outs[p.id]
                 pt = self.t.out[(bid, p.id)]
                 if pt.cardinality == FIELD:
-                    v = Value(
-                        tuple(self.b.bcast(n, pt.instance) for n in v.nodes), pt.payload, pt.instance, v.event, v.path
-                    )
+                    assert pt.instance is not None, (bid, p.id)
+                    instance = pt.instance
+                    v = Value(tuple(self.b.bcast(n, instance) for n in v.nodes), pt.payload, instance, v.event, v.path)
                 else:
                     v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path)
                 assert len(v.nodes) == STRIDE[pt.payload], (bid, p.id, v, pt)

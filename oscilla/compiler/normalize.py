@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
-from oscilla.blocks.external import MAX_CHANNELS, block_channels
-from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, all_types, block_def
-from oscilla.blocks.signal import OSC_MODES
+from oscilla.abi.uniforms import MAX_CHANNELS
+from oscilla.blocks.literals import LiteralError, literal_payload, parse_literal
+from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, ParamError, all_types, block_def
 from oscilla.compiler.combine import MODES, mode_problem
-from oscilla.compiler.literals import LiteralError, literal_payload, parse_literal
 from oscilla.diagnostics import DiagnosticCollector, did_you_mean
-from oscilla.expr import ExprError, parse
 from oscilla.patch import Patch
+from oscilla.payloads import SHAPE
 
 MAX_INSTANCE_COUNT = 2**24
 
@@ -101,7 +100,8 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
             nb, {k: v for k, v in b.params.items() if defn.input(k) is None or (b.id, k) not in connected}, diags
         )
         _resolve_combine(nb, b.combine, diags)
-        _check_expression_syntax(nb, diags)
+        if defn.check_params is not None:  # e.g. an Expression's syntax
+            defn.check_params(nb.id, nb.config, diags)
         blocks[b.id] = nb
 
     edges: list[NEdge] = []
@@ -138,14 +138,15 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
         edges.append(NEdge(i, e.src_block, e.src_port, e.dst_block, e.dst_port, e.alias))
 
     inputs: dict[tuple[str, str], list[NEdge]] = {}
-    for e in edges:
-        inputs.setdefault((e.dst_block, e.dst_port), []).append(e)
+    for ne in edges:
+        inputs.setdefault((ne.dst_block, ne.dst_port), []).append(ne)
 
     roots = [b for b in blocks.values() if b.defn.time_root]
     if not roots:
+        root_types = [t for t in all_types() if _defined(t).time_root]
         diags.add(
             "E_TIME_ROOT_MISSING",
-            "the patch has no time root; add an InfiniteTimeRoot block (or FiniteTimeRoot / CyclicTimeRoot)",
+            f"the patch has no time root; add an {root_types[0]} block (or {' / '.join(root_types[1:])})",
         )
     for extra in roots[1:]:
         diags.add(
@@ -153,35 +154,36 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
             f"a patch has exactly one time root; {roots[0].id!r} is already one. Remove {extra.id!r}",
             block=extra.id,
         )
-    cameras = [b for b in blocks.values() if b.type == "Camera"]
+    cameras = [b for b in blocks.values() if b.defn.role == "camera"]
     for extra in cameras[1:]:
         diags.add(
             "E_CAMERA_MULTIPLE",
-            f"a patch has at most one Camera; {cameras[0].id!r} is already one. Remove {extra.id!r}",
+            f"a patch has at most one {cameras[0].type}; {cameras[0].id!r} is already one. Remove {extra.id!r}",
             block=extra.id,
         )
 
-    for b in blocks.values():
-        for p in b.defn.inputs:
-            if not p.required or (b.id, p.id) in inputs or p.id in b.inline:
+    for nb in blocks.values():
+        for p in nb.defn.inputs:
+            if not p.required or (nb.id, p.id) in inputs or p.id in nb.inline:
                 continue
-            if (b.id, p.id) in diagnosed_inputs:
+            if (nb.id, p.id) in diagnosed_inputs:
                 continue
             diags.add(
                 "E_MISSING_INPUT",
-                f"{b.type}.{p.id} is required; connect an edge to "
-                f"{b.id}.{p.id}"
-                + ("" if p.card in (F, EV) or p.payload in ("shape",) else " or give it an inline value in params"),
-                block=b.id,
+                f"{nb.type}.{p.id} is required; connect an edge to "
+                f"{nb.id}.{p.id}"
+                + ("" if p.card in (F, EV) or p.payload == SHAPE else " or give it an inline value in params"),
+                block=nb.id,
                 port=p.id,
             )
 
     _check_channel_limit(blocks, diags)
 
-    bg = tuple(patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))
+    bg = tuple(float(x) for x in patch.settings.get("background", (0.0, 0.0, 0.0, 1.0)))  # 3 or 4 numbers
     if len(bg) == 3:
         bg = bg + (1.0,)
-    return Graph(blocks, edges, roots[0].id if roots else None, tuple(float(x) for x in bg), inputs, diagnosed_inputs)
+    background = (bg[0], bg[1], bg[2], bg[3])
+    return Graph(blocks, edges, roots[0].id if roots else None, background, inputs, diagnosed_inputs)
 
 
 def _check_channel_limit(blocks: dict[str, NBlock], diags: DiagnosticCollector) -> None:
@@ -189,7 +191,7 @@ def _check_channel_limit(blocks: dict[str, NBlock], diags: DiagnosticCollector) 
     MAX_CHANNELS distinct names (counted in patch order; the frame uniform holds 64)."""
     index: dict[str, int] = {}
     for b in blocks.values():
-        chans = block_channels(b.type, b.config)
+        chans = b.defn.external_channels(b.config) if b.defn.external_channels is not None else ()
         if max((index.setdefault(ch, len(index)) for ch in chans), default=-1) >= MAX_CHANNELS:
             diags.add(
                 "E_LIMIT_EXCEEDED",
@@ -200,21 +202,11 @@ def _check_channel_limit(blocks: dict[str, NBlock], diags: DiagnosticCollector) 
             )
 
 
-def _check_expression_syntax(nb: NBlock, diags: DiagnosticCollector) -> None:
-    """E_EXPR_SYNTAX (lexing, then parsing) of an Expression's text; it needs no types, so it is
-    found here with the other per-block problems. Typing (E_EXPR_TYPE) is pass 2's."""
-    if nb.type != "Expression":
-        return
-    try:
-        parse(nb.config.get("expression") or "")
-    except ExprError as err:
-        diags.add(
-            err.code,
-            f"Expression {nb.id!r}, at offset {err.position}: {err.message}",
-            block=nb.id,
-            port="expression",
-            position=err.position,
-        )
+def _defined(type_name: str) -> BlockDef:
+    """The definition of a registered block type."""
+    d = block_def(type_name)
+    assert d is not None, type_name
+    return d
 
 
 def _unknown_port(
@@ -263,11 +255,11 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
     for name, value in params.items():
         port = d.input(name)
         if port is not None:
-            if port.card in (F, EV) or port.payload == "shape":
+            if port.card in (F, EV) or port.payload == SHAPE:
                 diags.add(
                     "E_PARAM_INVALID",
                     f"{d.type}.{name} is a "
-                    f"{'field-only' if port.card == F else port.payload if port.payload == 'shape' else 'event'} "
+                    f"{'field-only' if port.card == F else port.payload if port.payload == SHAPE else 'event'} "
                     f"port and takes no inline value; connect an edge instead",
                     block=nb.id,
                     port=name,
@@ -282,17 +274,16 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
                     port=name,
                 )
                 continue
-            payload = port.payload
-            if payload in (NUMERIC_T, ANY):
-                payload = literal_payload(value)
-                if payload is None:
-                    diags.add(
-                        "E_PARAM_INVALID",
-                        f"{d.type}.{name}: {value!r} is not a number, bool or 2-4 number array",
-                        block=nb.id,
-                        port=name,
-                    )
-                    continue
+            # a polymorphic port takes the payload the value implies
+            payload = literal_payload(value) if port.payload in (NUMERIC_T, ANY) else port.payload
+            if payload is None:
+                diags.add(
+                    "E_PARAM_INVALID",
+                    f"{d.type}.{name}: {value!r} is not a number, bool or 2-4 number array",
+                    block=nb.id,
+                    port=name,
+                )
+                continue
             try:
                 parse_literal(value, payload)
             except LiteralError as err:
@@ -315,9 +306,10 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
         if not ok:
             continue
         if target in config and config[target] != v:
+            alias = next(a for a, t in d.aliases.items() if t == target)
             diags.add(
                 "E_PARAM_INVALID",
-                f"{d.type}: 'mode' and 'waveform' disagree ({config[target]!r} vs {v!r}); give only one",
+                f"{d.type}: '{target}' and '{alias}' disagree ({config[target]!r} vs {v!r}); give only one",
                 block=nb.id,
                 port=name,
             )
@@ -335,35 +327,30 @@ def _check_param(nb: NBlock, p: ParamDef, name: str, value, diags: DiagnosticCol
         diags.add("E_PARAM_INVALID", f"{d.type}.{name}: {why}", block=nb.id, port=name)
         return False, None
 
+    if p.parse is not None:  # a param with its own syntax (Oscillator.mode takes names)
+        try:
+            return True, p.parse(value)
+        except ParamError as err:
+            return bad(str(err))
     if p.kind == "any":
         return True, value
     if p.kind == "string":
         return (True, value) if isinstance(value, str) else bad(f"expected a string, got {value!r}")
     if p.kind == "enum":
-        if d.type == "Oscillator":
-            if isinstance(value, str) and value in OSC_MODES:
-                return True, OSC_MODES[value]
-            if isinstance(value, Real) and not isinstance(value, bool) and value in range(6):
-                return True, int(value)
-            return bad(f"unknown waveform {value!r}; use 0-5 or one of " + ", ".join(OSC_MODES))
         if value in p.choices and not isinstance(value, bool):
             return True, value
         return bad(f"unknown value {value!r}; choose one of " + ", ".join(map(str, p.choices)))
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
         return bad(f"expected a finite number, got {value!r}")
     if p.kind == "int":
-        if float(value) != int(value):
+        if float(value) != math.trunc(value):
             return bad(f"expected an integer, got {value!r}")
-        value = int(value)
+        value = math.trunc(value)
     else:
         value = float(value)
     if p.minimum is not None and (value <= p.minimum if p.exclusive else value < p.minimum):
         return bad(f"must be {'>' if p.exclusive else '>='} {p.minimum:g}, got {value!r}")
-    if (
-        d.creates_instance
-        and name in ("count", "sides", "points")
-        and value * (2 if name == "points" else 1) > MAX_INSTANCE_COUNT
-    ):
+    if d.creates_instance and p.lanes_per_value and value * p.lanes_per_value > MAX_INSTANCE_COUNT:
         diags.add(
             "E_LIMIT_EXCEEDED",
             f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "

@@ -1,9 +1,14 @@
-"""Parsing inline JSON values (params, Const.value) into typed component tuples (blocks.md §2.1)."""
+"""Parsing inline JSON values (inline port values, Const.value) into typed component tuples
+(docs/language/types-and-units.md#inline-values).
+
+Used by normalization (validating inline values), the typing hooks of Const and lowering (the
+constant nodes of inline values and defaults)."""
 
 from __future__ import annotations
 
 import math
 from numbers import Real
+from typing import Any
 
 from oscilla.payloads import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
 
@@ -12,7 +17,7 @@ class LiteralError(ValueError):
     """The JSON value does not suit the payload; the message says what was expected."""
 
 
-def _num(v, what="a number") -> float:
+def _num(v: Any, what: str = "a number") -> float:
     if isinstance(v, bool) or not isinstance(v, Real):
         raise LiteralError(f"expected {what}, got {type(v).__name__} {v!r}")
     f = float(v)
@@ -21,7 +26,7 @@ def _num(v, what="a number") -> float:
     return f
 
 
-def literal_payload(v) -> str | None:
+def literal_payload(v: Any) -> str | None:
     """The payload a JSON value implies on its own: bool, float, or vec2/vec3/color by arity."""
     if isinstance(v, bool):
         return BOOL
@@ -40,7 +45,7 @@ def literal_payload(v) -> str | None:
     return None
 
 
-def parse_literal(v, payload: str) -> tuple:
+def parse_literal(v: Any, payload: str) -> tuple[float, ...]:
     """Components of ``v`` as ``payload``: floats for float/vec/color, an int for int, 0/1 for bool.
 
     Raises:
@@ -61,7 +66,7 @@ def parse_literal(v, payload: str) -> tuple:
         if isinstance(v, bool):
             return (int(v),)
         if isinstance(v, Real) and not isinstance(v, bool) and v in (0, 1):
-            return (int(v),)
+            return (int(float(v)),)
         raise LiteralError(f"expected true/false or 0/1, got {v!r}")
     if payload in (VEC2, VEC3):
         n = 2 if payload == VEC2 else 3
