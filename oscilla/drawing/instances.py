@@ -200,7 +200,7 @@ def _sanitize_background(bg) -> tuple[float, float, float, float]:
         out.append(0.0 if math.isnan(v) else min(max(v, 0.0), 1.0))
     if len(out) != 4:
         raise ValueError(f"background must have 4 components (RGBA), got {bg!r}")
-    return tuple(out)
+    return out[0], out[1], out[2], out[3]
 
 
 class InstanceRenderer:
@@ -254,7 +254,7 @@ class InstanceRenderer:
                 usage=wgpu.BufferUsage.UNIFORM,
             )
             cs = None
-            if sink.camera is not None and sink.lanes > 0:
+            if self.camera_sort is not None and sink.camera is not None and sink.lanes > 0:
                 cs = self.camera_sort.add_sink(sink, ubuf)
             proj = cs.proj if cs else self._dummy
             order = cs.order if cs else self._dummy
@@ -275,8 +275,8 @@ class InstanceRenderer:
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
                 self._draws.append((bind_group, int(sink.lanes), cs))
-        self._attach_key = None
-        self._attachments = None
+        self._attach_key: tuple[int, tuple] | None = None
+        self._attachments: list[dict[str, Any]] | None = None
 
     @property
     def draw_count(self) -> int:

@@ -19,6 +19,10 @@ import threading
 
 import wgpu
 
+from oscilla.gpu.errors import NoAdapterError
+
+__all__ = ["NoAdapterError"]  # re-exported: callers catch it as gpu.NoAdapterError
+
 GOOD_BACKENDS = ("Vulkan", "Metal", "D3D12")
 _TYPE_RANK = {"DiscreteGPU": 0, "IntegratedGPU": 1, "VirtualGPU": 2, "CPU": 3}
 
@@ -34,11 +38,7 @@ MAX_LOOP_ITERATIONS = 65535
 
 #: what ``context.get_current_texture()`` raises when a window cannot be drawn right now (e.g. it
 #: is minimized); the frame is skipped. ``wgpu.DrawCancelled`` in 0.32; a plain Exception otherwise.
-DRAW_CANCELLED: type = getattr(wgpu, "DrawCancelled", Exception)
-
-
-class NoAdapterError(RuntimeError):
-    """No Vulkan, Metal or D3D12 adapter is available (only OpenGL or nothing)."""
+DRAW_CANCELLED: type[BaseException] = getattr(wgpu, "DrawCancelled", Exception)
 
 
 def _adapter_info(adapter) -> dict:

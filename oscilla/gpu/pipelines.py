@@ -56,7 +56,7 @@ class PipelineCache:
             entries = self._per_device.setdefault(device, OrderedDict())
             if key in entries:
                 entries.move_to_end(key)
-                return entries[key]  # type: ignore[no-any-return]
+                return entries[key]
         value = build()  # outside the lock: compiling a shader can take seconds
         with self._lock:
             entries[key] = value

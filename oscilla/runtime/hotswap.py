@@ -88,7 +88,8 @@ def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, c
     cp.set_pipeline(capture)
     for c in conts:
         c.gpu_offsets = gpu.create_storage_buffer(device, 32 * c.lanes, "oscilla.continuity")
-        shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance)
+        # an instance the old program did not have: no lane maps, every lane is newborn
+        shift, lo, hi = lane_mapping(old_prog, new_prog, c.src.instance) or (0, 0, 0)
         old_refs = _render_refs(old_prog.slot_meta, old_sinks[c.block])
         new_refs = _render_refs(new_prog.slot_meta, c.src)
         data = CONTINUITY_CAPTURE.pack(
@@ -124,7 +125,7 @@ def prepare_swap(
     current: ProgramResources,
     new_program: CompiledProgram,
     frame_uniform: Any,
-    last_frame_uniform: bytes | None,
+    last_frame_uniform: bytes | bytearray | None,
 ) -> PreparedSwap:
     """Build ``new_program`` beside ``current`` and carry state and continuity over.
 
