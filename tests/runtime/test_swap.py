@@ -187,3 +187,21 @@ def test_time_continues_without_false_wraps_across_a_period_change(runtime_cls):
     assert float(rt.read("time.tMs")) == 995.0
     rt.step(1200)
     assert rt.read("time.wrapA")
+
+
+def test_sink_moved_to_a_new_instance_shows_every_lane_as_newborn(runtime_cls):
+    """The sink's lane count changes and its instance is a new one (the Array was renamed): no lane
+    maps to an old element, so every lane is drawn at its new value at once."""
+    rt = runtime_cls(osc.compile(grid(100)))
+    run(rt, [0.0, 16.0, 32.0])
+    renamed = grid(120)
+    for b in renamed["blocks"]:
+        if b["id"] == "arr":
+            b["id"] = "arr2"
+    for e in renamed["edges"]:
+        e["from"] = e["from"].replace("arr.", "arr2.")
+    rt.swap(osc.compile(renamed))
+    rt.step(48.0)
+    i = np.arange(120)
+    new = np.stack([0.5 + 0.3 * np.cos(2 * np.pi * i / 120), 0.5 + 0.3 * np.sin(2 * np.pi * i / 120)], 1)
+    np.testing.assert_allclose(rt.read_rendered("draw", "pos")[:, :2], new, atol=2e-6)
