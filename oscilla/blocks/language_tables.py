@@ -21,7 +21,7 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, PortDef, all_types, block_def
+from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, ConstantDefault, PortDef, all_types, block_def
 from oscilla.expr.typecheck import FUNCTIONS
 from oscilla.payloads import ALLOWED_UNITS, DEFAULT_UNIT, PAYLOADS, STORAGE, STRIDE
 
@@ -114,10 +114,8 @@ def _port(p: PortDef, with_default: bool) -> str:
     elif with_default and p.default is not None:
         if p.default == RAIL:
             text += " =rail"
-        elif isinstance(getattr(p.default, "name", None), str):  # a constant such as the default Ellipse
+        elif isinstance(p.default, ConstantDefault):  # a constant such as the default Ellipse
             text += f" ={p.default.name}"
-        elif p.default == "default_shape":
-            text += " =Ellipse"
         else:
             text += f" ={_value(p.default)}"
     return f"`{text}`"
