@@ -6,6 +6,7 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.oscilla-installed
 DOCS_STAMP := $(VENV)/.oscilla-docs-installed
+LINT_STAMP := $(VENV)/.oscilla-lint-installed
 DEMO   := examples/golden-spiral.json
 
 SHELL := /bin/bash
@@ -23,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test demo bench reference docs clean
+.PHONY: help venv gpu-setup test demo bench reference docs lint format wheel-check clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
@@ -31,8 +32,11 @@ help:
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
 	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py, bench_swap.py)"
-	@echo "make reference  regenerate docs/reference/blocks.md from the block registry"
+	@echo "make reference  regenerate docs/reference/blocks.md and the language pages' block tables from the registry"
 	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; installs '.[docs]')"
+	@echo "make lint       ruff (lint + format check), mypy on oscilla/ and the import-layer contracts"
+	@echo "make format     ruff format + ruff check --fix (what make lint asks for)"
+	@echo "make wheel-check build the wheel, install it in a fresh virtualenv and render outside the tree"
 	@echo "make clean      remove $(VENV), out/ and build artefacts"
 
 venv: $(STAMP)
@@ -91,6 +95,31 @@ bench: gpu-setup
 	@$(VPY) benchmarks/bench_runtime.py
 	@$(VPY) benchmarks/bench_reduce.py
 	@$(VPY) benchmarks/bench_swap.py
+
+# The lint tools (ruff, mypy, import-linter, pre-commit) are the `lint` extra, pinned in pyproject.toml.
+$(LINT_STAMP): $(STAMP)
+	$(call say,installing the lint tools (ruff mypy import-linter pre-commit): pip install -e '.[lint]')
+	@$(VPY) -m pip install --disable-pip-version-check --progress-bar off -e '.[lint]'
+	@touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(call say,ruff check)
+	@$(VENV)/bin/ruff check .
+	$(call say,ruff format --check)
+	@$(VENV)/bin/ruff format --check .
+	$(call say,mypy (strictness in pyproject.toml; see CONTRIBUTING.md))
+	@$(VENV)/bin/mypy
+	$(call say,import layers (lint-imports; contracts in pyproject.toml))
+	@$(VENV)/bin/lint-imports
+	$(call say,lint clean)
+
+format: $(LINT_STAMP)
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+wheel-check: $(STAMP)
+	$(call say,the wheel: build, install into a fresh virtualenv, check and render outside the source tree)
+	@bash scripts/wheel_smoke.sh $(PYTHON)
 
 clean:
 	$(call say,removing $(VENV) out/ build/ dist/ site/ *.egg-info and caches)
