@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from oscilla import __version__
 from oscilla.diagnostics import CompileError
+from oscilla.gpu.errors import NoAdapterError, RenderSizeError
+
+if TYPE_CHECKING:  # annotations only: the commands import the compiler when they run
+    from oscilla.program import CompiledProgram
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
 
@@ -26,6 +33,21 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"oscilla {__version__}", markup=False)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+    ),
+) -> None:
+    """oscilla: compile patches of blocks to WGSL and run them on the GPU."""
 
 
 def _parse_size(size: str) -> tuple[int, int]:
@@ -39,8 +61,6 @@ def _parse_size(size: str) -> tuple[int, int]:
 
 
 def _fail(e: BaseException) -> typer.Exit:
-    from oscilla.gpu.device import NoAdapterError
-
     if isinstance(e, CompileError):
         for d in e.diagnostics:
             err.print(d.format(), markup=False)
@@ -51,8 +71,6 @@ def _fail(e: BaseException) -> typer.Exit:
     if isinstance(e, OSError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_IO)
-    from oscilla.runtime.executor import RenderSizeError
-
     if isinstance(e, RenderSizeError):  # a size beyond the device's textures
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_USAGE)
@@ -66,7 +84,7 @@ def _fail(e: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
-def _compile(patch: Path, observe=None):
+def _compile(patch: Path, observe: Sequence[str] | None = None) -> CompiledProgram:
     from oscilla.compiler.compile import compile_patch
     from oscilla.patch import load_patch
 
@@ -82,7 +100,7 @@ def render(
     fps: float = typer.Option(60.0, min=0.001, help="playback rate used to reach --t-ms, or of the sequence"),
     frames_dir: Path | None = typer.Option(None, "--frames-dir", help="write a numbered frame sequence here"),
     duration_ms: float = typer.Option(2000.0, "--duration-ms", min=0.0, help="length of the frame sequence, in ms"),
-):
+) -> None:
     """Render one PNG (-o) and/or a numbered frame sequence (--frames-dir) offscreen."""
     from oscilla.export.png import render_frames, render_png
 
@@ -131,7 +149,7 @@ def run(
         max=65535,
         help="listen for OSC messages /oscilla/<channel> <float> on 127.0.0.1 at this UDP port (0: any free port)",
     ),
-):
+) -> None:
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
     from oscilla.live.player import run as play
 
@@ -143,17 +161,17 @@ def run(
 
 
 @app.command()
-def check(patch: Path = typer.Argument(..., help="patch JSON file")):
+def check(patch: Path = typer.Argument(..., help="patch JSON file")) -> None:
     """Compile a patch and print its diagnostics grouped by block, with the offending edge or
     expression column marked (exit 1 when it has errors)."""
     from oscilla.diagnostic_report import format_report
-    from oscilla.patch import load_patch
+    from oscilla.patch import Patch, load_patch
 
+    model: Patch | None = None  # stays None when the file itself does not load
     try:
         model = load_patch(patch)
         program = _compile(patch)
     except CompileError as e:
-        model = locals().get("model")
         for line in format_report(model, e.diagnostics):
             err.print(line, markup=False)
         raise typer.Exit(EXIT_DIAGNOSTICS) from None
@@ -174,7 +192,7 @@ def inspect(
     patch: Path = typer.Argument(..., help="patch JSON file"),
     wgsl: bool = typer.Option(False, "--wgsl", help="also print the generated WGSL"),
     ir: bool = typer.Option(False, "--ir", help="also print the IR"),
-):
+) -> None:
     """Print the compiled program: instances, slots, state cells, schedule, dispatches per frame."""
     try:
         program = _compile(patch)

@@ -34,16 +34,13 @@ import wgpu
 from oscilla.drawing.instances import InstanceRenderer
 from oscilla.drawing.offscreen import OffscreenTarget
 from oscilla.gpu import device as gpu
+from oscilla.gpu.errors import RenderSizeError
 from oscilla.program import CompiledProgram
 from oscilla.runtime.clock import UNIFORM_SIZE, FrameTime, FrameUniforms, TimeModel
 from oscilla.runtime.gpu_program import PHASES, ProgramResources, build_program, encode_dispatches
 from oscilla.runtime.hotswap import ContinuityPass, prepare_swap
 from oscilla.runtime.migrate import SwapReport
 from oscilla.runtime.ports import convert_value, port_slot
-
-
-class RenderSizeError(ValueError):
-    """A render target size the device cannot create (0, negative, or beyond its texture limit)."""
 
 
 class Runtime:
