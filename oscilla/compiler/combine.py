@@ -16,16 +16,11 @@ builds the IR during lowering.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T
 from oscilla.blocks.values import Value
+from oscilla.compiler.graph import Graph, Typed
 from oscilla.diagnostics import DiagnosticCollector
 from oscilla.payloads import BOOL, COLOR, FLOAT, INT, VEC2, VEC3
-
-if TYPE_CHECKING:  # normalize imports this module
-    from oscilla.compiler.infer_types import Typed
-    from oscilla.compiler.normalize import Graph
 
 NUMERIC_MODES = ("sum", "avg", "min", "max", "mul")
 BOOL_MODES = ("or", "and")

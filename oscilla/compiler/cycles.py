@@ -7,7 +7,9 @@ output depends only on committed state). Otherwise it is E_CYCLE_DETECTED.
 
 from __future__ import annotations
 
-from oscilla.compiler.normalize import Graph
+import heapq
+
+from oscilla.compiler.graph import Graph
 from oscilla.diagnostics import DiagnosticCollector
 
 
@@ -105,8 +107,6 @@ def lowering_order(g: Graph) -> list[str]:
             continue
         succ.setdefault(e.src_block, []).append(e.dst_block)
         indeg[e.dst_block] += 1
-    import heapq
-
     ready = [(g.blocks[b].order, b) for b, d in indeg.items() if d == 0]
     heapq.heapify(ready)
     out = []

@@ -14,37 +14,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from oscilla.blocks.literals import literal_payload
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T, E, F, PortDef, S, find_unit_adapter
-from oscilla.compiler.normalize import Graph, NBlock, NEdge
+from oscilla.compiler.graph import EdgeConv, Graph, NBlock, NEdge, Typed
 from oscilla.diagnostics import DiagnosticCollector
 from oscilla.payloads import BOOL, COLOR, DEFAULT_UNIT, EVENT, FIELD, FLOAT, INT, SHAPE, SIGNAL, VEC2, VEC3, PortType
 
 VECTORS = (VEC2, VEC3, COLOR)
-
-
-@dataclass
-class EdgeConv:
-    """How an edge's value reaches its input: conversion steps in order ("i2f", "b2f",
-    "vec2to3", or an adapter type name)."""
-
-    edge: NEdge
-    steps: tuple[str, ...] = ()
-    adapter_id: str | None = None
-
-
-@dataclass
-class Typed:
-    """Result of type inference."""
-
-    out: dict[tuple[str, str], PortType] = field(default_factory=dict)
-    conv: dict[int, EdgeConv] = field(default_factory=dict)
-    instance: dict[str, str | None] = field(default_factory=dict)
-    field_blocks: set[str] = field(default_factory=set)
-    bad_edges: set[int] = field(default_factory=set)
 
 
 def _is_field_input(p: PortDef) -> bool:

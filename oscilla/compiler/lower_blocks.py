@@ -19,8 +19,7 @@ from oscilla.blocks.literals import literal_payload, parse_literal
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T, RAIL, ConstantDefault, block_def
 from oscilla.blocks.values import Value
 from oscilla.compiler.combine import combine_values
-from oscilla.compiler.infer_types import Typed
-from oscilla.compiler.normalize import Graph, NBlock, NEdge
+from oscilla.compiler.graph import Graph, NBlock, NEdge, Typed
 from oscilla.ir.graph import IRBuilder, StateCell
 from oscilla.payloads import BOOL, COLOR, COMPONENT_DTYPE, FIELD, FLOAT, STRIDE, VEC3
 

@@ -11,7 +11,6 @@ E_TIME_ROOT_MULTIPLE, E_CAMERA_MULTIPLE, E_MISSING_INPUT and E_EXPR_SYNTAX.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from numbers import Real
 from typing import Any
 
@@ -19,58 +18,12 @@ from oscilla.abi.uniforms import MAX_CHANNELS
 from oscilla.blocks.literals import LiteralError, literal_payload, parse_literal
 from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, ParamError, all_types, block_def
 from oscilla.compiler.combine import MODES, mode_problem
+from oscilla.compiler.graph import Graph, NBlock, NEdge
 from oscilla.diagnostics import DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch
 from oscilla.payloads import SHAPE
 
 MAX_INSTANCE_COUNT = 2**24
-
-
-@dataclass
-class NBlock:
-    """A resolved block: definition, config params (validated, defaults filled) and inline port
-    values (raw JSON, validated against the port payload where it is fixed)."""
-
-    id: str
-    type: str
-    defn: BlockDef
-    order: int
-    config: dict[str, Any] = field(default_factory=dict)
-    inline: dict[str, Any] = field(default_factory=dict)
-    #: input port -> combine mode (docs/language/patch-format.md#combine), validated
-    combine: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class NEdge:
-    """An enabled edge whose blocks and ports exist. ``index`` is its position in the patch."""
-
-    index: int
-    src_block: str
-    src_port: str
-    dst_block: str
-    dst_port: str
-    alias: str | None = None
-
-
-@dataclass
-class Graph:
-    """The normalized patch: blocks by id (patch order), valid enabled edges, the time root."""
-
-    blocks: dict[str, NBlock]
-    edges: list[NEdge]
-    time_root: str | None
-    background: tuple[float, float, float, float]
-    #: (block, input port) -> edges into it, in edge order
-    inputs: dict[tuple[str, str], list[NEdge]] = field(default_factory=dict)
-    #: (block, input) pairs that lost an edge diagnosed here (E_UNKNOWN_PORT / E_DANGLING_EDGE)
-    diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
-
-    def edges_into(self, block: str, port: str) -> list[NEdge]:
-        return self.inputs.get((block, port), [])
-
-    def consumers(self, block: str, port: str) -> list[NEdge]:
-        return [e for e in self.edges if e.src_block == block and e.src_port == port]
 
 
 def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
