@@ -1,6 +1,6 @@
 """Pass 2, type inference: payload, unit, cardinality and instance of every port (docs/language/types-and-units.md).
 
-Consumes a :class:`~oscilla.compiler.normalize.Graph`; produces :class:`Typed`: the type of every
+Consumes a :class:`~oscilla.compiler.graph.Graph`; produces :class:`~oscilla.compiler.graph.Typed`: the type of every
 output port, the conversion chain of every edge (implicit int/bool->float, vec2->vec3, and
 auto-inserted unit adapters ``_adapter_<edge>``) and the instance (or None) of every block.
 Payloads and cardinality are a forward fixpoint (feedback loops through UnitDelay converge);
