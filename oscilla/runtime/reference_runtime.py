@@ -9,18 +9,33 @@ reset`` with :class:`oscilla.Runtime`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from oscilla.ir import opcodes
-from oscilla.ir.graph import reachable
-from oscilla.program import NP_STORAGE, CompiledProgram
+from oscilla.ir.graph import Node, reachable
+from oscilla.program import NP_STORAGE, CompiledProgram, KernelSpec, SlotMeta
 from oscilla.runtime import continuity as cont
-from oscilla.runtime.clock import FrameUniforms, TimeModel
-from oscilla.runtime.migrate import plan_migration
+from oscilla.runtime.clock import FrameTime, FrameUniforms, TimeModel
+from oscilla.runtime.migrate import SwapReport, plan_migration
 from oscilla.runtime.ports import convert_value, port_slot
 from oscilla.runtime.stores import cell_shape, value_shape
 
 _HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
+#: the host twin of each reduction op (on float64 lanes; the result is cast to the node's dtype)
+_REDUCE: dict[str, Callable[[np.ndarray], Any]] = {"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}
+
+
+class _KernelPlan(NamedTuple):
+    """How the interpreter runs one kernel: the IR nodes to evaluate in order and the slots it
+    stores (``order`` is None for a scan barrier, which runs its scans instead). A tuple: the
+    runner unpacks it as (kernel, order, metas), and tests hand it plain tuples of that shape."""
+
+    kernel: KernelSpec
+    order: list[int] | None = None
+    metas: tuple[SlotMeta, ...] = ()
 
 
 class ReferenceRuntime:
@@ -31,8 +46,8 @@ class ReferenceRuntime:
         #: the frame uniform's channel snapshot (``uniforms.ext``), as the GPU runtime keeps it
         self.uniforms = FrameUniforms(program.channels)
         self.channels: dict[str, float] = self.uniforms.values
-        self.frame_time = None
-        self._continuity: list = []
+        self.frame_time: FrameTime | None = None
+        self._continuity: list[cont.SinkContinuity] = []
         self._load(program)
         self.reset()
         self._upload_and_init()
@@ -51,20 +66,20 @@ class ReferenceRuntime:
         self._field_slot = {
             s.components[0]: s for s in program.slot_meta if s.components and s.instance is not None and s.stride == 1
         }
-        self._plans = []
+        plans: list[_KernelPlan] = []
         nodes = program.nodes
         for k in program.kernels:
             if k.kind == "commit":
                 continue
             if k.kind == "scan":
-                self._plans.append((k, None, None))
+                plans.append(_KernelPlan(k))
                 continue
-            metas = [program.slot_meta[s] for s in k.writes]
+            metas = tuple(program.slot_meta[s] for s in k.writes)
             order = reachable(nodes, [c for m in metas for c in m.components], through_bcast=False)
-            self._plans.append((k, order, metas))
+            plans.append(_KernelPlan(k, order, metas))
         self._commits = [st for st in program.schedule if st.kind == "stateWrite"]
-        self._once = [p for p in self._plans if p[0].once]
-        self._plans = [p for p in self._plans if not p[0].once]
+        self._once = [p for p in plans if p.kernel.once]
+        self._plans = [p for p in plans if not p.kernel.once]
 
     def _upload_and_init(self) -> None:
         for slot, values in self.program.tables.items():
@@ -77,16 +92,18 @@ class ReferenceRuntime:
             init = self.program.const_pool.get(c.init_const) if c.init_const else 0
             self.state[c.storage][c.offset : c.offset + c.size] = init
 
-    def swap(self, new_program: CompiledProgram):
+    def swap(self, new_program: CompiledProgram) -> SwapReport:
         """Like :meth:`oscilla.Runtime.swap`: the same migration plan and continuity on host arrays."""
-        affected = cont.affected_sinks(self.program, new_program) if self.frame_time is not None else []
+        affected: list[str] = []
+        if self.frame_time is not None:  # before the first frame nothing is on screen to ease from
+            affected = cont.affected_sinks(self.program, new_program)
         new_program, conts = cont.extend_program(new_program, affected)
         copies, report = plan_migration(self.program, new_program)
         old_program, old_state, old_values = self.program, self.state, self.values
         self._load(new_program)
         self._initialize_state()
-        for c in copies:
-            self.state[c.storage][c.dst : c.dst + c.count] = old_state[c.storage][c.src : c.src + c.count]
+        for cp in copies:
+            self.state[cp.storage][cp.dst : cp.dst + cp.count] = old_state[cp.storage][cp.src : cp.src + cp.count]
         self._upload_and_init()
         if conts:  # evaluate the new program's phase 1 at the last frame's time (no commit)
             self._run_kernels(self._plans, self.frame_time)
@@ -108,7 +125,9 @@ class ReferenceRuntime:
         m = self.program.slot_meta[getattr(sink, name)]
         return _slot_value(self.values, m).copy()
 
-    def _run_kernels(self, plans, ft) -> None:
+    def _run_kernels(self, plans: Sequence[_KernelPlan], ft: FrameTime | None) -> None:
+        """Run ``plans`` in order at frame time ``ft`` (None: before the first frame, for the
+        kernels that run once)."""
         nodes = self.program.nodes
         with np.errstate(all="ignore"):
             for k, order, metas in plans:
@@ -117,7 +136,7 @@ class ReferenceRuntime:
                     continue
                 lanes = k.lanes if k.kind == "field" else 1
                 env: dict[int, np.ndarray] = {}
-                hsv_memo: dict[tuple, tuple] = {}
+                hsv_memo: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
                 for nid in order:
                     env[nid] = self._eval(nodes[nid], env, ft, lanes, hsv_memo)
                 for m in metas:
@@ -133,7 +152,8 @@ class ReferenceRuntime:
         self.time.reset()
         self._initialize_state()
         for c in getattr(self, "_continuity", ()):  # nothing eases in from before a reset
-            c.offsets[:] = 0.0
+            if c.offsets is not None:
+                c.offsets[:] = 0.0
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name``; used from the next frame on (docs/language/external-channels.md#channels)."""
@@ -151,19 +171,30 @@ class ReferenceRuntime:
         with np.errstate(all="ignore"):
             self._commit()
 
-    def _run_barrier(self, k) -> None:
+    def _run_barrier(self, k: KernelSpec) -> None:
         """Inclusive scans (float64 cumulative sum, then f32) of earlier-stage field slots."""
         for scan in k.scans:
             s, r = self.program.slot_meta[scan.source_slot], self.program.slot_meta[scan.result_slot]
             x = self.values[s.storage][s.offset : s.offset + s.size].astype(np.float64)
             self.values[r.storage][r.offset : r.offset + r.size] = np.cumsum(x)
 
-    def _eval(self, n, env, ft, lanes, hsv_memo):
+    def _eval(
+        self,
+        n: Node,
+        env: Mapping[int, np.ndarray],
+        ft: FrameTime | None,
+        lanes: int,
+        hsv_memo: dict[tuple[int, ...], tuple[np.ndarray, np.ndarray, np.ndarray]],
+    ) -> np.ndarray:
+        """The value of node ``n`` (a scalar array for a signal, ``lanes`` values for a field)
+        from the values ``env`` of the nodes before it."""
         op = n.op
         dt = NP_STORAGE[n.dtype]
         if op == "const":
             return np.asarray(n.attrs[0], dt)
         if op == "time":
+            if ft is None:
+                raise ValueError(f"IR node {n.id} reads the frame time in a kernel that runs before the first frame")
             return np.asarray(ft.value(n.attrs[0]), dt)
         if op == "external":
             return np.asarray(self.uniforms.ext[n.attrs[0]], dt)
@@ -176,7 +207,7 @@ class ReferenceRuntime:
             red = self.program.reductions[n.id]
             m = self.program.slot_meta[red.source_slot]
             x = self.values[m.storage][m.offset : m.offset + m.size].astype(np.float64)
-            return np.asarray({"sum": np.sum, "avg": np.mean, "min": np.min, "max": np.max}[red.op](x), dt)
+            return np.asarray(_REDUCE[red.op](x), dt)
         if op == "gather":
             m = self._field_slot[n.args[0]]
             src = self.values[m.storage][m.offset : m.offset + m.size]
@@ -236,7 +267,7 @@ class ReferenceRuntime:
         return self.state[c.storage][c.offset : c.offset + c.size].copy().reshape(cell_shape(c))
 
 
-def _slot_value(values: dict, m) -> np.ndarray:
+def _slot_value(values: Mapping[str, np.ndarray], m: SlotMeta) -> np.ndarray:
     """A slot's contents shaped like Runtime.read (signal () / (k,), field (N,) / (N, k);
     docs/language/python-api.md)."""
     return values[m.storage][m.offset : m.offset + m.size].reshape(value_shape(m.instance, m.lanes, m.stride))
