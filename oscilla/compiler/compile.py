@@ -8,7 +8,7 @@ errors and raises CompileError with all of them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from oscilla.abi.dispatch import dispatch_grid
 from oscilla.blocks.values import Value
@@ -24,6 +24,30 @@ from oscilla.compiler.schedule import Plan, plan_schedule, validate_schedule
 from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch, load_patch
 from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, SlotMeta, TimeRootSpec
+
+
+def _check_observe(observe: object) -> None | str | list[str]:
+    """``compile``'s ``observe`` argument, checked before any work: None, ``"all"``, one
+    ``"block.port"`` str, or an iterable of str (consumed once, into a list).
+
+    Raises:
+        TypeError: anything else (a number, bytes, an iterable with a non-str item), naming it.
+    """
+    if observe is None or isinstance(observe, str):
+        return observe
+    if isinstance(observe, (bytes, bytearray, memoryview)) or not isinstance(observe, Iterable):
+        raise TypeError(
+            f'observe must be None, "all", a "block.port" str or a list of them, '
+            f"got {type(observe).__name__} {observe!r:.80}"
+        )
+    names = list(observe)
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise TypeError(
+                f'observe[{i}] must be a "block.port" str, got {type(name).__name__} {name!r:.80} '
+                f'(observe: None, "all", a "block.port" str or a list of them)'
+            )
+    return names
 
 
 def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozenset()) -> list[tuple[str, Value]]:
@@ -111,15 +135,17 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
 
     Args:
         patch: anything :func:`oscilla.load_patch` accepts.
-        observe: None, ``"all"``, or a list of ``"block.port"`` strings whose values must stay
-            readable with ``Runtime.read`` after each frame.
+        observe: None, ``"all"``, or a ``"block.port"`` string or an iterable of them whose values
+            must stay readable with ``Runtime.read`` after each frame.
         limits: the target device's limits (``DeviceLimits.from_device(device)``); when given,
             a program too large for them is E_LIMIT_EXCEEDED here. Without them only the
             device-independent limits are checked (``Runtime`` checks its device at creation).
 
     Raises:
         CompileError: with every diagnostic found (codes of docs/language/diagnostics-codes.md#codes).
+        TypeError: ``observe`` is not None, a str or an iterable of str (checked before anything else).
     """
+    observe = _check_observe(observe)
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
     diags = DiagnosticCollector()
     g, t = _analyze(patch, diags)

@@ -13,6 +13,12 @@ The model depends on the root type (:class:`TimeRootSpec.type`):
 * FiniteTimeRoot: tMs = min(T, D); dt = tMs - previous tMs; progress = tMs/D; ``ended`` fires on
   the first frame with T >= D (frame 0 included), once per time state (until ``reset``).
 
+Inputs are checked before anything changes, so a bad one never leaves a runtime that cannot take its
+next step: :func:`check_time` (``step``'s ``t_ms``: a real number, finite, at most :data:`MAX_T_MS`)
+and :func:`check_channel_value` (``set_input``: a real number that fits f32) raise ValueError. Phases
+stay finite for every period: when T/P overflows float64 (a period such as 1e-320 ms) the phase and
+cycle count are computed exactly with rationals instead.
+
 The frame uniform (:data:`oscilla.abi.uniforms.FRAME_UNIFORMS`, 320 bytes; its WGSL struct is
 generated from the same declaration) is a 64-byte time header followed by ``ext``: up to
 :data:`MAX_CHANNELS` external channel values (docs/language/external-channels.md#channels), one f32 each, at the dense
@@ -22,7 +28,10 @@ channel index the compiler assigned (``CompiledProgram.channels``). It is packed
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -37,19 +46,145 @@ UNIFORM_SIZE = FRAME_UNIFORMS.size
 HEADER_SIZE = FRAME_UNIFORMS.offsets["ext"]
 
 
+#: The largest ``t_ms`` that ``step`` accepts: 2**53 ms (about 285,000 years). The clock resolves
+#: time in float64, which holds every whole millisecond exactly up to 2**53 (above it neighbouring
+#: milliseconds collapse, so frames would repeat a time and dt would be wrong); tMs and dt then go to
+#: the GPU as f32, which 2**53 fits with a huge margin (f32 overflows at 3.4e38: ``step(1e39)`` used
+#: to write inf into the frame uniform). Phases are exact to f32 resolution for T/P < 2**29 and
+#: degrade gracefully (quantized, never non-finite) above it (docs/language/time.md#phases).
+MAX_T_MS = float(2**53)
+#: the largest magnitude a channel value may have: the largest finite f32 (the GPU's copy is f32)
+MAX_CHANNEL_VALUE = float(np.finfo(np.float32).max)
+
+#: the channels the live window sets every frame (docs/language/external-channels.md#window-channels):
+#: ``set_input`` does not warn about them when the running program does not read them
+WINDOW_CHANNELS = frozenset(
+    {
+        "mouse.x",
+        "mouse.y",
+        "mouse.over",
+        "mouse.button.left.held",
+        "mouse.button.right.held",
+        "mouse.button.left.down",
+        "mouse.button.left.up",
+        "mouse.button.right.down",
+        "mouse.button.right.up",
+        "mouse.wheel.dx",
+        "mouse.wheel.dy",
+    }
+)
+
+
+class InputTypeError(TypeError, ValueError):
+    """A runtime argument of the wrong type (``step("100")``, ``set_input("k", "x")``): a TypeError,
+    and a ValueError too, so ``except ValueError`` catches every bad argument of ``step`` and
+    ``set_input``."""
+
+
+class UnknownChannelWarning(UserWarning):
+    """``set_input`` of a channel the running program does not read (issued once per channel name
+    and runtime, with :func:`warnings.warn`); the value is kept for a program swapped in later."""
+
+
+def _is_real(value: object) -> bool:
+    """A real number that is not a bool: int, float, Fraction, numpy integer or floating scalar."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_time(t_ms: object) -> float:
+    """``t_ms`` (ms) as a float after checking it: a real number (not a str or a bool), finite and
+    at most :data:`MAX_T_MS`. A negative time is allowed (time never moves backwards: it repeats
+    the previous frame's time).
+
+    Raises:
+        InputTypeError: (a TypeError and a ValueError) ``t_ms`` is not a real number.
+        ValueError: ``t_ms`` is NaN, infinite or above :data:`MAX_T_MS`.
+    """
+    if not _is_real(t_ms):
+        raise InputTypeError(
+            f"step: t_ms must be a number of milliseconds, got {type(t_ms).__name__} {t_ms!r}; "
+            f"pass an int or a float (e.g. step(1000.0))"
+        )
+    try:
+        t = float(t_ms)  # type: ignore[arg-type]  # a numbers.Real converts to float
+    except OverflowError:  # an int beyond the float range
+        t = math.inf
+    if not math.isfinite(t) or t > MAX_T_MS:
+        raise ValueError(
+            f"step: t_ms must be finite and at most {MAX_T_MS:.0f} ms (2**53, the largest time the "
+            f"clock resolves to the millisecond in float64), got {t_ms!r}; the runtime is unchanged, "
+            f"step again with a valid time (or reset() to start over)"
+        )
+    return t
+
+
+def check_channel_value(name: object, value: object) -> float:
+    """The value of external channel ``name`` as a float after checking it: a real number (a bool
+    counts as 0 or 1) that is finite and fits f32 (magnitude at most :data:`MAX_CHANNEL_VALUE`).
+
+    Raises:
+        InputTypeError: (a TypeError and a ValueError) ``name`` is not a str or ``value`` is not a number.
+        ValueError: ``value`` is NaN, infinite or beyond the f32 range.
+    """
+    if not isinstance(name, str):
+        raise InputTypeError(f"set_input: the channel name must be a str, got {type(name).__name__} {name!r}")
+    if isinstance(value, (bool, np.bool_)):
+        return float(value)
+    if not _is_real(value):
+        raise InputTypeError(
+            f"set_input: channel {name!r} needs a number, got {type(value).__name__} {value!r}; "
+            f"channels are floats (docs/language/external-channels.md#channels)"
+        )
+    try:
+        v = float(value)  # type: ignore[arg-type]  # a numbers.Real converts to float
+    except OverflowError:
+        v = math.inf
+    if not math.isfinite(v) or abs(v) > MAX_CHANNEL_VALUE:
+        raise ValueError(
+            f"set_input: channel {name!r} needs a finite number within the f32 range "
+            f"(|value| <= {MAX_CHANNEL_VALUE:.4g}), got {value!r}; the channel keeps its value"
+        )
+    return v
+
+
+def _floor_frac(t: float, period: float) -> tuple[int, float]:
+    """(floor(t/period), frac(t/period)) in float64; when t/period is not finite (a period so
+    small that the quotient overflows) exactly, with rationals. A period that is zero or not finite
+    gives (0, 0.0): there is no cycle to count."""
+    x = t / period if period != 0.0 else math.nan
+    if math.isfinite(x):
+        c = math.floor(x)
+        return c, x - c
+    if period == 0.0 or not math.isfinite(period) or not math.isfinite(t):
+        return 0, 0.0
+    q = Fraction(t) / Fraction(period)
+    c = math.floor(q)
+    return c, float(q - c)
+
+
 def phase_f32(t: float, period: float) -> tuple[float, int]:
-    """(phase as the f32 the GPU sees, cycle count) of time ``t`` ms for ``period`` ms."""
-    x = t / period
-    c = math.floor(x)
-    p = float(np.float32(x - c))
+    """(phase as the f32 the GPU sees, cycle count) of time ``t`` ms for ``period`` ms.
+
+    Never raises for a finite ``t``: a period so small that t/period overflows float64 is handled
+    exactly (see :func:`_floor_frac`)."""
+    c, frac = _floor_frac(t, period)
+    p = float(np.float32(frac))
     return (ONE_MINUS_ULP if p >= 1.0 else p), c
+
+
+def cycle_count(t: float, period: float) -> int:
+    """floor(t/period), exact where float64 division overflows."""
+    return _floor_frac(t, period)[0]
 
 
 def pingpong_f32(t: float, period: float) -> float:
     """CyclicTimeRoot pingpong phase of ``t`` ms: w = frac(T/2P); 2w if w < 0.5 else 2 - 2w,
     rounded to f32 and kept below 1."""
-    half = t / period / 2.0
-    w = half - math.floor(half)
+    half = t / period / 2.0 if period != 0.0 else math.nan
+    if math.isfinite(half):
+        w = half - math.floor(half)
+    else:
+        w = _floor_frac(t, 2.0 * period)[1] if math.isfinite(2.0 * period) else 0.0
     p = float(np.float32(2.0 * w if w < 0.5 else 2.0 - 2.0 * w))
     return ONE_MINUS_ULP if p >= 1.0 else p
 
@@ -145,18 +280,23 @@ class TimeModel:
         m = TimeModel(spec)
         m.prev, m.first, m.frame = self.prev, self.first, self.frame
         if not self.first:
-            m.cycles_a = math.floor(self.prev / spec.period_a_ms)
-            m.cycles_b = math.floor(self.prev / spec.period_b_ms)
-            m.cycles = math.floor(self.prev / spec.period_ms)
+            m.cycles_a = cycle_count(self.prev, spec.period_a_ms)
+            m.cycles_b = cycle_count(self.prev, spec.period_b_ms)
+            m.cycles = cycle_count(self.prev, spec.period_ms)
             m.ended_fired = self.ended_fired if spec.type == self.spec.type else self.prev >= spec.duration_ms
         return m
 
     def resolve(self, t_abs: float) -> FrameTime:
-        """Resolve absolute time ``t_abs`` (ms, float64) into this frame's FrameTime."""
-        t_abs = float(t_abs)
-        if not math.isfinite(t_abs):
-            t_abs = self.prev
-        t = max(t_abs, self.prev)
+        """Resolve absolute time ``t_abs`` (ms, float64) into this frame's FrameTime.
+
+        ``t_abs`` is checked (:func:`check_time`) before any state changes, so after an error the
+        next valid time resolves as if the bad call never happened.
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError) ``t_abs`` is not a real number.
+            ValueError: ``t_abs`` is not finite or above :data:`MAX_T_MS`.
+        """
+        t = max(check_time(t_abs), self.prev)
         kind = self.spec.type
         if kind == "FiniteTimeRoot":
             ft = self._finite(t)
@@ -211,6 +351,7 @@ class FrameUniforms:
         #: view of ``ext`` (MAX_CHANNELS / 4 vec4s) inside ``data``
         self.ext = self._record["ext"].reshape(MAX_CHANNELS)
         self.values: dict[str, float] = {}
+        self._warned: set[str] = set()  # unknown channel names already warned about
         self.bind(channels)
 
     def bind(self, channels: tuple[str, ...]) -> None:
@@ -221,12 +362,33 @@ class FrameUniforms:
         for name, i in self.index.items():
             self.ext[i] = self.values.get(name, 0.0)
 
-    def set_input(self, name: str, value: float) -> None:
-        v = float(value)
+    def set_input(self, name: str, value: float, *, stacklevel: int = 2) -> None:
+        """Set channel ``name`` to ``value``; the program sees it from the next frame on.
+
+        The value is checked first (:func:`check_channel_value`), so a bad one changes nothing. A
+        channel the bound program does not read (and that is not one of :data:`WINDOW_CHANNELS`)
+        is still kept, for a program swapped in later, and gets one :class:`UnknownChannelWarning`
+        per name (``warnings.warn``; ``stacklevel`` as there, counted from this method: 2 is its caller).
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError) ``name`` is not a str or ``value`` is not a number.
+            ValueError: ``value`` is NaN, infinite or beyond the f32 range.
+        """
+        v = check_channel_value(name, value)
         self.values[name] = v
         i = self.index.get(name)
         if i is not None:
             self.ext[i] = v
+        elif name not in WINDOW_CHANNELS and name not in self._warned:
+            self._warned.add(name)
+            known = ", ".join(sorted(self.index)) or "none"
+            warnings.warn(
+                f"set_input: the running program reads no channel {name!r} (it reads: {known}); the value "
+                f"is kept for a program that reads it. Check the name of the ExternalInput block's channel "
+                f"(this warning is given once per channel)",
+                UnknownChannelWarning,
+                stacklevel=stacklevel,
+            )
 
     def pack(self, ft: FrameTime) -> bytearray:
         """Write ``ft`` into the time header; returns the whole struct (the buffer to upload)."""

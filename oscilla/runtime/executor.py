@@ -87,7 +87,17 @@ class Runtime:
 
     # -- frames ----------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
-        """Run one frame at absolute time ``t_ms`` (milliseconds; time never moves backwards)."""
+        """Run one frame at absolute time ``t_ms`` (milliseconds; time never moves backwards).
+
+        ``t_ms`` is checked before anything changes: after an error the runtime is as it was and
+        the next valid ``step`` works.
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError, :mod:`oscilla.runtime.clock`) ``t_ms``
+                is not a real number (a str or a bool, say).
+            ValueError: ``t_ms`` is NaN, infinite or above ``MAX_T_MS`` (2**53 ms, the largest
+                time the clock resolves to the millisecond; :data:`oscilla.runtime.clock.MAX_T_MS`).
+        """
         ft = self.time.resolve(t_ms)
         self.frame_time = ft
         d = self.device
@@ -162,8 +172,21 @@ class Runtime:
         self.frame_time = None
 
     def set_input(self, name: str, value: float) -> None:
-        """Set external channel ``name`` (e.g. ``"mouse.x"``); used from the next frame on."""
-        self.uniforms.set_input(name, value)
+        """Set external channel ``name`` (e.g. ``"mouse.x"``) to ``value``; used from the next frame
+        on. A bool counts as 0 or 1. A bad value changes nothing.
+
+        A channel the running program does not read is kept (for a program swapped in later) and
+        warned about once per name with ``warnings.warn`` (an
+        :class:`oscilla.runtime.clock.UnknownChannelWarning`, a UserWarning); the window's
+        ``mouse.*`` channels are never warned about.
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError) ``name`` is not a str or ``value`` is
+                not a number.
+            ValueError: ``value`` is NaN, infinite or beyond the f32 range (it would poison every
+                stateful block that reads it).
+        """
+        self.uniforms.set_input(name, value, stacklevel=3)
 
     def wait(self) -> None:
         """Block until the GPU finished every submitted frame."""
@@ -203,8 +226,15 @@ class Runtime:
         """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA.
 
         Raises:
+            TypeError: ``width`` or ``height`` is not an int (a float, a bool or a str).
             RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d.
         """
+        for label, v in (("width", width), ("height", height)):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(
+                    f"render: {label} must be an int number of pixels, got {type(v).__name__} {v!r}; "
+                    f"pass e.g. render(512, 512)"
+                )
         key = (int(width), int(height))
         limit = int(self.device.limits["max-texture-dimension-2d"])
         if not all(1 <= v <= limit for v in key):

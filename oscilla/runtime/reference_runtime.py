@@ -156,11 +156,27 @@ class ReferenceRuntime:
                 c.offsets[:] = 0.0
 
     def set_input(self, name: str, value: float) -> None:
-        """Set external channel ``name``; used from the next frame on (docs/language/external-channels.md#channels)."""
-        self.uniforms.set_input(name, value)
+        """Set external channel ``name``; used from the next frame on (docs/language/external-channels.md#channels).
+
+        Like :meth:`oscilla.Runtime.set_input`: a channel the program does not read is kept and
+        warned about once (``warnings.warn``, an ``UnknownChannelWarning``).
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError) ``name`` is not a str or ``value`` is
+                not a number.
+            ValueError: ``value`` is NaN, infinite or beyond the f32 range.
+        """
+        self.uniforms.set_input(name, value, stacklevel=3)
 
     def step(self, t_ms: float) -> None:
-        """One frame: phase 1 kernels in schedule order, then the phase 2 commit."""
+        """One frame at ``t_ms`` ms: phase 1 kernels in schedule order, then the phase 2 commit.
+
+        ``t_ms`` is checked before anything changes, as :meth:`oscilla.Runtime.step` does.
+
+        Raises:
+            InputTypeError: (a TypeError and a ValueError) ``t_ms`` is not a real number.
+            ValueError: ``t_ms`` is NaN, infinite or above ``MAX_T_MS`` (2**53 ms).
+        """
         ft = self.time.resolve(t_ms)
         self.frame_time = ft
         self._run_kernels(self._plans, ft)
