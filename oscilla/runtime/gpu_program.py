@@ -7,6 +7,7 @@ error) with the old one still running. :func:`encode_dispatches` records one com
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ import wgpu
 from oscilla.abi.bindings import PHASES, BufferKey, group_entries, layout_entries
 from oscilla.diagnostics import CompileError
 from oscilla.gpu import device as gpu
-from oscilla.gpu.pipelines import PIPELINES
+from oscilla.gpu.pipelines import PIPELINES, Pins
 from oscilla.program import CompiledProgram, DeviceLimits
 from oscilla.runtime.stores import RuntimeState, create_runtime_state
 
@@ -55,6 +56,8 @@ class ProgramResources:
         bind_groups: phase -> the bind group every kernel of that phase uses.
         passes: phase -> per-frame dispatches, in order.
         once: dispatches run once at creation (frame-invariant fields).
+        pins: the pipeline-cache entries these dispatches use, pinned (never evicted) until
+            :meth:`release` or until this record is garbage-collected.
     """
 
     program: CompiledProgram
@@ -63,11 +66,24 @@ class ProgramResources:
     bind_groups: dict[int, Any]
     passes: dict[int, list[Dispatch]] = field(default_factory=dict)
     once: list[Dispatch] = field(default_factory=list)
+    pins: Pins | None = None
+    released: bool = False
+
+    def __post_init__(self) -> None:
+        if self.pins is not None:  # a runtime dropped without a swap unpins when collected
+            weakref.finalize(self, self.pins.release)
 
     def release(self) -> None:
-        """Free the GPU buffers now (a replaced program's memory is not left to the collector)."""
+        """Free the GPU buffers now (a replaced program's memory is not left to the collector)
+        and unpin its pipelines (they stay cached, evictable). Idempotent; the resources must
+        not be used afterwards."""
+        if self.released:
+            return
+        self.released = True
         for buf in [*self.stores.values.buffers.values(), *self.stores.state.buffers.values(), self.scratch]:
             buf.destroy()
+        if self.pins is not None:
+            self.pins.release()
 
 
 def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> ProgramResources:
@@ -81,19 +97,24 @@ def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> 
     problems = program.limit_diagnostics(DeviceLimits.from_device(device))
     if problems:
         raise CompileError(problems)
+    pins = PIPELINES.pins(device)
     stores = create_runtime_state(program, device)
     scratch = gpu.create_storage_buffer(device, 4 * program.scratch_size, "oscilla.scratch")
-    entries = group_entries(_bind_group_buffers(frame_uniform, stores, scratch))
-    layouts = {ph: layout_entries(ph, wgpu.ShaderStage.COMPUTE) for ph in PHASES}
-    bind_groups = {
-        ph: device.create_bind_group(layout=PIPELINES.bind_group_layout(device, layouts[ph]), entries=entries)
-        for ph in PHASES
-    }
-    r = ProgramResources(program, stores, scratch, bind_groups, passes={ph: [] for ph in PHASES})
-    for k in program.kernels:
-        pipeline = PIPELINES.compute_pipeline(device, program.wgsl[k.name], [layouts[k.phase]], label=k.name)
-        dispatch = Dispatch(k.name, pipeline, k.grid)
-        (r.once if k.once else r.passes[k.phase]).append(dispatch)
+    r = ProgramResources(program, stores, scratch, {}, passes={ph: [] for ph in PHASES}, pins=pins)
+    try:
+        entries = group_entries(_bind_group_buffers(frame_uniform, stores, scratch))
+        layouts = {ph: layout_entries(ph, wgpu.ShaderStage.COMPUTE) for ph in PHASES}
+        for ph in PHASES:
+            layout = PIPELINES.bind_group_layout(device, layouts[ph], pins=pins)
+            r.bind_groups[ph] = device.create_bind_group(layout=layout, entries=entries)
+        for k in program.kernels:
+            code = program.wgsl[k.name]
+            pipeline = PIPELINES.compute_pipeline(device, code, [layouts[k.phase]], label=k.name, pins=pins)
+            dispatch = Dispatch(k.name, pipeline, k.grid)
+            (r.once if k.once else r.passes[k.phase]).append(dispatch)
+    except BaseException:
+        r.release()  # a shader error: free what was built, the caller's program keeps running
+        raise
     return r
 
 

@@ -13,6 +13,10 @@ running program is touched:
 
 After the swap, :class:`ContinuityPass` eases those offsets out every frame
 (``oscilla/shaders/continuity.wgsl``) until they decay.
+
+Memory: a failed preparation frees what it built; ``Runtime.swap`` releases the replaced program's
+resources (:meth:`ProgramResources.release`) and the replaced :class:`ContinuityPass`
+(:meth:`ContinuityPass.release`), so nothing of an old program outlives the swap.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import wgpu
 from oscilla.abi.dispatch import dispatch_grid
 from oscilla.abi.uniforms import CONTINUITY, CONTINUITY_CAPTURE
 from oscilla.gpu import device as gpu
-from oscilla.gpu.pipelines import PIPELINES
+from oscilla.gpu.pipelines import PIPELINES, Pins
 from oscilla.program import CompiledProgram, SinkSpec, SlotMeta
 from oscilla.runtime.continuity import SinkContinuity, affected_sinks, decays, extend_program
 from oscilla.runtime.gpu_program import ProgramResources, build_program, encode_dispatches
@@ -45,9 +49,9 @@ def _render_refs(slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> dict[str, int
     return refs
 
 
-def _static_pipeline(device: Any, name: str) -> Any:
+def _static_pipeline(device: Any, name: str, pins: Pins | None = None) -> Any:
     """The compute pipeline (entry point ``main``, auto layout) of a static shader."""
-    return PIPELINES.compute_pipeline(device, shader_source(name), label=name)
+    return PIPELINES.compute_pipeline(device, shader_source(name), label=name, pins=pins)
 
 
 @dataclass
@@ -84,6 +88,7 @@ def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, c
     encode_dispatches(enc, new.once, new.bind_groups[1])
     encode_dispatches(enc, new.passes[1], new.bind_groups[1])
     capture = _static_pipeline(device, "continuity_capture.wgsl")
+    uniforms = []
     cp = enc.begin_compute_pass()
     cp.set_pipeline(capture)
     for c in conts:
@@ -104,6 +109,7 @@ def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, c
             size=CONTINUITY_CAPTURE.size, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST
         )
         device.queue.write_buffer(uni, 0, data)
+        uniforms.append(uni)
         bind = device.create_bind_group(
             layout=capture.get_bind_group_layout(0),
             entries=[
@@ -118,6 +124,8 @@ def capture_offsets(device: Any, old: ProgramResources, new: ProgramResources, c
         cp.dispatch_workgroups(x, y, 1)
     cp.end()
     device.queue.submit([enc.finish()])
+    for uni in uniforms:  # freed once the submitted work is done (wgpu defers it)
+        uni.destroy()
 
 
 def prepare_swap(
@@ -144,14 +152,27 @@ def prepare_swap(
     affected = affected_sinks(current.program, new_program) if last_frame_uniform is not None else []
     new_program, conts = extend_program(new_program, affected)
     new = build_program(device, new_program, frame_uniform)  # may raise: nothing has changed yet
-    t1 = time.perf_counter()
-    copies, report = plan_migration(current.program, new_program)
-    copy_state(device, current, new, copies)
-    t2 = time.perf_counter()
-    if conts and last_frame_uniform is not None:
-        device.queue.write_buffer(frame_uniform, 0, last_frame_uniform)
-        capture_offsets(device, current, new, conts)
+    try:
+        t1 = time.perf_counter()
+        copies, report = plan_migration(current.program, new_program)
+        copy_state(device, current, new, copies)
+        t2 = time.perf_counter()
+        if conts and last_frame_uniform is not None:
+            device.queue.write_buffer(frame_uniform, 0, last_frame_uniform)
+            capture_offsets(device, current, new, conts)
+    except BaseException:
+        _release_offsets(conts)
+        new.release()  # nothing of the failed program stays allocated
+        raise
     return PreparedSwap(new, conts, report, (t1 - t0) * 1000.0, (t2 - t1) * 1000.0)
+
+
+def _release_offsets(conts: Sequence[SinkContinuity]) -> None:
+    for c in conts:
+        buf: Any = c.gpu_offsets
+        if buf is not None:
+            buf.destroy()
+            c.gpu_offsets = None
 
 
 class ContinuityPass:
@@ -167,6 +188,7 @@ class ContinuityPass:
 
     def __init__(self, device: Any, resources: ProgramResources, conts: Sequence[SinkContinuity]):
         self.device = device
+        self._pins = PIPELINES.pins(device) if conts else None
         self._kernels = [self._kernel(resources, c) for c in conts]
 
     def __bool__(self) -> bool:
@@ -174,7 +196,7 @@ class ContinuityPass:
 
     def _kernel(self, r: ProgramResources, c: SinkContinuity) -> tuple:
         d = self.device
-        pipe = _static_pipeline(d, "continuity.wgsl")
+        pipe = _static_pipeline(d, "continuity.wgsl", self._pins)
         uni = d.create_buffer(size=CONTINUITY.size, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         bind = d.create_bind_group(
             layout=pipe.get_bind_group_layout(0),
@@ -223,3 +245,13 @@ class ContinuityPass:
         """Zero every offset (after a reset nothing eases in from before it)."""
         for c, *_ in self._kernels:
             gpu.write_bytes(self.device, c.gpu_offsets, 0, bytes(32 * c.lanes))
+
+    def release(self) -> None:
+        """Free the offset and uniform buffers and unpin the pipeline (when this pass is
+        replaced by the next swap's). Idempotent; the pass encodes nothing afterwards."""
+        kernels, self._kernels = self._kernels, []
+        _release_offsets([k[0] for k in kernels])
+        for _c, _pipe, _bind, uni, _data, _grid in kernels:
+            uni.destroy()
+        if self._pins is not None:
+            self._pins.release()
