@@ -24,11 +24,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test demo bench reference docs lint format wheel-check clean
+.PHONY: help venv gpu-setup test fuzz demo bench reference docs lint format wheel-check clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
 	@echo "make test       set up everything, then run the test suite (pytest)"
+	@echo "make fuzz       the property-based fuzzer of tests/fuzz with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
 	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py, bench_swap.py)"
@@ -74,6 +75,11 @@ gpu-setup: $(STAMP)
 test: gpu-setup
 	$(call say,running the tests: $(VPY) -m pytest -q)
 	@$(VPY) -m pytest -q
+
+# make test runs the same fuzz tests with a few derandomized examples (the ci profile of tests/fuzz/profiles.py).
+fuzz: gpu-setup
+	$(call say,fuzzing: HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q -m fuzz tests/fuzz)
+	@HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q -m fuzz tests/fuzz
 
 demo: gpu-setup
 	@mkdir -p out

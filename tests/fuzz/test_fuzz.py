@@ -1,0 +1,133 @@
+"""Property-based fuzzing: whatever the patch, ``compile`` answers with a program or a coded
+``CompileError``, and a program steps and renders.
+
+Patches are generated from the block registry (tests/fuzz/strategies.py): well-typed ones that
+must compile, mutated ones (random and wrong-payload edges, out-of-range and wrong-kind params,
+unknown keys and types, random Expression texts), and damaged file contents (truncated JSON,
+other encodings, invalid UTF-8, random bytes). ``make test`` runs a few derandomized examples of
+each (the ``ci`` profile); ``make fuzz`` runs thousands (``HYPOTHESIS_PROFILE=fuzz``). A crash
+found here goes into the corpus (tests/corpus/) as a reproducer.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from fuzz.profiles import examples
+from fuzz.strategies import mutated_patches, patch_bytes, valid_patches
+from hypothesis import given
+from hypothesis import strategies as st
+from support.running import gpu_or_skip
+from typer.testing import CliRunner
+
+import oscilla as osc
+from oscilla.cli import app
+
+pytestmark = pytest.mark.fuzz
+
+CODE = re.compile(r"[EWI](_[A-Z0-9]+)+")
+SEVERITY = {"E": "error", "W": "warning", "I": "info"}
+#: frame times of the fuzzed runs, in ms: the first frame, a 60 fps frame, a late frame
+TIMES = (0.0, 1000.0 / 60.0, 2500.0)
+SINK_INPUTS = ("pos", "color", "size", "rotation", "scale", "shape")
+
+
+def assert_coded(diagnostics) -> None:
+    """Every diagnostic has a code, the severity its code's prefix says, and a message."""
+    for d in diagnostics:
+        assert isinstance(d, osc.Diagnostic), d
+        assert isinstance(d.code, str) and CODE.fullmatch(d.code), d
+        assert d.severity == SEVERITY[d.code[0]], d
+        assert isinstance(d.message, str) and d.message.strip(), d
+
+
+def compile_or_diagnose(source):
+    """``osc.compile(source)``: the program, or None after checking the CompileError's diagnostics.
+    Any other exception fails the test."""
+    try:
+        program = osc.compile(source)
+    except osc.CompileError as e:
+        assert e.diagnostics, "a CompileError without diagnostics"
+        assert_coded(e.diagnostics)
+        assert any(d.severity == "error" for d in e.diagnostics), e.diagnostics
+        return None
+    assert_coded(program.diagnostics)
+    assert not any(d.severity == "error" for d in program.diagnostics), program.diagnostics
+    return program
+
+
+def run_reference(program) -> None:
+    """A few frames on the ReferenceRuntime, then every render input of every sink read back."""
+    rt = osc.ReferenceRuntime(program)
+    for t in TIMES:
+        rt.step(t)
+        for sink in program.sinks:
+            for name in SINK_INPUTS:
+                assert isinstance(rt.read_rendered(sink.block, name), np.ndarray)
+
+
+@given(valid_patches())
+@examples(1.0)
+def test_valid_patches_compile_step_and_render(patch):
+    try:
+        program = osc.compile(patch)
+    except osc.CompileError as e:  # pragma: no cover - a failure message
+        pytest.fail("a well-typed patch did not compile:\n" + "\n".join(d.format() for d in e.diagnostics))
+    assert_coded(program.diagnostics)
+    assert [s.block for s in program.sinks] == ["draw"]
+    run_reference(program)
+
+
+@given(mutated_patches())
+@examples(1.5)
+def test_mutated_patches_compile_or_diagnose(patch):
+    program = compile_or_diagnose(patch)
+    if program is not None:
+        run_reference(program)
+
+
+@given(patch_bytes())
+@examples(1.5)
+def test_file_contents_load_or_diagnose(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "patch.json"
+    path.write_bytes(data)
+    try:
+        patch = osc.load_patch(path)
+    except osc.CompileError as e:
+        assert e.diagnostics and all(d.code == "E_PATCH_INVALID" for d in e.diagnostics), e.diagnostics
+        assert_coded(e.diagnostics)
+        return
+    assert isinstance(patch, osc.Patch)
+    program = compile_or_diagnose(patch)
+    if program is not None:
+        run_reference(program)
+
+
+@given(patch_bytes())
+@examples(0.25)
+def test_check_command_exits_0_or_1(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("fuzz") / "patch.json"
+    path.write_bytes(data)
+    r = CliRunner().invoke(app, ["check", str(path)])
+    assert r.exit_code in (0, 1), (r.exit_code, r.output)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Traceback" not in r.output and "internal error" not in r.output, r.output
+    if r.exit_code == 1:
+        assert re.search(r"\bE(_[A-Z0-9]+)+\b", r.output), r.output
+
+
+@pytest.mark.gpu
+@given(st.one_of(valid_patches(max_middle=5), mutated_patches()))
+@examples(0.05)
+def test_gpu_runtime_steps_and_renders(patch):
+    gpu_or_skip()
+    program = compile_or_diagnose(patch)
+    if program is None:
+        return
+    rt = osc.Runtime(program)
+    for t in TIMES:
+        rt.step(t)
+    image = rt.render(16, 16)
+    assert image.shape == (16, 16, 4) and image.dtype == np.uint8
