@@ -1,12 +1,22 @@
 """The ``oscilla`` command line: render, run, check, inspect.
 
-Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``);
-2 usage error; 3 a file could not be read or written; 4 no usable GPU adapter; 70 an internal error
-(a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
+Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
+or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
+that is not finite or out of its range names the option); 3 a file could not be read or written;
+4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
+error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
+
+Option bounds: times (``--t-ms``, ``--duration-ms``) in 0 .. 2**53 ms (the runtime's
+``MAX_T_MS``); ``--fps`` in 0.001 .. 1000 and ``--max-fps`` in 1 .. 1000 (a frame per millisecond,
+the unit of time). The frames stepped to reach ``--t-ms`` are generated lazily (constant memory),
+with a progress bar when there are many; a catch-up of more than :data:`MAX_CATCHUP_FRAMES` frames
+(hours of stepping) and a sequence of more than :data:`MAX_SEQUENCE_FRAMES` files are refused up
+front, naming the options to change.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +35,17 @@ if TYPE_CHECKING:  # annotations only: the commands import the compiler when the
     from oscilla.program import CompiledProgram
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+#: the largest time option, in ms: 2**53, the runtime's ``MAX_T_MS`` (oscilla/runtime/clock.py;
+#: repeated here so that the CLI starts without importing numpy; tests/cli checks that they agree)
+MAX_TIME_MS = float(2**53)
+#: the most frames ``render -o`` steps to reach ``--t-ms`` (at about 0.1-1 ms per frame, minutes
+#: to hours); beyond, a usage error that suggests a lower ``--fps``
+MAX_CATCHUP_FRAMES = 10_000_000
+#: the most files ``render --frames-dir`` writes (about 28 minutes at 60 fps, tens of GB of PNGs)
+MAX_SEQUENCE_FRAMES = 100_000
+#: a catch-up of more frames than this shows a progress bar
+CATCHUP_BAR_FRAMES = 2_000
 
 app = typer.Typer(
     add_completion=False,
@@ -58,6 +79,35 @@ def _parse_size(size: str) -> tuple[int, int]:
         return w, h
     except ValueError:
         raise typer.BadParameter(f"size must look like 512x512, got {size!r}") from None
+
+
+def _num(x: float) -> str:
+    """A bound as it reads best: 9007199254740992, 1000, 0.001."""
+    return str(int(x)) if x.is_integer() else repr(x)
+
+
+def _bounded(lo: float, hi: float, unit: str = ""):
+    """A typer callback that accepts a finite number in [lo, hi] (a usage error, exit 2, otherwise:
+    typer names the option)."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+            raise typer.BadParameter(f"must be a finite number from {_num(lo)} to {_num(hi)}{unit}, got {value:g}")
+        return value
+
+    return check
+
+
+def _frames_bar() -> Progress:
+    """A rich progress bar of frames on stderr."""
+    return Progress(
+        TextColumn("rendering"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 def _fail(e: BaseException) -> typer.Exit:
@@ -95,46 +145,76 @@ def _compile(patch: Path, observe: Sequence[str] | None = None) -> CompiledProgr
 def render(
     patch: Path = typer.Argument(..., help="patch JSON file"),
     output: Path | None = typer.Option(None, "-o", "--output", help="PNG file for a single frame"),
-    t_ms: float = typer.Option(0.0, "--t-ms", min=0.0, help="time of the single frame, in ms"),
+    t_ms: float = typer.Option(
+        0.0, "--t-ms", callback=_bounded(0.0, MAX_TIME_MS, " ms"), help="time of the single frame, in ms"
+    ),
     size: str = typer.Option("512x512", help="WIDTHxHEIGHT in pixels"),
-    fps: float = typer.Option(60.0, min=0.001, help="playback rate used to reach --t-ms, or of the sequence"),
+    fps: float = typer.Option(
+        60.0, callback=_bounded(0.001, 1000.0), help="playback rate used to reach --t-ms, or of the sequence"
+    ),
     frames_dir: Path | None = typer.Option(None, "--frames-dir", help="write a numbered frame sequence here"),
-    duration_ms: float = typer.Option(2000.0, "--duration-ms", min=0.0, help="length of the frame sequence, in ms"),
+    duration_ms: float = typer.Option(
+        2000.0, "--duration-ms", callback=_bounded(0.0, MAX_TIME_MS, " ms"), help="length of the frame sequence, in ms"
+    ),
 ) -> None:
     """Render one PNG (-o) and/or a numbered frame sequence (--frames-dir) offscreen."""
-    from oscilla.export.png import render_frames, render_png
-
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
         raise typer.BadParameter("give -o OUT.png and/or --frames-dir DIR")
+    from oscilla.export.png import playback_times, render_frames, render_png, sequence_length
+
+    catchup = len(playback_times(t_ms, fps))
+    if output is not None and catchup > MAX_CATCHUP_FRAMES:
+        raise typer.BadParameter(
+            f"reaching {t_ms:g} ms at {fps:g} fps steps {catchup:,} frames, more than {MAX_CATCHUP_FRAMES:,} "
+            f"(hours of stepping); lower --fps (the catch-up steps t_ms·fps/1000 frames) or --t-ms",
+            param_hint="'--t-ms'",
+        )
+    count = sequence_length(duration_ms, fps)
+    if frames_dir is not None and count > MAX_SEQUENCE_FRAMES:
+        raise typer.BadParameter(
+            f"{duration_ms:g} ms at {fps:g} fps is {count:,} frames, more than {MAX_SEQUENCE_FRAMES:,} files; "
+            f"lower --duration-ms or --fps",
+            param_hint="'--duration-ms'",
+        )
     try:
+        program = _compile(patch)
+        _require_render_sink(program)
         if output is not None:
-            render_png(patch, output, t_ms=t_ms, size=(w, h), fps=fps)
+            if catchup > CATCHUP_BAR_FRAMES:
+                with _frames_bar() as bar:
+                    render_png(
+                        program, output, t_ms=t_ms, size=(w, h), fps=fps, progress=lambda ts: bar.track(ts, len(ts))
+                    )
+            else:
+                render_png(program, output, t_ms=t_ms, size=(w, h), fps=fps)
             out.print(f"wrote {output} ({w}x{h}, t = {t_ms:g} ms)")
         if frames_dir is not None:
-            with Progress(
-                TextColumn("rendering"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=False,
-            ) as bar:
+            with _frames_bar() as bar:
 
                 def wrap(it):
                     return bar.track(it, total=len(it))
 
-                paths = render_frames(patch, frames_dir, duration_ms, fps, (w, h), progress=wrap)
+                paths = render_frames(program, frames_dir, duration_ms, fps, (w, h), progress=wrap)
             out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {w}x{h})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None
+
+
+def _require_render_sink(program: CompiledProgram) -> None:
+    """Raise the W_NO_RENDER_SINK CompileError (exit 1) for a program that would draw a blank image."""
+    from oscilla.runtime.executor import render_sink_error
+
+    problem = render_sink_error(program)
+    if problem is not None:
+        raise problem
 
 
 @app.command()
 def run(
     patch: Path = typer.Argument(..., help="patch JSON file"),
     size: str = typer.Option("800x800", help="window WIDTHxHEIGHT"),
-    max_fps: float = typer.Option(60.0, "--max-fps", min=1.0, help="frame-rate cap"),
+    max_fps: float = typer.Option(60.0, "--max-fps", callback=_bounded(1.0, 1000.0), help="frame-rate cap"),
     frames: int | None = typer.Option(None, "--frames", min=1, help="close after this many frames"),
     watch: bool = typer.Option(
         False,
@@ -150,27 +230,54 @@ def run(
         help="listen for OSC messages /oscilla/<channel> <float> on 127.0.0.1 at this UDP port (0: any free port)",
     ),
 ) -> None:
-    """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels)."""
-    from oscilla.live.player import run as play
+    """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels).
 
+    Exits 4 without a display or when the window cannot be opened, 1 for a patch that does not
+    compile or has no render sink."""
     w, h = _parse_size(size)
+    from oscilla.live.player import run as play
+    from oscilla.window import NoDisplayError
+
     try:
+        # the patch first (exit 1 for errors and for no render sink), then the display: the window
+        # checks DISPLAY / WAYLAND_DISPLAY and GLFW before creating anything (exit 4, not an abort)
         play(patch, watch=watch, osc_port=osc_port, size=(w, h), max_frames=frames, max_fps=max_fps)
+    except NoDisplayError as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_NO_GPU) from None
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
 
 
 @app.command()
-def check(patch: Path = typer.Argument(..., help="patch JSON file")) -> None:
+def check(
+    patch: Path = typer.Argument(..., help="patch JSON file"),
+    device: bool = typer.Option(
+        False,
+        "--device",
+        help="also check the program against this machine's GPU limits (opens the device; exit 4 without one)",
+    ),
+) -> None:
     """Compile a patch and print its diagnostics grouped by block, with the offending edge or
-    expression column marked (exit 1 when it has errors)."""
+    expression column marked (exit 1 when it has errors). Without --device no GPU is opened, so
+    device limits (buffer sizes) are not checked: the ok-line says so."""
     from oscilla.diagnostic_report import format_report
     from oscilla.patch import Patch, load_patch
 
     model: Patch | None = None  # stays None when the file itself does not load
+    checked = "device limits not checked (use --device)"
     try:
         model = load_patch(patch)
-        program = _compile(patch)
+        if device:
+            from oscilla.compiler.compile import compile_patch
+            from oscilla.gpu.device import adapter_summary, get_device
+            from oscilla.program import DeviceLimits
+
+            limits = DeviceLimits.from_device(get_device())
+            checked = f"fits the device limits of {adapter_summary()}"
+            program = compile_patch(model, limits=limits)
+        else:
+            program = _compile(patch)
     except CompileError as e:
         for line in format_report(model, e.diagnostics):
             err.print(line, markup=False)
@@ -182,7 +289,7 @@ def check(patch: Path = typer.Argument(..., help="patch JSON file")) -> None:
             out.print(line, markup=False)
     out.print(
         f"ok: {patch} compiles ({len(program.kernels)} kernels, {len(program.slot_meta)} slots, "
-        f"{len(program.state_layout.cells)} state cells)",
+        f"{len(program.state_layout.cells)} state cells; {checked})",
         markup=False,
     )
 

@@ -1,15 +1,75 @@
 """A live window (rendercanvas, glfw backend): fps in the title, Esc closes, the mouse feeds the
-external channels of docs/language/external-channels.md#window-channels."""
+external channels of docs/language/external-channels.md#window-channels.
+
+Opening a window fails gracefully: without a display (:func:`require_display`: on Linux neither
+``DISPLAY`` nor ``WAYLAND_DISPLAY`` is set, or GLFW cannot initialize or create a window) and on
+any GLFW or rendercanvas error while the window is set up, :func:`run_window` raises
+:class:`NoDisplayError` instead of letting GLFW abort the process (a failed ``glfwInit`` used to end
+in an assertion, exit 134); ``oscilla run`` turns it into exit 4.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from oscilla.gpu.device import DRAW_CANCELLED
 from oscilla.program import CompiledProgram
-from oscilla.runtime.executor import Runtime
+from oscilla.runtime.executor import Runtime, render_sink_error
+
+
+class NoDisplayError(RuntimeError):
+    """No window can be opened: no display, or GLFW / rendercanvas failed to set one up. The message
+    says why and what to do (a desktop session, ``xvfb-run``, or ``oscilla render`` offscreen)."""
+
+
+_HINT = (
+    "run it on a desktop session, under a virtual display (xvfb-run -a oscilla run ...), "
+    "or render offscreen with oscilla render"
+)
+
+
+def _glfw_messages(caught: list[warnings.WarningMessage]) -> str:
+    return "; ".join(str(w.message) for w in caught) or "no reason given"
+
+
+def require_display() -> None:
+    """Check that a window can be opened here, without opening one for good.
+
+    On Linux ``DISPLAY`` or ``WAYLAND_DISPLAY`` must be set; then GLFW must initialize and create a
+    (hidden, immediately destroyed) window. GLFW errors are reported as warnings by pyGLFW and
+    its C library aborts the process when a NULL window is used later, so both steps are checked
+    here, before rendercanvas gets to them.
+
+    Raises:
+        NoDisplayError: with the reason (the variables, or GLFW's own messages) and what to do.
+    """
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise NoDisplayError(f"no display: neither DISPLAY nor WAYLAND_DISPLAY is set; {_HINT}")
+    try:
+        import glfw
+    except Exception as e:  # noqa: BLE001 - e.g. ImportError: the GLFW shared library is missing
+        raise NoDisplayError(f"cannot open a window: GLFW is unavailable ({e}); {_HINT}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            if not glfw.init():
+                raise NoDisplayError(f"cannot open a window: GLFW failed to start ({_glfw_messages(caught)}); {_HINT}")
+            glfw.default_window_hints()
+            glfw.window_hint(glfw.CLIENT_API, glfw.NO_API)
+            glfw.window_hint(glfw.VISIBLE, False)
+            probe = glfw.create_window(16, 16, "oscilla", None, None)
+        except NoDisplayError:
+            raise
+        except Exception as e:  # noqa: BLE001 - pyGLFW in 'raise' error mode, or a ctypes failure
+            raise NoDisplayError(f"cannot open a window: {e}; {_HINT}") from None
+        if not probe:
+            raise NoDisplayError(f"cannot open a window: GLFW could not create one ({_glfw_messages(caught)}); {_HINT}")
+        glfw.destroy_window(probe)
 
 
 class FrameDriver(Protocol):
@@ -116,25 +176,36 @@ def run_window(
     Returns the number of frames drawn.
 
     Raises:
-        RuntimeError: no display is available (glfw cannot open a window).
+        NoDisplayError (a RuntimeError): no display is available, or GLFW / rendercanvas failed to
+            open the window (see :func:`require_display`).
+        CompileError: the program has no render sink (W_NO_RENDER_SINK): it would show a blank window.
         ValueError: neither ``program`` nor ``player`` is given.
     """
-    from rendercanvas.glfw import RenderCanvas, loop
-
     if player is not None:
-        rt = player.runtime
-    elif program is not None:
-        rt = Runtime(program)
-    else:
+        program = player.runtime.program
+    elif program is None:
         raise ValueError("run_window needs a program or a player")
+    problem = render_sink_error(program)
+    if problem is not None:
+        raise problem
+    require_display()
+    try:
+        from rendercanvas.glfw import RenderCanvas, loop
+    except Exception as e:  # noqa: BLE001 - rendercanvas or GLFW cannot load here
+        raise NoDisplayError(f"cannot open a window: {e}; {_HINT}") from None
+
+    rt = player.runtime if player is not None else Runtime(program)
     step = player.step if player is not None else rt.step
 
     def base_title() -> str:
         return player.title if player is not None else title
 
-    canvas = RenderCanvas(size=size, title=base_title(), update_mode="continuous", max_fps=max_fps, vsync=True)
-    context = canvas.get_wgpu_context()
-    context.configure(device=rt.device, format="bgra8unorm")
+    try:
+        canvas = RenderCanvas(size=size, title=base_title(), update_mode="continuous", max_fps=max_fps, vsync=True)
+        context = canvas.get_wgpu_context()
+        context.configure(device=rt.device, format="bgra8unorm")
+    except Exception as e:  # noqa: BLE001 - GLFW/rendercanvas/surface failures: an error, not a crash
+        raise NoDisplayError(f"cannot open a window: {type(e).__name__}: {e}; {_HINT}") from None
     mouse = MouseChannels()
     state = _FrameCount(started=time.perf_counter(), shown=time.perf_counter(), title=base_title())
 

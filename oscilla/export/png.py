@@ -4,29 +4,91 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 from PIL import Image
 
 from oscilla.compiler.compile import compile_patch
 from oscilla.patch import load_patch
-from oscilla.runtime.executor import Runtime
+from oscilla.program import CompiledProgram
+from oscilla.runtime.clock import MAX_T_MS
+from oscilla.runtime.executor import Runtime, render_sink_error
 
 
-def playback_times(t_ms: float, fps: float) -> list[float]:
+class PlaybackTimes(Sequence[float]):
+    """The frame times playback reaches on the way to ``t_ms``, computed on demand: ``0, step,
+    ..., n·step`` (step = 1000/fps ms, n = floor(t_ms/step)) and ``t_ms`` itself when it is not on
+    that grid. A Sequence (``len``, indexing, iteration) that stores three numbers, so reaching
+    ``t_ms = 1e10`` needs no more memory than reaching 1000 (only the time it takes to step them).
+    """
+
+    __slots__ = ("_count", "_grid", "_step", "_t_ms")
+
+    def __init__(self, t_ms: float, step: float, grid: int, off_grid: bool):
+        self._t_ms, self._step, self._grid = t_ms, step, grid  # grid: the frames 0, step, ... on the grid
+        self._count = grid + int(off_grid)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _at(self, k: int) -> float:
+        return k * self._step if k < self._grid else self._t_ms
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[float]: ...
+
+    def __getitem__(self, index: int | slice) -> float | list[float]:
+        if isinstance(index, slice):
+            return [self._at(k) for k in range(*index.indices(self._count))]
+        k = index + self._count if index < 0 else index
+        if not 0 <= k < self._count:
+            raise IndexError(f"playback frame {index} out of range (0..{self._count - 1})")
+        return self._at(k)
+
+    def __iter__(self) -> Iterator[float]:
+        for k in range(self._count):
+            yield self._at(k)
+
+    def __repr__(self) -> str:
+        return f"PlaybackTimes(t_ms={self._t_ms!r}, step={self._step!r}, frames={self._count})"
+
+
+def playback_times(t_ms: float, fps: float) -> PlaybackTimes:
     """Frame times playback reaches on the way to ``t_ms``: 0, 1000/fps, ... and ``t_ms`` itself
-    when it is not on that grid (so stateful patches match playback, docs/language/python-api.md)."""
-    if not fps > 0:
-        raise ValueError(f"fps must be > 0, got {fps}")
-    t_ms = max(0.0, float(t_ms))  # time starts at 0 and never runs backwards (docs/language/time.md#time-resolution)
+    when it is not on that grid (so stateful patches match playback, docs/language/python-api.md).
+    Lazy (:class:`PlaybackTimes`): memory does not grow with ``t_ms``.
+
+    Raises:
+        ValueError: ``fps`` is not a finite number > 0, or ``t_ms`` is not finite or above
+            :data:`oscilla.runtime.clock.MAX_T_MS`.
+    """
+    fps, t_ms = float(fps), float(t_ms)
+    if not (math.isfinite(fps) and fps > 0):
+        raise ValueError(f"fps must be a finite number > 0, got {fps}")
+    if not (math.isfinite(t_ms) and t_ms <= MAX_T_MS):
+        raise ValueError(f"t_ms must be finite and at most {MAX_T_MS:.0f} ms, got {t_ms}")
+    t_ms = max(0.0, t_ms)  # time starts at 0 and never runs backwards (docs/language/time.md#time-resolution)
     step = 1000.0 / fps
     n = int(math.floor(t_ms / step + 1e-9))
-    times = [k * step for k in range(n + 1)]
-    if t_ms - times[-1] > 1e-9:
-        times.append(float(t_ms))
-    return times
+    return PlaybackTimes(t_ms, step, n + 1, t_ms - n * step > 1e-9)
+
+
+def sequence_length(duration_ms: float, fps: float) -> int:
+    """Frames of a sequence of ``duration_ms`` at ``fps``: round(duration_ms·fps/1000), at least 1.
+
+    Raises:
+        ValueError: a value that is not finite, or an ``fps`` that is not > 0.
+    """
+    duration_ms, fps = float(duration_ms), float(fps)
+    if not (math.isfinite(fps) and fps > 0 and math.isfinite(duration_ms)):
+        raise ValueError(f"duration_ms and fps must be finite (fps > 0), got {duration_ms}, {fps}")
+    return max(1, int(round(duration_ms * fps / 1000.0)))
 
 
 def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
@@ -35,26 +97,51 @@ def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
     Image.fromarray(np.ascontiguousarray(image), mode="RGBA").save(path)
 
 
-def _runtime_for(patch_or_path):
-    return Runtime(compile_patch(load_patch(patch_or_path)))
+def _runtime_for(patch_or_program) -> Runtime:
+    """A Runtime of a compiled program, or of a patch (anything ``load_patch`` takes) compiled now.
+
+    Raises:
+        CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK:
+            it would draw a blank image).
+    """
+    if isinstance(patch_or_program, CompiledProgram):
+        program = patch_or_program
+    else:
+        program = compile_patch(load_patch(patch_or_program))
+    problem = render_sink_error(program)
+    if problem is not None:
+        raise problem
+    return Runtime(program)
 
 
 def render_png(
-    patch_or_path, path: str | os.PathLike, t_ms: float = 0.0, size=(512, 512), fps: float = 60.0
+    patch_or_path,
+    path: str | os.PathLike,
+    t_ms: float = 0.0,
+    size=(512, 512),
+    fps: float = 60.0,
+    progress: Callable[[PlaybackTimes], Iterable[float]] | None = None,
 ) -> np.ndarray:
     """Render the frame at ``t_ms`` (ms) as playback at ``fps`` reaches it and write a PNG.
 
     Frames 0, 1000/fps, ... up to ``t_ms`` are stepped so stateful blocks see the same history as
-    playback. ``size`` is (width, height) in pixels. Returns the (H, W, 4) uint8 image.
+    playback (:func:`playback_times`, generated as they are stepped). ``patch_or_path`` is a patch
+    (anything ``load_patch`` takes) or a CompiledProgram. ``size`` is (width, height) in pixels,
+    ints. ``progress`` wraps the frame times (the CLI passes a progress bar for long catch-ups).
+    Returns the (H, W, 4) uint8 image.
 
     Raises:
-        CompileError: the patch does not compile.
+        CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK).
+        ValueError: ``t_ms`` or ``fps`` not finite, ``fps`` not > 0, ``t_ms`` above 2**53 ms, or a
+            size outside the device's texture limits.
+        TypeError: a size that is not a pair of ints.
         OSError: the patch file cannot be read or the PNG cannot be written.
     """
+    times = playback_times(t_ms, fps)
     rt = _runtime_for(patch_or_path)
-    for t in playback_times(float(t_ms), fps):
+    for t in times if progress is None else progress(times):
         rt.step(t)
-    img = rt.render(int(size[0]), int(size[1]))
+    img = rt.render(size[0], size[1])
     save_png(img, path)
     return img
 
@@ -69,10 +156,17 @@ def render_frames(
 ) -> list[Path]:
     """Render round(duration_ms·fps/1000) frames at t = k·1000/fps to ``out_dir/frame_0000.png``...
 
-    ``progress`` wraps the frame iterator (the CLI passes a progress bar). Returns the paths.
+    ``patch_or_path`` is a patch or a CompiledProgram. ``progress`` wraps the frame iterator (the
+    CLI passes a progress bar). Returns the paths.
+
+    Raises:
+        CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK).
+        ValueError: ``duration_ms`` or ``fps`` not finite, or ``fps`` not > 0.
+        TypeError: a size that is not a pair of ints.
+        OSError: a patch file cannot be read or a PNG cannot be written.
     """
+    n = sequence_length(duration_ms, fps)
     rt = _runtime_for(patch_or_path)
-    n = max(1, int(round(duration_ms * fps / 1000.0)))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -80,6 +174,6 @@ def render_frames(
     for k in frames:
         rt.step(k * 1000.0 / fps)
         p = out / f"frame_{k:04d}.png"
-        save_png(rt.render(int(size[0]), int(size[1])), p)
+        save_png(rt.render(size[0], size[1]), p)
         paths.append(p)
     return paths

@@ -46,14 +46,25 @@ def _adapter_info(adapter) -> dict:
     return {"backend": info.get("backend_type", ""), "type": info.get("adapter_type", ""), "summary": adapter.summary}
 
 
-def good_adapters() -> list:
-    """Adapters on a modern backend, best first (discrete GPU, integrated, ..., CPU)."""
+def _modern_adapters() -> list:
+    """Every adapter on a modern backend (Vulkan, Metal, D3D12), unfiltered and unsorted."""
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
-    adapters = [a for a in wgpu.gpu.enumerate_adapters_sync() if _adapter_info(a)["backend"] in GOOD_BACKENDS]
+    return [a for a in wgpu.gpu.enumerate_adapters_sync() if _adapter_info(a)["backend"] in GOOD_BACKENDS]
+
+
+def _filtered(adapters: list) -> list:
+    """``adapters`` whose name contains ``OSCILLA_ADAPTER`` (case-insensitive; all when it is unset),
+    best first (discrete GPU, integrated, ..., CPU)."""
     want = os.environ.get("OSCILLA_ADAPTER")
     if want:
         adapters = [a for a in adapters if want.lower() in a.summary.lower()]
     return sorted(adapters, key=lambda a: _TYPE_RANK.get(_adapter_info(a)["type"], 9))
+
+
+def good_adapters() -> list:
+    """Adapters on a modern backend, best first (discrete GPU, integrated, ..., CPU), only those
+    whose name contains ``OSCILLA_ADAPTER`` when that variable is set."""
+    return _filtered(_modern_adapters())
 
 
 def describe_adapters() -> str:
@@ -70,13 +81,23 @@ def get_device() -> wgpu.GPUDevice:
     """The process-wide GPU device (created on first use, on the best modern adapter).
 
     Raises:
-        NoAdapterError: when only OpenGL (or no) adapters exist, with the fix in the message.
+        NoAdapterError: when only OpenGL (or no) adapters exist, with the fix in the message; or
+            when ``OSCILLA_ADAPTER`` matches none of the modern adapters (the message names the
+            variable and lists the adapters seen).
     """
     global _device, _adapter_summary
     with _lock:
         if _device is not None:
             return _device
-        adapters = good_adapters()
+        modern = _modern_adapters()
+        adapters = _filtered(modern)
+        want = os.environ.get("OSCILLA_ADAPTER")
+        if not adapters and modern and want:
+            seen = "; ".join(sorted({a.summary for a in modern}))
+            raise NoAdapterError(
+                f"OSCILLA_ADAPTER={want!r} matches none of the adapters wgpu sees ({seen}); set it to "
+                f"part of one of these names, or unset it to use the best one"
+            )
         if not adapters:
             raise NoAdapterError(
                 "no Vulkan, Metal or D3D12 adapter found (wgpu sees: "

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import wgpu
 
+from oscilla.diagnostics import CompileError, Diagnostic
 from oscilla.drawing.instances import InstanceRenderer
 from oscilla.drawing.offscreen import OffscreenTarget
 from oscilla.gpu import device as gpu
@@ -149,6 +150,7 @@ class Runtime:
         old = self.resources
         self._install(prepared.resources)
         old.release()  # the replaced program's buffers are freed now, not when the collector runs
+        self._continuity.release()  # and the previous swap's continuity offsets
         self._continuity = ContinuityPass(self.device, prepared.resources, prepared.continuity)
         report = prepared.report
         report.timings_ms = {
@@ -252,3 +254,34 @@ class Runtime:
         self._get_renderer(fmt)
         self._window_format = fmt
         self._window_target = provider
+
+
+class NoRenderSinkError(CompileError):
+    """A CompileError for a program that draws nothing (its one diagnostic is W_NO_RENDER_SINK, a
+    warning: the patch compiles, but drawing it would be a blank image)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(diagnostics)
+        self.args = ("; ".join(d.format() for d in self.diagnostics),)
+
+
+def render_sink_error(program: CompiledProgram) -> NoRenderSinkError | None:
+    """What the front ends that draw (``render_png``, ``render_frames``, the window, ``oscilla
+    render`` and ``oscilla run``) raise for a program with no render sink, which would draw a blank
+    image: a CompileError carrying the compiler's W_NO_RENDER_SINK warning (made here when the
+    program has none). None when the program draws. ``Runtime`` itself runs such a program: its
+    values stay readable with ``read``."""
+    if program.sinks:
+        return None
+    found = [d for d in program.diagnostics if d.code == "W_NO_RENDER_SINK"]
+    return NoRenderSinkError(
+        found
+        or [
+            Diagnostic(
+                "W_NO_RENDER_SINK",
+                "warning",
+                "the patch has no render sink, so it draws nothing; connect a RenderInstances2D "
+                "(its pos input at least) to draw, or read its values with Runtime.read",
+            )
+        ]
+    )

@@ -142,10 +142,10 @@ def test_out_of_range_options_are_usage_errors(args, tmp_path):
 def test_playback_times():
     from oscilla.export.png import playback_times
 
-    assert playback_times(0, 60) == [0.0]
-    assert playback_times(50, 20) == [0.0, 50.0]
-    assert playback_times(60, 20) == [0.0, 50.0, 60.0]
-    assert playback_times(-5, 20) == [0.0]
+    assert list(playback_times(0, 60)) == [0.0]
+    assert list(playback_times(50, 20)) == [0.0, 50.0]
+    assert list(playback_times(60, 20)) == [0.0, 50.0, 60.0]
+    assert list(playback_times(-5, 20)) == [0.0]
 
 
 @pytest.mark.gpu

@@ -72,3 +72,52 @@ def test_window_opens_renders_and_closes_under_xvfb():
     assert r.returncode == 0, panic
     frames = int(r.stdout.split("frames")[-1].split()[0])
     assert frames == 20, r.stdout
+
+
+# -- a graceful desktop (issue 9) -----------------------------------------------------------------
+def test_the_window_sets_exactly_the_documented_window_channels():
+    from oscilla.runtime.clock import WINDOW_CHANNELS
+
+    m, rt = MouseChannels(), FakeRuntime()
+    m.apply(rt)
+    assert set(rt.inputs) == WINDOW_CHANNELS  # so set_input never warns about them
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="DISPLAY / WAYLAND_DISPLAY are Linux's")
+def test_no_display_is_an_error_before_glfw_is_touched(monkeypatch):
+    from oscilla.window import NoDisplayError, require_display
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(NoDisplayError, match="neither DISPLAY nor WAYLAND_DISPLAY") as e:
+        require_display()
+    assert isinstance(e.value, RuntimeError) and "xvfb-run" in str(e.value)
+
+
+def test_a_window_of_a_program_that_draws_nothing_is_refused(monkeypatch):
+    import oscilla as osc
+    from oscilla.window import run_window
+
+    program = osc.compile(
+        {
+            "oscilla": 1,
+            "blocks": [{"id": "time", "type": "InfiniteTimeRoot"}, {"id": "o", "type": "Oscillator"}],
+            "edges": [{"from": "time.phaseA", "to": "o.phase"}],
+        }
+    )
+    monkeypatch.delenv("DISPLAY", raising=False)  # refused for the patch, before the display is looked at
+    with pytest.raises(osc.CompileError) as e:
+        run_window(program)
+    assert [d.code for d in e.value.diagnostics] == ["W_NO_RENDER_SINK"]
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run for a virtual display")
+def test_require_display_passes_under_xvfb():
+    r = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, "-c", "from oscilla.window import require_display; require_display()"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"},
+    )
+    assert r.returncode == 0, r.stderr[-1500:]
