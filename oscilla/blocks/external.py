@@ -9,7 +9,7 @@ frame, so a kernel reads channel k as ``fu.ext[k / 4][k % 4]``.
 # channels one program may read: the frame uniform's ``ext`` holds MAX_CHANNELS f32 (re-exported here)
 from oscilla.abi.uniforms import MAX_CHANNELS as MAX_CHANNELS
 from oscilla.blocks.context import LowerContext
-from oscilla.blocks.registry import BlockDef, Config, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import FLOAT32, BlockDef, Config, ParamDef, PortDef, S, register
 from oscilla.blocks.values import Value
 
 
@@ -61,7 +61,10 @@ register(
         "io",
         inputs=(),
         outputs=(PortDef("gate", "float", S),),
-        params=(ParamDef("channel", "string", "mouse.x"), ParamDef("threshold", "number", 0.5)),
+        params=(
+            ParamDef("channel", "string", "mouse.x"),
+            ParamDef("threshold", "number", 0.5, minimum=FLOAT32[0], maximum=FLOAT32[1]),
+        ),
         lower=_lower_gate,
         external_channels=_channel,
         formula="1 if value >= threshold, else 0",

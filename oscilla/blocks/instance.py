@@ -2,7 +2,19 @@
 (docs/language/fields-and-instances.md#instances)."""
 
 from oscilla.blocks.context import LowerContext, TypeContext
-from oscilla.blocks.registry import ANY, NUMERIC_T, BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import (
+    ANY,
+    INT32,
+    MAX_INSTANCE_LANES,
+    NUMERIC_T,
+    BlockDef,
+    E,
+    F,
+    ParamDef,
+    PortDef,
+    S,
+    register,
+)
 from oscilla.blocks.shapes import DEFAULT_SHAPE
 from oscilla.blocks.signal import consumer_unit
 from oscilla.blocks.values import Value
@@ -34,8 +46,8 @@ register(
             PortDef("active", "bool", F),
         ),
         params=(
-            ParamDef("count", "int", 100, minimum=1, lanes_per_value=1),
-            ParamDef("seed", "int", 0, instance_seed=True),
+            ParamDef("count", "int", 100, minimum=1, maximum=MAX_INSTANCE_LANES, lanes_per_value=1),
+            ParamDef("seed", "int", 0, minimum=INT32[0], maximum=INT32[1], instance_seed=True),
         ),
         lower=_lower_array,
         output_payload=lambda ctx, port: ctx.input_payload("element") or SHAPE,

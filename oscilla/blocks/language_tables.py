@@ -21,7 +21,18 @@ import posixpath
 import re
 from collections.abc import Callable
 
-from oscilla.blocks.registry import ANY, NUMERIC_T, RAIL, BlockDef, ConstantDefault, PortDef, all_types, block_def
+from oscilla.blocks.registry import (
+    ANY,
+    FLOAT32,
+    INT32,
+    NUMERIC_T,
+    RAIL,
+    BlockDef,
+    ConstantDefault,
+    PortDef,
+    all_types,
+    block_def,
+)
 from oscilla.expr.typecheck import FUNCTIONS
 from oscilla.payloads import ALLOWED_UNITS, DEFAULT_UNIT, PAYLOADS, STORAGE, STRIDE
 
@@ -131,8 +142,8 @@ def _params(d: BlockDef) -> str:
         text = p.name
         if p.choices:
             text += " " + "/".join(str(c) for c in p.choices)
-        elif p.minimum is not None:
-            text += f" {'>' if p.exclusive else '>='}{p.minimum:g}"
+        elif p.minimum is not None and (p.minimum, p.maximum) not in (INT32, FLOAT32):
+            text += f" {'>' if p.exclusive else '>='}{p.minimum:g}"  # the full range is in the reference
         if p.default is not None:
             text += f" ={_value(p.default)}"
         bits.append(f"`{text}`")

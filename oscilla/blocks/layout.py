@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 from oscilla.blocks.context import LowerContext
-from oscilla.blocks.registry import ANY, BlockDef, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import ANY, INT32, BlockDef, F, ParamDef, PortDef, S, register
 from oscilla.blocks.values import Value
 
 _ELEMENTS = PortDef("elements", ANY, F, required=True)
@@ -140,7 +140,10 @@ register(
         inputs=(_ELEMENTS,),
         outputs=_POSITION,
         lower=_lower_grid_uv,
-        params=(ParamDef("cols", "int", 5, minimum=1), ParamDef("rows", "int", 5, minimum=1)),
+        params=(
+            ParamDef("cols", "int", 5, minimum=1, maximum=INT32[1]),
+            ParamDef("rows", "int", 5, minimum=1, maximum=INT32[1]),
+        ),
         formula="(u, v) = Halton(2,3) of i+1; col = min(floor(u cols), cols-1); row = min(floor(v rows), rows-1); "
         "position = ((col+0.5)/cols, (row+0.5)/rows, 0), computed on the host in float64",
     )

@@ -49,8 +49,8 @@ def _port_rows(ports: tuple[PortDef, ...], with_default: bool) -> list[str]:
 
 def _param_text(p: ParamDef) -> str:
     bits: list[str] = [p.kind]
-    if p.minimum is not None:
-        bits.append(f"{'>' if p.exclusive else '>='} {p.minimum:g}")
+    if p.range_text():
+        bits.append(f"range `{p.range_text()}`")
     if p.choices:
         bits.append("one of " + ", ".join(f"`{c}`" for c in p.choices))
     default = f", default `{p.default}`" if p.default is not None else ""
@@ -102,6 +102,12 @@ def render_reference() -> str:
         "",
         f'{len(types)} block types, grouped by category. "signal or field" ports are fields when any '
         "of the block's inputs is a field ([cardinality](../language/fields-and-instances.md#cardinality)).",
+        "",
+        "Every int and number param has a range: ints are whole numbers compared exactly, numbers must be "
+        "finite. A value outside it is `E_PARAM_INVALID`, whose message names the value and the range; "
+        "a lane count whose instance would exceed 2^24 lanes is `E_LIMIT_EXCEEDED` "
+        "([diagnostic codes](../language/diagnostics-codes.md#e_param_invalid)). Numbers the GPU holds are "
+        "f32, so their range is that of a finite f32.",
         "",
     ]
     groups: dict[str, list[BlockDef]] = {}

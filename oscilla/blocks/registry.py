@@ -28,11 +28,15 @@ lowering                   :attr:`BlockDef.lower`, :attr:`BlockDef.rail_output`,
 from __future__ import annotations
 
 import importlib
+import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 from typing import Any, Literal
 
 from oscilla.blocks.context import LowerContext, TypeContext
+from oscilla.blocks.literals import F32_MAX, I32_MAX, I32_MIN, describe_value
 from oscilla.blocks.values import Value
 from oscilla.diagnostics import DiagnosticCollector
 
@@ -50,6 +54,18 @@ Config = Mapping[str, Any]
 #: what a block is to the patch as a whole (None: an ordinary block)
 BlockRole = Literal["time_root", "render_sink", "camera"]
 ParamKind = Literal["int", "number", "string", "enum", "any"]
+
+# The bounds a numeric param declares (ParamDef.minimum / maximum); every int and number param
+# declares both, and the block reference prints them (ParamDef.range_text).
+#: ints that must fit a 32-bit signed int (seeds, frame counts, grid sizes: i32 on the GPU)
+INT32 = (I32_MIN, I32_MAX)
+#: numbers the GPU holds as f32: finite with |x| <= F32_MAX (a larger value would be inf)
+FLOAT32 = (-F32_MAX, F32_MAX)
+#: the largest finite float64: a number param computed on the host in float64 (time-root periods)
+#: declares it as its maximum, meaning "any finite value"
+F64_MAX = sys.float_info.max
+#: the most lanes one instance may have (docs/language/fields-and-instances.md#instances)
+MAX_INSTANCE_LANES = 2**24
 
 
 @dataclass(frozen=True)
@@ -97,8 +113,13 @@ class PortDef:
 
 
 class ParamError(ValueError):
-    """Raised by a :attr:`ParamDef.parse` hook; the message says why the value is invalid and
-    becomes the E_PARAM_INVALID message ``"<Type>.<param>: <message>"``."""
+    """Raised by a :attr:`ParamDef.parse` hook and by :meth:`ParamDef.validate`; the message says
+    why the value is invalid and becomes the E_PARAM_INVALID message ``"<Type>.<param>: <message>"``."""
+
+
+class ParamLimitError(ParamError):
+    """Raised by :meth:`ParamDef.validate` for a lane-count param whose instance would exceed
+    :data:`MAX_INSTANCE_LANES` lanes: E_LIMIT_EXCEEDED rather than E_PARAM_INVALID."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +130,10 @@ class ParamDef:
         name: the param name in the patch's ``params``.
         kind: ``"int"``, ``"number"``, ``"string"``, ``"enum"`` or ``"any"`` (checked generically).
         default: the value when the patch does not give one.
-        minimum / exclusive / maximum: bounds of a number (``exclusive`` makes ``minimum`` strict).
+        minimum / exclusive / maximum: the allowed range of an ``int`` or ``number`` param (every
+            one declares both bounds; ``exclusive`` makes ``minimum`` strict). Ints are compared
+            exactly, whatever their size; numbers must also be finite. See :data:`INT32`,
+            :data:`FLOAT32` and :data:`F64_MAX`.
         choices: the values of an enum.
         parse: a custom parser replacing the generic check of ``kind``: ``parse(raw JSON value)``
             returns the resolved value or raises :class:`ParamError` (Oscillator.mode accepts
@@ -130,6 +154,83 @@ class ParamDef:
     parse: Callable[[Any], Any] | None = None
     lanes_per_value: int = 0
     instance_seed: bool = False
+
+    def range_text(self) -> str:
+        """The allowed range of an int or number param as the reference prints it ("" for other
+        kinds): ``1 … 16777216``, ``>= 0.001, finite``, ``finite, |x| <= 3.4028235e+38 (f32)``."""
+        lo, hi = self.minimum, self.maximum
+        if self.kind not in ("int", "number") or lo is None or hi is None:
+            return ""
+        if self.kind == "int":
+            return f"{int(lo)} … {int(hi)}"
+        if (lo, hi) == FLOAT32 and not self.exclusive:
+            return f"finite, |x| <= {F32_MAX:.8g} (f32)"
+        low = f"{'>' if self.exclusive else '>='} {lo:g}"
+        return f"{low}, finite" if hi == F64_MAX else f"{low} and <= {hi:g}"
+
+    def validate(self, value: Any) -> Any:
+        """The resolved value of ``value`` (a raw JSON value from the patch, or any Python value).
+
+        Ints stay exact Python ints and are compared with the bounds exactly (never converted to
+        float, so an integer of any size is diagnosed, not an OverflowError); numbers become
+        finite floats; strings, enums and ``any`` are checked by kind; a :attr:`parse` hook
+        replaces the generic check.
+
+        Raises:
+            ParamLimitError: a lane-count param above :attr:`maximum` (the instance size limit).
+            ParamError: the wrong kind, a non-finite or non-integral number, or a value out of
+                the declared range; the message names the value and the allowed range.
+        """
+        if self.parse is not None:
+            return self.parse(value)
+        if self.kind == "any":
+            return value
+        if self.kind == "string":
+            if isinstance(value, str):
+                return value
+            raise ParamError(f"expected a string, got {describe_value(value)}")
+        if self.kind == "enum":
+            if value in self.choices and not isinstance(value, bool):
+                return value
+            raise ParamError(
+                f"unknown value {describe_value(value)}; choose one of " + ", ".join(map(str, self.choices))
+            )
+        return self._check_range(value, self._number(value))
+
+    def _number(self, value: Any) -> int | float:
+        """An int param as an exact int, a number param as a finite float (ParamError otherwise)."""
+        what = "an integer" if self.kind == "int" else "a finite number"
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise ParamError(f"expected {what}, got {describe_value(value)}")
+        if isinstance(value, Integral):
+            return int(value) if self.kind == "int" else self._float(value)
+        f = self._float(value)
+        if self.kind == "int":
+            if not f.is_integer():
+                raise ParamError(f"expected an integer, got {describe_value(value)}")
+            return int(f)
+        return f
+
+    def _float(self, value: Real) -> float:
+        try:
+            f = float(value)
+        except OverflowError:  # an integer beyond the float64 range
+            raise ParamError(f"{describe_value(value)} is out of range; allowed: {self.range_text()}") from None
+        if not math.isfinite(f):
+            raise ParamError(f"expected a finite number, got {describe_value(value)}")
+        return f
+
+    def _check_range(self, raw: Any, v: int | float) -> int | float:
+        lo, hi = self.minimum, self.maximum
+        if self.lanes_per_value and hi is not None and v > hi:
+            raise ParamLimitError(
+                f"{describe_value(raw)} exceeds the maximum instance size 2^24 ({MAX_INSTANCE_LANES} lanes, "
+                f"{self.lanes_per_value} per {self.name}; allowed: {self.range_text()}); use a smaller {self.name}"
+            )
+        below = lo is not None and (v <= lo if self.exclusive else v < lo)
+        if below or (hi is not None and v > hi):
+            raise ParamError(f"{describe_value(raw)} is out of range; allowed: {self.range_text()}")
+        return v
 
 
 @dataclass(frozen=True)

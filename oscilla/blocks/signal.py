@@ -5,7 +5,7 @@ from numbers import Real
 from typing import Any
 
 from oscilla.blocks.context import LowerContext, TypeContext
-from oscilla.blocks.literals import LiteralError, literal_payload, parse_literal
+from oscilla.blocks.literals import LiteralError, describe_value, literal_payload, parse_literal
 from oscilla.blocks.registry import ANY, RAIL, BlockDef, E, ParamDef, ParamError, PortDef, S, register
 from oscilla.blocks.values import Value
 from oscilla.diagnostics import DiagnosticCollector
@@ -49,7 +49,7 @@ def _check_const_value(ctx: TypeContext, diags: DiagnosticCollector) -> None:
     if payload is None:
         diags.add(
             "E_PARAM_INVALID",
-            f"Const.value {value!r} is not a number, bool, 2-4 number array or x/y/z / r/g/b/a object",
+            f"Const.value {describe_value(value)} is not a number, bool, 2-4 number array or x/y/z / r/g/b/a object",
             block=ctx.block_id,
             port="value",
         )
@@ -89,7 +89,7 @@ def _parse_mode(value: Any) -> int:
         return OSC_MODES[value]
     if isinstance(value, Real) and not isinstance(value, bool) and value in range(6):
         return int(float(value))
-    raise ParamError(f"unknown waveform {value!r}; use 0-5 or one of " + ", ".join(OSC_MODES))
+    raise ParamError(f"unknown waveform {describe_value(value)}; use 0-5 or one of " + ", ".join(OSC_MODES))
 
 
 def _lower_oscillator(ctx: LowerContext) -> dict[str, Value]:

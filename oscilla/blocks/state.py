@@ -9,11 +9,11 @@ the only blocks that may close a feedback cycle.
 import numpy as np
 
 from oscilla.blocks.context import LowerContext
-from oscilla.blocks.registry import EV, BlockDef, E, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import EV, FLOAT32, INT32, BlockDef, E, ParamDef, PortDef, S, register
 from oscilla.blocks.values import Value
 from oscilla.ir.opcodes import frac
 
-_INIT = ParamDef("initialValue", "number", 0.0)
+_INIT = ParamDef("initialValue", "number", 0.0, minimum=FLOAT32[0], maximum=FLOAT32[1])
 
 
 def _lower_unit_delay(ctx: LowerContext) -> dict[str, Value]:
@@ -58,7 +58,7 @@ register(
         "signal",
         inputs=(PortDef("in", "float", E, default=0.0),),
         outputs=(PortDef("out", "float", E),),
-        params=(ParamDef("frames", "int", 1, minimum=1), _INIT),
+        params=(ParamDef("frames", "int", 1, minimum=1, maximum=INT32[1]), _INIT),
         lower=_lower_delay_frames,
         closes_cycles=True,
         stateful=True,
@@ -132,7 +132,7 @@ register(
         "signal",
         inputs=(PortDef("frequency", "float", E, default=0.0),),
         outputs=(PortDef("out", "float", E, unit="phase01"),),
-        params=(ParamDef("initialPhase", "number", 0.0),),
+        params=(ParamDef("initialPhase", "number", 0.0, minimum=FLOAT32[0], maximum=FLOAT32[1]),),
         lower=_lower_phasor,
         stateful=True,
         state=(("phasor", "lanes × 1, wrap01(initialPhase)"),),

@@ -6,8 +6,12 @@ is, with no adapter)."""
 import math
 
 from oscilla.blocks.context import LowerContext
-from oscilla.blocks.registry import EV, BlockDef, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import EV, F64_MAX, BlockDef, ParamDef, PortDef, S, register
 from oscilla.blocks.values import Value
+
+#: the shortest period a time root accepts, in ms: T/P and its floor stay finite for any time the
+#: time model represents (a period of 1e-320 ms would make T/P infinite)
+MIN_PERIOD_MS = 1e-3
 
 
 def _lower_infinite(ctx: LowerContext) -> dict[str, Value]:
@@ -44,8 +48,8 @@ register(
             PortDef("energy", "float", S),
         ),
         params=(
-            ParamDef("periodAMs", "number", 1000, minimum=0, exclusive=True),
-            ParamDef("periodBMs", "number", 2000, minimum=0, exclusive=True),
+            ParamDef("periodAMs", "number", 1000, minimum=MIN_PERIOD_MS, maximum=F64_MAX),
+            ParamDef("periodBMs", "number", 2000, minimum=MIN_PERIOD_MS, maximum=F64_MAX),
         ),
         lower=_lower_infinite,
         role="time_root",
@@ -76,7 +80,7 @@ register(
             PortDef("progress", "float", S, unit="norm01"),
             PortDef("ended", "bool", EV),
         ),
-        params=(ParamDef("durationMs", "number", 10000, minimum=0, exclusive=True),),
+        params=(ParamDef("durationMs", "number", 10000, minimum=0, exclusive=True, maximum=F64_MAX),),
         lower=_lower_finite,
         role="time_root",
         rail_output="progress",
@@ -107,7 +111,7 @@ register(
             PortDef("wrap", "bool", EV),
         ),
         params=(
-            ParamDef("periodMs", "number", 1000, minimum=0, exclusive=True),
+            ParamDef("periodMs", "number", 1000, minimum=MIN_PERIOD_MS, maximum=F64_MAX),
             ParamDef("mode", "enum", "loop", choices=("loop", "pingpong")),
         ),
         lower=_lower_cyclic,

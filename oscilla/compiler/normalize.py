@@ -10,20 +10,30 @@ E_TIME_ROOT_MULTIPLE, E_CAMERA_MULTIPLE, E_MISSING_INPUT and E_EXPR_SYNTAX.
 
 from __future__ import annotations
 
-import math
-from numbers import Real
 from typing import Any
 
 from oscilla.abi.uniforms import MAX_CHANNELS
-from oscilla.blocks.literals import LiteralError, literal_payload, parse_literal
-from oscilla.blocks.registry import ANY, EV, NUMERIC_T, BlockDef, F, ParamDef, ParamError, all_types, block_def
+from oscilla.blocks.literals import LiteralError, describe_value, literal_payload, parse_literal
+from oscilla.blocks.registry import (
+    ANY,
+    EV,
+    MAX_INSTANCE_LANES,
+    NUMERIC_T,
+    BlockDef,
+    F,
+    ParamDef,
+    ParamError,
+    ParamLimitError,
+    all_types,
+    block_def,
+)
 from oscilla.compiler.combine import MODES, mode_problem
 from oscilla.compiler.graph import Graph, NBlock, NEdge
 from oscilla.diagnostics import DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch
 from oscilla.payloads import SHAPE
 
-MAX_INSTANCE_COUNT = 2**24
+MAX_INSTANCE_COUNT = MAX_INSTANCE_LANES  # the instance size limit, 2^24 lanes
 
 
 def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
@@ -232,7 +242,7 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
             if payload is None:
                 diags.add(
                     "E_PARAM_INVALID",
-                    f"{d.type}.{name}: {value!r} is not a number, bool or 2-4 number array",
+                    f"{d.type}.{name}: {describe_value(value)} is not a number, bool or 2-4 number array",
                     block=nb.id,
                     port=name,
                 )
@@ -262,7 +272,8 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
             alias = next(a for a, t in d.aliases.items() if t == target)
             diags.add(
                 "E_PARAM_INVALID",
-                f"{d.type}: '{target}' and '{alias}' disagree ({config[target]!r} vs {v!r}); give only one",
+                f"{d.type}: '{target}' and '{alias}' disagree "
+                f"({describe_value(config[target])} vs {describe_value(v)}); give only one",
                 block=nb.id,
                 port=name,
             )
@@ -274,42 +285,15 @@ def _resolve_params(nb: NBlock, params: dict[str, Any], diags: DiagnosticCollect
 
 
 def _check_param(nb: NBlock, p: ParamDef, name: str, value, diags: DiagnosticCollector) -> tuple[bool, Any]:
+    """Validate one config param against its :class:`ParamDef` (kind and declared range).
+
+    E_PARAM_INVALID for a wrong kind or an out-of-range value (the message names the value and
+    the allowed range), E_LIMIT_EXCEEDED for a lane count beyond the instance size limit."""
     d = nb.defn
-
-    def bad(why: str):
-        diags.add("E_PARAM_INVALID", f"{d.type}.{name}: {why}", block=nb.id, port=name)
-        return False, None
-
-    if p.parse is not None:  # a param with its own syntax (Oscillator.mode takes names)
-        try:
-            return True, p.parse(value)
-        except ParamError as err:
-            return bad(str(err))
-    if p.kind == "any":
-        return True, value
-    if p.kind == "string":
-        return (True, value) if isinstance(value, str) else bad(f"expected a string, got {value!r}")
-    if p.kind == "enum":
-        if value in p.choices and not isinstance(value, bool):
-            return True, value
-        return bad(f"unknown value {value!r}; choose one of " + ", ".join(map(str, p.choices)))
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        return bad(f"expected a finite number, got {value!r}")
-    if p.kind == "int":
-        if float(value) != math.trunc(value):
-            return bad(f"expected an integer, got {value!r}")
-        value = math.trunc(value)
-    else:
-        value = float(value)
-    if p.minimum is not None and (value <= p.minimum if p.exclusive else value < p.minimum):
-        return bad(f"must be {'>' if p.exclusive else '>='} {p.minimum:g}, got {value!r}")
-    if d.creates_instance and p.lanes_per_value and value * p.lanes_per_value > MAX_INSTANCE_COUNT:
-        diags.add(
-            "E_LIMIT_EXCEEDED",
-            f"{d.type}.{name} {value} exceeds the maximum instance size 2^24 "
-            f"({MAX_INSTANCE_COUNT} lanes); use a smaller {name}",
-            block=nb.id,
-            port=name,
-        )
-        return False, None
-    return True, value
+    try:
+        return True, p.validate(value)
+    except ParamLimitError as err:
+        diags.add("E_LIMIT_EXCEEDED", f"{d.type}.{name}: {err}", block=nb.id, port=name)
+    except ParamError as err:
+        diags.add("E_PARAM_INVALID", f"{d.type}.{name}: {err}", block=nb.id, port=name)
+    return False, None
