@@ -14,7 +14,6 @@ Threads: the file watcher (watchdog) only marks a change as pending, and the OSC
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import math
 import os
@@ -31,7 +30,7 @@ import numpy as np
 
 from oscilla.compiler.compile import compile_patch
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
-from oscilla.patch import Patch, load_patch
+from oscilla.patch import Patch, load_patch, patch_from_bytes
 from oscilla.runtime.executor import Runtime
 from oscilla.runtime.migrate import SwapReport
 from oscilla.window import run_window
@@ -48,25 +47,6 @@ def _norm(path: str | os.PathLike[str]) -> str:
     """Comparable absolute path: the real directory plus the file name (the file may not exist)."""
     p = os.path.abspath(os.fsdecode(path))
     return os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
-
-
-def _parse(data: bytes) -> Patch:
-    """Patch from the bytes of a file; an empty or partial file is an E_PATCH_INVALID CompileError."""
-
-    def invalid(msg: str) -> CompileError:
-        return CompileError([Diagnostic("E_PATCH_INVALID", ERROR, msg)])
-
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise invalid(f"the file is not UTF-8 text ({e.reason} at byte {e.start})") from None
-    if not text.strip():
-        raise invalid("the file is empty")
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise invalid(f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
-    return Patch.from_dict(raw)
 
 
 def _is_path(source: object) -> TypeGuard[str | os.PathLike[str]]:
@@ -226,7 +206,7 @@ class Player:
                 self._watch = _FileWatch(self.path, self._on_file_event)
             if self.path is not None:
                 self._last_bytes: bytes | None = self.path.read_bytes()
-                patch = _parse(self._last_bytes)
+                patch = patch_from_bytes(self._last_bytes)  # the loader of load_patch and the CLI
             else:
                 self._last_bytes, patch = None, load_patch(source)
             self.program = compile_patch(patch, observe=self.observe)
@@ -272,7 +252,7 @@ class Player:
             return False
         self._last_bytes = data
         try:
-            program = compile_patch(_parse(data), observe=self.observe)
+            program = compile_patch(patch_from_bytes(data), observe=self.observe)
             report = self.runtime.swap(program)  # builds everything first; raises before any change
         except CompileError as e:
             return self._failed(e.diagnostics)
