@@ -121,15 +121,26 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+#: names longer than this get no suggestion: the edit distance costs len(name) x len(candidate),
+#: and no block, port or param name is anywhere near this long
+MAX_SUGGEST_LENGTH = 64
+
+
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
     """The did-you-mean rule of docs/language/diagnostics-codes.md#suggestions.
 
     A candidate qualifies when its case-insensitive Levenshtein distance d to ``name`` is at most
     max(2, floor(max(len)/2)), or when one is a prefix of the other and the shorter has >= 3
     characters. The qualifying candidate with the smallest d wins; ties go to declaration order.
+    A name (or candidate) longer than :data:`MAX_SUGGEST_LENGTH` characters gets (or is) no
+    suggestion, so a 200,000-character name costs nothing.
     """
+    if len(name) > MAX_SUGGEST_LENGTH:
+        return None
     best: tuple[int, int, str] | None = None
     for order, cand in enumerate(candidates):
+        if len(cand) > MAX_SUGGEST_LENGTH:
+            continue
         d = levenshtein(name, cand)
         lo, lc = name.lower(), cand.lower()
         shorter = min(len(lo), len(lc))

@@ -5,17 +5,18 @@ A block *reaches* a render sink (a block whose role is ``render_sink`` or ``came
 edges leads from it to one; edges count whether or not their port names are valid, rails do not.
 An error attributed to a block that reaches no sink becomes W_BLOCK_UNREACHABLE_ERROR (its
 ``cause`` holds the original code) and that block and everything downstream of it are left out of
-the program. Graph-level codes and errors on a time root are never downgraded. Every block other
-than a time root, a render sink or the camera that reaches no sink gets W_GRAPH_DISCONNECTED_BLOCK.
+the program. Graph-level codes, unknown block types (a misspelled sink would otherwise turn into
+an empty picture) and errors on a time root are never downgraded. Every block other than a time
+root, a render sink or the camera that reaches no sink gets W_GRAPH_DISCONNECTED_BLOCK, and a patch
+without any render sink gets W_NO_RENDER_SINK (it compiles: its values can still be read).
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 
-from oscilla.blocks.registry import block_def
-from oscilla.diagnostics import ERROR, WARNING, Diagnostic
+from oscilla.blocks.registry import all_types, block_def
+from oscilla.diagnostics import ERROR, WARNING, Diagnostic, suggest
 from oscilla.patch import Patch
 
 GRAPH_LEVEL = {
@@ -25,6 +26,9 @@ GRAPH_LEVEL = {
     "E_TIME_ROOT_MULTIPLE",
     "E_CAMERA_MULTIPLE",
 }
+#: codes that are never downgraded, whether or not their block reaches a sink: an unknown block
+#: type may be a misspelled sink (RenderInstance2D), which reaches nothing because it is unknown
+NEVER_DOWNGRADED = GRAPH_LEVEL | {"E_UNKNOWN_BLOCK_TYPE"}
 
 
 def _first_blocks(patch: Patch) -> dict[str, str]:
@@ -81,7 +85,7 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
     for d in diagnostics:
         keep = (
             d.severity != ERROR
-            or d.code in GRAPH_LEVEL
+            or d.code in NEVER_DOWNGRADED
             or d.block is None
             or d.block not in types
             or _is_time_root(types[d.block])
@@ -113,18 +117,44 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
                 block=bid,
             )
         )
+    if not any(_is_render_sink(t) for t in types.values()):
+        out.append(_no_render_sink(types))
     return out, (downstream(patch, excluded) if excluded else set())
+
+
+def _no_render_sink(types: dict[str, str]) -> Diagnostic:
+    """W_NO_RENDER_SINK for a patch none of whose blocks is a render sink, naming an unknown type
+    that looks like a misspelled sink."""
+    sinks = [t for t in all_types() if _is_render_sink(t)]
+    misspelled = next(
+        ((bid, t, s) for bid, t in types.items() if block_def(t) is None and (s := suggest(t, sinks)) is not None),
+        None,
+    )
+    hint = (
+        f"; block {misspelled[0]!r} has the unknown type {misspelled[1]!r}: did you mean {misspelled[2]!r}?"
+        if misspelled
+        else f"; add a {sinks[0]} to draw"
+    )
+    return Diagnostic(
+        "W_NO_RENDER_SINK",
+        WARNING,
+        "the patch has no render sink: it compiles and its values can be read (Runtime.read), but it "
+        f"draws nothing, so `oscilla render` and `oscilla run` refuse it{hint}",
+    )
 
 
 def without_blocks(patch: Patch, left_out: set[str]) -> Patch:
     """A copy of ``patch`` without ``left_out`` blocks; edges touching them are disabled (edge
-    indices, and so adapter ids and diagnostics, stay the same)."""
-    p = copy.deepcopy(patch)
-    p.blocks = [b for b in p.blocks if b.id not in left_out]
-    for e in p.edges:
-        if e.src_block in left_out or e.dst_block in left_out:
-            e.enabled = False
-    return p
+    indices, and so adapter ids and diagnostics, stay the same).
+
+    Only the structure that changes is copied: the lists of blocks and edges, and each disabled
+    edge. The kept blocks (and their params, which may be nested arbitrarily deep) are shared with
+    ``patch``, which is not modified."""
+    edges = [
+        replace(e, enabled=False) if e.enabled and (e.src_block in left_out or e.dst_block in left_out) else e
+        for e in patch.edges
+    ]
+    return replace(patch, blocks=[b for b in patch.blocks if b.id not in left_out], edges=edges)
 
 
 def _is_time_root(type_name: str) -> bool:
@@ -136,3 +166,9 @@ def _is_sink(type_name: str) -> bool:
     """A render sink or the camera (unknown types are neither)."""
     d = block_def(type_name)
     return bool(d and d.sink)
+
+
+def _is_render_sink(type_name: str) -> bool:
+    """A render sink (what draws; the camera alone draws nothing)."""
+    d = block_def(type_name)
+    return bool(d and d.role == "render_sink")
