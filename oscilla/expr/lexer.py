@@ -3,7 +3,8 @@
 Whitespace is space, tab, CR and LF. NUMBER is ``[0-9]+`` (int) or ``[0-9]+\\.[0-9]+`` (float); there
 is no ``.5``, and ``1.`` is NUMBER then ``.``. IDENT is ``[A-Za-z_][A-Za-z0-9_]*`` (ASCII only). The
 operators are ``+ - * / % < > <= >= == != && || ! ? : ( ) , .``. Any other character is
-E_EXPR_SYNTAX at its offset.
+E_EXPR_SYNTAX at its offset, and so is a number literal longer than :data:`MAX_LITERAL_LENGTH`
+characters, an int literal above :data:`INT_MAX` or a float literal beyond the f32 range.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ TWO_CHAR_OPS = ("<=", ">=", "==", "!=", "&&", "||")
 ONE_CHAR_OPS = frozenset("+-*/%<>!?:(),.")
 
 INT_MAX = 2**31 - 1
+#: the largest finite f32; a float literal that would round to inf in f32 is out of range
+F32_MAX = 3.4028234663852886e38
+_F32_OVERFLOW = 2.0**128 - 2.0**103  # halfway between F32_MAX and 2^128: rounds to inf
+#: the longest number literal accepted, in characters (an f32 holds about 9 significant digits;
+#: the longest useful literal, a subnormal written out, is about 50)
+MAX_LITERAL_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,55 @@ class Token:
         return "end of the expression" if self.kind == EOF else repr(self.text)
 
 
+def _quote(literal: str) -> str:
+    """The literal for a message: whole when short, else its start and its length."""
+    return literal if len(literal) <= 24 else f"{literal[:12]}... ({len(literal)} characters)"
+
+
+def _check_length(literal: str, pos: int) -> None:
+    if len(literal) > MAX_LITERAL_LENGTH:
+        raise ExprError(
+            SYNTAX,
+            pos,
+            f"the number literal {_quote(literal)} is longer than {MAX_LITERAL_LENGTH} characters; "
+            f"an f32 holds about 9 significant digits, so write it shorter",
+        )
+
+
+def _int_literal(literal: str, pos: int) -> int:
+    """An int literal's value (an i32); E_EXPR_SYNTAX at ``pos`` when too long or too large."""
+    _check_length(literal, pos)  # so int() never meets Python's 4,300-digit limit
+    value = int(literal)
+    if value > INT_MAX:
+        raise ExprError(
+            SYNTAX,
+            pos,
+            f"the integer literal {_quote(literal)} does not fit in a 32-bit int "
+            f"(max {INT_MAX}); write it as a float, e.g. {_quote(literal + '.0')}",
+        )
+    return value
+
+
+def _float_literal(literal: str, pos: int) -> float:
+    """A float literal's value (finite in f32); E_EXPR_SYNTAX at ``pos`` when too long or too large."""
+    _check_length(literal, pos)
+    value = float(literal)
+    if not value < _F32_OVERFLOW:
+        raise ExprError(
+            SYNTAX,
+            pos,
+            f"the float literal {_quote(literal)} is beyond the f32 range (max {F32_MAX:.8g}); use a smaller number",
+        )
+    return value
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text``, ending with an EOF token at offset len(text).
 
     Raises:
-        ExprError: E_EXPR_SYNTAX at the offset of the first character no token can start with
-            (or of an int literal too large for i32).
+        ExprError: E_EXPR_SYNTAX at the offset of the first character no token can start with,
+            or of a number literal that is too long, an int literal too large for i32 or a float
+            literal beyond the f32 range.
     """
     toks: list[Token] = []
     i, n = 0, len(text)
@@ -60,17 +110,9 @@ def tokenize(text: str) -> list[Token]:
                 j += 1
                 while j < n and text[j] in DIGITS:
                     j += 1
-                toks.append(Token(NUM, text[i:j], i, float(text[i:j])))
+                toks.append(Token(NUM, text[i:j], i, _float_literal(text[i:j], i)))
             else:
-                value = int(text[i:j])
-                if value > INT_MAX:
-                    raise ExprError(
-                        SYNTAX,
-                        i,
-                        f"the integer literal {text[i:j]} does not fit in a 32-bit int "
-                        f"(max {INT_MAX}); write it as a float, e.g. {text[i:j]}.0",
-                    )
-                toks.append(Token(NUM, text[i:j], i, value))
+                toks.append(Token(NUM, text[i:j], i, _int_literal(text[i:j], i)))
             i = j
             continue
         if ch in IDENT_START:
