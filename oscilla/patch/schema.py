@@ -231,7 +231,7 @@ def json_path(parts: Sequence[str | int], empty: str = "(top level)") -> str:
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
-        elif _IDENT.match(p):
+        elif _IDENT.match(p) and len(p) <= 40:
             out += f".{p}" if out else p
         else:
             out += f"[{_short(p)}]"
@@ -309,7 +309,8 @@ def _messages(err: jsonschema.ValidationError, base: tuple[str | int, ...], owne
         missing = [k for k in err.validator_value if k not in inst]
         if not path and empty == "(top level)":
             return [f'the format version is missing; add "oscilla": {FORMAT_VERSION} at the top level']
-        return [f"{here}: missing the required key {k!r}{owner}" for k in missing]
+        head = f"{here}: " if path else ""
+        return [f"{head}missing the required key {k!r}{owner}" for k in missing]
     if kw == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
@@ -334,14 +335,18 @@ def _explain(
     validator: Any, instance: Any, base: tuple[str | int, ...], owner: str, empty: str, **target: Any
 ) -> list[Diagnostic]:
     """E_PATCH_INVALID diagnostics for every schema error of ``instance`` (path order; an error
-    at the place of a type error is left out, it follows from it)."""
+    at the place of a type error is left out, it follows from it; a message is given once)."""
     errors = sorted(validator.iter_errors(instance), key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path])
     typed = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     out: list[Diagnostic] = []
+    seen: set[str] = set()  # minimum, maximum and finite say the same thing about one value
     for e in errors:
         if e.validator != "type" and tuple(e.absolute_path) in typed:
             continue
-        out += [Diagnostic("E_PATCH_INVALID", ERROR, m, **target) for m in _messages(e, base, owner, empty)]
+        for m in _messages(e, base, owner, empty):
+            if m not in seen:
+                seen.add(m)
+                out.append(Diagnostic("E_PATCH_INVALID", ERROR, m, **target))
     return out
 
 
