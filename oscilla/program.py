@@ -288,6 +288,12 @@ class KernelSpec:
     #: field kernels: the reductions whose per-invocation partials this kernel writes into scratch
     #: memory (see docs/runtime/execution-model.md, stages)
     partials: tuple[PartialSpec, ...] = ()
+    #: signal/field kernels split at the size budget (docs/compiler/scheduling.md#splitting): the
+    #: slots of values an earlier part of the same kernel computed, which this part loads (each a
+    #: one-component slot) instead of computing them again
+    loads: tuple[int, ...] = ()
+    #: which part of a split kernel this is: 0 for the first part (and for a kernel not split)
+    part: int = 0
 
 
 @dataclass(frozen=True)
@@ -461,7 +467,14 @@ class CompiledProgram:
             out.append(" ".join(bits))
         bound = len(self.instances) + self.stages + 2
         out.append(f"stages: {self.stages}")
-        out.append(f"dispatches per frame: {self.dispatches_per_frame} (bound: instances + stages + 2 = {bound})")
+        parts = sum(1 for k in self.kernels if k.part and not k.once)
+        if parts:  # kernels split at the size budget add one dispatch per extra part
+            out.append(
+                f"dispatches per frame: {self.dispatches_per_frame} (bound: instances + stages + 2 + split parts "
+                f"= {bound} + {parts} = {bound + parts})"
+            )
+        else:
+            out.append(f"dispatches per frame: {self.dispatches_per_frame} (bound: instances + stages + 2 = {bound})")
         return "\n".join(out)
 
     def format_ir(self) -> str:

@@ -174,6 +174,21 @@ class _Emitter:
         """vec4 of four scalar loads ``arr[index_of(j)]`` for lanes lane0 + j (width 4 only)."""
         return f"vec4<{dtype}>(" + ", ".join(f"{arr}[{index_of(j)}]" for j in range(4)) + ")"
 
+    def load(self, nid: int, sm: SlotMeta) -> None:
+        """Node ``nid`` read from its one-component slot ``sm`` instead of computed: a value an
+        earlier part of a split kernel stored (docs/compiler/scheduling.md#splitting)."""
+        n: Node = self.nodes[nid]
+        arr = VALUE_ARRAYS[sm.storage]
+        if self.w == 1:
+            code = f"{arr}[{sm.offset}u]"
+        elif sm.storage == "f32":
+            code = f"vf4[{sm.offset // 4}u + inv]"  # 4 lanes, 16-byte aligned (layout)
+        else:
+            code = self._lane_loads(arr, n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+        name = f"v{len(self.lines)}"
+        self.names[nid] = name
+        self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")
+
     def emit(self, nid: int) -> None:
         n: Node = self.nodes[nid]
         if n.op == "const":
@@ -344,8 +359,12 @@ def generate_kernel(
         field_slot_of=field_slot_of,
         reductions=reductions,
     )
-    for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False):
-        em.emit(nid)
+    loaded = {slot_meta[s].components[0]: slot_meta[s] for s in k.loads}
+    for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False, stop=loaded):
+        if nid in loaded:
+            em.load(nid, loaded[nid])
+        else:
+            em.emit(nid)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
     for part in k.partials if field else ():

@@ -17,9 +17,19 @@ from dataclasses import dataclass, field
 from oscilla.blocks.values import Value
 from oscilla.compiler.lower_blocks import Lowered
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
-from oscilla.ir.graph import BARRIER_OPS, IRBuilder, node_stages, reachable
+from oscilla.ir.graph import BARRIER_OPS, IRBuilder, kernel_args, node_stages, reachable
 from oscilla.payloads import STORAGE
-from oscilla.program import KernelSpec, PartialSpec, ReductionSpec, ScanSpec, Step, StorageClass, storage_class
+from oscilla.program import (
+    KernelKind,
+    KernelSpec,
+    PartialSpec,
+    ReductionSpec,
+    ScanSpec,
+    Step,
+    StepKind,
+    StorageClass,
+    storage_class,
+)
 
 _DTYPE_PAYLOAD = {"f32": "float", "i32": "int", "u32": "bool"}
 
@@ -112,6 +122,17 @@ class _Slots:
         self.plan.ports.setdefault(name, slot)
         return slot
 
+    def fresh(self, name: str, v: Value) -> int:
+        """A new slot for ``v`` even when its value already has one (that one is written by a
+        later kernel, so a split kernel cannot load it): one more writer of the same value."""
+        slot = len(self.plan.slots)
+        dtype = self.b.nodes[v.nodes[0]].dtype
+        lanes = self.instances[v.instance][0] if v.instance else 1
+        self.plan.slots.append(
+            SlotReq(slot, name, tuple(v.nodes), v.payload, v.instance, v.event, storage_class(dtype), lanes_hint=lanes)
+        )
+        return slot
+
 
 def _unwrap_shape(b: IRBuilder, v: Value) -> Value:
     """A field of shapes is the broadcast of one shape signal: take that signal."""
@@ -163,7 +184,7 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
         if slot is not None:
             plan.ports.setdefault(f"{blk}.{port}", slot)
 
-    _kernels_and_steps(low, plan, instance_order)
+    _kernels_and_steps(low, plan, instance_order, slots)
     return plan
 
 
@@ -244,7 +265,7 @@ def _slot_reads(b: IRBuilder, plan: Plan, nodes: list[int]) -> tuple[int, ...]:
     return tuple(sorted(reads))
 
 
-def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> None:
+def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str], slots: _Slots) -> None:
     b = low.builder
     static = static_nodes(b.nodes)
     stage = node_stages(b.nodes)
@@ -256,22 +277,7 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
     for k, inst in enumerate(instance_order):
         writes = tuple(sr.slot for sr in computed if sr.instance == inst and all(c in static for c in sr.components))
         if writes:
-            lanes = low.instances[inst][0]
-            plan.kernels.append(
-                KernelSpec(
-                    name=f"init{k}",
-                    kind="field",
-                    phase=1,
-                    lanes=lanes,
-                    instance=inst,
-                    writes=writes,
-                    once=True,
-                    partials=_partials_for(plan, writes),
-                )
-            )
-            plan.steps.append(
-                Step(kind="initKernel", phase=1, kernel=f"init{k}", instance=inst, lanes=lanes, writes_slots=writes)
-            )
+            _add_kernel(b, plan, slots, f"init{k}", "initKernel", writes, inst, low.instances[inst][0])
     init_written = {s for k in plan.kernels for s in k.writes}
     computed = [sr for sr in computed if sr.slot not in init_written]
     slot_stage = {sr.slot: max((stage[c] for c in sr.components), default=0) for sr in plan.slots}
@@ -283,50 +289,11 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
             _barrier_kernels(b, plan, st, suffix, stage)
         sig_slots = tuple(sr.slot for sr in computed if sr.instance is None and slot_stage[sr.slot] == st)
         if sig_slots:
-            nodes = reachable(b.nodes, [n for x in sig_slots for n in plan.slots[x].components], through_bcast=False)
-            name = f"signal{suffix}"
-            plan.kernels.append(KernelSpec(name=name, kind="signal", phase=1, lanes=1, writes=sig_slots))
-            plan.steps.append(
-                Step(
-                    kind="signalKernel",
-                    phase=1,
-                    kernel=name,
-                    lanes=1,
-                    reads_slots=_slot_reads(b, plan, nodes),
-                    writes_slots=sig_slots,
-                    reads_cells=_cells_read(b, nodes),
-                )
-            )
+            _add_kernel(b, plan, slots, f"signal{suffix}", "signalKernel", sig_slots, None, 1)
         for k, inst in enumerate(instance_order):
             writes = tuple(sr.slot for sr in computed if sr.instance == inst and slot_stage[sr.slot] == st)
-            if not writes:
-                continue
-            nodes = reachable(b.nodes, [n for x in writes for n in plan.slots[x].components], through_bcast=False)
-            lanes = low.instances[inst][0]
-            name = f"field{k}{suffix}"
-            plan.kernels.append(
-                KernelSpec(
-                    name=name,
-                    kind="field",
-                    phase=1,
-                    lanes=lanes,
-                    instance=inst,
-                    writes=writes,
-                    partials=_partials_for(plan, writes),
-                )
-            )
-            plan.steps.append(
-                Step(
-                    kind="fieldKernel",
-                    phase=1,
-                    kernel=name,
-                    instance=inst,
-                    lanes=lanes,
-                    reads_slots=_slot_reads(b, plan, nodes),
-                    writes_slots=writes,
-                    reads_cells=_cells_read(b, nodes),
-                )
-            )
+            if writes:
+                _add_kernel(b, plan, slots, f"field{k}{suffix}", "fieldKernel", writes, inst, low.instances[inst][0])
     for s in low.sinks:
         ss = plan.sink_slots[s.block]
         reads = set(ss.values()) | ({plan.camera_slot} if plan.camera_slot is not None else set())
@@ -356,6 +323,151 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str]) -> N
                     writes_cells=(cell,),
                 )
             )
+
+
+#: The size budget of one generated kernel, in WGSL ``let`` s (IR nodes it evaluates; a Reduce
+#: fold counts its unrolled lines). A signal or field kernel that would be larger is split into
+#: parts of at most this many (docs/compiler/scheduling.md#splitting). Measured on lavapipe
+#: (llvmpipe, LLVM 15, 2 cores; benchmarks/bench_kernel_size.py, docs/performance.md#kernel-size):
+#: llvmpipe compiles a kernel at its first dispatch, in time that grows faster than its size:
+#: a field kernel of a math chain costs about 1.1 ms per ``let`` from 100 to 300 ``let`` s, 2 ms
+#: at 1,000, 2.9 ms at 2,000 and 4.4 ms at 10,000 (44 s for one 10,000-block chain); a signal
+#: kernel 0.5 ms per ``let`` up to 250, 1.4 ms at 1,000. Below about 100 the fixed cost of a
+#: kernel (about 20 ms) dominates; 256 sits in the flat part of both curves.
+KERNEL_BUDGET_LETS = 256
+
+#: ops a split kernel evaluates again in every part that uses them instead of passing them on in
+#: a slot: literals, frame inputs, the lane index, and single loads of a slot or a state cell
+_REEVALUATED = ("const", "time", "external", "lane_index", "bcast", "state", "table", "scan")
+#: ops that are no ``let`` of their own (codegen writes them into their users)
+_INLINE = ("const", "time", "external", "lane_index")
+
+
+def _let_cost(b: IRBuilder, nid: int) -> int:
+    """``let`` s codegen emits for node ``nid``: none for a literal or frame input (written into
+    its users), one for any other node. (A Reduce fold's unrolled block of additions counts as
+    one: additions are the cheapest lines to compile, see docs/performance.md#kernel-size.)"""
+    n = b.nodes[nid]
+    if n.op in _INLINE or (n.op == "bcast" and b.nodes[n.args[0]].op == "const"):
+        return 0
+    return 1
+
+
+def _add_kernel(
+    b: IRBuilder,
+    plan: Plan,
+    slots: _Slots,
+    name: str,
+    step_kind: StepKind,
+    writes: tuple[int, ...],
+    instance: str | None,
+    lanes: int,
+) -> None:
+    """Append the kernel ``name`` computing ``writes`` and its step, split into parts of at most
+    :data:`KERNEL_BUDGET_LETS` when it is larger (the parts are named ``name``, ``name_p1``, ...)."""
+    once = step_kind == "initKernel"
+    kind: KernelKind = "signal" if step_kind == "signalKernel" else "field"
+    written = {x for st in plan.steps for x in st.writes_slots}
+    for i, (part_writes, loads) in enumerate(_split(b, plan, slots, writes, written)):
+        stop = {plan.slots[x].components[0] for x in loads}
+        roots = [c for x in part_writes for c in plan.slots[x].components]
+        nodes = [n for n in reachable(b.nodes, roots, through_bcast=False, stop=stop) if n not in stop]
+        part = f"{name}_p{i}" if i else name
+        plan.kernels.append(
+            KernelSpec(
+                name=part,
+                kind=kind,
+                phase=1,
+                lanes=lanes,
+                instance=instance,
+                writes=part_writes,
+                once=once,
+                partials=_partials_for(plan, part_writes) if kind == "field" else (),
+                loads=loads,
+                part=i,
+            )
+        )
+        reads = tuple(sorted(set(loads) | set(() if once else _slot_reads(b, plan, nodes))))
+        plan.steps.append(
+            Step(
+                kind=step_kind,
+                phase=1,
+                kernel=part,
+                instance=instance,
+                lanes=lanes,
+                reads_slots=reads,
+                writes_slots=part_writes,
+                reads_cells=() if once else _cells_read(b, nodes),
+            )
+        )
+
+
+def _split(
+    b: IRBuilder, plan: Plan, slots: _Slots, writes: tuple[int, ...], written: set[int]
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """The parts of the kernel computing ``writes``: for each, the slots it writes and the slots it
+    loads (values an earlier part computed). One part, loading nothing, when the kernel is within
+    :data:`KERNEL_BUDGET_LETS`.
+
+    The kernel's nodes are cut, in evaluation order, into runs of at most the budget (counting the
+    ``let`` s a part needs for what it re-evaluates or loads). A value computed in one part and used
+    by a later one (an argument, or a component of a slot the later part writes) crosses the cut:
+    it gets a one-component slot (``cut:%<node>``), written by the part that computes it and
+    loaded by the parts that use it, exactly like a value crossing a stage. Literals, frame inputs
+    and single loads (:data:`_REEVALUATED`) are evaluated again where they are used. ``written``
+    holds the slots earlier steps wrote: a crossing value that already sits in one is loaded from
+    it."""
+    nodes = reachable(b.nodes, [c for x in writes for c in plan.slots[x].components], through_bcast=False)
+    cost = {n: _let_cost(b, n) for n in nodes}
+    if sum(cost.values()) <= KERNEL_BUDGET_LETS:
+        return [(writes, ())]
+    part_of: dict[int, int] = {}
+    cur, used = 0, 0
+    present: set[int] = set()  # nodes the current part already has a name for
+    for n in nodes:
+        if b.nodes[n].op in _REEVALUATED:
+            continue
+        args = set(kernel_args(b.nodes[n]))
+        # its own let, plus a load (computed in an earlier part) or a re-evaluation of new arguments
+        add = cost[n] + sum(1 if a in part_of else cost[a] for a in args - present)
+        if used and used + add > KERNEL_BUDGET_LETS:
+            cur, used, present = cur + 1, 0, set()
+            add = cost[n] + sum(1 if a in part_of else cost[a] for a in args)
+        part_of[n] = cur
+        used += add
+        present |= args | {n}
+    if cur == 0:
+        return [(writes, ())]
+    home = {x: max((part_of.get(c, 0) for c in plan.slots[x].components), default=0) for x in writes}
+    # crossing values, in evaluation order, and the parts that need each
+    needed: dict[int, set[int]] = {}
+    for n, p in part_of.items():
+        for a in kernel_args(b.nodes[n]):
+            if a in part_of and part_of[a] < p:
+                needed.setdefault(a, set()).add(p)
+    for x, p in home.items():
+        for c in plan.slots[x].components:
+            if c in part_of and part_of[c] < p:
+                needed.setdefault(c, set()).add(p)
+    own = set(writes)
+    cut: dict[int, int] = {}
+    for a in sorted(needed):
+        node = b.nodes[a]
+        v = Value((a,), _DTYPE_PAYLOAD[node.dtype], node.instance, node.event)
+        slot = slots.by_key.get(((a,), node.instance))
+        if slot is None:
+            slot = slots.request(f"cut:%{a}", v)
+        elif slot not in own and slot not in written:
+            slot = slots.fresh(f"cut:%{a}", v)
+        cut[a] = slot
+    parts: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for p in range(cur + 1):
+        pw = [x for x in writes if home[x] == p]
+        pw += [cut[a] for a in sorted(needed) if part_of[a] == p and cut[a] not in own and cut[a] not in written]
+        loads = sorted({cut[a] for a, ps in needed.items() if p in ps})
+        if pw:  # (a part whose values all sit in slots already is not needed)
+            parts.append((tuple(pw), tuple(loads)))
+    return parts
 
 
 PARTIAL_LANES = 4  # lanes folded into one partial: one field-kernel invocation

@@ -33,7 +33,7 @@ gather) is materialized in an earlier stage and read back from its slot.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -262,11 +262,15 @@ def kernel_args(node: Node) -> tuple[int, ...]:
     return node.args
 
 
-def reachable(nodes: Sequence[Node], roots: Iterable[int], through_bcast: bool = True) -> list[int]:
+def reachable(
+    nodes: Sequence[Node], roots: Iterable[int], through_bcast: bool = True, stop: Collection[int] = ()
+) -> list[int]:
     """Ids of every node reachable from ``roots``, ascending (a valid evaluation order).
 
     With ``through_bcast=False`` the walk stops where a kernel reads a slot instead of computing
-    (see :func:`kernel_args`): broadcast signals, reduce/scan results and gather sources.
+    (see :func:`kernel_args`): broadcast signals, reduce/scan results and gather sources. The walk
+    also stops at the nodes in ``stop`` (included, their arguments not): values a split kernel
+    loads from the slot an earlier part of it wrote (docs/compiler/scheduling.md#splitting).
     """
     seen: set[int] = set()
     stack = list(roots)
@@ -275,7 +279,8 @@ def reachable(nodes: Sequence[Node], roots: Iterable[int], through_bcast: bool =
         if n in seen:
             continue
         seen.add(n)
-        stack.extend(nodes[n].args if through_bcast else kernel_args(nodes[n]))
+        if n not in stop:
+            stack.extend(nodes[n].args if through_bcast else kernel_args(nodes[n]))
     return sorted(seen)
 
 
