@@ -119,9 +119,11 @@ def valid_param(draw: Callable[..., Any], p: ParamDef) -> Any:
     """A value of config param ``p`` inside its declared kind, choices and minimum."""
     if p.choices:
         return draw(st.sampled_from(p.choices))
-    # the declared bounds themselves are valid values (a seed of -2^31, a period of 0.001 ms), but
-    # not for a lane count: 2^24 lanes is valid and far too slow for a fuzzer
-    edges = [] if p.lanes_per_value else [v for v in (p.minimum, p.maximum) if v is not None]
+    # the declared bounds themselves are valid values (a seed of -2^31, a period of 0.001 ms, an
+    # f32-max initial value), but not the top of a size: 2^24 lanes or 2^31 frames of delay are
+    # valid and take gigabytes (the corpus has those)
+    sizes = p.lanes_per_value or (p.kind == "int" and not p.instance_seed)
+    edges = [v for v in (p.minimum, None if sizes else p.maximum) if v is not None]
     if p.exclusive and p.minimum is not None:
         edges.remove(p.minimum)
     if p.kind == "int":

@@ -58,8 +58,32 @@ def compile_or_diagnose(source):
     return program
 
 
+#: 4 GiB: WebGPU binds a storage buffer of at most 2^32 bytes, on every device
+NO_DEVICE_BINDS = 2**32
+#: what the fuzzer lets the ReferenceRuntime allocate (the values and the state of one program)
+REFERENCE_BUDGET = 2**28
+
+
+def program_bytes(program) -> int:
+    """Bytes of the largest buffer class (values or state, f32/i32/u32) of ``program``, from its
+    public layout: slot sizes and state cell sizes, 4 bytes per component."""
+    values: dict[str, int] = {}
+    for m in program.slot_meta:
+        values[m.storage] = values.get(m.storage, 0) + m.lanes * m.stride
+    state = [program.state_layout.size_of(c) for c in ("f32", "i32")]
+    return 4 * max([*values.values(), *state, 0])
+
+
 def run_reference(program) -> None:
-    """A few frames on the ReferenceRuntime, then every render input of every sink read back."""
+    """A few frames on the ReferenceRuntime, then every render input of every sink read back.
+
+    A program with a buffer no device can bind must not have compiled (the runtime would fail
+    or, on the ReferenceRuntime, allocate gigabytes); one within that but beyond the fuzzer's
+    memory budget is not run."""
+    size = program_bytes(program)
+    assert size <= NO_DEVICE_BINDS, f"compiled a program with a {size}-byte buffer, which no device can bind"
+    if size > REFERENCE_BUDGET:
+        return
     rt = osc.ReferenceRuntime(program)
     for t in TIMES:
         rt.step(t)
