@@ -221,8 +221,8 @@ def patch_from_bytes(data: bytes) -> Patch:
 def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch:
     """Load a patch from a dict, JSON text, a file path or an existing Patch.
 
-    A str whose first non-blank character is ``{`` or ``[`` is JSON text; any other str or
-    path-like is a file path (docs/language/python-api.md). A file is read as bytes and goes
+    A str whose first non-blank character (after a byte-order mark) is ``{`` or ``[`` is JSON
+    text; any other str or path-like is a file path (docs/language/python-api.md). A file is read as bytes and goes
     through the same steps as in the CLI and the Player (module docstring).
 
     Raises:
@@ -234,8 +234,8 @@ def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch
         return source
     if isinstance(source, dict):
         return Patch.from_dict(source)
-    if isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
-        return patch_from_text(source)
+    if isinstance(source, str) and source.lstrip().lstrip("\ufeff").lstrip()[:1] in ("{", "["):
+        return patch_from_text(source.lstrip().removeprefix("\ufeff"))  # a byte-order mark as text: dropped too
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_patch takes a Patch, a dict, JSON text or a file path, got {type(source).__name__}")
     return patch_from_bytes(Path(source).read_bytes())

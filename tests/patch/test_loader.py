@@ -50,6 +50,7 @@ def test_a_utf8_bom_is_accepted_by_load_patch_and_compile(tmp_path):
     assert p.to_dict()["blocks"] == GOOD["blocks"]
     assert osc.compile(f).wgsl == osc.compile(GOOD).wgsl
     assert patch_from_bytes(codecs.BOM_UTF8 + GOOD_TEXT.encode()).to_dict() == p.to_dict()
+    assert osc.load_patch("\ufeff" + GOOD_TEXT).to_dict() == p.to_dict()  # JSON text read with a BOM
 
 
 @pytest.mark.parametrize(
