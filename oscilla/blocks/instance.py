@@ -46,7 +46,7 @@ register(
             PortDef("active", "bool", F),
         ),
         params=(
-            ParamDef("count", "int", 100, minimum=1, maximum=MAX_INSTANCE_LANES, lanes_per_value=1),
+            ParamDef("count", "int", 100, minimum=1, maximum=INT32[1], limit=MAX_INSTANCE_LANES, lanes_per_value=1),
             ParamDef("seed", "int", 0, minimum=INT32[0], maximum=INT32[1], instance_seed=True),
         ),
         lower=_lower_array,

@@ -51,6 +51,8 @@ def _param_text(p: ParamDef) -> str:
     bits: list[str] = [p.kind]
     if p.range_text():
         bits.append(f"range `{p.range_text()}`")
+    if p.limit is not None:
+        bits.append(f"at most `{p.limit}` (more would make {p.limit_text()}: `E_LIMIT_EXCEEDED`)")
     if p.choices:
         bits.append("one of " + ", ".join(f"`{c}`" for c in p.choices))
     default = f", default `{p.default}`" if p.default is not None else ""
@@ -105,7 +107,7 @@ def render_reference() -> str:
         "",
         "Every int and number param has a range: ints are whole numbers compared exactly, numbers must be "
         "finite. A value outside it is `E_PARAM_INVALID`, whose message names the value and the range; "
-        "a lane count whose instance would exceed 2^24 lanes is `E_LIMIT_EXCEEDED` "
+        "a lane count whose instance would exceed 2^24 lanes, or a ring no device can hold, is `E_LIMIT_EXCEEDED` "
         "([diagnostic codes](../language/diagnostics-codes.md#e_param_invalid)). Numbers the GPU holds are "
         "f32, so their range is that of a finite f32.",
         "",

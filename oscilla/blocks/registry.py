@@ -118,8 +118,9 @@ class ParamError(ValueError):
 
 
 class ParamLimitError(ParamError):
-    """Raised by :meth:`ParamDef.validate` for a lane-count param whose instance would exceed
-    :data:`MAX_INSTANCE_LANES` lanes: E_LIMIT_EXCEEDED rather than E_PARAM_INVALID."""
+    """Raised by :meth:`ParamDef.validate` for a value within the range but above the param's
+    :attr:`~ParamDef.limit` (a lane count beyond :data:`MAX_INSTANCE_LANES` lanes, a ring no device
+    can hold): E_LIMIT_EXCEEDED rather than E_PARAM_INVALID."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ class ParamDef:
             ``creates_instance`` block makes: the instance has ``value * lanes_per_value`` lanes,
             which must not exceed the instance size limit (E_LIMIT_EXCEEDED).
         instance_seed: the param is the seed ``s_inst`` of the instance the block makes.
+        limit / limit_reason: a format or device limit within the range: a value in the range
+            but above ``limit`` is E_LIMIT_EXCEEDED, the message saying what it would make
+            (``limit_reason``, a noun phrase). A lane-count param's limit is the instance size
+            limit divided by ``lanes_per_value``.
     """
 
     name: str
@@ -154,6 +159,8 @@ class ParamDef:
     parse: Callable[[Any], Any] | None = None
     lanes_per_value: int = 0
     instance_seed: bool = False
+    limit: int | None = None
+    limit_reason: str = ""
 
     def range_text(self) -> str:
         """The allowed range of an int or number param as the reference prints it ("" for other
@@ -177,7 +184,8 @@ class ParamDef:
         replaces the generic check.
 
         Raises:
-            ParamLimitError: a lane-count param above :attr:`maximum` (the instance size limit).
+            ParamLimitError: a value in the range but above :attr:`limit` (a lane count beyond
+                the instance size limit, a ring no device can hold).
             ParamError: the wrong kind, a non-finite or non-integral number, or a value out of
                 the declared range; the message names the value and the allowed range.
         """
@@ -222,15 +230,24 @@ class ParamDef:
 
     def _check_range(self, raw: Any, v: int | float) -> int | float:
         lo, hi = self.minimum, self.maximum
-        if self.lanes_per_value and hi is not None and v > hi:
-            raise ParamLimitError(
-                f"{describe_value(raw)} exceeds the maximum instance size 2^24 ({MAX_INSTANCE_LANES} lanes, "
-                f"{self.lanes_per_value} per {self.name}; allowed: {self.range_text()}); use a smaller {self.name}"
-            )
         below = lo is not None and (v <= lo if self.exclusive else v < lo)
         if below or (hi is not None and v > hi):
             raise ParamError(f"{describe_value(raw)} is out of range; allowed: {self.range_text()}")
+        if self.limit is not None and v > self.limit:
+            raise ParamLimitError(
+                f"{describe_value(raw)} exceeds the limit {self.limit}: it would make {self.limit_text()}; "
+                f"use a smaller {self.name}"
+            )
         return v
+
+    def limit_text(self) -> str:
+        """What a value above :attr:`limit` would make ("" without a limit): "an instance of more
+        than 2^24 lanes (2 per points)"."""
+        if self.limit is None:
+            return ""
+        if self.limit_reason:
+            return self.limit_reason
+        return f"an instance of more than 2^24 lanes ({self.lanes_per_value} per {self.name})"
 
 
 @dataclass(frozen=True)

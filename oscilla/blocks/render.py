@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from oscilla.blocks.context import LowerContext
-from oscilla.blocks.registry import MAX_INSTANCE_LANES, BlockDef, E, F, ParamDef, PortDef, S, register
+from oscilla.blocks.registry import INT32, MAX_INSTANCE_LANES, BlockDef, E, F, ParamDef, PortDef, S, register
 from oscilla.blocks.shapes import DEFAULT_SHAPE, ELLIPSE, PATH, RECT
 from oscilla.blocks.values import Value
 
@@ -157,7 +157,7 @@ register(
         "shape",
         inputs=(PortDef("radiusX", "float", S, default=0.1), PortDef("radiusY", "float", S, default=0.1)),
         outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-        params=(ParamDef("sides", "int", 5, minimum=3, maximum=MAX_INSTANCE_LANES, lanes_per_value=1),),
+        params=(ParamDef("sides", "int", 5, minimum=3, maximum=INT32[1], limit=MAX_INSTANCE_LANES, lanes_per_value=1),),
         lower=_lower_polygon,
         creates_instance=True,
         formula="vertex i: a = 2*pi*i/sides - pi/2; (radiusX cos a, radiusY sin a); shape = the closed path",
@@ -170,7 +170,9 @@ register(
         "shape",
         inputs=(PortDef("outerRadius", "float", S, default=0.15), PortDef("innerRadius", "float", S, default=0.06)),
         outputs=(PortDef("shape", "shape", S), PortDef("controlPoints", "vec2", F)),
-        params=(ParamDef("points", "int", 5, minimum=3, maximum=MAX_INSTANCE_LANES // 2, lanes_per_value=2),),
+        params=(
+            ParamDef("points", "int", 5, minimum=3, maximum=INT32[1], limit=MAX_INSTANCE_LANES // 2, lanes_per_value=2),
+        ),
         lower=_lower_star,
         creates_instance=True,
         formula="2*points vertices: r = outerRadius (even i) or innerRadius (odd i); a = 2*pi*i/(2 points) - pi/2; "

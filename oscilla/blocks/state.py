@@ -13,6 +13,10 @@ from oscilla.blocks.registry import EV, FLOAT32, INT32, BlockDef, E, ParamDef, P
 from oscilla.blocks.values import Value
 from oscilla.ir.opcodes import frac
 
+#: the longest DelayFrames ring: one lane of 2^30 f32 frames is 4 GiB, and no device binds a
+#: storage buffer that large (WebGPU limits a binding to less than 2^32 bytes)
+MAX_RING_FRAMES = 2**30 - 1
+
 _INIT = ParamDef("initialValue", "number", 0.0, minimum=FLOAT32[0], maximum=FLOAT32[1])
 
 
@@ -58,7 +62,18 @@ register(
         "signal",
         inputs=(PortDef("in", "float", E, default=0.0),),
         outputs=(PortDef("out", "float", E),),
-        params=(ParamDef("frames", "int", 1, minimum=1, maximum=INT32[1]), _INIT),
+        params=(
+            ParamDef(
+                "frames",
+                "int",
+                1,
+                minimum=1,
+                maximum=INT32[1],
+                limit=MAX_RING_FRAMES,
+                limit_reason="a ring of 4 GiB or more per lane, more than any device can bind",
+            ),
+            _INIT,
+        ),
         lower=_lower_delay_frames,
         closes_cycles=True,
         stateful=True,

@@ -69,20 +69,22 @@ def test_every_numeric_param_declares_both_bounds():
             assert I32_MIN <= p.minimum and p.maximum <= I32_MAX, f"{t}.{p.name}"
         else:
             assert math.isfinite(p.minimum) and math.isfinite(p.maximum), f"{t}.{p.name}"
-        if p.lanes_per_value:  # a lane-count param's maximum is the 2^24-lane instance limit
-            assert p.maximum * p.lanes_per_value == 2**24, f"{t}.{p.name}"
+        if p.lanes_per_value:  # a lane-count param's limit is the 2^24-lane instance limit
+            assert p.limit * p.lanes_per_value == 2**24, f"{t}.{p.name}"
+        if p.limit is not None:  # a limit lies within the range
+            assert p.minimum <= p.limit < p.maximum, f"{t}.{p.name}"
 
 
 @pytest.mark.parametrize(
     "block_type, param, text",
     [
         ("Array", "seed", "`-2147483648 … 2147483647`"),
-        ("Array", "count", "`1 … 16777216`"),
-        ("DelayFrames", "frames", "`1 … 2147483647`"),
+        ("Array", "count", "`1 … 2147483647`; at most `16777216`"),
+        ("DelayFrames", "frames", "`1 … 2147483647`; at most `1073741823`"),
         ("InfiniteTimeRoot", "periodAMs", "`>= 0.001, finite`"),
         ("CyclicTimeRoot", "periodMs", "`>= 0.001, finite`"),
         ("FiniteTimeRoot", "durationMs", "`> 0, finite`"),
-        ("ProceduralStar", "points", "`3 … 8388608`"),
+        ("ProceduralStar", "points", "`3 … 2147483647`; at most `8388608`"),
         ("Lag", "initialValue", "`finite, |x| <= 3.4028235e+38 (f32)`"),
     ],
 )
@@ -90,7 +92,7 @@ def test_the_block_reference_documents_each_range(block_type, param, text):
     page = (ROOT / "docs" / "reference" / "blocks.md").read_text(encoding="utf-8")
     section = page.split(f"### {block_type}\n", 1)[1].split("\n### ", 1)[0]
     assert f"`{param}` (" in section
-    assert f"range {text}, default" in section.split(f"`{param}` (", 1)[1]
+    assert f"range {text}" in section.split(f"`{param}` (", 1)[1].split("default", 1)[0]
 
 
 def test_every_numeric_param_range_is_in_the_block_reference():
@@ -195,13 +197,59 @@ def test_huge_grid_sizes_are_param_invalid(param, big):
     assert "digits" in msg and "1 … 2147483647" in msg
 
 
-@pytest.mark.parametrize("big", [BIG_400, BIG_5000], ids=["400 digits", "5001 digits"])
+@pytest.mark.parametrize("big", [BIG_400, BIG_5000, 2**31], ids=["400 digits", "5001 digits", "2^31"])
 @pytest.mark.parametrize("block, param", [(blk("x", "Array"), "count"), (blk("x", "ProceduralStar"), "points")])
-def test_huge_lane_counts_are_limit_exceeded(block, param, big):
+def test_lane_counts_beyond_i32_are_param_invalid(block, param, big):
     block = dict(block, params={param: big})
     [(code, b, p, msg)] = _errors(_built(_drawable([block])))
+    assert (code, b, p) == ("E_PARAM_INVALID", "x", param)
+    assert "2147483647" in msg
+
+
+@pytest.mark.parametrize(
+    "block, param, value",
+    [
+        (blk("x", "Array"), "count", 2**24 + 1),
+        (blk("x", "Array"), "count", 2**31 - 1),
+        (blk("x", "ProceduralPolygon"), "sides", 2**24 + 1),
+        (blk("x", "ProceduralStar"), "points", 2**23 + 1),
+        (blk("x", "ProceduralStar"), "points", 2**31 - 1),
+    ],
+)
+def test_lane_counts_beyond_the_instance_limit_are_limit_exceeded(block, param, value):
+    block = dict(block, params={param: value})
+    [(code, b, p, msg)] = _errors(_drawable([block]))
     assert (code, b, p) == ("E_LIMIT_EXCEEDED", "x", param)
-    assert "2^24" in msg
+    assert "2^24" in msg and str(value) in msg
+
+
+@pytest.mark.parametrize("frames", [2**30, 2**31 - 1])
+def test_a_delay_ring_no_device_can_hold_is_limit_exceeded(frames):
+    patch = _drawable(
+        [blk("d", "DelayFrames", frames=frames)], [edge("time.phaseA", "d.in"), edge("d.out", "draw.size")]
+    )
+    [(code, block, port, msg)] = _errors(patch)
+    assert (code, block, port) == ("E_LIMIT_EXCEEDED", "d", "frames")
+    assert "4 GiB" in msg and "1073741823" in msg
+
+
+@pytest.mark.parametrize("frames", [2**31, 2**40])
+def test_delay_frames_beyond_i32_are_param_invalid(frames):
+    patch = _drawable(
+        [blk("d", "DelayFrames", frames=frames)], [edge("time.phaseA", "d.in"), edge("d.out", "draw.size")]
+    )
+    [(code, block, port, msg)] = _errors(patch)
+    assert (code, block, port) == ("E_PARAM_INVALID", "d", "frames")
+    assert str(frames) in msg and "1 … 2147483647" in msg
+
+
+def test_the_longest_delay_ring_compiles():
+    patch = _drawable(
+        [blk("d", "DelayFrames", frames=2**30 - 1)], [edge("time.phaseA", "d.in"), edge("d.out", "draw.size")]
+    )
+    program = osc.compile(patch)  # 4 GiB - 4 bytes of ring: compiled (a device with less says so at creation)
+    [ring] = [c for c in program.state_layout.cells if c.state_id == "d:ring"]
+    assert ring.frames == 2**30 - 1
 
 
 @pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan, 1e-320, 2.5, "3", None, [1], True])
