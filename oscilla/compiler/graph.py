@@ -52,11 +52,21 @@ class Graph:
     #: (block, input) pairs that lost an edge diagnosed here (E_UNKNOWN_PORT / E_DANGLING_EDGE)
     diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
 
+    #: (block, output port) -> edges out of it, in edge order; built on first use
+    _outputs: dict[tuple[str, str], list[NEdge]] | None = field(default=None, repr=False, compare=False)
+    _outputs_of: int = field(default=-1, repr=False, compare=False)
+
     def edges_into(self, block: str, port: str) -> list[NEdge]:
         return self.inputs.get((block, port), [])
 
     def consumers(self, block: str, port: str) -> list[NEdge]:
-        return [e for e in self.edges if e.src_block == block and e.src_port == port]
+        """The edges out of output ``block.port``, in edge order (an index built once: O(1) a call)."""
+        if self._outputs is None or self._outputs_of != len(self.edges):
+            outputs: dict[tuple[str, str], list[NEdge]] = {}
+            for e in self.edges:
+                outputs.setdefault((e.src_block, e.src_port), []).append(e)
+            self._outputs, self._outputs_of = outputs, len(self.edges)
+        return list(self._outputs.get((block, port), ()))
 
 
 @dataclass

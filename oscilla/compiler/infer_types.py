@@ -3,7 +3,7 @@
 Consumes a :class:`~oscilla.compiler.graph.Graph`; produces :class:`~oscilla.compiler.graph.Typed`: the type of every
 output port, the conversion chain of every edge (implicit int/bool->float, vec2->vec3, and
 auto-inserted unit adapters ``_adapter_<edge>``) and the instance (or None) of every block.
-Payloads and cardinality are a forward fixpoint (feedback loops through UnitDelay converge);
+Payloads and cardinality are a forward fixpoint (a worklist: feedback loops through UnitDelay converge);
 instances are found by union-find over the field-carrying edges. Emits E_TYPE_MISMATCH,
 E_UNIT_MISMATCH, E_CARDINALITY_MISMATCH and E_INSTANCE_MISMATCH; the blocks' typing hooks
 (:class:`~oscilla.blocks.registry.BlockDef`) report their own problems, E_PARAM_INVALID for a
@@ -13,7 +13,8 @@ Const value and E_EXPR_TYPE for an Expression text checked against its inputs' p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import heapq
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from oscilla.blocks.literals import literal_payload
@@ -75,17 +76,59 @@ class _BlockTyping:
         return out
 
 
+def _payload_of_literal(v: Any) -> str | None:
+    """:func:`literal_payload`, with the common plain numbers answered without its ABC check."""
+    t = type(v)
+    return FLOAT if t is float or t is int else literal_payload(v)
+
+
+class _Views(dict):
+    """block id -> its :class:`_BlockTyping`, made on first use (most blocks never need one)."""
+
+    def __init__(self, g: Graph, payload: dict[tuple[str, str], str], src_of: SourceOf):
+        super().__init__()
+        self._args = g, payload, src_of
+
+    def __missing__(self, bid: str) -> _BlockTyping:
+        g, payload, src_of = self._args
+        view = self[bid] = _BlockTyping(g, g.blocks[bid], payload, src_of)
+        return view
+
+
+@dataclasses.dataclass(frozen=True)
+class _PortsOf:
+    """What the passes below ask of a block definition, computed once per definition."""
+
+    field_inputs: tuple[str, ...]  # inputs that may carry a field (card E or F)
+    needs_field_in: bool  # an input is field-only
+    numeric_inputs: tuple[str, ...]  # polymorphic numeric (``T``) inputs
+
+
+def _ports_of(cache: dict[int, _PortsOf], d: Any) -> _PortsOf:
+    info = cache.get(id(d))
+    if info is None:
+        info = cache[id(d)] = _PortsOf(
+            tuple(p.id for p in d.inputs if _is_field_input(p)),
+            any(p.card == F for p in d.inputs),
+            tuple(p.id for p in d.inputs if p.payload == NUMERIC_T),
+        )
+    return info
+
+
 def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
-    """Infer every port type of ``g`` and check every edge; problems go to ``diags``."""
+    """Infer every port type of ``g`` and check every edge; problems go to ``diags``.
+
+    Linear in blocks + edges (each block is typed once, again only when a source changed)."""
     t = Typed()
     payload: dict[tuple[str, str], str] = {}
     is_field: dict[tuple[str, str], bool] = {}
+    edges_into = g.inputs
 
     def src_of(b: NBlock, port: str) -> tuple[str | None, bool]:
-        es = g.edges_into(b.id, port)
+        es = edges_into.get((b.id, port))
         if not es:
             v = b.inline.get(port)
-            return (literal_payload(v) if v is not None else None), False
+            return (_payload_of_literal(v) if v is not None else None), False
         pl = None
         fld = False
         for e in es:
@@ -95,29 +138,13 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
                 fld = fld or is_field.get(key, False)
         return pl, fld
 
-    views = {b.id: _BlockTyping(g, b, payload, src_of) for b in g.blocks.values()}
+    views = _Views(g, payload, src_of)
+    ports: dict[int, _PortsOf] = {}
     for b in g.blocks.values():  # config values against their payload (Const.value)
         if b.defn.check_config_types is not None:
             b.defn.check_config_types(views[b.id], diags)
 
-    for _ in range(len(g.blocks) + 2):
-        changed = False
-        for b in g.blocks.values():
-            d = b.defn
-            any_field = False
-            for p in d.inputs:
-                if _is_field_input(p):
-                    any_field = any_field or src_of(b, p.id)[1]
-            for p in d.outputs:
-                pl = _output_payload(b, p, views[b.id], src_of)
-                fl = p.card == F or (p.card == E and any_field)
-                key = (b.id, p.id)
-                if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
-                    payload[key] = pl
-                    is_field[key] = fl
-                    changed = True
-        if not changed:
-            break
+    _propagate_payloads(g, views, src_of, payload, is_field, ports)
 
     # -- edge checks: payload conversions, cardinality, temporality, units ----------------------
     units: dict[tuple[str, str], str] = {}
@@ -127,7 +154,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             if key not in payload:
                 payload[key] = FLOAT
                 is_field[key] = p.card == F
-            units[key] = _output_unit(b, p, payload[key], views[b.id])
+            units[key] = p.unit if p.unit is not None else _output_unit(b, p, payload[key], views[b.id])
     for e in g.edges:
         src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
         sp = src_b.defn.output(e.src_port)
@@ -142,7 +169,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             t.bad_edges.add(e.index)
         else:
             t.conv[e.index] = conv
-    _check_vector_operands(g, t, payload, diags)
+    _check_vector_operands(g, t, payload, diags, ports)
     for b in g.blocks.values():  # checks that need the input payloads (an Expression's text)
         check = b.defn.check_input_types
         if check is None:
@@ -164,10 +191,12 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
         return x
 
     for b in g.blocks.values():
-        has_field_out = any(is_field[(b.id, p.id)] for p in b.defn.outputs)
-        has_field_in = any(_is_field_input(p) and src_of(b, p.id)[1] for p in b.defn.inputs)
-        needs_field_in = any(p.card == F for p in b.defn.inputs)
-        if has_field_out or has_field_in or needs_field_in:
+        info = _ports_of(ports, b.defn)
+        if (
+            info.needs_field_in
+            or any(is_field[(b.id, p.id)] for p in b.defn.outputs)
+            or any(src_of(b, port)[1] for port in info.field_inputs)
+        ):
             parent[b.id] = b.id
             label[b.id] = b.id if b.defn.creates_instance else None
             t.field_blocks.add(b.id)
@@ -229,32 +258,97 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
     return t
 
 
-def _check_vector_operands(g: Graph, t: Typed, payload: dict, diags: DiagnosticCollector) -> None:
+def _propagate_payloads(
+    g: Graph,
+    views: dict[str, _BlockTyping],
+    src_of: SourceOf,
+    payload: dict[tuple[str, str], str],
+    is_field: dict[tuple[str, str], bool],
+    ports: dict[int, _PortsOf],
+) -> None:
+    """The forward fixpoint of output payloads and fieldness, as a worklist in patch order.
+
+    A block's outputs are a function of its sources' outputs only, so a block is evaluated again
+    only when one of its sources changed: each block once for an acyclic patch in any order, and a
+    few times around a feedback loop (linear in blocks + edges, where sweeping every block until
+    nothing changed was O(blocks x depth)). At most (blocks + 2) x blocks evaluations, the bound
+    of those sweeps, when a feedback loop never settles."""
+    dependents: dict[str, list[str]] = {}
+    for e in g.edges:
+        dependents.setdefault(e.src_block, []).append(e.dst_block)
+
+    def evaluate(b: NBlock) -> bool:
+        """Type ``b``'s outputs from its sources; True when one changed."""
+        d = b.defn
+        info = _ports_of(ports, d)
+        any_field = any(src_of(b, port)[1] for port in info.field_inputs)
+        changed = False
+        for p in d.outputs:
+            if p.payload not in (NUMERIC_T, ANY):
+                pl: str | None = p.payload
+            elif d.output_payload is not None:
+                pl = d.output_payload(views[b.id], p.id)
+            else:
+                pl = _widest(src_of(b, port)[0] for port in info.numeric_inputs)
+            fl = p.card == F or (p.card == E and any_field)
+            key = (b.id, p.id)
+            if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
+                payload[key] = pl
+                is_field[key] = fl
+                changed = True
+        return changed
+
+    # one sweep in patch order; a block whose source changed after it was typed (a feedback
+    # loop, or an edge pointing back in patch order) is queued and typed again, in patch order
+    heap: list[tuple[int, str]] = []
+    queued: set[str] = set()
+
+    def requeue(b: NBlock, later: bool) -> None:
+        for dst in dependents.get(b.id, ()):
+            o = g.blocks[dst].order
+            if (later or o <= b.order) and dst not in queued:
+                queued.add(dst)
+                heapq.heappush(heap, (o, dst))
+
+    for b in g.blocks.values():
+        if evaluate(b):
+            requeue(b, False)
+    budget = (len(g.blocks) + 1) * len(g.blocks)
+    while heap and budget > 0:
+        budget -= 1
+        _, bid = heapq.heappop(heap)
+        queued.discard(bid)
+        b = g.blocks[bid]
+        if evaluate(b):
+            requeue(b, True)
+
+
+def _check_vector_operands(
+    g: Graph, t: Typed, payload: dict, diags: DiagnosticCollector, ports: dict[int, _PortsOf]
+) -> None:
     """Math blocks combine a float with any vector, and vec2 with vec3 (promoted); two different
     vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand."""
     for b in g.blocks.values():
         seen: tuple[str, str] | None = None
-        for p in b.defn.inputs:
-            if p.payload != NUMERIC_T:
-                continue
-            edges = [e for e in g.edges_into(b.id, p.id) if e.index in t.conv]
+        for port in _ports_of(ports, b.defn).numeric_inputs:
+            edges = [e for e in g.edges_into(b.id, port) if e.index in t.conv]
             if edges:
                 pl = payload[(edges[-1].src_block, edges[-1].src_port)]
-            elif p.id in b.inline:
-                pl = literal_payload(b.inline[p.id])
+            elif port in b.inline:
+                pl = _payload_of_literal(b.inline[port])
             else:
                 continue
             if pl not in VECTORS:
                 continue
             if seen is None:
-                seen = (p.id, pl)
+                seen = (port, pl)
             elif seen[1] != pl and {seen[1], pl} != {VEC2, VEC3}:
                 diags.add(
                     "E_TYPE_MISMATCH",
-                    f"{b.type}.{p.id} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
+                    f"{b.type}.{port} is {pl} but {b.type}.{seen[0]} is {seen[1]}; the "
                     f"operands must be the same vector type (or one of them a float)",
                     block=b.id,
-                    port=p.id,
+                    port=port,
                     edge=edges[-1].index if edges else None,
                 )
                 for e in edges:
@@ -262,20 +356,12 @@ def _check_vector_operands(g: Graph, t: Typed, payload: dict, diags: DiagnosticC
                     t.conv.pop(e.index, None)
 
 
-def _output_payload(b: NBlock, p: PortDef, view: _BlockTyping, src_of: SourceOf) -> str | None:
-    """The payload of output ``p``: its declared one, the block's own rule for a polymorphic
-    output, or the numeric rule (the widest vector payload among the ``T`` inputs, else float)."""
-    if p.payload not in (NUMERIC_T, ANY):
-        return p.payload
-    d = b.defn
-    if d.output_payload is not None:
-        return d.output_payload(view, p.id)
+def _widest(payloads: Iterable[str | None]) -> str:
+    """The numeric rule: the widest vector payload among ``payloads`` (vec3 over vec2), else float."""
     best = FLOAT
-    for ip in d.inputs:
-        if ip.payload == NUMERIC_T:
-            pl = src_of(b, ip.id)[0]
-            if pl in VECTORS and (best == FLOAT or (best == VEC2 and pl == VEC3)):
-                best = pl
+    for pl in payloads:
+        if pl in VECTORS and (best == FLOAT or (best == VEC2 and pl == VEC3)):
+            best = pl
     return best
 
 

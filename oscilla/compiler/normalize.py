@@ -69,11 +69,11 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
 
     edges: list[NEdge] = []
     diagnosed_inputs: set[tuple[str, str]] = set()
+    known_ids = {b.id for b in patch.blocks}  # once, not per edge: linear in blocks + edges
     for i, e in enumerate(patch.edges):
         if not e.enabled:
             continue
         src, dst = blocks.get(e.src_block), blocks.get(e.dst_block)
-        known_ids = {b.id for b in patch.blocks}
         if src is None or dst is None:
             missing = [x for x in (e.src_block, e.dst_block) if x not in known_ids]
             if missing:
