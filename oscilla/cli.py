@@ -112,8 +112,8 @@ def _frames_bar() -> Progress:
 
 def _fail(e: BaseException) -> typer.Exit:
     if isinstance(e, CompileError):
-        for d in e.diagnostics:
-            err.print(d.format(), markup=False)
+        for line in e.format_lines():  # summarized beyond 50 of one code
+            err.print(line, markup=False)
         return typer.Exit(EXIT_DIAGNOSTICS)
     if isinstance(e, NoAdapterError):
         err.print(f"error: {e}", markup=False)
@@ -268,8 +268,9 @@ def check(
     checked = "device limits not checked (use --device)"
     try:
         model = load_patch(patch)
+        from oscilla.compiler.compile import compile_patch
+
         if device:
-            from oscilla.compiler.compile import compile_patch
             from oscilla.gpu.device import adapter_summary, get_device
             from oscilla.program import DeviceLimits
 
@@ -277,7 +278,7 @@ def check(
             checked = f"fits the device limits of {adapter_summary()}"
             program = compile_patch(model, limits=limits)
         else:
-            program = _compile(patch)
+            program = compile_patch(model)  # the patch loaded above, not read and validated twice
     except CompileError as e:
         for line in format_report(model, e.diagnostics):
             err.print(line, markup=False)

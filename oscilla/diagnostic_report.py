@@ -3,7 +3,7 @@ edge endpoint or expression column marked."""
 
 from __future__ import annotations
 
-from oscilla.diagnostics import Diagnostic
+from oscilla.diagnostics import SUMMARY_LIMIT, Diagnostic, summarize, summary_line
 from oscilla.patch import Patch
 
 
@@ -39,17 +39,24 @@ def _expression_lines(patch: Patch, d: Diagnostic) -> list[str]:
     return [f"      {text}", "      " + " " * d.position + "^"]
 
 
-def format_report(patch: Patch | None, diagnostics: list[Diagnostic]) -> list[str]:
+def format_report(patch: Patch | None, diagnostics: list[Diagnostic], limit: int = SUMMARY_LIMIT) -> list[str]:
     """Lines of the grouped report: a header per block (patch-level problems first), then each of
-    its diagnostics as ``CODE block.port: message`` followed by the marked edge or expression."""
+    its diagnostics as ``CODE block.port: message`` followed by the marked edge or expression.
+
+    At most ``limit`` diagnostics of one code are shown; the rest of each code are one line
+    (``and 349,950 more W_GRAPH_DISCONNECTED_BLOCK``) before the totals, which count them all.
+    Linear in blocks + diagnostics."""
+    shown, more = summarize(diagnostics, limit)
     groups: dict[str | None, list[Diagnostic]] = {}
-    for d in diagnostics:
+    for d in shown:
         groups.setdefault(d.block, []).append(d)
-    types: dict[str | None, str] = {}  # block id -> type; keyed like the groups
+    position: dict[str | None, int] = {}  # block id -> its place in the patch; keyed like the groups
+    types: dict[str | None, str] = {}  # block id -> type
     if patch is not None:
         for b in patch.blocks:
+            position.setdefault(b.id, len(position))
             types.setdefault(b.id, b.type)
-    order = sorted(groups, key=lambda b: (b is not None, list(types).index(b) if b in types else len(types)))
+    order = sorted(groups, key=lambda b: (b is not None, position.get(b, len(position))))
     lines: list[str] = []
     for blk in order:
         lines.append("patch" if blk is None else f"block {blk!r} ({types.get(blk, '?')})")
@@ -57,6 +64,7 @@ def format_report(patch: Patch | None, diagnostics: list[Diagnostic]) -> list[st
             lines.append(f"  {d.severity}: {d.format()}")
             if patch is not None:
                 lines += _edge_lines(patch, d) + _expression_lines(patch, d)
+    lines += [summary_line(code, n) for code, n in more.items()]
     n_err = sum(d.severity == "error" for d in diagnostics)
     n_warn = sum(d.severity == "warning" for d in diagnostics)
     lines.append(f"{n_err} error(s), {n_warn} warning(s)")

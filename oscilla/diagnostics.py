@@ -53,19 +53,58 @@ class Diagnostic:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+#: diagnostics of one code that are printed; the rest of that code become one summary line
+SUMMARY_LIMIT = 50
+
+
+def summarize(diagnostics: Iterable[Diagnostic], limit: int = SUMMARY_LIMIT) -> tuple[list[Diagnostic], dict[str, int]]:
+    """What to print of ``diagnostics``: the first ``limit`` of each code (in their order), and
+    how many of each code were left out (codes in order of first appearance, only those with
+    some left out). The list itself is never shortened: ``CompileError.diagnostics`` and
+    ``CompiledProgram.diagnostics`` stay complete for API users; only the printed or formatted
+    forms (the CLI, the live Player, :func:`format_diagnostics`) summarize. Linear in the count."""
+    seen: dict[str, int] = {}
+    kept: list[Diagnostic] = []
+    for d in diagnostics:
+        n = seen[d.code] = seen.get(d.code, 0) + 1
+        if n <= limit:
+            kept.append(d)
+    return kept, {code: n - limit for code, n in seen.items() if n > limit}
+
+
+def summary_line(code: str, count: int) -> str:
+    """The line that stands for ``count`` left-out diagnostics of ``code``:
+    ``and 349,950 more W_GRAPH_DISCONNECTED_BLOCK``."""
+    return f"and {count:,} more {code}"
+
+
+def format_diagnostics(diagnostics: Iterable[Diagnostic], limit: int = SUMMARY_LIMIT) -> list[str]:
+    """One ``CODE block.port: message`` line per diagnostic, at most ``limit`` of each code, then
+    one :func:`summary_line` per code with more (what the CLI and the live Player print)."""
+    kept, more = summarize(diagnostics, limit)
+    return [d.format() for d in kept] + [summary_line(code, n) for code, n in more.items()]
+
+
 class CompileError(Exception):
     """Raised when a patch cannot be loaded or compiled.
 
     Attributes:
-        diagnostics: every :class:`Diagnostic` found (errors first, in discovery order).
+        diagnostics: every :class:`Diagnostic` found (errors first, in discovery order), never
+            summarized; print them with :meth:`format_lines` (or :func:`format_diagnostics`),
+            which summarizes beyond :data:`SUMMARY_LIMIT` of one code. ``str(error)`` names the
+            first 5 errors and counts the rest.
     """
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):
         self.diagnostics = list(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == ERROR]
         head = "; ".join(d.format() for d in errors[:5])
-        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        more = f" (+{len(errors) - 5:,} more)" if len(errors) > 5 else ""
         super().__init__(f"{len(errors)} error(s): {head}{more}")
+
+    def format_lines(self, limit: int = SUMMARY_LIMIT) -> list[str]:
+        """The diagnostics as printed lines, summarized beyond ``limit`` of one code."""
+        return format_diagnostics(self.diagnostics, limit)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 from oscilla.compiler.compile import compile_patch
-from oscilla.diagnostics import ERROR, CompileError, Diagnostic
+from oscilla.diagnostics import ERROR, CompileError, Diagnostic, format_diagnostics
 from oscilla.patch import Patch, load_patch, patch_from_bytes
 from oscilla.runtime.executor import Runtime
 from oscilla.runtime.migrate import SwapReport
@@ -281,8 +281,8 @@ class Player:
     def _failed(self, diagnostics: Iterable[Diagnostic]) -> bool:
         self.diagnostics = list(diagnostics)
         print(f"oscilla: {self.name}: {self._count()} (running the last good version)", file=sys.stderr)
-        for d in self.diagnostics:
-            print(d.format(), file=sys.stderr)
+        for line in format_diagnostics(self.diagnostics):  # summarized beyond 50 of one code
+            print(line, file=sys.stderr)
         return False
 
     def _count(self) -> str:
