@@ -12,11 +12,12 @@ found here goes into the corpus (tests/corpus/) as a reproducer.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
 from fuzz.profiles import examples
-from fuzz.strategies import mutated_patches, patch_bytes, valid_patches
+from fuzz.strategies import CHANNELS, mutated_patches, patch_bytes, valid_patches
 from hypothesis import given
 from hypothesis import strategies as st
 from support.running import gpu_or_skip
@@ -24,6 +25,7 @@ from typer.testing import CliRunner
 
 import oscilla as osc
 from oscilla.cli import app
+from oscilla.runtime.clock import UnknownChannelWarning
 
 pytestmark = pytest.mark.fuzz
 
@@ -142,10 +144,67 @@ def test_check_command_exits_0_or_1(tmp_path_factory, data):
         assert re.search(r"\bE(_[A-Z0-9]+)+\b", r.output), r.output
 
 
+#: arguments of any kind for step and set_input: non-finite, huge, integral beyond float, wrong types
+ANY_ARG = st.one_of(
+    st.floats(),
+    st.floats(0.0, 2.0**53),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([2**53, 2**53 + 1, 1e-320, -0.0, 3.5e38, np.float32(7.0), np.int64(9), np.nan])
+    | st.sampled_from(["100", "", None, True, False, [1.0], {}, b"1", 1j]),
+)
+CALLS = st.lists(
+    st.one_of(
+        st.tuples(st.just("step"), ANY_ARG),
+        st.tuples(
+            st.just("set_input"),
+            st.tuples(st.one_of(st.sampled_from(CHANNELS), st.text(max_size=4), st.none()), ANY_ARG),
+        ),
+    ),
+    max_size=6,
+)
+
+
+#: the misuses of issue 9, tried before the generated calls
+KNOWN_BAD_CALLS = [
+    ("step", 1e39),
+    ("step", float("nan")),
+    ("step", "100"),
+    ("set_input", ("mouse.x", float("nan"))),
+    ("set_input", ("knob", float("inf"))),
+]
+
+
+def survive(rt, calls) -> None:
+    """Each call either works or raises the ValueError / TypeError its docstring names; after
+    each, a valid frame still steps and its render inputs read back."""
+    t = 0.0
+    for name, arg in calls:
+        try:
+            if name == "step":
+                rt.step(arg)
+            else:
+                rt.set_input(*arg)
+        except (ValueError, TypeError):
+            pass
+        t += 1000.0 / 60.0
+        rt.step(t)  # valid even after a later time: time does not go backwards
+        for sink in rt.program.sinks:
+            rt.read_rendered(sink.block, "pos")
+
+
+@given(valid_patches(max_middle=4), CALLS)
+@examples(0.5)
+def test_runtime_takes_a_valid_step_after_any_bad_argument(patch, calls):
+    program = osc.compile(patch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownChannelWarning)
+        survive(osc.ReferenceRuntime(program), KNOWN_BAD_CALLS + calls)
+
+
 @pytest.mark.gpu
-@given(st.one_of(valid_patches(max_middle=5), mutated_patches()))
+@given(st.one_of(valid_patches(max_middle=5), mutated_patches()), CALLS)
 @examples(0.05)
-def test_gpu_runtime_steps_and_renders(patch):
+def test_gpu_runtime_steps_and_renders(patch, calls):
     gpu_or_skip()
     program = compile_or_diagnose(patch)
     if program is None:
@@ -155,3 +214,10 @@ def test_gpu_runtime_steps_and_renders(patch):
         rt.step(t)
     image = rt.render(16, 16)
     assert image.shape == (16, 16, 4) and image.dtype == np.uint8
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownChannelWarning)
+        survive(rt, KNOWN_BAD_CALLS + calls)
+    for w, h in ((2.7, 3), (0, 3), (True, 4), ("16", 16), (16, 2**40)):
+        with pytest.raises((TypeError, ValueError)):
+            rt.render(w, h)
+    assert rt.render(16, 16).shape == (16, 16, 4)
