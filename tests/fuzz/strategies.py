@@ -21,6 +21,7 @@ Latin-1, with a BOM), with bytes flipped, or random bytes.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Callable
@@ -309,6 +310,14 @@ BAD_VALUES: tuple[Any, ...] = (
     {"x": 1},
     [[[[[[[[[[[]]]]]]]]]]],
 )
+
+
+def bad_values() -> st.SearchStrategy[Any]:
+    """One of :data:`BAD_VALUES`, copied: a mutation may change the value later (a dict that
+    became the settings gets keys), and the table must stay as it is."""
+    return st.sampled_from(BAD_VALUES).map(copy.deepcopy)
+
+
 UNKNOWN_KEYS = ("backround", "parms", "param", "edge", "blocks ", "Type", "ID", "", "enabled ", "__proto__")
 #: pieces of Expression texts: names, literals (huge ones too), operators, characters outside the language
 EXPR_ATOMS = (
@@ -384,7 +393,7 @@ def _m_bad_param(draw, patch):
     names = [p.name for p in d.params] + [p.id for p in d.inputs] if d is not None else []
     name = draw(st.sampled_from(names)) if names and draw(st.integers(0, 4)) else draw(st.text(max_size=10))
     if isinstance(blk.setdefault("params", {}), dict):
-        blk["params"][name] = draw(st.sampled_from(BAD_VALUES))
+        blk["params"][name] = draw(bad_values())
 
 
 def _m_unknown_key(draw, patch):
@@ -407,7 +416,7 @@ def _m_type(draw, patch):
     if draw(st.integers(0, 3)):
         blk["type"] = _misspell(draw, draw(st.sampled_from(TYPES)))
     else:
-        blk["type"] = draw(st.sampled_from(BAD_VALUES))
+        blk["type"] = draw(bad_values())
 
 
 def _m_remove(draw, patch):
@@ -451,9 +460,9 @@ def _m_top_level(draw, patch):
     key = draw(st.sampled_from(["oscilla", "settings", "blocks", "edges"]))
     patch[key] = draw(
         st.one_of(
-            st.sampled_from(BAD_VALUES),
+            bad_values(),
             st.sampled_from([2, 2.0, 1.0, "1", 0, -1]),
-            st.just({"background": draw(st.lists(st.sampled_from(BAD_VALUES), max_size=5))}),
+            st.just({"background": draw(st.lists(bad_values(), max_size=5))}),
         )
     )
 
@@ -498,9 +507,7 @@ def mutated_patches(draw: Callable[..., Any]) -> Any:
 
 # ------------------------------------------------------------------ bytes
 
-_json_leaf = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), st.sampled_from(BAD_VALUES)
-)
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), bad_values())
 #: arbitrary JSON values (the document need not be an object)
 json_values = st.recursive(
     _json_leaf,
