@@ -154,7 +154,12 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             if key not in payload:
                 payload[key] = FLOAT
                 is_field[key] = p.card == F
-            units[key] = p.unit if p.unit is not None else _output_unit(b, p, payload[key], views[b.id])
+            if p.unit is not None:
+                units[key] = p.unit
+            elif b.defn.output_unit is None:
+                units[key] = DEFAULT_UNIT[payload[key]]
+            else:
+                units[key] = _output_unit(b, p, payload[key], views[b.id])
     for e in g.edges:
         src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
         sp = src_b.defn.output(e.src_port)

@@ -69,3 +69,24 @@ def test_consumers_are_the_edges_out_of_a_port_in_edge_order():
     assert g.consumers("z", "result") == [] and g.consumers("nope", "out") == []
     g.edges.append(NEdge(99, "z", "result", "y", "b"))  # a pass that adds an edge sees it
     assert [(e.dst_block, e.dst_port) for e in g.consumers("z", "result")] == [("y", "b")]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compile_leaves_the_garbage_collector_as_it_found_it(enabled):
+    import gc
+
+    import oscilla as osc
+    from oscilla.diagnostics import CompileError
+
+    good = make_patch([blk("c", "Const", value=1.0)])
+    bad = make_patch([blk("x", "NoSuchBlock")])
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        osc.compile(good)
+        assert gc.isenabled() is enabled
+        with pytest.raises(CompileError):
+            osc.compile(bad)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
