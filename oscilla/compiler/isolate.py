@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from oscilla.blocks.literals import describe_value
 from oscilla.blocks.registry import all_types, block_def
 from oscilla.diagnostics import ERROR, WARNING, Diagnostic, suggest
 from oscilla.patch import Patch
@@ -112,7 +113,8 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
             Diagnostic(
                 "W_GRAPH_DISCONNECTED_BLOCK",
                 WARNING,
-                f"{btype} {bid!r} reaches no render sink: it is computed (and can be observed) but "
+                f"{btype if len(btype) <= 64 else describe_value(btype)} {describe_value(bid)} reaches no render "
+                f"sink: it is computed (and can be observed) but "
                 f"cannot affect the image; connect it to a RenderInstances2D or remove it",
                 block=bid,
             )

@@ -54,7 +54,7 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
         if defn is None:
             diags.add(
                 "E_UNKNOWN_BLOCK_TYPE",
-                f"unknown block type {b.type!r}; " + did_you_mean(b.type, all_types(), "types"),
+                f"unknown block type {describe_value(b.type)}; " + did_you_mean(b.type, all_types(), "types"),
                 block=b.id,
             )
             continue
