@@ -3,7 +3,8 @@
 Consumes :class:`~oscilla.compiler.lower_blocks.Lowered`; produces a :class:`Plan`: slot requests
 (render inputs, next-state values, ring positions, observed ports, and signals that field
 kernels read), kernels (one signal kernel, one fused field kernel per instance, one phase 2
-commit kernel) and the ordered steps. Everything else stays in registers inside a kernel.
+commit kernel; a kernel larger than :data:`KERNEL_BUDGET_LETS` is split into parts) and the
+ordered steps. Everything else stays in registers inside a kernel.
 
 :func:`validate_schedule` proves the execution model's invariants on a step list: a slot has a
 single writer, state cells are written only in phase 2, phase 2 writes no slots, phases never go
@@ -325,15 +326,15 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str], slot
             )
 
 
-#: The size budget of one generated kernel, in WGSL ``let`` s (IR nodes it evaluates; a Reduce
-#: fold counts its unrolled lines). A signal or field kernel that would be larger is split into
-#: parts of at most this many (docs/compiler/scheduling.md#splitting). Measured on lavapipe
-#: (llvmpipe, LLVM 15, 2 cores; benchmarks/bench_kernel_size.py, docs/performance.md#kernel-size):
-#: llvmpipe compiles a kernel at its first dispatch, in time that grows faster than its size:
-#: a field kernel of a math chain costs about 1.1 ms per ``let`` from 100 to 300 ``let`` s, 2 ms
-#: at 1,000, 2.9 ms at 2,000 and 4.4 ms at 10,000 (44 s for one 10,000-block chain); a signal
-#: kernel 0.5 ms per ``let`` up to 250, 1.4 ms at 1,000. Below about 100 the fixed cost of a
-#: kernel (about 20 ms) dominates; 256 sits in the flat part of both curves.
+#: The size budget of one generated kernel, in WGSL ``let`` s (IR nodes it evaluates). A signal,
+#: field or init kernel that would be larger is split into parts of at most this many
+#: (docs/compiler/scheduling.md#splitting). Measured on lavapipe (llvmpipe, LLVM 15, 2 cores;
+#: benchmarks/bench_kernel_size.py, docs/performance.md#kernel-size): the driver's compile time
+#: per ``let`` is flat up to about 500 ``let`` s and then grows with the kernel (chains of additions:
+#: 0.17-0.28 ms per ``let`` up to 1,000, 0.5 at 2,000, 1.3 at 4,000; chains with a ``sin`` in every
+#: third block: 0.8-1.5 ms up to 500, 2.1 at 1,000, 3.7 at 2,000, 5.8 at 4,000). Below about 100
+#: the fixed cost of a kernel (15-25 ms) dominates. Compiling a 4,000-block chain at budgets of 64
+#: to 1,024 was fastest at 256 for signal chains and within 20% of the fastest for field chains.
 KERNEL_BUDGET_LETS = 256
 
 #: ops a split kernel evaluates again in every part that uses them instead of passing them on in

@@ -22,27 +22,30 @@ from oscilla.compiler.schedule import validate_schedule
 LANES = 1001  # not a multiple of 4: the last invocation stores lanes one at a time
 
 
-def _chain(n: int, source: str, *, every_sin: int = 0, reuse: bool = False) -> tuple[list, list, str]:
+def _chain(
+    n: int, source: str, *, every_sin: int = 0, reuse: bool = False, prefix: str = "m"
+) -> tuple[list, list, str]:
     """Blocks and edges of a chain of ``n`` math blocks from port ``source``: ``Add`` 0.001 then
     ``Multiply`` 0.999 in turn (a ``Sin`` at every ``every_sin``-th block when set). With ``reuse``,
-    every Add adds ``source`` itself instead of 0.001 (one value used all along the chain).
-    Returns (blocks, edges, the last output port)."""
+    every Add adds ``source`` itself instead of 0.001 (one value used all along the chain). Block
+    ids are ``prefix`` + index. Returns (blocks, edges, the last output port)."""
     blocks, edges, prev = [], [], source
     for i in range(n):
+        b = f"{prefix}{i}"
         if every_sin and i % every_sin == every_sin - 1:
-            blocks.append(blk(f"m{i}", "Sin"))
-            edges.append(edge(prev, f"m{i}.input"))
-            prev = f"m{i}.result"
+            blocks.append(blk(b, "Sin"))
+            edges.append(edge(prev, f"{b}.input"))
+            prev = f"{b}.result"
         elif i % 2 == 0:
-            blocks.append(blk(f"m{i}", "Add") if reuse else blk(f"m{i}", "Add", b=0.001))
-            edges.append(edge(prev, f"m{i}.a"))
+            blocks.append(blk(b, "Add") if reuse else blk(b, "Add", b=0.001))
+            edges.append(edge(prev, f"{b}.a"))
             if reuse:
-                edges.append(edge(source, f"m{i}.b"))
-            prev = f"m{i}.out"
+                edges.append(edge(source, f"{b}.b"))
+            prev = f"{b}.out"
         else:
-            blocks.append(blk(f"m{i}", "Multiply", b=0.999))
-            edges.append(edge(prev, f"m{i}.a"))
-            prev = f"m{i}.out"
+            blocks.append(blk(b, "Multiply", b=0.999))
+            edges.append(edge(prev, f"{b}.a"))
+            prev = f"{b}.out"
     return blocks, edges, prev
 
 
@@ -237,3 +240,34 @@ def test_a_chain_at_the_real_budget_renders_like_the_reference():
     ref2 = osc.ReferenceRuntime(program)
     ref2.step(250.0)
     assert_close(ref2.read(last), expected, tol=1e-4, what="reference vs numpy at 250 ms")
+
+
+@pytest.mark.gpu
+def test_split_kernels_around_a_reduce(monkeypatch):
+    """A split field chain feeding a Reduce (its partials written by the part that computes the
+    source) and a split stage-1 signal chain after it."""
+    from support.running import gpu_or_skip
+
+    gpu_or_skip()
+    monkeypatch.setattr(schedule, "KERNEL_BUDGET_LETS", 32)
+    patch, last = field_chain_patch(80)
+    blocks, edges = patch["blocks"], patch["edges"]
+    blocks.append(blk("avg", "Reduce", op="avg"))
+    edges.append(edge(last, "avg.field"))
+    cb, ce, after = _chain(80, "avg.signal", prefix="n")
+    blocks += cb
+    edges += ce
+    program = osc.compile(patch, observe=[last, after])
+    assert len(_parts(program, "field0")) >= 3
+    assert len(_parts(program, "signal_s1")) >= 3
+    partial_parts = [k.name for k in _parts(program, "field0") if k.partials]
+    assert len(partial_parts) == 1
+    validate_schedule(program.schedule)
+    field = _expected(80, normalized_index(LANES) + np.float32(0.25))
+    mean = np.float32(field.astype(np.float64).mean())
+    expected = _expected(80, mean)
+    for cls in (osc.Runtime, osc.ReferenceRuntime):
+        rt = cls(program)
+        rt.step(250.0)
+        assert_close(rt.read(last), field, tol=1e-4, what=f"{cls.__name__} field")
+        assert_close(rt.read(after), expected, tol=1e-4, what=f"{cls.__name__} after the Reduce")
