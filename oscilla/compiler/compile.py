@@ -191,11 +191,9 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         g, t = _analyze(without_blocks(patch, left_out), diags)
         diags.raise_if_errors()
     diags = DiagnosticCollector(list(warnings))
-    order = lowering_order(g)
-    if observe != "all":  # a block no sink, state, channel or observer needs is not lowered
-        live = live_blocks(g, _observed_blocks(observe))
-        order = [b for b in order if b in live]
-    low = lower_graph(g, t, order)
+    # a block that no sink, state, channel or observer needs is not lowered
+    live = None if observe == "all" else live_blocks(g, _observed_blocks(observe))
+    low = lower_graph(g, t, lowering_order(g, live))
     obs = _observe_list(observe, g, low, diags, left_out)
     diags.raise_if_errors()
     instance_order = list(low.instances)

@@ -98,13 +98,17 @@ def check_cycles(g: Graph, diags: DiagnosticCollector) -> None:
         )
 
 
-def lowering_order(g: Graph) -> list[str]:
+def lowering_order(g: Graph, only: set[str] | None = None) -> list[str]:
     """Blocks in dependency order (patch order among ready blocks); edges into cycle-closing
-    blocks are ignored because those blocks' outputs depend only on committed state."""
-    indeg = {b: 0 for b in g.blocks}
+    blocks are ignored because those blocks' outputs depend only on committed state.
+
+    ``only`` restricts the order to a set of blocks closed under "upstream of" (such as
+    :func:`live_blocks`): the result is the full order with the other blocks left out, since
+    those blocks feed none of ``only``."""
+    indeg = {b: 0 for b in g.blocks} if only is None else {b: 0 for b in g.blocks if b in only}
     succ: dict[str, list[str]] = {}
     for e in g.edges:
-        if g.blocks[e.dst_block].defn.closes_cycles:
+        if e.dst_block not in indeg or g.blocks[e.dst_block].defn.closes_cycles:
             continue
         succ.setdefault(e.src_block, []).append(e.dst_block)
         indeg[e.dst_block] += 1

@@ -102,6 +102,8 @@ class _PortsOf:
     field_inputs: tuple[str, ...]  # inputs that may carry a field (card E or F)
     needs_field_in: bool  # an input is field-only
     numeric_inputs: tuple[str, ...]  # polymorphic numeric (``T``) inputs
+    inputs: dict[str, PortDef]  # by id
+    outputs: dict[str, PortDef]  # by id
 
 
 def _ports_of(cache: dict[int, _PortsOf], d: Any) -> _PortsOf:
@@ -111,6 +113,8 @@ def _ports_of(cache: dict[int, _PortsOf], d: Any) -> _PortsOf:
             tuple(p.id for p in d.inputs if _is_field_input(p)),
             any(p.card == F for p in d.inputs),
             tuple(p.id for p in d.inputs if p.payload == NUMERIC_T),
+            {p.id: p for p in reversed(d.inputs)},  # the first of a duplicated id, as BlockDef.input
+            {p.id: p for p in reversed(d.outputs)},
         )
     return info
 
@@ -144,7 +148,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
         if b.defn.check_config_types is not None:
             b.defn.check_config_types(views[b.id], diags)
 
-    _propagate_payloads(g, views, src_of, payload, is_field, ports)
+    field_in = _propagate_payloads(g, views, src_of, payload, is_field, ports)
 
     # -- edge checks: payload conversions, cardinality, temporality, units ----------------------
     units: dict[tuple[str, str], str] = {}
@@ -154,6 +158,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             if key not in payload:
                 payload[key] = FLOAT
                 is_field[key] = p.card == F
+                field_in = None  # the sources' fieldness changed after the propagation
             if p.unit is not None:
                 units[key] = p.unit
             elif b.defn.output_unit is None:
@@ -162,8 +167,8 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
                 units[key] = _output_unit(b, p, payload[key], views[b.id])
     for e in g.edges:
         src_b, dst_b = g.blocks[e.src_block], g.blocks[e.dst_block]
-        sp = src_b.defn.output(e.src_port)
-        dp = dst_b.defn.input(e.dst_port)
+        sp = _ports_of(ports, src_b.defn).outputs.get(e.src_port)
+        dp = _ports_of(ports, dst_b.defn).inputs.get(e.dst_port)
         assert sp is not None and dp is not None, e
         pinned = dst_b.config.get(dp.payload_param) if dp.payload_param else None
         if pinned:  # a pinned payload (Broadcast.payloadType) turns the port into one of that payload
@@ -200,7 +205,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
         if (
             info.needs_field_in
             or any(is_field[(b.id, p.id)] for p in b.defn.outputs)
-            or any(src_of(b, port)[1] for port in info.field_inputs)
+            or (field_in[b.id] if field_in is not None else any(src_of(b, port)[1] for port in info.field_inputs))
         ):
             parent[b.id] = b.id
             label[b.id] = b.id if b.defn.creates_instance else None
@@ -270,23 +275,34 @@ def _propagate_payloads(
     payload: dict[tuple[str, str], str],
     is_field: dict[tuple[str, str], bool],
     ports: dict[int, _PortsOf],
-) -> None:
+) -> dict[str, bool] | None:
     """The forward fixpoint of output payloads and fieldness, as a worklist in patch order.
 
     A block's outputs are a function of its sources' outputs only, so a block is evaluated again
     only when one of its sources changed: each block once for an acyclic patch in any order, and a
     few times around a feedback loop (linear in blocks + edges, where sweeping every block until
     nothing changed was O(blocks x depth)). At most (blocks + 2) x blocks evaluations, the bound
-    of those sweeps, when a feedback loop never settles."""
+    of those sweeps, when a feedback loop never settles.
+
+    Returns block id -> whether a field reaches one of its inputs, as seen by its last typing
+    (None when a feedback loop never settled: then those are stale)."""
     dependents: dict[str, list[str]] = {}
     for e in g.edges:
         dependents.setdefault(e.src_block, []).append(e.dst_block)
+
+    field_in: dict[str, bool] = {}
 
     def evaluate(b: NBlock) -> bool:
         """Type ``b``'s outputs from its sources; True when one changed."""
         d = b.defn
         info = _ports_of(ports, d)
-        any_field = any(src_of(b, port)[1] for port in info.field_inputs)
+        srcs = {port: src_of(b, port) for port in info.field_inputs}  # each source once
+        any_field = False
+        for _pl, fld in srcs.values():
+            if fld:
+                any_field = True
+                break
+        field_in[b.id] = any_field
         changed = False
         for p in d.outputs:
             if p.payload not in (NUMERIC_T, ANY):
@@ -294,7 +310,7 @@ def _propagate_payloads(
             elif d.output_payload is not None:
                 pl = d.output_payload(views[b.id], p.id)
             else:
-                pl = _widest(src_of(b, port)[0] for port in info.numeric_inputs)
+                pl = _widest((srcs.get(port) or src_of(b, port))[0] for port in info.numeric_inputs)
             fl = p.card == F or (p.card == E and any_field)
             key = (b.id, p.id)
             if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
@@ -326,6 +342,7 @@ def _propagate_payloads(
         b = g.blocks[bid]
         if evaluate(b):
             requeue(b, True)
+    return None if heap else field_in
 
 
 def _check_vector_operands(
@@ -333,12 +350,18 @@ def _check_vector_operands(
 ) -> None:
     """Math blocks combine a float with any vector, and vec2 with vec3 (promoted); two different
     vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand."""
+    conv = t.conv
     for b in g.blocks.values():
         seen: tuple[str, str] | None = None
         for port in _ports_of(ports, b.defn).numeric_inputs:
-            edges = [e for e in g.edges_into(b.id, port) if e.index in t.conv]
-            if edges:
-                pl = payload[(edges[-1].src_block, edges[-1].src_port)]
+            all_edges = g.inputs.get((b.id, port), ())
+            last = None
+            for e in reversed(all_edges):
+                if e.index in conv:
+                    last = e
+                    break
+            if last is not None:
+                pl = payload[(last.src_block, last.src_port)]
             elif port in b.inline:
                 pl = _payload_of_literal(b.inline[port])
             else:
@@ -354,11 +377,11 @@ def _check_vector_operands(
                     f"operands must be the same vector type (or one of them a float)",
                     block=b.id,
                     port=port,
-                    edge=edges[-1].index if edges else None,
+                    edge=last.index if last is not None else None,
                 )
-                for e in edges:
+                for e in [e for e in all_edges if e.index in conv]:
                     t.bad_edges.add(e.index)
-                    t.conv.pop(e.index, None)
+                    conv.pop(e.index, None)
 
 
 def _widest(payloads: Iterable[str | None]) -> str:

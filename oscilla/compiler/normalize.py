@@ -70,6 +70,7 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
     edges: list[NEdge] = []
     diagnosed_inputs: set[tuple[str, str]] = set()
     known_ids = {b.id for b in patch.blocks}  # once, not per edge: linear in blocks + edges
+    port_ids: dict[tuple[int, str], frozenset[str]] = {}  # (id of a definition, kind) -> its port ids
     for i, e in enumerate(patch.edges):
         if not e.enabled:
             continue
@@ -89,10 +90,10 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
                     diagnosed_inputs.add((e.dst_block, e.dst_port))
             continue  # an edge touching an unknown-type block was diagnosed with the block
         ok = True
-        if src.defn.output(e.src_port) is None:
+        if e.src_port not in _port_ids(port_ids, src.defn, "output"):
             ok = False
             _unknown_port(diags, src, e.src_port, "output", i)
-        if dst.defn.input(e.dst_port) is None:
+        if e.dst_port not in _port_ids(port_ids, dst.defn, "input"):
             ok = False
             _unknown_port(diags, dst, e.dst_port, "input", i)
         if not ok:
@@ -149,12 +150,22 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
     return Graph(blocks, edges, roots[0].id if roots else None, background, inputs, diagnosed_inputs)
 
 
+def _port_ids(cache: dict[tuple[int, str], frozenset[str]], d: BlockDef, kind: str) -> frozenset[str]:
+    """The ids of ``d``'s input or output ports (``kind``), computed once per definition."""
+    ids = cache.get((id(d), kind))
+    if ids is None:
+        ids = cache[(id(d), kind)] = frozenset(p.id for p in (d.inputs if kind == "input" else d.outputs))
+    return ids
+
+
 def _check_channel_limit(blocks: dict[str, NBlock], diags: DiagnosticCollector) -> None:
     """E_LIMIT_EXCEEDED on every block that reads an external channel beyond the first
     MAX_CHANNELS distinct names (counted in patch order; the frame uniform holds 64)."""
     index: dict[str, int] = {}
     for b in blocks.values():
-        chans = b.defn.external_channels(b.config) if b.defn.external_channels is not None else ()
+        if b.defn.external_channels is None:
+            continue
+        chans = b.defn.external_channels(b.config)
         if max((index.setdefault(ch, len(index)) for ch in chans), default=-1) >= MAX_CHANNELS:
             diags.add(
                 "E_LIMIT_EXCEEDED",

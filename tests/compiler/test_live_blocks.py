@@ -9,7 +9,7 @@ import numpy as np
 from support.builders import blk, edge, make_patch
 
 import oscilla as osc
-from oscilla.compiler.cycles import live_blocks
+from oscilla.compiler.cycles import live_blocks, lowering_order
 from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.normalize import normalize
 from oscilla.diagnostics import DiagnosticCollector
@@ -94,3 +94,33 @@ def test_dead_state_and_channels_stay_in_the_program(runtime_cls):
     rt.step(16.0)
     # Lag: out = prev + (target - prev) * (1 - smoothing), from 0 toward 1 twice
     np.testing.assert_allclose(rt.read_state("lag:lag"), 0.75, atol=1e-6)
+
+
+def test_the_lowering_order_of_the_live_blocks_is_the_full_order_without_the_others():
+    # interleave dead and live blocks in patch order, with a feedback loop through a UnitDelay
+    patch = make_patch(
+        [
+            blk("d1", "Const", value=1.0),
+            *CORE[:2],
+            blk("ud", "UnitDelay"),
+            blk("d2", "Add"),
+            blk("fb", "Add", b=0.5),
+            *CORE[2:],
+            blk("d3", "Sin"),
+        ],
+        [
+            *CORE_EDGES,
+            edge("d1.out", "d2.a"),
+            edge("d2.out", "d3.input"),
+            edge("ud.out", "fb.a"),
+            edge("fb.out", "ud.in"),
+            edge("fb.out", "size.b"),
+        ],
+    )
+    diags = DiagnosticCollector()
+    g = normalize(load_patch(patch), diags)
+    live = live_blocks(g)
+    assert live == {"time", "arr", "grid", "ud", "fb", "size", "draw"}
+    full = lowering_order(g)
+    assert set(full) == set(g.blocks)
+    assert lowering_order(g, live) == [b for b in full if b in live]
