@@ -47,7 +47,8 @@ def reaching_blocks(patch: Patch) -> set[str]:
     for e in patch.edges:
         if e.enabled and e.src_block in types and e.dst_block in types:
             preds.setdefault(e.dst_block, []).append(e.src_block)
-    seen = {b for b, t in types.items() if _is_sink(t)}
+    sink_types = {t for t in set(types.values()) if _is_sink(t)}  # one registry lookup per type
+    seen = {b for b, t in types.items() if t in sink_types}
     stack = list(seen)
     while stack:
         for p in preds.get(stack.pop(), ()):
@@ -106,8 +107,9 @@ def isolate(patch: Patch, diagnostics: list[Diagnostic]) -> tuple[list[Diagnosti
                 f"left out and the rest of the patch compiles]",
             )
         )
+    exempt = {t for t in set(types.values()) if _is_time_root(t) or _is_sink(t)}  # once per type
     for bid, btype in types.items():
-        if bid in reach or _is_time_root(btype) or _is_sink(btype):
+        if bid in reach or btype in exempt:
             continue
         out.append(
             Diagnostic(
