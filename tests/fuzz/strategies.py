@@ -499,8 +499,8 @@ def mutated_patches(draw: Callable[..., Any]) -> Any:
     for _ in range(draw(st.integers(1, 4))):
         if not isinstance(patch.get("blocks"), list) or not patch["blocks"] or not isinstance(patch.get("edges"), list):
             break
-        if not all(isinstance(b, dict) for b in patch["blocks"]):
-            break
+        if not all(isinstance(x, dict) for x in patch["blocks"] + patch["edges"]):
+            break  # a mutation replaced the lists: later mutations would not know where to act
         draw(st.sampled_from(MUTATIONS))(draw, patch)
     return patch
 
