@@ -12,10 +12,11 @@ Three generated patches (``--only`` picks one):
   Oscillator and Const blocks with inline params (no edges between them): disconnected too.
 
 For each, the table gives the JSON size, the time to load it (``load_patch``: parse + schema
-validation; another engineer's work), the time to compile the loaded :class:`Patch`
-(``compile_patch``: normalize ... codegen, what this benchmark tracks) and the number of lines the
-CLI's diagnostic report prints (``format_report``, which summarizes beyond 50 of one code).
-Times are wall-clock seconds of one run; note ``uptime`` next to them.
+validation, measured apart), the time to compile the loaded :class:`Patch` (``compile_patch``:
+normalize ... codegen, what this benchmark tracks) in wall-clock and in CPU seconds of this
+process (the machine is shared: CPU time is the steadier figure), the time to format the CLI's
+diagnostic report (``format_report``, which summarizes beyond 50 of one code), their sum (what
+``oscilla check`` costs) and the number of lines that report prints. Note ``uptime`` next to them.
 
     python benchmarks/bench_compile_scale.py [--chain 10000] [--wide 350000] [--loose 350000]
         [--only chain|wide|loose] [--profile chain|wide|loose]
@@ -100,6 +101,7 @@ def measure(name: str, patch: dict, profile: bool = False) -> dict:
         t0 = time.perf_counter()
         model = load_patch(path)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         prof = cProfile.Profile() if profile else None
         if prof:
             prof.enable()
@@ -109,6 +111,7 @@ def measure(name: str, patch: dict, profile: bool = False) -> dict:
         except CompileError as e:
             diagnostics, outcome = e.diagnostics, "errors"
         t2 = time.perf_counter()
+        c2 = time.process_time()
         if prof:
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
@@ -121,6 +124,7 @@ def measure(name: str, patch: dict, profile: bool = False) -> dict:
         "MB": f"{size_mb:.1f}",
         "load s": f"{t1 - t0:.2f}",
         "compile s": f"{t2 - t1:.2f}",
+        "compile CPU s": f"{c2 - c1:.2f}",
         "report s": f"{t3 - t2:.2f}",
         "check s": f"{t3 - t0:.2f}",
         "result": outcome,

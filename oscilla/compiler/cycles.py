@@ -61,6 +61,25 @@ def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[lis
     return out
 
 
+def _acyclic(succ: dict[str, list[str]]) -> bool:
+    """Whether the graph ``succ`` has no cycle (Kahn's algorithm: every node can be removed)."""
+    indeg: dict[str, int] = {}
+    for targets in succ.values():
+        for t in targets:
+            indeg[t] = indeg.get(t, 0) + 1
+    ready = [v for v in succ if v not in indeg]
+    removed = 0
+    while ready:
+        v = ready.pop()
+        for t in succ.get(v, ()):
+            n = indeg[t] - 1
+            indeg[t] = n
+            if n == 0:
+                ready.append(t)
+                removed += 1
+    return removed == len(indeg)  # every node with an incoming edge was freed
+
+
 def check_cycles(g: Graph, diags: DiagnosticCollector) -> None:
     """Report E_CYCLE_DETECTED once per cycle that does not cross a state boundary.
 
@@ -78,6 +97,8 @@ def check_cycles(g: Graph, diags: DiagnosticCollector) -> None:
         succ.setdefault(e.src_block, []).append(e.dst_block)
         if e.src_block == e.dst_block:
             self_loops.add(e.src_block)
+    if not self_loops and _acyclic(succ):
+        return  # the usual case, without the cost of Tarjan's bookkeeping
     order = list(g.blocks)
     for comp in strongly_connected(order, succ):
         if len(comp) == 1 and comp[0] not in self_loops:

@@ -5,13 +5,17 @@ loops too, and the graph's consumer index answers like a scan of the edges."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from support.builders import blk, edge, make_patch
 
+import oscilla as osc
+from oscilla.compiler.cycles import check_cycles
 from oscilla.compiler.graph import NEdge
 from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.normalize import normalize
-from oscilla.diagnostics import DiagnosticCollector
+from oscilla.diagnostics import CompileError, DiagnosticCollector
 from oscilla.patch import load_patch
 
 
@@ -73,11 +77,6 @@ def test_consumers_are_the_edges_out_of_a_port_in_edge_order():
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_compile_leaves_the_garbage_collector_as_it_found_it(enabled):
-    import gc
-
-    import oscilla as osc
-    from oscilla.diagnostics import CompileError
-
     good = make_patch([blk("c", "Const", value=1.0)])
     bad = make_patch([blk("x", "NoSuchBlock")])
     was = gc.isenabled()
@@ -90,3 +89,17 @@ def test_compile_leaves_the_garbage_collector_as_it_found_it(enabled):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_cycle_at_the_end_of_a_long_chain_is_still_found():
+    n = 500
+    blocks = [blk("c", "Const", value=1.0)] + [blk(f"a{i}", "Add") for i in range(n)]
+    edges = [edge("c.out", "a0.a")] + [edge(f"a{i - 1}.out", f"a{i}.a") for i in range(1, n)]
+    diags = DiagnosticCollector()
+    check_cycles(normalize(load_patch(make_patch(blocks, edges)), diags), diags)
+    assert diags.items == []
+    edges.append(edge(f"a{n - 1}.out", f"a{n - 3}.b"))  # a(n-3) -> a(n-2) -> a(n-1) -> a(n-3)
+    diags = DiagnosticCollector()
+    check_cycles(normalize(load_patch(make_patch(blocks, edges)), diags), diags)
+    assert [(d.code, d.block) for d in diags.items] == [("E_CYCLE_DETECTED", f"a{n - 3}")]
+    assert f"a{n - 3}, a{n - 2}, a{n - 1}" in diags.items[0].message
