@@ -414,10 +414,9 @@ def _check_edge(
     dst_b: NBlock,
     diags: DiagnosticCollector,
 ) -> EdgeConv | None:
-    where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"
-
     def report(code: str, message: str) -> None:  # an edge problem goes to the consumer's input
-        diags.add(code, message, block=e.dst_block, port=e.dst_port, edge=e.index)
+        where = f"edge {e.src_block}.{e.src_port} -> {e.dst_block}.{e.dst_port}"  # only when reported
+        diags.add(code, f"{where}: {message}", block=e.dst_block, port=e.dst_port, edge=e.index)
 
     src_event = sp.card == EV
     if src_event != (dp.card == EV):
@@ -425,7 +424,7 @@ def _check_edge(
         want = "an event" if dp.card == EV else "a continuous value"
         report(
             "E_TYPE_MISMATCH",
-            f"{where}: {what} cannot feed {want}"
+            f"{what} cannot feed {want}"
             + ("; use EventToSignalMask to turn an event into a signal" if src_event else ""),
         )
         return None
@@ -434,7 +433,7 @@ def _check_edge(
     if src_field and dp.card == S and not (dp.payload == SHAPE and src_payload == SHAPE):
         report(
             "E_CARDINALITY_MISMATCH",
-            f"{where}: a field (one value per lane) cannot feed the "
+            f"a field (one value per lane) cannot feed the "
             f"signal-only input {dst_b.type}.{dp.id}; reduce it to a signal first (Reduce)",
         )
         return None
@@ -451,7 +450,7 @@ def _check_edge(
             steps.append("b2f")
             pl = FLOAT
         elif pl not in (FLOAT,) + VECTORS:
-            report("E_TYPE_MISMATCH", f"{where}: {pl} cannot feed a numeric input")
+            report("E_TYPE_MISMATCH", f"{pl} cannot feed a numeric input")
             return None
         want_unit = "scalar" if pl == FLOAT else None
     else:
@@ -465,7 +464,7 @@ def _check_edge(
             else:
                 report(
                     "E_TYPE_MISMATCH",
-                    f"{where}: {pl} cannot feed {want} input {dst_b.type}.{dp.id}"
+                    f"{pl} cannot feed {want} input {dst_b.type}.{dp.id}"
                     + ("; only int->float, bool->float and vec2->vec3 convert implicitly"),
                 )
                 return None
@@ -482,7 +481,7 @@ def _check_edge(
     if adapter is None:
         report(
             "E_UNIT_MISMATCH",
-            f"{where}: unit {unit} cannot feed {want_unit} and no adapter converts "
+            f"unit {unit} cannot feed {want_unit} and no adapter converts "
             f"{unit} to {want_unit}; convert explicitly (e.g. with Multiply) or use a port of unit {unit}",
         )
         return None
