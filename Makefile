@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test fuzz demo bench reference docs lint format wheel-check clean
+.PHONY: help venv gpu-setup test fuzz demo bench bench-kernels reference docs lint format wheel-check clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
@@ -32,7 +32,8 @@ help:
 	@echo "make fuzz       the property-based fuzzer of tests/fuzz with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
-	@echo "make bench      run the benchmarks (benchmarks/bench_runtime.py, bench_reduce.py, bench_swap.py)"
+	@echo "make bench      run the benchmarks (runtime, reduce, swap, load, compile scale, soak); tables on stdout"
+	@echo "make bench-kernels  driver compile time by kernel size (the kernel-split budget; minutes)"
 	@echo "make reference  regenerate docs/reference/blocks.md and the language pages' block tables from the registry"
 	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; installs '.[docs]')"
 	@echo "make lint       ruff (lint + format check), mypy on oscilla/ and the import-layer contracts"
@@ -97,10 +98,17 @@ demo: gpu-setup
 	$(call say,done: see out/golden-spiral.png and out/golden-spiral/)
 
 bench: gpu-setup
-	$(call say,running the benchmarks: bench_runtime.py, bench_reduce.py, bench_swap.py)
+	$(call say,running the benchmarks: runtime, reduce, swap, load, compile scale, soak (bench-kernels is separate: minutes))
 	@$(VPY) benchmarks/bench_runtime.py
 	@$(VPY) benchmarks/bench_reduce.py
 	@$(VPY) benchmarks/bench_swap.py
+	@$(VPY) benchmarks/bench_load.py
+	@$(VPY) benchmarks/bench_compile_scale.py
+	@$(VPY) benchmarks/bench_soak.py
+
+bench-kernels: gpu-setup
+	$(call say,driver compile time by kernel size and the kernel-split budget (several minutes on lavapipe))
+	@$(VPY) benchmarks/bench_kernel_size.py
 
 # The lint tools (ruff, mypy, import-linter, pre-commit) are the `lint` extra, pinned in pyproject.toml.
 $(LINT_STAMP): $(STAMP)
