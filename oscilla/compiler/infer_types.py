@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from oscilla.blocks.literals import literal_payload
@@ -179,7 +179,7 @@ def infer_types(g: Graph, diags: DiagnosticCollector) -> Typed:
             t.bad_edges.add(e.index)
         else:
             t.conv[e.index] = conv
-    _check_vector_operands(g, t, payload, diags, ports)
+    _check_vector_operands(g, t, payload, diags, ports, _vector_operand_blocks(g, payload))
     for b in g.blocks.values():  # checks that need the input payloads (an Expression's text)
         check = b.defn.check_input_types
         if check is None:
@@ -309,8 +309,12 @@ def _propagate_payloads(
                 pl: str | None = p.payload
             elif d.output_payload is not None:
                 pl = d.output_payload(views[b.id], p.id)
-            else:
-                pl = _widest((srcs.get(port) or src_of(b, port))[0] for port in info.numeric_inputs)
+            else:  # the widest vector among the T inputs (vec3 over vec2), else float
+                pl = FLOAT
+                for port in info.numeric_inputs:
+                    src_pl = (srcs.get(port) or src_of(b, port))[0]
+                    if src_pl in VECTORS and (pl == FLOAT or (pl == VEC2 and src_pl == VEC3)):
+                        pl = src_pl
             fl = p.card == F or (p.card == E and any_field)
             key = (b.id, p.id)
             if pl is not None and (payload.get(key) != pl or is_field.get(key) != fl):
@@ -345,13 +349,34 @@ def _propagate_payloads(
     return None if heap else field_in
 
 
+def _vector_operand_blocks(g: Graph, payload: dict[tuple[str, str], str]) -> set[str]:
+    """The blocks a vector may reach as an operand: consumers of a vector output, and blocks with
+    an inline list or object value (what a vector literal is). Only these can mix vectors."""
+    out: set[str] = set()
+    for (bid, port), pl in payload.items():
+        if pl in VECTORS:
+            out.update(e.dst_block for e in g.consumers(bid, port))
+    for b in g.blocks.values():
+        if b.inline and any(type(v) is list or type(v) is dict for v in b.inline.values()):
+            out.add(b.id)
+    return out
+
+
 def _check_vector_operands(
-    g: Graph, t: Typed, payload: dict, diags: DiagnosticCollector, ports: dict[int, _PortsOf]
+    g: Graph,
+    t: Typed,
+    payload: dict,
+    diags: DiagnosticCollector,
+    ports: dict[int, _PortsOf],
+    candidates: set[str],
 ) -> None:
     """Math blocks combine a float with any vector, and vec2 with vec3 (promoted); two different
-    vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand."""
+    vector payloads otherwise (e.g. vec2 + color) are E_TYPE_MISMATCH at the later operand.
+    Only ``candidates`` (:func:`_vector_operand_blocks`) are looked at."""
     conv = t.conv
     for b in g.blocks.values():
+        if b.id not in candidates:
+            continue
         seen: tuple[str, str] | None = None
         for port in _ports_of(ports, b.defn).numeric_inputs:
             all_edges = g.inputs.get((b.id, port), ())
@@ -382,15 +407,6 @@ def _check_vector_operands(
                 for e in [e for e in all_edges if e.index in conv]:
                     t.bad_edges.add(e.index)
                     conv.pop(e.index, None)
-
-
-def _widest(payloads: Iterable[str | None]) -> str:
-    """The numeric rule: the widest vector payload among ``payloads`` (vec3 over vec2), else float."""
-    best = FLOAT
-    for pl in payloads:
-        if pl in VECTORS and (best == FLOAT or (best == VEC2 and pl == VEC3)):
-            best = pl
-    return best
 
 
 def _output_unit(b: NBlock, p: PortDef, payload: str, view: _BlockTyping) -> str:

@@ -41,6 +41,7 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
     blocks: dict[str, NBlock] = {}
     # C1 rule 1: a param naming an input port that has an enabled edge is ignored, with no diagnostic
     connected = {(e.dst_block, e.dst_port) for e in patch.edges if e.enabled}
+    port_ids: dict[tuple[int, str], frozenset[str]] = {}  # (id of a definition, kind) -> its port ids
     for order, b in enumerate(patch.blocks):
         if b.id in blocks:
             diags.add(
@@ -59,8 +60,11 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
             )
             continue
         nb = NBlock(b.id, b.type, defn, order)
+        input_ids = _port_ids(port_ids, defn, "input")
         _resolve_params(
-            nb, {k: v for k, v in b.params.items() if defn.input(k) is None or (b.id, k) not in connected}, diags
+            nb,
+            {k: v for k, v in b.params.items() if k not in input_ids or (b.id, k) not in connected},
+            diags,
         )
         _resolve_combine(nb, b.combine, diags)
         if defn.check_params is not None:  # e.g. an Expression's syntax
@@ -70,7 +74,6 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
     edges: list[NEdge] = []
     diagnosed_inputs: set[tuple[str, str]] = set()
     known_ids = {b.id for b in patch.blocks}  # once, not per edge: linear in blocks + edges
-    port_ids: dict[tuple[int, str], frozenset[str]] = {}  # (id of a definition, kind) -> its port ids
     for i, e in enumerate(patch.edges):
         if not e.enabled:
             continue

@@ -103,3 +103,32 @@ def test_a_cycle_at_the_end_of_a_long_chain_is_still_found():
     check_cycles(normalize(load_patch(make_patch(blocks, edges)), diags), diags)
     assert [(d.code, d.block) for d in diags.items] == [("E_CYCLE_DETECTED", f"a{n - 3}")]
     assert f"a{n - 3}, a{n - 2}, a{n - 1}" in diags.items[0].message
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "mismatch"),
+    [
+        ("edge vec2", "edge color", True),  # two vectors from edges
+        ("edge vec2", "inline color", True),  # an inline vector literal is an operand too
+        ("inline color", "edge vec2", True),
+        ("edge vec2", "inline vec3", False),  # vec2 is promoted to vec3
+        ("edge vec2", "inline float", False),
+    ],
+)
+def test_vector_operands_are_checked_wherever_a_vector_comes_from(a, b, mismatch):
+    sources = {
+        "edge vec2": blk("v2", "Const", value=[1.0, 2.0], payloadType="vec2"),
+        "edge color": blk("col", "Const", value=[1.0, 0.0, 0.0, 1.0], payloadType="color"),
+    }
+    inline = {"inline color": [1.0, 0.0, 0.0, 1.0], "inline vec3": [1.0, 2.0, 3.0], "inline float": 2.0}
+    blocks, edges, params = [], [], {}
+    for port, what in (("a", a), ("b", b)):
+        if what in sources:
+            blocks.append(sources[what])
+            edges.append(edge(f"{sources[what]['id']}.out", f"m.{port}"))
+        else:
+            params[port] = inline[what]
+    many = [blk(f"pad{i}", "Add", b=1.0) for i in range(50)]  # blocks that never see a vector
+    _g, _t, diags = typed(make_patch([*many, *blocks, blk("m", "Add", **params)], edges))
+    found = [(d.code, d.block, d.port) for d in diags if "same vector type" in d.message]
+    assert found == ([("E_TYPE_MISMATCH", "m", "b")] if mismatch else [])
