@@ -53,6 +53,11 @@ class OffscreenTarget:
         }
         self._extent = (width, height, 1)
 
+    def release(self) -> None:
+        """Free the texture and the readback buffer now (the target cannot be used afterwards)."""
+        self.texture.destroy()
+        self.readback.destroy()
+
     @property
     def size(self) -> tuple[int, int]:
         """(width, height) in pixels."""

@@ -43,6 +43,9 @@ from oscilla.runtime.hotswap import ContinuityPass, prepare_swap
 from oscilla.runtime.migrate import SwapReport
 from oscilla.runtime.ports import convert_value, port_slot
 
+#: offscreen targets (one per ``render`` size) kept for reuse; older sizes are released
+MAX_RENDER_TARGETS = 4
+
 
 class Runtime:
     """GPU runtime of one CompiledProgram: frames (``step``) and readback (``read``, ``render``).
@@ -241,9 +244,12 @@ class Runtime:
         limit = int(self.device.limits["max-texture-dimension-2d"])
         if not all(1 <= v <= limit for v in key):
             raise RenderSizeError(f"render size must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
-        target = self._targets.get(key)
+        target = self._targets.pop(key, None)  # re-inserted last: the dict is in least-recently-used order
         if target is None:
-            target = self._targets[key] = OffscreenTarget(self.device, *key)
+            target = OffscreenTarget(self.device, *key)
+            while len(self._targets) >= MAX_RENDER_TARGETS:  # a long session of many sizes stays bounded
+                self._targets.pop(next(iter(self._targets))).release()
+        self._targets[key] = target
         enc = self.device.create_command_encoder()
         self._get_renderer().encode(enc, target.view, key[0], key[1], self.program.background)
         self.device.queue.submit([enc.finish()])
