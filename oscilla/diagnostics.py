@@ -190,9 +190,16 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
     return best[2] if best else None
 
 
+#: candidates a did-you-mean message lists at most (the block types, 75, are all listed)
+MAX_LISTED_CANDIDATES = 100
+
+
 def did_you_mean(name: str, candidates: Sequence[str], kind: str) -> str:
     """Message tail: "did you mean 'x'? valid <kind>: a, b, c"."""
     s = suggest(name, candidates)
-    valid = ", ".join(candidates) if candidates else "(none)"
+    shown = list(candidates[:MAX_LISTED_CANDIDATES])
+    valid = ", ".join(shown) if shown else "(none)"
+    if len(candidates) > len(shown):  # a 350,000-block patch must not list every block id
+        valid += f", ... ({len(candidates) - len(shown):,} more)"
     head = f"did you mean '{s}'? " if s else ""
     return f"{head}valid {kind}: {valid}"

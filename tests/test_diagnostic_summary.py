@@ -86,3 +86,13 @@ def test_a_program_keeps_all_its_warnings_and_the_report_summarizes_them():
     headers = [line for line in lines if line.startswith("block ")]
     # the first 50 disconnected blocks, in patch order, each under its own header
     assert headers == [f"block 'k{i}' (Const)" for i in range(50)]
+
+
+def test_did_you_mean_lists_at_most_100_candidates_and_counts_the_rest():
+    from oscilla.diagnostics import did_you_mean
+
+    names = [f"block{i}" for i in range(350_000)]
+    tail = did_you_mean("blockX", names, "blocks")
+    assert "block99," in tail and "block100," not in tail
+    assert tail.endswith("... (349,900 more)")
+    assert did_you_mean("Sinn", ["Sin", "Cos"], "types") == "did you mean 'Sin'? valid types: Sin, Cos"
