@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np
 from oscilla.compiler.compile import compile_patch
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic, format_diagnostics
 from oscilla.patch import Patch, load_patch, patch_from_bytes
+from oscilla.runtime.clock import UnknownChannelWarning
 from oscilla.runtime.executor import Runtime
 from oscilla.runtime.migrate import SwapReport
 from oscilla.window import run_window
@@ -313,7 +315,11 @@ class Player:
         q = self._osc_queue
         while q:
             name, value = q.popleft()
-            self.runtime.set_input(name, value)
+            with warnings.catch_warnings(record=True) as caught:  # a controller may send channels no
+                warnings.simplefilter("always", UnknownChannelWarning)  # program reads: log, not warn
+                self.runtime.set_input(name, value)
+            for w in caught:
+                log.info("%s", w.message)
 
     # -- frames ---------------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:

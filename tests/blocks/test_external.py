@@ -12,6 +12,7 @@ from support.reported import reported
 from support.running import gpu_or_skip
 
 import oscilla as osc
+from oscilla.runtime.clock import UnknownChannelWarning
 from oscilla.window import MouseChannels
 
 pytestmark = pytest.mark.gpu
@@ -43,7 +44,8 @@ def test_set_input_then_step_and_never_set_reads_zero(runtime_cls):
     rt.set_input("knob.1", -7.5)
     rt.set_input("knob.1", 3.125)  # only the snapshot at the start of the frame counts
     rt.set_input("mouse.x", 0.75)
-    rt.set_input("not.read.by.this.program", 9.0)
+    with pytest.warns(UnknownChannelWarning, match="not.read.by.this.program"):
+        rt.set_input("not.read.by.this.program", 9.0)
     rt.step(48)
     assert_close(rt.read("x.value"), 3.125, TOL)
     assert_close(rt.read("m.value"), 0.75, TOL)
@@ -96,8 +98,9 @@ def test_external_vec2_bases(runtime_cls):
         "pad.x": -0.5,
         "pad.y": 0.625,
     }
-    for k, v in values.items():
-        rt.set_input(k, v)
+    with pytest.warns(UnknownChannelWarning, match="mouse.wheel.x"):  # the one name this program does not read
+        for k, v in values.items():
+            rt.set_input(k, v)
     rt.step(10)
     assert_close(rt.read("m.position"), [0.1, 0.9], TOL)
     assert_close(rt.read("w.position"), [3.0, -120.0], TOL, "mouse.wheel reads .dx/.dy, not .x")
