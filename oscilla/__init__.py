@@ -7,6 +7,7 @@ Public API::
     rt = osc.Runtime(program); rt.step(0.0); rt.read("hue.hue"); rt.render(512, 512)
     ref = osc.ReferenceRuntime(program)
     osc.render_png("examples/golden-spiral.json", "out.png", t_ms=2000, size=(512, 512), fps=60)
+    osc.render_video("examples/golden-spiral.json", "out.mp4", duration_ms=4000, fps=30, size=(512, 512))
     player = osc.Player("patch.json", watch=True, osc_port=9000); player.step(0.0)  # live reload, OSC
     osc.run("patch.json", watch=True)   # the same in a window
 
@@ -41,6 +42,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Runtime": ("oscilla.runtime.executor", "Runtime"),
     "ReferenceRuntime": ("oscilla.runtime.reference_runtime", "ReferenceRuntime"),
     "render_png": ("oscilla.export.png", "render_png"),
+    "render_video": ("oscilla.export.video", "render_video"),
     "Player": ("oscilla.live.player", "Player"),
     "run": ("oscilla.live.player", "run"),
 }

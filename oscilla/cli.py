@@ -2,7 +2,9 @@
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
 or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
-that is not finite or out of its range names the option); 3 a file could not be read or written;
+that is not finite or out of its range names the option; a video format this installation cannot
+write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
+``--frames-dir`` that already holds frames, without ``--overwrite``); 3 a file could not be read or written;
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
@@ -25,7 +27,16 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from oscilla import __version__
 from oscilla.diagnostics import CompileError
@@ -98,12 +109,21 @@ def _bounded(lo: float, hi: float, unit: str = ""):
     return check
 
 
-def _frames_bar() -> Progress:
-    """A rich progress bar of frames on stderr."""
+class _FpsColumn(ProgressColumn):
+    """Frames rendered per second (rich's speed estimate over the last seconds)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("-- fps" if speed is None else f"{speed:.1f} fps", style="progress.data.speed")
+
+
+def _frames_bar(label: str = "rendering") -> Progress:
+    """A rich progress bar of frames on stderr: count, frames per second and time remaining."""
     return Progress(
-        TextColumn("rendering"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
+        _FpsColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=False,
@@ -144,7 +164,12 @@ def _compile(patch: Path, observe: Sequence[str] | None = None) -> CompiledProgr
 @app.command()
 def render(
     patch: Path = typer.Argument(..., help="patch JSON file"),
-    output: Path | None = typer.Option(None, "-o", "--output", help="PNG file for a single frame"),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        help="PNG (or .jpg) of the frame at --t-ms, or a video of --duration-ms: .mp4, .webm, .gif, .apng",
+    ),
     t_ms: float = typer.Option(
         0.0, "--t-ms", callback=_bounded(0.0, MAX_TIME_MS, " ms"), help="time of the single frame, in ms"
     ),
@@ -154,24 +179,57 @@ def render(
     ),
     frames_dir: Path | None = typer.Option(None, "--frames-dir", help="write a numbered frame sequence here"),
     duration_ms: float = typer.Option(
-        2000.0, "--duration-ms", callback=_bounded(0.0, MAX_TIME_MS, " ms"), help="length of the frame sequence, in ms"
+        2000.0,
+        "--duration-ms",
+        callback=_bounded(0.0, MAX_TIME_MS, " ms"),
+        help="length of the frame sequence or video, in ms",
     ),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace the frames already in --frames-dir"),
 ) -> None:
-    """Render one PNG (-o) and/or a numbered frame sequence (--frames-dir) offscreen."""
+    """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
+    frame sequence (--frames-dir) offscreen."""
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
-        raise typer.BadParameter("give -o OUT.png and/or --frames-dir DIR")
-    from oscilla.export.png import playback_times, render_frames, render_png, sequence_length
+        raise typer.BadParameter("give -o OUT.png (or OUT.mp4 ...) and/or --frames-dir DIR")
+    from oscilla.export.png import existing_frames, playback_times, render_frames, render_png, sequence_length
+    from oscilla.export.video import VideoExtraMissing, is_video_path, render_video, video_format
 
+    video = output is not None and is_video_path(output)
+    if video:
+        assert output is not None
+        try:
+            video_format(output, (w, h))
+        except VideoExtraMissing as e:
+            err.print(f"error: {e}", markup=False)
+            raise typer.Exit(EXIT_USAGE) from None
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="'--size'" if "even" in str(e) else "'-o'") from None
+    elif output is not None:
+        from PIL import Image
+
+        if output.suffix.lower() not in Image.registered_extensions():
+            raise typer.BadParameter(
+                f"cannot write {str(output)!r}: use .png or .jpg for one frame, "
+                "or .mp4, .webm, .gif, .apng for a video",
+                param_hint="'-o'",
+            )
+    if frames_dir is not None and not overwrite:
+        old = existing_frames(frames_dir)
+        if old:
+            raise typer.BadParameter(
+                f"{frames_dir} already holds {len(old)} frame files ({old[0].name} ...); pass --overwrite to "
+                f"replace them, or choose an empty folder",
+                param_hint="'--frames-dir'",
+            )
     catchup = len(playback_times(t_ms, fps))
-    if output is not None and catchup > MAX_CATCHUP_FRAMES:
+    if output is not None and not video and catchup > MAX_CATCHUP_FRAMES:
         raise typer.BadParameter(
             f"reaching {t_ms:g} ms at {fps:g} fps steps {catchup:,} frames, more than {MAX_CATCHUP_FRAMES:,} "
             f"(hours of stepping); lower --fps (the catch-up steps t_ms·fps/1000 frames) or --t-ms",
             param_hint="'--t-ms'",
         )
     count = sequence_length(duration_ms, fps)
-    if frames_dir is not None and count > MAX_SEQUENCE_FRAMES:
+    if (frames_dir is not None or video) and count > MAX_SEQUENCE_FRAMES:
         raise typer.BadParameter(
             f"{duration_ms:g} ms at {fps:g} fps is {count:,} frames, more than {MAX_SEQUENCE_FRAMES:,} files; "
             f"lower --duration-ms or --fps",
@@ -180,7 +238,13 @@ def render(
     try:
         program = _compile(patch)
         _require_render_sink(program)
-        if output is not None:
+        if output is not None and video:
+            with _frames_bar("encoding") as bar:
+                n = render_video(
+                    program, output, duration_ms, fps, (w, h), progress=lambda it: bar.track(it, total=len(it))
+                )
+            out.print(f"wrote {output} ({n} frames, {fps:g} fps, {w}x{h})")
+        elif output is not None:
             if catchup > CATCHUP_BAR_FRAMES:
                 with _frames_bar() as bar:
                     render_png(
@@ -195,7 +259,7 @@ def render(
                 def wrap(it):
                     return bar.track(it, total=len(it))
 
-                paths = render_frames(program, frames_dir, duration_ms, fps, (w, h), progress=wrap)
+                paths = render_frames(program, frames_dir, duration_ms, fps, (w, h), progress=wrap, overwrite=overwrite)
             out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {w}x{h})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None

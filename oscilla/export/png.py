@@ -91,10 +91,49 @@ def sequence_length(duration_ms: float, fps: float) -> int:
     return max(1, int(round(duration_ms * fps / 1000.0)))
 
 
-def save_png(image: np.ndarray, path: str | os.PathLike) -> None:
-    """Write an (H, W, 4) uint8 RGBA image as PNG (creates parent folders)."""
+#: file suffixes written without an alpha channel: the image is composited over the background first
+OPAQUE_SUFFIXES = (".jpg", ".jpeg")
+
+#: the names of a numbered frame sequence (``render_frames``)
+FRAME_GLOB = "frame_*.png"
+
+
+def flatten_rgb(image: np.ndarray, background=(0.0, 0.0, 0.0, 1.0)) -> np.ndarray:
+    """An (H, W, 3) uint8 RGB image: the (H, W, 4) uint8 RGBA ``image`` composited (straight alpha)
+    over the opaque RGB of ``background`` (RGBA floats in 0..1, the patch's ``settings.background``;
+    its alpha is ignored). Pixels of alpha 255 keep their colour exactly.
+    """
+    rgb = image[..., :3]
+    alpha = image[..., 3:4]
+    if bool((alpha == 255).all()):
+        return np.ascontiguousarray(rgb)
+    bg = np.clip(np.nan_to_num(np.asarray(background[:3], dtype=np.float64)), 0.0, 1.0) * 255.0
+    a = alpha.astype(np.float64) / 255.0
+    out = rgb.astype(np.float64) * a + bg * (1.0 - a)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def save_png(image: np.ndarray, path: str | os.PathLike, background=(0.0, 0.0, 0.0, 1.0)) -> None:
+    """Write an (H, W, 4) uint8 RGBA image (creates parent folders); the format follows the suffix
+    (Pillow). ``.jpg``/``.jpeg`` have no alpha: the image is written as RGB composited over
+    ``background`` (:func:`flatten_rgb`).
+
+    Raises:
+        OSError: the file cannot be written.
+        ValueError: a suffix Pillow does not know (e.g. ``.xyz``).
+    """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.ascontiguousarray(image), mode="RGBA").save(path)
+    if Path(path).suffix.lower() in OPAQUE_SUFFIXES:
+        Image.fromarray(flatten_rgb(image, background), mode="RGB").save(path, quality=95, subsampling=0)
+    else:
+        Image.fromarray(np.ascontiguousarray(image), mode="RGBA").save(path)
+
+
+def existing_frames(out_dir: str | os.PathLike) -> list[Path]:
+    """The files of a numbered frame sequence (``frame_*.png``) already in ``out_dir``, sorted
+    (empty when the folder does not exist)."""
+    d = Path(out_dir)
+    return sorted(d.glob(FRAME_GLOB)) if d.is_dir() else []
 
 
 def _runtime_for(patch_or_program) -> Runtime:
@@ -122,7 +161,8 @@ def render_png(
     fps: float = 60.0,
     progress: Callable[[PlaybackTimes], Iterable[float]] | None = None,
 ) -> np.ndarray:
-    """Render the frame at ``t_ms`` (ms) as playback at ``fps`` reaches it and write a PNG.
+    """Render the frame at ``t_ms`` (ms) as playback at ``fps`` reaches it and write an image
+    (PNG; the format follows the suffix, ``.jpg`` is RGB composited over the background).
 
     Frames 0, 1000/fps, ... up to ``t_ms`` are stepped so stateful blocks see the same history as
     playback (:func:`playback_times`, generated as they are stepped). ``patch_or_path`` is a patch
@@ -142,7 +182,7 @@ def render_png(
     for t in times if progress is None else progress(times):
         rt.step(t)
     img = rt.render(size[0], size[1])
-    save_png(img, path)
+    save_png(img, path, rt.program.background)
     return img
 
 
@@ -153,26 +193,39 @@ def render_frames(
     fps: float = 30.0,
     size=(512, 512),
     progress: Callable[[Iterable], Iterable] | None = None,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Render round(duration_ms·fps/1000) frames at t = k·1000/fps to ``out_dir/frame_0000.png``...
 
     ``patch_or_path`` is a patch or a CompiledProgram. ``progress`` wraps the frame iterator (the
-    CLI passes a progress bar). Returns the paths.
+    CLI passes a progress bar). A folder that already holds a sequence (``frame_*.png``) is refused
+    unless ``overwrite`` is true; then the old frames are deleted first, so the folder never mixes
+    two sequences. Returns the paths.
 
     Raises:
+        FileExistsError: ``out_dir`` already holds ``frame_*.png`` files and ``overwrite`` is false.
         CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK).
         ValueError: ``duration_ms`` or ``fps`` not finite, or ``fps`` not > 0.
         TypeError: a size that is not a pair of ints.
         OSError: a patch file cannot be read or a PNG cannot be written.
     """
     n = sequence_length(duration_ms, fps)
+    old = existing_frames(out_dir)
+    if old and not overwrite:
+        raise FileExistsError(
+            f"{out_dir} already holds {len(old)} frame files ({old[0].name} ...); pass overwrite=True "
+            f"(--overwrite) to replace them, or choose an empty folder"
+        )
     rt = _runtime_for(patch_or_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for f in old:  # overwrite: no frame of the old sequence is left behind
+        f.unlink()
     paths = []
     frames = range(n) if progress is None else progress(range(n))
+    step = 1000.0 / fps
     for k in frames:
-        rt.step(k * 1000.0 / fps)
+        rt.step(k * step)  # the times of playback_times (render_png at k·1000/fps), bit for bit
         p = out / f"frame_{k:04d}.png"
         save_png(rt.render(size[0], size[1]), p)
         paths.append(p)
