@@ -362,6 +362,7 @@ class CompiledProgram:
         instances: instance id -> (lane count, seed).
         time_root: the host-side time model parameters.
         background: straight-alpha RGBA clear colour.
+        trails, feedback, size, bloom: the display settings (docs/language/rendering.md#trails, #bloom).
         diagnostics: warnings and infos of the successful compile.
         cells: the IR state cells by id.
         tables: per-lane host constants (slot -> values) the runtime uploads at creation.
@@ -379,6 +380,15 @@ class CompiledProgram:
     instances: dict[str, tuple[int, int]]
     time_root: TimeRootSpec
     background: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 1.0)
+    #: ``settings.trails`` t in [0, 1): the previous frame faded by t under each new frame
+    #: (docs/language/rendering.md#trails); 0 = every frame starts from the background
+    trails: float = 0.0
+    #: ``settings.feedback`` as (zoom, rotate radians, offset x, offset y world units) per frame, or None
+    feedback: tuple[float, float, float, float] | None = None
+    #: ``settings.size``: (width, height) pixels of the image whose previous frame trails keep
+    size: tuple[int, int] = (512, 512)
+    #: ``settings.bloom`` as (threshold, intensity, radius world units), or None (off)
+    bloom: tuple[float, float, float] | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     cells: dict[str, StateCell] = field(default_factory=dict)
     #: host-written slots (``hostWrite`` step): slot -> per-lane values, written at creation

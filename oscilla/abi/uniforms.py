@@ -358,6 +358,31 @@ CONTINUITY_CAPTURE = WgslStruct(
     doc="The continuity capture uniform (oscilla/abi/uniforms.py, CONTINUITY_CAPTURE).",
 )
 
+#: the trails pass's uniform (``var<uniform> fb`` of post.wgsl, ``fs_fade``), written when the
+#: history is built or the program changes: target pixel p samples the previous frame at
+#: q = M (p - c - d) + c (pixels; M the inverse of zoom and rotation), then fades it to the background
+FEEDBACK = WgslStruct(
+    "Feedback",
+    [
+        Member("background", "vec4<f32>", "B: straight-alpha RGBA in [0, 1]"),
+        Member("m", "vec4<f32>", "M row-major (m00, m01, m10, m11)"),
+        Member("shift", "vec4<f32>", "(c.x, c.y, d.x, d.y): centre and offset (pixels)"),
+        Member("params", "vec4<f32>", "(t, W, H, 0): trails and the history size (pixels)"),
+    ],
+    doc="The trails / feedback uniform (oscilla/abi/uniforms.py, FEEDBACK).",
+)
+
+#: the display pass's uniform (``var<uniform> pr`` of post.wgsl): source and target sizes, and the
+#: bloom composite's intensity (0 = no bloom)
+PRESENT = WgslStruct(
+    "Present",
+    [
+        Member("sizes", "vec4<f32>", "(source W, H, target W, H) in pixels"),
+        Member("bloom", "vec4<f32>", "(threshold, intensity, blur step x, blur step y); intensity 0: none"),
+    ],
+    doc="The display pass uniform (oscilla/abi/uniforms.py, PRESENT).",
+)
+
 #: every struct declared here (tests walk this)
 ALL_STRUCTS: tuple[WgslStruct, ...] = (
     FRAME_UNIFORMS,
@@ -367,4 +392,6 @@ ALL_STRUCTS: tuple[WgslStruct, ...] = (
     RESOLVED_CAMERA,
     CONTINUITY,
     CONTINUITY_CAPTURE,
+    FEEDBACK,
+    PRESENT,
 )

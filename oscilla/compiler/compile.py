@@ -19,6 +19,7 @@ from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan
 from oscilla.compiler.allocate import layout_slots, layout_state
 from oscilla.compiler.combine import check_combine
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
+from oscilla.compiler.display import display_settings
 from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.isolate import isolate, without_blocks
 from oscilla.compiler.lower_blocks import lower_graph
@@ -242,6 +243,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         instances=dict(low.instances),
         time_root=time_root,
         background=g.background,
+        **display_settings(patch.settings),
         diagnostics=tuple(d for d in diags.items if d.severity != "error"),
         cells=dict(low.builder.cells),
         tables={slot: low.builder.tables[tid] for slot, tid in plan.tables.items()},

@@ -275,7 +275,7 @@ class InstanceRenderer:
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
                 self._draws.append((bind_group, int(sink.lanes), cs))
-        self._attach_key: tuple[int, tuple] | None = None
+        self._attach_key: tuple[int, tuple, bool] | None = None
         self._attachments: list[dict[str, Any]] | None = None
 
     @property
@@ -328,9 +328,12 @@ class InstanceRenderer:
         self.device.queue.write_buffer(self._frame_buffer, 0, data)
         self._frame_size = (width, height)
 
-    def encode(self, encoder, target_view, width: int, height: int, background=(0.0, 0.0, 0.0, 1.0)) -> None:
+    def encode(
+        self, encoder, target_view, width: int, height: int, background=(0.0, 0.0, 0.0, 1.0), *, clear: bool = True
+    ) -> None:
         """Record the camera compute pass (with a Camera) and one render pass into ``encoder``:
-        clear to ``background``, then every sink.
+        clear to ``background`` (or, with ``clear=False``, keep what the target holds: trails,
+        docs/language/rendering.md#trails), then every sink.
 
         Args:
             encoder: a GPUCommandEncoder (submitted by the caller).
@@ -344,13 +347,13 @@ class InstanceRenderer:
         """
         self._set_size(int(width), int(height))
         self.encode_camera(encoder)
-        key = (id(target_view), tuple(background))
+        key = (id(target_view), tuple(background), clear)
         if key != self._attach_key:
             self._attachments = [
                 {
                     "view": target_view,
                     "clear_value": _sanitize_background(background),
-                    "load_op": wgpu.LoadOp.clear,
+                    "load_op": wgpu.LoadOp.clear if clear else wgpu.LoadOp.load,
                     "store_op": wgpu.StoreOp.store,
                 }
             ]

@@ -50,6 +50,37 @@ SETTINGS_SCHEMA: dict[str, Any] = {
             "maxItems": 4,
             "items": {"type": "number", "finite": True, "minimum": 0, "maximum": 1},
         },
+        # display settings (docs/language/rendering.md#trails, #bloom)
+        "trails": {"type": "number", "finite": True, "minimum": 0, "exclusiveMaximum": 1},
+        "feedback": {
+            "type": "object",
+            "properties": {
+                "zoom": {"type": "number", "finite": True, "exclusiveMinimum": 0, "maximum": 1000},
+                "rotate": {"type": "number", "finite": True, "minimum": -1000, "maximum": 1000},
+                "offset": {
+                    "type": "array",
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "items": {"type": "number", "finite": True, "minimum": -1000, "maximum": 1000},
+                },
+            },
+            "additionalProperties": False,
+        },
+        "size": {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {"type": "integer", "minimum": 1, "maximum": 16384},
+        },
+        "bloom": {
+            "type": "object",
+            "properties": {
+                "threshold": {"type": "number", "finite": True, "minimum": 0, "maximum": 1},
+                "intensity": {"type": "number", "finite": True, "minimum": 0, "maximum": 100},
+                "radius": {"type": "number", "finite": True, "minimum": 0, "maximum": 1},
+            },
+            "additionalProperties": False,
+        },
     },
     "additionalProperties": False,
 }
@@ -321,11 +352,19 @@ def _messages(err: jsonschema.ValidationError, base: tuple[str | int, ...], owne
         lo, hi = err.schema.get("minItems"), err.schema.get("maxItems")
         n = len(inst) if isinstance(inst, (list, tuple)) else "?"
         span = f"{lo} or {hi}" if lo is not None and hi == lo + 1 else f"{lo}..{hi}"
-        what = " (RGB or RGBA)" if path == ("settings", "background") else ""
-        return [f"{here} must have {span} numbers{what}, got {n}"]
-    if kw in ("minimum", "maximum", "finite"):
+        span = str(lo) if lo == hi else span
+        what = {("settings", "background"): " (RGB or RGBA)", ("settings", "size"): " (width, height in pixels)"}
+        return [f"{here} must have {span} numbers{what.get(tuple(path), '')}, got {n}"]
+    if kw in ("minimum", "maximum", "finite", "exclusiveMinimum", "exclusiveMaximum"):
         lo, hi = err.schema.get("minimum"), err.schema.get("maximum")
-        rng = f" in {lo}..{hi}" if lo is not None and hi is not None else ""
+        lo_x, hi_x = err.schema.get("exclusiveMinimum"), err.schema.get("exclusiveMaximum")
+        left = f"[{lo}" if lo is not None else f"({lo_x}" if lo_x is not None else None
+        right = f"{hi}]" if hi is not None else f"{hi_x})" if hi_x is not None else None
+        rng = ""
+        if lo_x is not None or hi_x is not None:
+            rng = f" in {left}, {right}" if left and right else ""
+        elif lo is not None and hi is not None:
+            rng = f" in {lo}..{hi}"
         return [f"{here} must be a finite number{rng}, got {_short(inst)}"]
     msg = err.message if len(err.message) <= 200 else err.message[:197] + "..."
     return [f"{here}{owner}: {msg}"]

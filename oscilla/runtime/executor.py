@@ -32,6 +32,7 @@ import numpy as np
 import wgpu
 
 from oscilla.diagnostics import CompileError, Diagnostic
+from oscilla.drawing.frame_history import HISTORY_FORMAT, FrameHistory
 from oscilla.drawing.instances import InstanceRenderer
 from oscilla.drawing.offscreen import OffscreenTarget
 from oscilla.gpu import device as gpu
@@ -53,16 +54,24 @@ class Runtime:
     Args:
         program: the result of ``oscilla.compile``.
         device: a wgpu device; default: the process-wide device of :func:`oscilla.gpu.device.get_device`.
+        size: (width, height) in pixels of the image whose previous frame trails keep
+            (docs/language/rendering.md#trails); overrides the program's ``settings.size``, here
+            and for every program swapped in. Only matters for a program with trails.
 
     Raises:
         CompileError: E_LIMIT_EXCEEDED when a ValueStore/StateBuffer class exceeds the device's
             maximum storage binding.
+        TypeError: ``size`` is not a pair of ints.
+        RenderSizeError (a ValueError): a ``size`` outside 1 .. the device's max-texture-dimension-2d.
         oscilla.gpu.device.NoAdapterError: no Vulkan/Metal/D3D12 adapter.
     """
 
-    def __init__(self, program: CompiledProgram, device: Any = None):
+    def __init__(self, program: CompiledProgram, device: Any = None, size: tuple[int, int] | None = None):
         self.device = device or gpu.get_device()
         d = self.device
+        self._size_override = None if size is None else self._check_size("size", size)
+        #: the previous frame, with trails (docs/language/rendering.md#trails); None without
+        self._history: FrameHistory | None = None
         self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         resources = build_program(d, program, self._uniform)
         self.time = TimeModel(program.time_root)
@@ -86,8 +95,31 @@ class Runtime:
         self._renderers: dict[str, InstanceRenderer] = {}
         self.uniforms.bind(self.program.channels)
         self._run_once()
+        self._install_history()
         if self._window_target is not None:
             self._get_renderer(self._window_format)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels of the image a program with trails keeps: ``size=`` of the
+        constructor, else the program's ``settings.size`` (default 512 x 512)."""
+        return self._size_override or self.program.size
+
+    def _install_history(self) -> None:
+        """Keep, build or drop the previous frame for the running program: kept (with the new
+        settings) when it has trails at the same size, built from the background otherwise."""
+        p, h = self.program, self._history
+        if p.trails <= 0.0:
+            if h is not None:
+                h.release()
+                self._history = None
+            return
+        if h is not None and h.size == self.size:
+            h.configure(p.background, p.trails, p.feedback)
+            return
+        if h is not None:
+            h.release()
+        self._history = FrameHistory(self.device, self.size, p.background, p.trails, p.feedback)
 
     # -- frames ----------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
@@ -109,9 +141,14 @@ class Runtime:
         enc = d.create_command_encoder()
         self._encode_phase(enc, 1)
         self._continuity.encode(enc, ft.t_ms)
+        history = self._history
+        if history is not None:  # trails: every frame is drawn, read or not (replay stays bit-identical)
+            history.encode_frame(enc, self._get_renderer(HISTORY_FORMAT))
         if self._window_target is not None:
             view, w, h = self._window_target()
-            if view is not None:
+            if view is not None and history is not None:
+                history.encode_present(enc, view, w, h, self._window_format)  # rescaled to the window
+            elif view is not None:
                 self._get_renderer(self._window_format).encode(enc, view, w, h, self.program.background)
         self._encode_phase(enc, 2)
         d.queue.submit([enc.finish()])
@@ -174,6 +211,8 @@ class Runtime:
         self.time.reset()
         self.stores.reset_state()
         self._continuity.clear()  # nothing eases in from before a reset
+        if self._history is not None:
+            self._history.clear()  # no trails from before a reset
         self.frame_time = None
 
     def set_input(self, name: str, value: float) -> None:
@@ -227,12 +266,33 @@ class Runtime:
             )
         return r
 
+    def _check_size(self, what: str, size: Any) -> tuple[int, int]:
+        """``size`` as (width, height) ints within the device's texture limit, or TypeError /
+        RenderSizeError naming ``what``."""
+        if not isinstance(size, (tuple, list)) or len(size) != 2:
+            raise TypeError(f"{what} must be (width, height) in pixels, got {size!r}; pass e.g. (512, 512)")
+        for label, v in zip(("width", "height"), size, strict=True):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(
+                    f"{what}: {label} must be an int number of pixels, got {type(v).__name__} {v!r}; "
+                    f"pass e.g. (512, 512)"
+                )
+        key = (int(size[0]), int(size[1]))
+        limit = int(self.device.limits["max-texture-dimension-2d"])
+        if not all(1 <= v <= limit for v in key):
+            raise RenderSizeError(f"{what} must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
+        return key
+
     def render(self, width: int, height: int) -> np.ndarray:
         """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA.
 
+        With trails (docs/language/rendering.md#trails) the frame was drawn by ``step`` at
+        :attr:`size`; it is returned as it is, so only that size can be rendered.
+
         Raises:
             TypeError: ``width`` or ``height`` is not an int (a float, a bool or a str).
-            RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d.
+            RenderSizeError (a ValueError): a size outside 1 .. the device's max-texture-dimension-2d,
+                or, with trails, a size other than :attr:`size`.
         """
         for label, v in (("width", width), ("height", height)):
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
@@ -240,10 +300,15 @@ class Runtime:
                     f"render: {label} must be an int number of pixels, got {type(v).__name__} {v!r}; "
                     f"pass e.g. render(512, 512)"
                 )
-        key = (int(width), int(height))
-        limit = int(self.device.limits["max-texture-dimension-2d"])
-        if not all(1 <= v <= limit for v in key):
-            raise RenderSizeError(f"render size must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
+        key = self._check_size("render size", (width, height))
+        history = self._history
+        if history is not None and key != history.size:
+            w, h = history.size
+            raise RenderSizeError(
+                f"render size {key[0]}x{key[1]} differs from the {w}x{h} pixels this patch keeps its "
+                f"trails at; render at {w}x{h}, or set settings.size (or Runtime(program, size=(w, h))) "
+                f"to {key[0]}x{key[1]}"
+            )
         target = self._targets.pop(key, None)  # re-inserted last: the dict is in least-recently-used order
         if target is None:
             target = OffscreenTarget(self.device, *key)
@@ -251,7 +316,10 @@ class Runtime:
                 self._targets.pop(next(iter(self._targets))).release()
         self._targets[key] = target
         enc = self.device.create_command_encoder()
-        self._get_renderer().encode(enc, target.view, key[0], key[1], self.program.background)
+        if history is not None:
+            history.encode_present(enc, target.view, key[0], key[1], target.format)
+        else:
+            self._get_renderer().encode(enc, target.view, key[0], key[1], self.program.background)
         self.device.queue.submit([enc.finish()])
         return target.read()
 

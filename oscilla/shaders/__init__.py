@@ -14,7 +14,9 @@ from importlib import resources
 from oscilla.abi.uniforms import (
     CONTINUITY,
     CONTINUITY_CAPTURE,
+    FEEDBACK,
     FRAME_UNIFORMS,
+    PRESENT,
     RADIX_STEP,
     RENDER_FRAME,
     RESOLVED_CAMERA,
@@ -31,6 +33,7 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "camera_sort.wgsl": (SINK, RADIX_STEP, RESOLVED_CAMERA),
     "continuity.wgsl": (CONTINUITY,),
     "continuity_capture.wgsl": (CONTINUITY_CAPTURE,),
+    "post.wgsl": (FEEDBACK, PRESENT),
 }
 
 
