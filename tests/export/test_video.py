@@ -205,3 +205,22 @@ def test_missing_pyav_in_a_fresh_process(tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "IMPORTERROR writing .gif files needs PyAV" in r.stdout and "pip install 'oscilla[video]'" in r.stdout
+
+
+def test_frames_are_encoded_while_they_are_rendered(program, tmp_path):
+    """Streaming, not collect-then-encode: the GIF on disk grows while later frames are still to be
+    rendered (the writer flushes in blocks of 256 KiB, so it grows in steps; a frame here is ~5 KiB)."""
+    pytest.importorskip("av")
+    path = tmp_path / "stream.gif"
+    sizes = []
+
+    def progress(frames):
+        for k in frames:
+            sizes.append(path.stat().st_size if path.exists() else 0)
+            yield k
+
+    assert render_video(program, path, duration_ms=4000, fps=20, size=(384, 288), progress=progress) == 80
+    assert len(sizes) == 80
+    assert sizes == sorted(sizes) and sizes[0] == 0
+    assert sizes[-1] > 0, sizes  # earlier frames are on disk before the last one is rendered
+    assert sizes[-1] < path.stat().st_size
