@@ -136,8 +136,10 @@ def existing_frames(out_dir: str | os.PathLike) -> list[Path]:
     return sorted(d.glob(FRAME_GLOB)) if d.is_dir() else []
 
 
-def _runtime_for(patch_or_program) -> Runtime:
+def _runtime_for(patch_or_program, size=None) -> Runtime:
     """A Runtime of a compiled program, or of a patch (anything ``load_patch`` takes) compiled now.
+    ``size`` (width, height) is the image size the export renders at: with trails it is the size of
+    the kept previous frame (``Runtime(program, size=)``), so ``--size`` works for any patch.
 
     Raises:
         CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK:
@@ -150,7 +152,9 @@ def _runtime_for(patch_or_program) -> Runtime:
     problem = render_sink_error(program)
     if problem is not None:
         raise problem
-    return Runtime(program)
+    if size is None or program.trails <= 0.0:  # the size only matters for a kept previous frame
+        return Runtime(program)
+    return Runtime(program, size=(size[0], size[1]))
 
 
 def render_png(
@@ -178,7 +182,7 @@ def render_png(
         OSError: the patch file cannot be read or the PNG cannot be written.
     """
     times = playback_times(t_ms, fps)
-    rt = _runtime_for(patch_or_path)
+    rt = _runtime_for(patch_or_path, size)
     for t in times if progress is None else progress(times):
         rt.step(t)
     img = rt.render(size[0], size[1])
@@ -216,7 +220,7 @@ def render_frames(
             f"{out_dir} already holds {len(old)} frame files ({old[0].name} ...); pass overwrite=True "
             f"(--overwrite) to replace them, or choose an empty folder"
         )
-    rt = _runtime_for(patch_or_path)
+    rt = _runtime_for(patch_or_path, size)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for f in old:  # overwrite: no frame of the old sequence is left behind

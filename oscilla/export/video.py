@@ -163,7 +163,7 @@ def render_video(
     fmt = video_format(path, size)
     w, h = _check_size(size)
     av = import_av(fmt.suffix)
-    rt = _runtime_for(patch_or_path)
+    rt = _runtime_for(patch_or_path, (w, h))
     background = rt.program.background
     step = 1000.0 / fps
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 a frame folder that already holds a sequence is refused unless overwrite, and a missing PyAV names the
 extra to install."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -224,3 +225,36 @@ def test_frames_are_encoded_while_they_are_rendered(program, tmp_path):
     assert sizes == sorted(sizes) and sizes[0] == 0
     assert sizes[-1] > 0, sizes  # earlier frames are on disk before the last one is rendered
     assert sizes[-1] < path.stat().st_size
+
+
+def test_trails_export_equals_playback_bit_for_bit(tmp_path):
+    """With trails the previous frame is state: the lossless video, the PNG sequence, render_png and a
+    Runtime stepped by hand at t = k·1000/fps all give the same raw frames (sha256), at an export
+    size other than settings.size."""
+    gpu_or_skip()
+    av = pytest.importorskip("av")
+    p = moving_patch()
+    p["settings"] = {"background": [0.01, 0.01, 0.03, 1.0], "trails": 0.85}  # settings.size: default 512x512
+    program = osc.compile(osc.load_patch(p))
+    fps, n = 20, 6
+
+    def digest(a):
+        return hashlib.sha256(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).hexdigest()
+
+    rt = osc.Runtime(program, size=(W, H))
+    playback = []
+    for k in range(n):
+        rt.step(k * 1000 / fps)
+        playback.append(rt.render(W, H))
+    render_video(program, tmp_path / "t.apng", duration_ms=n * 1000 / fps, fps=fps, size=(W, H))
+    with av.open(str(tmp_path / "t.apng")) as c:
+        video = [f.to_ndarray(format="rgba") for f in c.decode(video=0)]
+    seq = [
+        np.asarray(Image.open(q).convert("RGBA")) for q in render_frames(program, tmp_path / "seq", 300, fps, (W, H))
+    ]
+    last = render_png(program, tmp_path / "last.png", t_ms=(n - 1) * 1000 / fps, size=(W, H), fps=fps)
+    assert [digest(f) for f in video] == [digest(f) for f in playback] == [digest(f) for f in seq]
+    assert digest(last) == digest(playback[-1])
+    # the trails are in the frames: the same patch without them draws a different last frame
+    plain = render_png(moving_patch(), tmp_path / "plain.png", t_ms=(n - 1) * 1000 / fps, size=(W, H), fps=fps)
+    assert np.abs(plain.astype(int) - last.astype(int)).mean() > 1
