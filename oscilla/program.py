@@ -306,7 +306,10 @@ class SinkSpec:
     ``path`` is the slot of a path shape's control points (a vec2 field over the control
     instance; local offsets in world units, docs/language/rendering.md#paths), else None. ``camera`` is the slot of
     the patch's Camera parameter signal, else None (no camera: docs/language/rendering.md#draw-order lane order, no
-    culling).
+    culling). ``blend`` is the sink's blend mode (``"over"``, ``"add"``, ``"multiply"``, ``"screen"``;
+    docs/language/rendering.md#blend-modes). ``stroke_width`` / ``stroke_color`` are the slots of the
+    strokeWidth (world units) and strokeColor inputs when strokeWidth is connected, else None (fill only;
+    docs/language/rendering.md#strokes).
     """
 
     block: str
@@ -321,6 +324,9 @@ class SinkSpec:
     shape: int
     path: int | None = None
     camera: int | None = None
+    blend: str = "over"
+    stroke_width: int | None = None
+    stroke_color: int | None = None
 
 
 @dataclass(frozen=True)

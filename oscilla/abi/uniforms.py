@@ -255,6 +255,14 @@ SINK = WgslStruct(
         Member("camera", "u32", "1: draw through the camera's sorted order (proj / sorted)"),
         Member("cam_off", "u32", "ValueStore offset of the Camera's 9 f32 (compute pass only)"),
         Member("sort_threads", "u32", "T: invocations of radix_hist / radix_scatter (1..512; camera pass only)"),
+        Member("stroke", "u32", "1: the sink draws strokes (strokeWidth connected); 0: fill only"),
+        Member("sw_off", "u32", "strokeWidth (world units)"),
+        Member("sw_ls", "u32"),
+        Member("sc_off", "u32", "strokeColor (RGBA)"),
+        Member("sc_ls", "u32"),
+        Member("_pad0", "u32"),
+        Member("_pad1", "u32"),
+        Member("_pad2", "u32"),
     ],
     doc=(
         "The per-sink render uniform (oscilla/abi/uniforms.py, SINK). Element offsets (in f32\n"

@@ -221,9 +221,10 @@ class LowerContext(Protocol):
         its input there, since that input may depend on its own output."""
         ...
 
-    def declare_render_sink(self, inputs: Mapping[str, Value]) -> None:
+    def declare_render_sink(self, inputs: Mapping[str, Value], blend: str = "over") -> None:
         """Make this block a render sink drawing one shape per lane of its instance, with the
-        values ``inputs`` (``pos``, ``color``, ``shape``, ``scale``, ``size``, ``rotation``)."""
+        values ``inputs`` (``pos``, ``color``, ``shape``, ``scale``, ``size``, ``rotation``, and
+        optionally ``strokeWidth`` with ``strokeColor``), composited with blend mode ``blend``."""
         ...
 
     def declare_camera(self, params: Value) -> None:

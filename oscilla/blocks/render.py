@@ -62,8 +62,15 @@ register(
 )
 
 
+#: RenderInstances2D's blend modes (docs/language/rendering.md#blend-modes)
+BLEND_MODES = ("over", "add", "multiply", "screen")
+
+
 def _lower_render(ctx: LowerContext) -> dict[str, Value]:
-    ctx.declare_render_sink({p: ctx.input_value(p) for p in ("pos", "color", "shape", "scale", "size", "rotation")})
+    ports = ["pos", "color", "shape", "scale", "size", "rotation"]
+    if ctx.is_connected("strokeWidth"):  # an unconnected strokeWidth (0) draws exactly the fill
+        ports += ["strokeWidth", "strokeColor"]
+    ctx.declare_render_sink({p: ctx.input_value(p) for p in ports}, blend=ctx.param("blend"))
     return {}
 
 
@@ -78,11 +85,16 @@ register(
             PortDef("scale", "float", S, default=1.0),
             PortDef("size", "float", E, default=1.0),
             PortDef("rotation", "float", E, default=0.0),
+            PortDef("strokeWidth", "float", E, default=0.0),
+            PortDef("strokeColor", "color", E, default=[1.0, 1.0, 1.0, 1.0]),
         ),
         outputs=(),
+        params=(ParamDef("blend", "enum", "over", choices=BLEND_MODES),),
         lower=_lower_render,
         role="render_sink",
-        formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation",
+        formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation; "
+        "a band of strokeWidth (world units) in strokeColor centred on its edge, over the fill; "
+        "composited with blend",
     )
 )
 

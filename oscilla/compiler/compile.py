@@ -118,9 +118,16 @@ def _analyze(patch: Patch, diags: DiagnosticCollector):
 
 
 def _sink_spec(
-    block: str, instance: str, lanes: int, slots: dict[str, int], slot_meta: Sequence[SlotMeta], plan: Plan
+    block: str,
+    instance: str,
+    lanes: int,
+    slots: dict[str, int],
+    slot_meta: Sequence[SlotMeta],
+    plan: Plan,
+    blend: str = "over",
 ) -> SinkSpec:
-    """The slots a render sink draws from (its render inputs, path and the patch's camera)."""
+    """The slots a render sink draws from (its render inputs, path, strokes and the patch's
+    camera) and its blend mode."""
     return SinkSpec(
         block=block,
         instance=instance,
@@ -134,6 +141,9 @@ def _sink_spec(
         shape=slots["shape"],
         path=slots.get("path"),
         camera=plan.camera_slot,
+        blend=blend,
+        stroke_width=slots.get("strokeWidth"),
+        stroke_color=slots.get("strokeColor"),
     )
 
 
@@ -216,7 +226,9 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         kernels.append(dataclasses.replace(k, grid=_grid(k)))
 
     sinks = tuple(
-        _sink_spec(s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block], slot_meta, plan)
+        _sink_spec(
+            s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block], slot_meta, plan, s.blend
+        )
         for s in low.sinks
     )
     root = g.blocks[g.time_root]

@@ -31,6 +31,7 @@ class LoweredSink:
     block: str
     instance: str
     inputs: dict[str, Value]
+    blend: str = "over"
 
 
 @dataclass
@@ -199,8 +200,8 @@ class PatchLowerContext:
     def defer(self, fn: Callable[[], None]) -> None:
         self._lowerer.deferred.append(fn)
 
-    def declare_render_sink(self, inputs: Mapping[str, Value]) -> None:
-        self._lowerer.out.sinks.append(LoweredSink(self.block_id, self.field_instance(), dict(inputs)))
+    def declare_render_sink(self, inputs: Mapping[str, Value], blend: str = "over") -> None:
+        self._lowerer.out.sinks.append(LoweredSink(self.block_id, self.field_instance(), dict(inputs), blend))
 
     def declare_camera(self, params: Value) -> None:
         self._lowerer.out.camera = LoweredCamera(self.block_id, params)

@@ -160,6 +160,9 @@ def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order
             "scale": slots.request(f"{s.block}.scale", ins["scale"]),
             "shape": slots.request(f"{s.block}.shape", _unwrap_shape(b, ins["shape"])),
         }
+        if "strokeWidth" in ins:  # strokes only when strokeWidth is connected (docs/language/rendering.md#strokes)
+            plan.sink_slots[s.block]["strokeWidth"] = slots.request(f"{s.block}.strokeWidth", ins["strokeWidth"])
+            plan.sink_slots[s.block]["strokeColor"] = slots.request(f"{s.block}.strokeColor", ins["strokeColor"])
         shape = _unwrap_shape(b, ins["shape"])
         if shape.path is not None:  # a path shape: its control points are a render input too
             plan.sink_slots[s.block]["path"] = slots.request(f"{s.block}.path", shape.path)

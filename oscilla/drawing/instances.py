@@ -2,7 +2,8 @@
 
 Every render input is read by the vertex stage straight from the ValueStore's f32 storage
 buffer, so a frame needs no CPU round trip. Without a Camera each sink is one ``draw(6, lanes)``
-of a quad per lane; all sinks share one render pipeline (``oscilla/shaders/instances.wgsl``).
+of a quad per lane; sinks draw in patch order, each with the render pipeline of its blend mode
+(``oscilla/shaders/instances.wgsl``; one pipeline per mode).
 
 With a Camera (``SinkSpec.camera``), a renderer-owned compute pass (``oscilla/shaders/camera_sort.wgsl``)
 runs before the render pass: it resolves the camera once, projects every lane of every sink into
@@ -24,8 +25,11 @@ in pixels:
   min(cornerRadius g, w/2, h/2) (never negative).
 - coverage = clamp(0.5 - d, 0, 1), d = signed distance to the edge in pixels (negative inside);
   a pixel centre >= 1 px inside is fully covered, >= 1 px outside untouched.
-- colour components clamped to [0, 1], NaN -> 0; straight-alpha over with alpha = a * coverage:
-  C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha).
+- colour components clamped to [0, 1], NaN -> 0; alpha = a * coverage; the sink's blend mode
+  (``SinkSpec.blend``, :data:`BLEND_STATES`: one pipeline per mode) composites the fragment's
+  output; "over" is C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha).
+- strokes (``SinkSpec.stroke_width``): the band |d| <= h, h = strokeWidth S k / 2 pixels, coverage
+  clamp(0.5 - (d - h)) - clamp(0.5 - (d + h)), in strokeColor over the fill (composited in the fragment).
 - a lane with a non-finite x, y, size, rotation, scale (or shape parameter) is not drawn; without
   a camera z of a vec3 position is ignored.
 - without a camera lanes draw in order 0..N-1; with one, far to near (stable); sinks in the given
@@ -39,9 +43,10 @@ packed by member name):
 
 - frame uniform (RENDER_FRAME, 16 bytes): ``size = (W, H)``, ``scale = S`` (pixels), written with
   ``queue.write_buffer`` only when the target size changes.
-- sink uniform (SINK, 80 bytes = 20 u32: element offsets into the f32 ValueStore and lane strides,
+- sink uniform (SINK, 112 bytes = 28 u32: element offsets into the f32 ValueStore and lane strides,
   0 for a signal, of pos, color, size, rotation, scale, shape and path; ``camera`` (0/1),
-  ``cam_off``, ``sort_threads``); written once. ``sort_threads`` is T, the invocations of the
+  ``cam_off``, ``sort_threads``; ``stroke`` (0/1) and strokeWidth / strokeColor offsets and lane
+  strides); written once. ``sort_threads`` is T, the invocations of the
   radix histogram/scatter kernels (each owns a contiguous chunk of ceil(lanes / T) lanes).
 - radix-pass uniform (RADIX_STEP, camera only; oscilla/drawing/camera_sort.py).
 
@@ -87,16 +92,36 @@ def _layout_entries() -> list[dict]:
     ]
 
 
-#: straight-alpha "over" (C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha))
-_BLEND = {
-    "color": {"operation": "add", "src_factor": "src-alpha", "dst_factor": "one-minus-src-alpha"},
-    "alpha": {"operation": "add", "src_factor": "one", "dst_factor": "one-minus-src-alpha"},
+def _blend_state(src: str, dst: str) -> dict[str, dict[str, str]]:
+    return {
+        "color": {"operation": "add", "src_factor": src, "dst_factor": dst},
+        "alpha": {"operation": "add", "src_factor": "one", "dst_factor": "one-minus-src-alpha"},
+    }
+
+
+#: fixed-function blend state per blend mode (docs/language/rendering.md#blend-modes); the fragment
+#: shader outputs premultiplied (c alpha, alpha), alpha = a * coverage, C the target colour, except
+#: for "over", whose entry point ``fs_main`` keeps the straight-alpha output (c, alpha) with colour
+#: factor src-alpha (the same formula, and bit-identical to the images before blend modes):
+#: over C <- c alpha + C (1 - alpha); add C <- min(1, C + c alpha) (the unorm target clamps);
+#: multiply C <- C (1 - alpha + c alpha); screen C <- C + c alpha (1 - C); A <- alpha + A (1 - alpha) for all
+BLEND_STATES: dict[str, dict[str, dict[str, str]]] = {
+    "over": _blend_state("src-alpha", "one-minus-src-alpha"),
+    "add": _blend_state("one", "one"),
+    "multiply": _blend_state("dst", "one-minus-src-alpha"),
+    "screen": _blend_state("one-minus-dst", "one"),
 }
 
 
-def _pipeline(device: Any, target_format: str) -> tuple[Any, Any]:
-    """(bind group layout, render pipeline) for a device and colour target format, from the
-    pipeline cache; one pipeline serves every sink."""
+def _pipeline(device: Any, target_format: str, blend: str = "over") -> tuple[Any, Any]:
+    """(bind group layout, render pipeline) for a device, colour target format and blend mode
+    (:data:`BLEND_STATES`), from the pipeline cache; one pipeline per blend mode serves every sink.
+
+    Raises:
+        ValueError: ``blend`` is not a blend mode.
+    """
+    if blend not in BLEND_STATES:
+        raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
     code = shader_source("instances.wgsl")
     entries = _layout_entries()
     bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.instances")
@@ -104,18 +129,18 @@ def _pipeline(device: Any, target_format: str) -> tuple[Any, Any]:
     def build() -> Any:
         module = PIPELINES.shader_module(device, code, "oscilla.instances")
         return device.create_render_pipeline(
-            label=f"oscilla.instances.{target_format}",
+            label=f"oscilla.instances.{target_format}.{blend}",
             layout=device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl]),
             vertex={"module": module, "entry_point": "vs_main", "buffers": []},
             primitive={"topology": "triangle-list", "cull_mode": "none"},
             fragment={
                 "module": module,
-                "entry_point": "fs_main",
-                "targets": [{"format": target_format, "blend": _BLEND}],
+                "entry_point": "fs_main" if blend == "over" else "fs_premul",
+                "targets": [{"format": target_format, "blend": BLEND_STATES[blend]}],
             },
         )
 
-    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), target_format), build)
+    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), target_format, blend), build)
 
 
 def _lane_stride(meta: SlotMeta) -> int:
@@ -123,7 +148,7 @@ def _lane_stride(meta: SlotMeta) -> int:
 
 
 def sink_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
-    """A sink's uniform (:data:`oscilla.abi.uniforms.SINK`, 80 bytes), validating the slots.
+    """A sink's uniform (:data:`oscilla.abi.uniforms.SINK`, 112 bytes), validating the slots.
 
     Raises:
         ValueError: a slot is not f32, has the wrong stride, or is a field with fewer lanes than
@@ -168,6 +193,21 @@ def sink_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
                 f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})"
             )
         cam = (1, meta.offset)
+    stroke = (0, 0, 0, 0, 0)
+    if sink.stroke_width is not None and sink.stroke_color is not None:
+        for name, slot, stride in (("strokeWidth", sink.stroke_width, 1), ("strokeColor", sink.stroke_color, 4)):
+            meta = slot_meta[slot]
+            if (
+                meta.storage != "f32"
+                or meta.stride != stride
+                or (meta.instance is not None and meta.lanes < sink.lanes)
+            ):
+                raise ValueError(
+                    f"sink {sink.block}: {name} slot s{slot} ({meta.name}) must be f32 of stride {stride} "
+                    f"(got {meta.storage}, stride {meta.stride}, {meta.lanes} lanes)"
+                )
+        sw, sc = slot_meta[sink.stroke_width], slot_meta[sink.stroke_color]
+        stroke = (1, sw.offset, _lane_stride(sw), sc.offset, _lane_stride(sc))
     return SINK.pack(
         pos_off=p[0],
         pos_ls=p[1],
@@ -189,6 +229,11 @@ def sink_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
         camera=cam[0],
         cam_off=cam[1],
         sort_threads=radix_threads(sink.lanes),
+        stroke=stroke[0],
+        sw_off=stroke[1],
+        sw_ls=stroke[2],
+        sc_off=stroke[3],
+        sc_ls=stroke[4],
     )
 
 
@@ -231,6 +276,11 @@ class InstanceRenderer:
         self.target_format = target_format
         self.sinks = tuple(sinks)
         self._bgl, self._pipeline = _pipeline(device, target_format)
+        #: blend mode -> render pipeline (one per mode the sinks use; docs/language/rendering.md#blend-modes)
+        self._pipelines = {"over": self._pipeline}
+        for sink in self.sinks:
+            if sink.blend not in self._pipelines:
+                self._pipelines[sink.blend] = _pipeline(device, target_format, sink.blend)[1]
         self._frame_buffer = device.create_buffer(
             label="oscilla.render.frame",
             size=RENDER_FRAME.size,
@@ -239,7 +289,7 @@ class InstanceRenderer:
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
         # (bind group, lanes, camera sink or None) per drawn sink
-        self._draws: list[tuple[object, int, CameraSortSink | None]] = []
+        self._draws: list[tuple[object, int, CameraSortSink | None, Any]] = []
         self._camera_sinks: list[CameraSortSink | None] = []
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
@@ -274,7 +324,7 @@ class InstanceRenderer:
             self._sink_buffers.append(ubuf)
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
-                self._draws.append((bind_group, int(sink.lanes), cs))
+                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[sink.blend]))
         self._attach_key: tuple[int, tuple, bool] | None = None
         self._attachments: list[dict[str, Any]] | None = None
 
@@ -360,8 +410,11 @@ class InstanceRenderer:
             self._attach_key = key
         rpass = encoder.begin_render_pass(color_attachments=self._attachments)
         if self._draws:
-            rpass.set_pipeline(self._pipeline)
-            for bind_group, lanes, cs in self._draws:
+            current = None
+            for bind_group, lanes, cs, pipeline in self._draws:
+                if pipeline is not current:  # sinks in patch order, each with its blend mode's pipeline
+                    rpass.set_pipeline(pipeline)
+                    current = pipeline
                 rpass.set_bind_group(0, bind_group)
                 if cs is None:
                     rpass.draw(6, lanes)

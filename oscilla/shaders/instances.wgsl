@@ -15,8 +15,14 @@
 //     local (lx, ly) -> p_i + (lx cos - ly sin, lx sin + ly cos) * g   (y down: clockwise).
 // The fragment works in the shape's own frame, scaled to pixels (rotation and uniform scale keep
 // distances), computes the signed distance d in pixels (negative inside) and
-//     coverage = clamp(0.5 - d, 0, 1);  output (c.rgb, c.a * coverage)
-// which the fixed-function blend turns into straight-alpha over (docs/language/rendering.md#compositing):
+//     coverage = clamp(0.5 - d, 0, 1);  a = c.a * coverage;  premultiplied (c.rgb a, a)
+// With strokes (sink.stroke = 1, docs/language/rendering.md#strokes) the band |d| <= h, h = strokeWidth S k / 2
+// pixels, has coverage clamp(0.5 - (d - h)) - clamp(0.5 - (d + h)) (0 when h = 0); its colour s with
+// b = s.a * that coverage is composited over the fill first: output (s.rgb b + c.rgb a (1 - b), b + a (1 - b)).
+// The pipeline's fixed-function blend state then applies the sink's blend mode
+// (docs/language/rendering.md#blend-modes; oscilla/drawing/instances.py). "over" (fs_main) writes
+// the straight-alpha form (rgb / a, a) with colour factor src-alpha, bit-identical to the images
+// before blend modes existed; add / multiply / screen (fs_premul) write the premultiplied form. Over:
 //     C <- c a + C (1 - a),  A <- a + A (1 - a).
 
 // struct Frame (the renderer's frame uniform) and struct Sink (the per-sink uniform) are declared
@@ -39,6 +45,10 @@ struct VOut {
     // (kind, half extent x, half extent y, corner radius), pixels. Ellipse: semi-axes.
     // Path: (2, signed pixels per local world unit g S, 0, 0).
     @location(2) @interpolate(flat) shape: vec4<f32>,
+    // Sanitised straight-alpha stroke colour (strokes only).
+    @location(3) @interpolate(flat) scolor: vec4<f32>,
+    // Half the stroke width h in pixels (0: no stroke).
+    @location(4) @interpolate(flat) hw: f32,
 };
 
 // Pixels of anti-aliasing margin around the shape: coverage reaches 0 at d = 0.5 px, so 1 px
@@ -72,6 +82,8 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     out.local = vec2<f32>(0.0, 0.0);
     out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.shape = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    out.scolor = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    out.hw = 0.0;
     var lane = inst;
     var x: f32;
     var y: f32;
@@ -138,7 +150,17 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
         // Ellipse: semi-axes a, b.
         half = abs(vec2<f32>(sa, sb)) * gp;
     }
-    let ext = half + vec2<f32>(MARGIN, MARGIN);
+    // Stroke half width h (pixels): strokeWidth world units scaled by S and the camera's k; a
+    // non-finite or non-positive width draws no stroke.
+    var hw = 0.0;
+    if (sink.stroke != 0u) {
+        let sw = values[sink.sw_off + lane * sink.sw_ls];
+        let h = 0.5 * sw * abs(k) * S;
+        if (finite(sw) && finite(h) && h > 0.0) {
+            hw = h;
+        }
+    }
+    let ext = half + vec2<f32>(MARGIN + hw, MARGIN + hw);
     if (!(finite(center.x) && finite(center.y) && finite(ext.x) && finite(ext.y) && finite(radius))) {
         return out;
     }
@@ -156,6 +178,12 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     let ci = sink.color_off + lane * sink.color_ls;
     out.color = vec4<f32>(unit(values[ci]), unit(values[ci + 1u]), unit(values[ci + 2u]),
                           unit(values[ci + 3u]));
+    if (hw > 0.0) {
+        let sc = sink.sc_off + lane * sink.sc_ls;
+        out.scolor = vec4<f32>(unit(values[sc]), unit(values[sc + 1u]), unit(values[sc + 2u]),
+                               unit(values[sc + 3u]));
+        out.hw = hw;
+    }
     if (sk > 1.5) {
         out.shape = vec4<f32>(sk, radius, 0.0, 0.0);
     } else {
@@ -222,19 +250,54 @@ fn sd_path(p: vec2<f32>, gs: f32) -> f32 {
     return select(dmin, -dmin, wind != 0);
 }
 
+// Signed distance (pixels, negative inside) from the fragment to the shape's edge.
+fn sdist(in: VOut) -> f32 {
+    if (in.shape.x > 1.5) {
+        return sd_path(in.local, in.shape.y);
+    } else if (in.shape.x > 0.5) {
+        return sd_round_rect(in.local, in.shape.yz, in.shape.w);
+    }
+    return sd_ellipse(in.local, in.shape.yz);
+}
+
+// The fill and (with a stroke) the stroke band over it, premultiplied: (colour * alpha, alpha).
+fn shade(in: VOut, d: f32) -> vec4<f32> {
+    let coverage = clamp(0.5 - d, 0.0, 1.0);
+    let a = in.color.a * coverage;
+    let fill = vec4<f32>(in.color.rgb * a, a);
+    if (in.hw <= 0.0) {
+        return fill;
+    }
+    let band = clamp(0.5 - (d - in.hw), 0.0, 1.0) - clamp(0.5 - (d + in.hw), 0.0, 1.0);
+    let b = in.scolor.a * band;
+    return vec4<f32>(in.scolor.rgb * b, b) + fill * (1.0 - b);
+}
+
+// "over" (the pipeline's colour factor is src-alpha): straight-alpha output. Without a stroke this
+// is exactly (c.rgb, c.a * coverage), so images are bit-identical to those before blend modes.
 @fragment
 fn fs_main(in: VOut) -> @location(0) vec4<f32> {
-    var d: f32;
-    if (in.shape.x > 1.5) {
-        d = sd_path(in.local, in.shape.y);
-    } else if (in.shape.x > 0.5) {
-        d = sd_round_rect(in.local, in.shape.yz, in.shape.w);
-    } else {
-        d = sd_ellipse(in.local, in.shape.yz);
+    let d = sdist(in);
+    if (in.hw <= 0.0) {
+        let coverage = clamp(0.5 - d, 0.0, 1.0);
+        if (coverage <= 0.0) {
+            discard;
+        }
+        return vec4<f32>(in.color.rgb, in.color.a * coverage);
     }
-    let coverage = clamp(0.5 - d, 0.0, 1.0);
-    if (coverage <= 0.0) {
+    let p = shade(in, d);
+    if (p.a <= 0.0) {
         discard;
     }
-    return vec4<f32>(in.color.rgb, in.color.a * coverage);
+    return vec4<f32>(p.rgb / p.a, p.a);
+}
+
+// "add", "multiply", "screen": premultiplied output (colour * alpha, alpha).
+@fragment
+fn fs_premul(in: VOut) -> @location(0) vec4<f32> {
+    let p = shade(in, sdist(in));
+    if (p.a <= 0.0) {
+        discard;
+    }
+    return p;
 }
