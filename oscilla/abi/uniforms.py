@@ -391,6 +391,18 @@ PRESENT = WgslStruct(
     doc="The display pass uniform (oscilla/abi/uniforms.py, PRESENT).",
 )
 
+#: one pass of the bloom (``var<uniform> bu`` of bloom.wgsl): one record per pass, written when
+#: the display size is first seen
+BLOOM = WgslStruct(
+    "Bloom",
+    [
+        Member("params", "vec4<f32>", "(threshold, intensity, sigma pixels, taps n)"),
+        Member("dir", "vec4<f32>", "blur direction (1, 0) or (0, 1) in texels; zw unused"),
+        Member("size", "vec4<f32>", "(source W, H, target W, H) in pixels"),
+    ],
+    doc="One bloom pass (oscilla/abi/uniforms.py, BLOOM).",
+)
+
 #: every struct declared here (tests walk this)
 ALL_STRUCTS: tuple[WgslStruct, ...] = (
     FRAME_UNIFORMS,
@@ -402,4 +414,5 @@ ALL_STRUCTS: tuple[WgslStruct, ...] = (
     CONTINUITY_CAPTURE,
     FEEDBACK,
     PRESENT,
+    BLOOM,
 )

@@ -35,6 +35,7 @@ from oscilla.diagnostics import CompileError, Diagnostic
 from oscilla.drawing.frame_history import HISTORY_FORMAT, FrameHistory
 from oscilla.drawing.instances import InstanceRenderer
 from oscilla.drawing.offscreen import OffscreenTarget
+from oscilla.drawing.post import SCENE_FORMAT, Bloom
 from oscilla.gpu import device as gpu
 from oscilla.gpu.errors import RenderSizeError
 from oscilla.program import CompiledProgram
@@ -72,6 +73,8 @@ class Runtime:
         self._size_override = None if size is None else self._check_size("size", size)
         #: the previous frame, with trails (docs/language/rendering.md#trails); None without
         self._history: FrameHistory | None = None
+        #: the bloom pass of the displayed image (docs/language/rendering.md#bloom); None without
+        self._bloom: Bloom | None = None
         self._uniform = d.create_buffer(size=UNIFORM_SIZE, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
         resources = build_program(d, program, self._uniform)
         self.time = TimeModel(program.time_root)
@@ -96,6 +99,9 @@ class Runtime:
         self.uniforms.bind(self.program.channels)
         self._run_once()
         self._install_history()
+        if self._bloom is not None:
+            self._bloom.release()
+        self._bloom = Bloom(self.device, *self.program.bloom) if self.program.bloom is not None else None
         if self._window_target is not None:
             self._get_renderer(self._window_format)
 
@@ -146,10 +152,8 @@ class Runtime:
             history.encode_frame(enc, self._get_renderer(HISTORY_FORMAT))
         if self._window_target is not None:
             view, w, h = self._window_target()
-            if view is not None and history is not None:
-                history.encode_present(enc, view, w, h, self._window_format)  # rescaled to the window
-            elif view is not None:
-                self._get_renderer(self._window_format).encode(enc, view, w, h, self.program.background)
+            if view is not None:
+                self._encode_display(enc, view, w, h, self._window_format)
         self._encode_phase(enc, 2)
         d.queue.submit([enc.finish()])
 
@@ -283,6 +287,21 @@ class Runtime:
             raise RenderSizeError(f"{what} must be 1..{limit} pixels per side, got {key[0]}x{key[1]}")
         return key
 
+    def _encode_display(self, enc: Any, view: Any, w: int, h: int, fmt: str) -> None:
+        """Record what a display target of ``fmt`` (w x h pixels) shows: the frame drawn now, or
+        with trails the last frame (rescaled to the target), plus bloom when the program has it."""
+        history, bloom = self._history, self._bloom
+        if history is not None and bloom is not None:
+            bloom.encode(enc, history.view, history.size, view, (w, h), fmt)
+        elif history is not None:
+            history.encode_present(enc, view, w, h, fmt)  # rescaled to a window of another size
+        elif bloom is not None:
+            scene = bloom.scene(w, h)
+            self._get_renderer(SCENE_FORMAT).encode(enc, scene, w, h, self.program.background)
+            bloom.encode(enc, scene, (w, h), view, (w, h), fmt)
+        else:
+            self._get_renderer(fmt).encode(enc, view, w, h, self.program.background)
+
     def render(self, width: int, height: int) -> np.ndarray:
         """The last frame drawn at ``width`` x ``height`` pixels: (height, width, 4) uint8 RGBA.
 
@@ -316,10 +335,7 @@ class Runtime:
                 self._targets.pop(next(iter(self._targets))).release()
         self._targets[key] = target
         enc = self.device.create_command_encoder()
-        if history is not None:
-            history.encode_present(enc, target.view, key[0], key[1], target.format)
-        else:
-            self._get_renderer().encode(enc, target.view, key[0], key[1], self.program.background)
+        self._encode_display(enc, target.view, key[0], key[1], target.format)
         self.device.queue.submit([enc.finish()])
         return target.read()
 

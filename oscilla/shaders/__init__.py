@@ -12,6 +12,7 @@ from functools import cache
 from importlib import resources
 
 from oscilla.abi.uniforms import (
+    BLOOM,
     CONTINUITY,
     CONTINUITY_CAPTURE,
     FEEDBACK,
@@ -34,6 +35,7 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "continuity.wgsl": (CONTINUITY,),
     "continuity_capture.wgsl": (CONTINUITY_CAPTURE,),
     "post.wgsl": (FEEDBACK, PRESENT),
+    "bloom.wgsl": (BLOOM,),
 }
 
 

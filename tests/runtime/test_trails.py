@@ -175,3 +175,23 @@ def test_runtime_size_overrides_settings_size(device):
 def test_bad_runtime_size_is_a_clear_error(device, size, error):
     with pytest.raises(error, match="size"):
         osc.Runtime(osc.compile(_dot({"trails": 0.5})), size=size)
+
+
+@pytest.mark.parametrize("bloom", [None, {"radius": 0.05}])
+def test_a_window_shows_the_trails_image_and_rescales_it_to_its_own_size(device, bloom):
+    from oscilla.drawing.offscreen import OffscreenTarget
+
+    settings = {"trails": 0.5, **({"bloom": bloom} if bloom else {})}
+    rt = osc.Runtime(osc.compile(_dot(settings)))
+    same, small = OffscreenTarget(rt.device, W, H), OffscreenTarget(rt.device, 32, 32)
+    for target in (same, small):
+        rt.attach_target(lambda t=target: (t.view, t.width, t.height), fmt="rgba8unorm")
+        rt.step(0.0 if target is same else 16.0)
+        shown = target.read()
+        if target is same:
+            np.testing.assert_array_equal(shown, rt.render(W, H))  # the window shows what render returns
+        else:  # half size: the dot's centre, faded once, at the centre of the window
+            np.testing.assert_allclose(
+                shown[16, 16].astype(float), _expected(np.array([255, 128, 64, 255]), 0.5, 1), atol=3
+            )
+            np.testing.assert_allclose(shown[1, 1].astype(float), _bg8(), atol=1)
