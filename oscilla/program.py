@@ -310,6 +310,12 @@ class SinkSpec:
     docs/language/rendering.md#blend-modes). ``stroke_width`` / ``stroke_color`` are the slots of the
     strokeWidth (world units) and strokeColor inputs when strokeWidth is connected, else None (fill only;
     docs/language/rendering.md#strokes).
+
+    ``kind`` is what the sink draws: ``"instances"`` (a shape per lane, the fields above) or
+    ``"lines"`` (a RenderLines2D, docs/language/rendering.md#lines: ``pos`` is the ``a`` slot, ``b``
+    the ``b`` slot or None, ``size`` the width slot (world units), ``color`` the colour slot,
+    ``connect`` ``"pairs"`` / ``"strip"`` / ``"loop"``, ``cap`` ``"butt"`` / ``"round"``; ``rotation``,
+    ``scale`` and ``shape`` repeat the width slot and are not read).
     """
 
     block: str
@@ -327,6 +333,10 @@ class SinkSpec:
     blend: str = "over"
     stroke_width: int | None = None
     stroke_color: int | None = None
+    kind: str = "instances"
+    b: int | None = None
+    connect: str = "pairs"
+    cap: str = "butt"
 
 
 @dataclass(frozen=True)

@@ -283,6 +283,32 @@ RENDER_FRAME = WgslStruct(
     doc="The renderer's frame uniform (oscilla/abi/uniforms.py, RENDER_FRAME).",
 )
 
+#: the per-sink uniform of lines.wgsl (``var<uniform> sink`` of a RenderLines2D sink;
+#: oscilla/drawing/lines.py): element offsets into the f32 ValueStore and lane strides (0 for a
+#: signal) of a, b, width and color, the segment count and the connect / cap modes
+LINE_SINK = WgslStruct(
+    "LineSink",
+    [
+        Member("a_off", "u32"),
+        Member("a_ls", "u32"),
+        Member("a_stride", "u32", "2 or 3 (z is ignored)"),
+        Member("lanes", "u32", "lanes of a's instance"),
+        Member("b_off", "u32", "b (pairs only; a again otherwise)"),
+        Member("b_ls", "u32"),
+        Member("b_stride", "u32"),
+        Member("segments", "u32", "segments drawn: lanes (pairs, loop), lanes - 1 (strip)"),
+        Member("width_off", "u32", "width (world units), read at the segment's first lane"),
+        Member("width_ls", "u32"),
+        Member("color_off", "u32", "color (RGBA), read at the segment's first lane"),
+        Member("color_ls", "u32"),
+        Member("connect", "u32", "0 pairs (a_i -> b_i), 1 strip (a_i -> a_(i+1)), 2 loop (strip + last -> first)"),
+        Member("cap", "u32", "0 butt, 1 round"),
+        Member("_pad0", "u32"),
+        Member("_pad1", "u32"),
+    ],
+    doc="The per-sink uniform of a RenderLines2D sink (oscilla/abi/uniforms.py, LINE_SINK).",
+)
+
 #: one radix pass of the camera sort (``var<uniform> stage`` of camera_sort.wgsl); one record per
 #: pass at ``min-uniform-buffer-offset-alignment`` strides, selected with a dynamic offset
 RADIX_STEP = WgslStruct(
@@ -408,6 +434,7 @@ ALL_STRUCTS: tuple[WgslStruct, ...] = (
     FRAME_UNIFORMS,
     SINK,
     RENDER_FRAME,
+    LINE_SINK,
     RADIX_STEP,
     RESOLVED_CAMERA,
     CONTINUITY,

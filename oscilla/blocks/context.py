@@ -221,10 +221,16 @@ class LowerContext(Protocol):
         its input there, since that input may depend on its own output."""
         ...
 
-    def declare_render_sink(self, inputs: Mapping[str, Value], blend: str = "over") -> None:
-        """Make this block a render sink drawing one shape per lane of its instance, with the
-        values ``inputs`` (``pos``, ``color``, ``shape``, ``scale``, ``size``, ``rotation``, and
-        optionally ``strokeWidth`` with ``strokeColor``), composited with blend mode ``blend``."""
+    def declare_render_sink(
+        self, inputs: Mapping[str, Value], blend: str = "over", kind: str = "instances", **options: str
+    ) -> None:
+        """Make this block a render sink of its instance, composited with blend mode ``blend``.
+
+        ``kind="instances"`` draws one shape per lane with the values ``inputs`` (``pos``,
+        ``color``, ``shape``, ``scale``, ``size``, ``rotation``, and optionally ``strokeWidth``
+        with ``strokeColor``). ``kind="lines"`` draws line segments (docs/language/rendering.md#lines)
+        with ``pos`` (the endpoints a), optionally ``b``, ``size`` (the width, world units) and
+        ``color``; ``options`` are its ``connect`` and ``cap`` (oscilla.program.SinkSpec)."""
         ...
 
     def declare_camera(self, params: Value) -> None:

@@ -7,10 +7,11 @@ import math
 
 import numpy as np
 
-from oscilla.blocks.context import LowerContext
+from oscilla.blocks.context import LowerContext, TypeContext
 from oscilla.blocks.registry import INT32, MAX_INSTANCE_LANES, BlockDef, E, F, ParamDef, PortDef, S, register
 from oscilla.blocks.shapes import DEFAULT_SHAPE, ELLIPSE, PATH, RECT
 from oscilla.blocks.values import Value
+from oscilla.diagnostics import DiagnosticCollector
 
 register(
     BlockDef(
@@ -95,6 +96,61 @@ register(
         formula="one shape per lane of pos's instance at pos, scaled by scale·size, rotated by rotation; "
         "a band of strokeWidth (world units) in strokeColor centred on its edge, over the fill; "
         "composited with blend",
+    )
+)
+
+
+# -- RenderLines2D (docs/language/rendering.md#lines) ------------------------------------------------------------------
+
+#: RenderLines2D's connect modes: segment a_i -> b_i, a_i -> a_(i+1), or the strip closed last -> first
+LINE_CONNECT = ("pairs", "strip", "loop")
+#: RenderLines2D's caps: the box of the segment, or the capsule (extends by width / 2 at each end)
+LINE_CAPS = ("butt", "round")
+
+
+def _check_lines(ctx: TypeContext, diags: DiagnosticCollector) -> None:
+    """E_MISSING_INPUT at port ``b`` when ``connect`` is ``"pairs"`` and nothing feeds ``b``."""
+    if ctx.param("connect") == "pairs" and not ctx.has_edges("b") and ctx.inline_value("b") is None:
+        diags.add(
+            "E_MISSING_INPUT",
+            f"RenderLines2D.b is required when connect is 'pairs' (segment a_i -> b_i); connect an edge to "
+            f"{ctx.block_id}.b, or set connect to 'strip' or 'loop' to join the points of a",
+            block=ctx.block_id,
+            port="b",
+        )
+
+
+def _lower_lines(ctx: LowerContext) -> dict[str, Value]:
+    connect = str(ctx.param("connect"))
+    ins = {"pos": ctx.input_value("a"), "color": ctx.input_value("color"), "size": ctx.input_value("width")}
+    if connect == "pairs":
+        ins["b"] = ctx.input_value("b")
+    ctx.declare_render_sink(ins, blend=ctx.param("blend"), kind="lines", connect=connect, cap=str(ctx.param("cap")))
+    return {}
+
+
+register(
+    BlockDef(
+        "RenderLines2D",
+        "render",
+        inputs=(
+            PortDef("a", "vec3", F, required=True),
+            PortDef("b", "vec3", F, default=[0.0, 0.0, 0.0]),
+            PortDef("width", "float", E, default=0.002),
+            PortDef("color", "color", E, default=[1.0, 1.0, 1.0, 1.0]),
+        ),
+        outputs=(),
+        params=(
+            ParamDef("connect", "enum", "pairs", choices=LINE_CONNECT),
+            ParamDef("cap", "enum", "butt", choices=LINE_CAPS),
+            ParamDef("blend", "enum", "over", choices=BLEND_MODES),
+        ),
+        lower=_lower_lines,
+        role="render_sink",
+        check_input_types=_check_lines,
+        formula="anti-aliased segments of width (world units) in color: a_i -> b_i (pairs; b required), "
+        "a_i -> a_(i+1) (strip), strip plus last -> first (loop); butt or round caps; composited with blend; "
+        "a segment with a non-finite endpoint is not drawn",
     )
 )
 

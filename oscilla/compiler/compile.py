@@ -125,9 +125,31 @@ def _sink_spec(
     slot_meta: Sequence[SlotMeta],
     plan: Plan,
     blend: str = "over",
+    kind: str = "instances",
+    options: dict[str, str] | None = None,
 ) -> SinkSpec:
     """The slots a render sink draws from (its render inputs, path, strokes and the patch's
-    camera) and its blend mode."""
+    camera), its blend mode and, for a line sink (``kind="lines"``), its connect and cap."""
+    if kind == "lines":
+        opts = options or {}
+        width = slots["size"]
+        return SinkSpec(
+            block=block,
+            instance=instance,
+            lanes=lanes,
+            pos=slots["pos"],
+            pos_stride=slot_meta[slots["pos"]].stride,
+            color=slots["color"],
+            size=width,
+            rotation=width,
+            scale=width,
+            shape=width,
+            blend=blend,
+            kind="lines",
+            b=slots.get("b"),
+            connect=opts.get("connect", "pairs"),
+            cap=opts.get("cap", "butt"),
+        )
     return SinkSpec(
         block=block,
         instance=instance,
@@ -227,7 +249,15 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
 
     sinks = tuple(
         _sink_spec(
-            s.block, s.instance, low.instances[s.instance][0], plan.sink_slots[s.block], slot_meta, plan, s.blend
+            s.block,
+            s.instance,
+            low.instances[s.instance][0],
+            plan.sink_slots[s.block],
+            slot_meta,
+            plan,
+            s.blend,
+            s.kind,
+            s.options,
         )
         for s in low.sinks
     )

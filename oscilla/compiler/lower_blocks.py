@@ -32,6 +32,9 @@ class LoweredSink:
     instance: str
     inputs: dict[str, Value]
     blend: str = "over"
+    #: "instances" or "lines"; options: the line sink's connect and cap (oscilla.program.SinkSpec)
+    kind: str = "instances"
+    options: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -200,8 +203,12 @@ class PatchLowerContext:
     def defer(self, fn: Callable[[], None]) -> None:
         self._lowerer.deferred.append(fn)
 
-    def declare_render_sink(self, inputs: Mapping[str, Value], blend: str = "over") -> None:
-        self._lowerer.out.sinks.append(LoweredSink(self.block_id, self.field_instance(), dict(inputs), blend))
+    def declare_render_sink(
+        self, inputs: Mapping[str, Value], blend: str = "over", kind: str = "instances", **options: str
+    ) -> None:
+        self._lowerer.out.sinks.append(
+            LoweredSink(self.block_id, self.field_instance(), dict(inputs), blend, kind, dict(options))
+        )
 
     def declare_camera(self, params: Value) -> None:
         self._lowerer.out.camera = LoweredCamera(self.block_id, params)

@@ -142,30 +142,30 @@ def _unwrap_shape(b: IRBuilder, v: Value) -> Value:
     return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload, path=v.path)
 
 
+#: the render inputs a sink may declare, in the order their slots are requested
+_SINK_PORTS = ("pos", "color", "size", "rotation", "scale", "shape", "strokeWidth", "strokeColor", "b")
+
+
 def plan_schedule(low: Lowered, observe: list[tuple[str, Value]], instance_order: list[str]) -> Plan:
     """Decide slots, kernels and steps for the lowered program."""
     b = low.builder
     plan = Plan()
     slots = _Slots(b, plan, low.instances)
     for s in low.sinks:
-        ins = s.inputs
-        pos = ins["pos"]
-        if pos.instance is None:
-            pos = Value(tuple(b.bcast(n, s.instance) for n in pos.nodes), pos.payload, s.instance)
+        ins = dict(s.inputs)
+        for name in ("pos", "b"):  # positions are per lane: a signal is broadcast over the instance
+            v = ins.get(name)
+            if v is not None and v.instance is None:
+                ins[name] = Value(tuple(b.bcast(n, s.instance) for n in v.nodes), v.payload, s.instance)
+        if "shape" in ins:
+            ins["shape"] = _unwrap_shape(b, ins["shape"])
+        # the sink's inputs (RenderInstances2D: pos .. shape, strokes only when strokeWidth is
+        # connected, docs/language/rendering.md#strokes; RenderLines2D: pos = a, b, size = width, color)
         plan.sink_slots[s.block] = {
-            "pos": slots.request(f"{s.block}.pos", pos),
-            "color": slots.request(f"{s.block}.color", ins["color"]),
-            "size": slots.request(f"{s.block}.size", ins["size"]),
-            "rotation": slots.request(f"{s.block}.rotation", ins["rotation"]),
-            "scale": slots.request(f"{s.block}.scale", ins["scale"]),
-            "shape": slots.request(f"{s.block}.shape", _unwrap_shape(b, ins["shape"])),
+            name: slots.request(f"{s.block}.{name}", ins[name]) for name in _SINK_PORTS if name in ins
         }
-        if "strokeWidth" in ins:  # strokes only when strokeWidth is connected (docs/language/rendering.md#strokes)
-            plan.sink_slots[s.block]["strokeWidth"] = slots.request(f"{s.block}.strokeWidth", ins["strokeWidth"])
-            plan.sink_slots[s.block]["strokeColor"] = slots.request(f"{s.block}.strokeColor", ins["strokeColor"])
-        shape = _unwrap_shape(b, ins["shape"])
-        if shape.path is not None:  # a path shape: its control points are a render input too
-            plan.sink_slots[s.block]["path"] = slots.request(f"{s.block}.path", shape.path)
+        if "shape" in ins and ins["shape"].path is not None:  # a path shape: its control points are an input too
+            plan.sink_slots[s.block]["path"] = slots.request(f"{s.block}.path", ins["shape"].path)
     if low.camera is not None:
         plan.camera_slot = slots.request(f"{low.camera.block}.camera", low.camera.params)
     for w in b.writes:

@@ -294,10 +294,21 @@ class InstanceRenderer:
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
-        cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
+        cam_used = any(s.camera is not None and s.lanes > 0 and s.kind == "instances" for s in self.sinks)
         #: the camera pass (projection, culling, far-to-near sort), when a sink has a Camera
         self.camera_sort = CameraSort(device, val) if cam_used else None
         for sink in self.sinks:
+            if sink.kind == "lines":  # RenderLines2D (oscilla/drawing/lines.py), in patch order with the shapes
+                from oscilla.drawing.lines import line_draw
+
+                bind_group, segments, pipeline, ubuf = line_draw(
+                    device, target_format, sink, slot_meta, self._frame_buffer, val
+                )
+                self._sink_buffers.append(ubuf)
+                self._camera_sinks.append(None)
+                if segments > 0:
+                    self._draws.append((bind_group, segments, None, pipeline))
+                continue
             ubuf = device.create_buffer_with_data(
                 label=f"oscilla.render.sink.{sink.block}",
                 data=sink_uniform_bytes(sink, slot_meta),

@@ -1,0 +1,173 @@
+"""Line segments for RenderLines2D sinks (docs/language/rendering.md#lines).
+
+A line sink (``SinkSpec.kind == "lines"``) is one ``draw(6, segments)`` of a quad per segment
+(``oscilla/shaders/lines.wgsl``), recorded by :class:`oscilla.drawing.instances.InstanceRenderer`
+in the render pass between the shape sinks, in patch order. Every input is read by the vertex
+stage straight from the ValueStore's f32 buffer; nothing is allocated per frame.
+
+Geometry, for a W x H target (the viewport mapping of docs/language/rendering.md#viewport,
+S = min(W, H) pixels per world unit):
+
+- segments: pairs a_i -> b_i (``lanes`` of them), strip a_i -> a_(i+1) (``lanes - 1``), loop the
+  strip plus a_(N-1) -> a_0 (``lanes`` when there are at least 3 lanes, else as strip); segment i
+  has the width and colour of lane i.
+- h = width S / 2 pixels; d = the signed distance in pixels from a pixel centre to the segment's
+  box (butt cap: from endpoint to endpoint, half width h) or capsule (round cap: extends by h past
+  each endpoint); coverage = clamp(0.5 - d, 0, 1): a pixel centre >= 1 px inside is fully covered,
+  >= 1 px outside untouched.
+- a segment with a non-finite endpoint (x or y) or width is not drawn, nor a butt segment of zero
+  length; z is ignored. Colour components are clamped to [0, 1] (NaN -> 0).
+- blend modes composite exactly like RenderInstances2D's (:data:`oscilla.drawing.instances.BLEND_STATES`).
+- the Camera does not apply to lines yet: their endpoints are world positions drawn with the
+  orthographic viewport mapping.
+
+Uniform: :data:`oscilla.abi.uniforms.LINE_SINK` (64 bytes, written once per sink).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import wgpu
+
+from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, wgsl_structs
+from oscilla.gpu.pipelines import PIPELINES, shader_key
+from oscilla.program import SinkSpec, SlotMeta
+from oscilla.shaders import load_wgsl
+
+#: ``connect`` and ``cap`` as the shader's codes
+CONNECT_CODES = {"pairs": 0, "strip": 1, "loop": 2}
+CAP_CODES = {"butt": 0, "round": 1}
+
+
+def line_segments(sink: SinkSpec) -> int:
+    """The segments a line sink draws: lanes (pairs; loop with >= 3 lanes) or lanes - 1 (strip,
+    and loop with fewer than 3 lanes), never negative."""
+    n = int(sink.lanes)
+    if sink.connect == "pairs" or (sink.connect == "loop" and n >= 3):
+        return n
+    return max(n - 1, 0)
+
+
+def _lane_stride(meta: SlotMeta) -> int:
+    return meta.stride if meta.instance is not None else 0
+
+
+def line_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
+    """A line sink's uniform (:data:`oscilla.abi.uniforms.LINE_SINK`, 64 bytes), validating the slots.
+
+    Raises:
+        ValueError: ``connect`` / ``cap`` unknown; a slot is not f32, has the wrong stride, or is
+            a field with fewer lanes than the sink draws; ``b`` missing in pairs mode.
+    """
+    if sink.connect not in CONNECT_CODES or sink.cap not in CAP_CODES:
+        raise ValueError(f"sink {sink.block}: connect {sink.connect!r} / cap {sink.cap!r} unknown")
+    if sink.connect == "pairs" and sink.b is None:
+        raise ValueError(f"sink {sink.block}: connect 'pairs' needs the b slot")
+    b_slot = sink.b if sink.b is not None else sink.pos
+    refs = {}
+    for name, slot, strides in (
+        ("a", sink.pos, (2, 3)),
+        ("b", b_slot, (2, 3)),
+        ("width", sink.size, (1,)),
+        ("color", sink.color, (4,)),
+    ):
+        meta = slot_meta[slot]
+        if (
+            meta.storage != "f32"
+            or meta.stride not in strides
+            or (meta.instance is not None and meta.lanes < sink.lanes)
+        ):
+            raise ValueError(
+                f"sink {sink.block}: {name} slot s{slot} ({meta.name}) must be f32 of stride "
+                f"{' or '.join(map(str, strides))} with {sink.lanes} lanes (got {meta.storage}, "
+                f"stride {meta.stride}, {meta.lanes} lanes)"
+            )
+        refs[name] = (meta.offset, _lane_stride(meta), meta.stride)
+    return LINE_SINK.pack(
+        a_off=refs["a"][0],
+        a_ls=refs["a"][1],
+        a_stride=refs["a"][2],
+        lanes=sink.lanes,
+        b_off=refs["b"][0],
+        b_ls=refs["b"][1],
+        b_stride=refs["b"][2],
+        segments=line_segments(sink),
+        width_off=refs["width"][0],
+        width_ls=refs["width"][1],
+        color_off=refs["color"][0],
+        color_ls=refs["color"][1],
+        connect=CONNECT_CODES[sink.connect],
+        cap=CAP_CODES[sink.cap],
+    )
+
+
+def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple[Any, Any]:
+    """(bind group layout, render pipeline) of line sinks for a device, colour target format and
+    blend mode, from the pipeline cache.
+
+    Raises:
+        ValueError: ``blend`` is not a blend mode.
+    """
+    from oscilla.drawing.instances import BLEND_STATES
+
+    if blend not in BLEND_STATES:
+        raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
+    code = wgsl_structs(RENDER_FRAME, LINE_SINK) + load_wgsl("lines.wgsl")
+    ub = {"type": wgpu.BufferBindingType.uniform}
+    vs, vf = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
+    entries = [
+        {"binding": 0, "visibility": vs, "buffer": ub},
+        {"binding": 1, "visibility": vf, "buffer": ub},
+        {"binding": 2, "visibility": vs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
+    ]
+    bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.lines")
+
+    def build() -> Any:
+        module = PIPELINES.shader_module(device, code, "oscilla.lines")
+        return device.create_render_pipeline(
+            label=f"oscilla.lines.{target_format}.{blend}",
+            layout=device.create_pipeline_layout(label="oscilla.lines", bind_group_layouts=[bgl]),
+            vertex={"module": module, "entry_point": "vs_main", "buffers": []},
+            primitive={"topology": "triangle-list", "cull_mode": "none"},
+            fragment={
+                "module": module,
+                "entry_point": "fs_main" if blend == "over" else "fs_premul",
+                "targets": [{"format": target_format, "blend": BLEND_STATES[blend]}],
+            },
+        )
+
+    return bgl, PIPELINES.get_or_build(device, ("lines", shader_key(code), target_format, blend), build)
+
+
+def line_draw(
+    device: Any,
+    target_format: str,
+    sink: SinkSpec,
+    slot_meta: Sequence[SlotMeta],
+    frame_buffer: Any,
+    values: dict[str, Any],
+) -> tuple[Any, int, Any, Any]:
+    """Everything a line sink's draw needs, built once: (bind group, segments, render pipeline,
+    uniform buffer). ``values`` is the ValueStore f32 buffer binding; ``frame_buffer`` the
+    renderer's RENDER_FRAME uniform.
+
+    Raises:
+        ValueError: as :func:`line_uniform_bytes` and :func:`line_pipeline`.
+    """
+    bgl, pipeline = line_pipeline(device, target_format, sink.blend)
+    ubuf = device.create_buffer_with_data(
+        label=f"oscilla.render.lines.{sink.block}",
+        data=line_uniform_bytes(sink, slot_meta),
+        usage=wgpu.BufferUsage.UNIFORM,
+    )
+    bind_group = device.create_bind_group(
+        layout=bgl,
+        entries=[
+            {"binding": 0, "resource": {"buffer": frame_buffer, "offset": 0, "size": RENDER_FRAME.size}},
+            {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
+            {"binding": 2, "resource": values},
+        ],
+    )
+    return bind_group, line_segments(sink), pipeline, ubuf

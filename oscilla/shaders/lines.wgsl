@@ -1,0 +1,155 @@
+// Anti-aliased line segments for RenderLines2D (docs/language/rendering.md#lines;
+// oscilla/drawing/lines.py).
+//
+// One draw(6, segments) per sink, instance index = segment s. Segment s joins
+//     pairs (connect 0): a_s -> b_s;  strip (1): a_s -> a_(s+1);  loop (2): a_s -> a_((s+1) mod lanes)
+// with the width w and colour c of lane s. Units: world units ([0,1]^2, origin top left, y down)
+// before the viewport mapping (docs/language/rendering.md#viewport), pixels after it:
+//     S = min(W, H);  world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S);  h = w S / 2.
+// The fragment computes d, the signed distance in pixels (negative inside) from its pixel centre to
+// the segment's box (butt: length L, half width h) or capsule (round: every point within h of the
+// segment, so the line extends by h = w / 2 beyond each endpoint), and
+//     coverage = clamp(0.5 - d, 0, 1);  alpha = c.a * coverage.
+// A segment with a non-finite endpoint component (x, y; z is ignored) or width is not drawn, nor a
+// butt segment of zero length. The fixed-function blend state applies the sink's blend mode
+// exactly as for RenderInstances2D (oscilla/drawing/instances.py, BLEND_STATES): fs_main writes the
+// straight-alpha (c, alpha) for "over", fs_premul the premultiplied (c alpha, alpha) for the others.
+
+// struct Frame and struct LineSink are declared in oscilla/abi/uniforms.py (RENDER_FRAME,
+// LINE_SINK); oscilla.drawing.lines prepends them.
+
+@group(0) @binding(0) var<uniform> frame: Frame;
+@group(0) @binding(1) var<uniform> sink: LineSink;
+@group(0) @binding(2) var<storage, read> values: array<f32>;
+
+struct VOut {
+    @builtin(position) clip: vec4<f32>,
+    // The endpoints in pixels.
+    @location(0) @interpolate(flat) p0: vec2<f32>,
+    @location(1) @interpolate(flat) p1: vec2<f32>,
+    // Sanitised straight-alpha colour.
+    @location(2) @interpolate(flat) color: vec4<f32>,
+    // Half the width h in pixels.
+    @location(3) @interpolate(flat) hw: f32,
+};
+
+// Pixels of anti-aliasing margin around the segment's box or capsule (coverage is 0 from d = 0.5).
+const MARGIN: f32 = 1.0;
+
+// Bit tests: WGSL lets a compiler assume floats are finite, so x != x is not reliable.
+fn finite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// clamp to [0, 1] with NaN -> 0, +inf -> 1, -inf -> 0 (docs/language/rendering.md#compositing).
+fn unit(x: f32) -> f32 {
+    let b = bitcast<u32>(x);
+    if ((b & 0x7f800000u) == 0x7f800000u) {
+        return select(0.0, 1.0, b == 0x7f800000u);
+    }
+    return clamp(x, 0.0, 1.0);
+}
+
+fn point(off: u32, ls: u32, lane: u32) -> vec2<f32> {
+    let o = off + lane * ls;
+    return vec2<f32>(values[o], values[o + 1u]);
+}
+
+fn to_pixels(p: vec2<f32>) -> vec2<f32> {
+    return frame.size * 0.5 + (p - vec2<f32>(0.5, 0.5)) * frame.scale;
+}
+
+@vertex
+fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) s: u32) -> VOut {
+    var out: VOut;
+    // Not drawn: every vertex at the same point outside the clip volume (a degenerate quad).
+    out.clip = vec4<f32>(-2.0, -2.0, 0.0, 1.0);
+    out.p0 = vec2<f32>(0.0, 0.0);
+    out.p1 = vec2<f32>(0.0, 0.0);
+    out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
+    out.hw = 0.0;
+
+    let a = point(sink.a_off, sink.a_ls, s);
+    var b: vec2<f32>;
+    if (sink.connect == 0u) {
+        b = point(sink.b_off, sink.b_ls, s);
+    } else {
+        var j = s + 1u;
+        if (j >= sink.lanes) {
+            j = 0u;
+        }
+        b = point(sink.a_off, sink.a_ls, j);
+    }
+    let w = values[sink.width_off + s * sink.width_ls];
+    if (!(finite(a.x) && finite(a.y) && finite(b.x) && finite(b.y) && finite(w))) {
+        return out;
+    }
+    let p0 = to_pixels(a);
+    let p1 = to_pixels(b);
+    let h = max(w, 0.0) * frame.scale * 0.5;
+    let len = length(p1 - p0);
+    let is_round = sink.cap == 1u;
+    if (!is_round && !(len > 0.0)) {
+        return out;
+    }
+    var dir = vec2<f32>(1.0, 0.0);
+    if (len > 0.0) {
+        dir = (p1 - p0) / len;
+    }
+    let nrm = vec2<f32>(-dir.y, dir.x);
+    let along = select(0.0, h, is_round) + MARGIN;
+    let across = h + MARGIN;
+    // two triangles: corners (0,0) (1,0) (0,1) / (0,1) (1,0) (1,1)
+    var cu = array<f32, 6>(0.0, 1.0, 0.0, 0.0, 1.0, 1.0);
+    var cv = array<f32, 6>(0.0, 0.0, 1.0, 1.0, 0.0, 1.0);
+    let u = mix(-along, len + along, cu[vi]);
+    let v = mix(-across, across, cv[vi]);
+    let px = p0 + dir * u + nrm * v;
+    out.clip = vec4<f32>(px.x / frame.size.x * 2.0 - 1.0, 1.0 - px.y / frame.size.y * 2.0, 0.0, 1.0);
+    out.p0 = p0;
+    out.p1 = p1;
+    out.hw = h;
+    let co = sink.color_off + s * sink.color_ls;
+    out.color = vec4<f32>(unit(values[co]), unit(values[co + 1u]), unit(values[co + 2u]), unit(values[co + 3u]));
+    return out;
+}
+
+// Signed distance in pixels from pixel centre q to the segment's box (butt) or capsule (round).
+fn distance_px(q: vec2<f32>, p0: vec2<f32>, p1: vec2<f32>, h: f32) -> f32 {
+    let e = p1 - p0;
+    let len = length(e);
+    if (sink.cap == 1u) {
+        var t = 0.0;
+        if (len > 0.0) {
+            t = clamp(dot(q - p0, e) / (len * len), 0.0, 1.0);
+        }
+        return length(q - (p0 + e * t)) - h;
+    }
+    let dir = e / len;
+    let r = q - p0;
+    let dx = abs(dot(r, dir) - 0.5 * len) - 0.5 * len;
+    let dy = abs(dot(r, vec2<f32>(-dir.y, dir.x))) - h;
+    return length(max(vec2<f32>(dx, dy), vec2<f32>(0.0, 0.0))) + min(max(dx, dy), 0.0);
+}
+
+fn coverage(in: VOut) -> f32 {
+    return clamp(0.5 - distance_px(in.clip.xy, in.p0, in.p1, in.hw), 0.0, 1.0);
+}
+
+@fragment
+fn fs_main(in: VOut) -> @location(0) vec4<f32> {
+    let alpha = in.color.a * coverage(in);
+    if (alpha <= 0.0) {
+        discard;
+    }
+    return vec4<f32>(in.color.rgb, alpha);
+}
+
+@fragment
+fn fs_premul(in: VOut) -> @location(0) vec4<f32> {
+    let alpha = in.color.a * coverage(in);
+    if (alpha <= 0.0) {
+        discard;
+    }
+    return vec4<f32>(in.color.rgb * alpha, alpha);
+}
