@@ -113,15 +113,56 @@ BLEND_STATES: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
-def _pipeline(device: Any, target_format: str, blend: str = "over") -> tuple[Any, Any]:
-    """(bind group layout, render pipeline) for a device, colour target format and blend mode
-    (:data:`BLEND_STATES`), from the pipeline cache; one pipeline per blend mode serves every sink.
+#: shape kinds of the specialized pipelines (the WGSL override SHAPE_KIND of instances.wgsl)
+SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE = 0, 1, 2, 3, 4
+
+
+def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> int:
+    """The sink's shape kind when the compiler made it a constant (``SHAPE_*``), else ``SHAPE_ANY``.
+
+    ``nodes`` is ``program.nodes`` (None: unknown, ``SHAPE_ANY``). The kind component of the shape
+    slot must be a ``const`` node; an ellipse whose semi-axes are the same constant is a circle. The
+    kind maps as the vertex stage reads it (> 1.5 path, > 0.5 rect, else ellipse).
+    """
+    if getattr(sink, "kind", "instances") != "instances":
+        return SHAPE_ANY  # a line sink (oscilla/drawing/lines.py) has no shape
+    comps = slot_meta[sink.shape].components if nodes is not None else ()
+    if len(comps) < 3:
+        return SHAPE_ANY
+
+    def const(i: int) -> float | None:
+        node = nodes[comps[i]] if nodes is not None and comps[i] < len(nodes) else None
+        if node is None or node.op != "const" or not node.attrs:
+            return None
+        try:
+            v = float(node.attrs[0])
+        except (TypeError, ValueError):
+            return None
+        return v if math.isfinite(v) else None
+
+    kind = const(0)
+    if kind is None:
+        return SHAPE_ANY
+    if kind > 1.5:
+        return SHAPE_PATH
+    if kind > 0.5:
+        return SHAPE_RECT
+    a, b = const(1), const(2)
+    return SHAPE_CIRCLE if a is not None and a == b else SHAPE_ELLIPSE
+
+
+def _pipeline(device: Any, target_format: str, blend: str = "over", shape_kind: int = SHAPE_ANY) -> tuple[Any, Any]:
+    """(bind group layout, render pipeline) for a device, colour target format, blend mode
+    (:data:`BLEND_STATES`) and shape kind (``SHAPE_*``: the fragment stage specialized to one
+    distance function, ``SHAPE_ANY`` reads the kind per lane), from the pipeline cache.
 
     Raises:
-        ValueError: ``blend`` is not a blend mode.
+        ValueError: ``blend`` is not a blend mode, or ``shape_kind`` is not a shape kind.
     """
     if blend not in BLEND_STATES:
         raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
+    if shape_kind not in (SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE):
+        raise ValueError(f"unknown shape kind {shape_kind!r}; expected 0..4")
     code = shader_source("instances.wgsl")
     entries = _layout_entries()
     bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.instances")
@@ -129,18 +170,20 @@ def _pipeline(device: Any, target_format: str, blend: str = "over") -> tuple[Any
     def build() -> Any:
         module = PIPELINES.shader_module(device, code, "oscilla.instances")
         return device.create_render_pipeline(
-            label=f"oscilla.instances.{target_format}.{blend}",
+            label=f"oscilla.instances.{target_format}.{blend}.{shape_kind}",
             layout=device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl]),
             vertex={"module": module, "entry_point": "vs_main", "buffers": []},
             primitive={"topology": "triangle-list", "cull_mode": "none"},
             fragment={
                 "module": module,
                 "entry_point": "fs_main" if blend == "over" else "fs_premul",
+                "constants": {"SHAPE_KIND": shape_kind},
                 "targets": [{"format": target_format, "blend": BLEND_STATES[blend]}],
             },
         )
 
-    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), target_format, blend), build)
+    key = ("render", shader_key(code), target_format, blend, shape_kind)
+    return bgl, PIPELINES.get_or_build(device, key, build)
 
 
 def _lane_stride(meta: SlotMeta) -> int:
@@ -262,6 +305,9 @@ class InstanceRenderer:
             field, 0 for a signal.
         sinks: ``program.sinks``, drawn in this order.
         target_format: colour target format (the offscreen target is ``rgba8unorm``, no sRGB).
+        nodes: ``program.nodes``; when given, a sink whose shape is a compile-time constant draws with
+            a pipeline specialized to its kind (:func:`static_shape_kind`; same images, less
+            fragment work), otherwise every sink uses the generic pipeline.
     """
 
     def __init__(
@@ -271,16 +317,20 @@ class InstanceRenderer:
         slot_meta: Sequence[SlotMeta],
         sinks: Sequence[SinkSpec],
         target_format: str = "rgba8unorm",
+        nodes: Sequence[Any] | None = None,
     ):
         self.device = device
         self.target_format = target_format
         self.sinks = tuple(sinks)
         self._bgl, self._pipeline = _pipeline(device, target_format)
-        #: blend mode -> render pipeline (one per mode the sinks use; docs/language/rendering.md#blend-modes)
-        self._pipelines = {"over": self._pipeline}
-        for sink in self.sinks:
-            if sink.blend not in self._pipelines:
-                self._pipelines[sink.blend] = _pipeline(device, target_format, sink.blend)[1]
+        #: (blend mode, shape kind) -> render pipeline, one per pair the sinks use
+        #: (docs/language/rendering.md#blend-modes; kinds from static_shape_kind(nodes, ...))
+        self._pipelines = {("over", SHAPE_ANY): self._pipeline}
+        #: per sink, the shape kind its pipeline is specialized to (SHAPE_ANY without ``nodes``)
+        self.shape_kinds = tuple(static_shape_kind(nodes, slot_meta, s) for s in self.sinks)
+        for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
+            if (sink.blend, kind) not in self._pipelines:
+                self._pipelines[(sink.blend, kind)] = _pipeline(device, target_format, sink.blend, kind)[1]
         self._frame_buffer = device.create_buffer(
             label="oscilla.render.frame",
             size=RENDER_FRAME.size,
@@ -297,7 +347,7 @@ class InstanceRenderer:
         cam_used = any(s.camera is not None and s.lanes > 0 and s.kind == "instances" for s in self.sinks)
         #: the camera pass (projection, culling, far-to-near sort), when a sink has a Camera
         self.camera_sort = CameraSort(device, val) if cam_used else None
-        for sink in self.sinks:
+        for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
             if sink.kind == "lines":  # RenderLines2D (oscilla/drawing/lines.py), in patch order with the shapes
                 from oscilla.drawing.lines import line_draw
 
@@ -335,7 +385,7 @@ class InstanceRenderer:
             self._sink_buffers.append(ubuf)
             self._camera_sinks.append(cs)
             if sink.lanes > 0:
-                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[sink.blend]))
+                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[(sink.blend, kind)]))
         self._attach_key: tuple[int, tuple, bool] | None = None
         self._attachments: list[dict[str, Any]] | None = None
 

@@ -266,7 +266,12 @@ class Runtime:
         r = self._renderers.get(fmt)
         if r is None:
             r = self._renderers[fmt] = InstanceRenderer(
-                self.device, self.values.buffers["f32"], self.program.slot_meta, self.program.sinks, target_format=fmt
+                self.device,
+                self.values.buffers["f32"],
+                self.program.slot_meta,
+                self.program.sinks,
+                target_format=fmt,
+                nodes=self.program.nodes,
             )
         return r
 

@@ -51,6 +51,13 @@ struct VOut {
     @location(4) @interpolate(flat) hw: f32,
 };
 
+// The sink's shape kind when the compiler knows it (a constant shape input; oscilla/drawing/instances.py
+// builds one pipeline per (kind, blend mode) from the pipeline cache): 0 ellipse, 1 rect, 2 path,
+// 4 circle (an ellipse with equal constant semi-axes); 3 = any (the kind is read per lane). A
+// specialized fragment stage holds only its kind's distance function, so an ellipse sink never
+// pays for rect or path code; the distances (and so the images) are the same as the generic ones.
+override SHAPE_KIND: u32 = 3u;
+
 // Pixels of anti-aliasing margin around the shape: coverage reaches 0 at d = 0.5 px, so 1 px
 // keeps every touched pixel centre inside the quad with room to spare.
 const MARGIN: f32 = 1.0;
@@ -252,6 +259,15 @@ fn sd_path(p: vec2<f32>, gs: f32) -> f32 {
 
 // Signed distance (pixels, negative inside) from the fragment to the shape's edge.
 fn sdist(in: VOut) -> f32 {
+    if (SHAPE_KIND == 4u) {
+        return length(in.local) - in.shape.y;   // circle: sd_ellipse's exact branch
+    } else if (SHAPE_KIND == 0u) {
+        return sd_ellipse(in.local, in.shape.yz);
+    } else if (SHAPE_KIND == 1u) {
+        return sd_round_rect(in.local, in.shape.yz, in.shape.w);
+    } else if (SHAPE_KIND == 2u) {
+        return sd_path(in.local, in.shape.y);
+    }
     if (in.shape.x > 1.5) {
         return sd_path(in.local, in.shape.y);
     } else if (in.shape.x > 0.5) {
