@@ -7,7 +7,9 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.oscilla-installed
 DOCS_STAMP := $(VENV)/.oscilla-docs-installed
 LINT_STAMP := $(VENV)/.oscilla-lint-installed
+VIDEO_STAMP := $(VENV)/.oscilla-video-installed
 DEMO   := examples/golden-spiral.json
+FLAGSHIP := examples/galaxy.json
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,10 +26,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test fuzz demo bench bench-kernels reference docs lint format wheel-check clean
+.PHONY: help venv gpu-setup test fuzz demo gallery bench bench-kernels reference docs lint format wheel-check clean
 
 help:
-	@echo "make demo       set up everything, then render examples/golden-spiral.json into out/"
+	@echo "make demo       set up everything, then render examples/golden-spiral.json and the galaxy (PNG + MP4) into out/"
+	@echo "make gallery    regenerate the small example pictures of docs/images/gallery/ (README, docs home)"
 	@echo "make test       set up everything, then run the test suite (pytest)"
 	@echo "make fuzz       the property-based fuzzer of tests/fuzz with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
@@ -82,12 +85,21 @@ fuzz: gpu-setup
 	$(call say,fuzzing: HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q -m fuzz tests/fuzz)
 	@HYPOTHESIS_PROFILE=fuzz $(VPY) -m pytest -q -m fuzz tests/fuzz
 
-demo: gpu-setup
+# PyAV (MP4/WebM/GIF export) is the `video` extra; installed once, again when pyproject.toml changes.
+$(VIDEO_STAMP): $(STAMP)
+	$(call say,installing video export (PyAV): pip install -e '.[video]')
+	@$(VPY) -m pip install --disable-pip-version-check --progress-bar off -e '.[video]'
+	@touch $(VIDEO_STAMP)
+
+demo: gpu-setup $(VIDEO_STAMP)
 	@mkdir -p out
 	$(call say,rendering the frame at t=2000 ms to out/golden-spiral.png)
 	$(VENV)/bin/oscilla render $(DEMO) -o out/golden-spiral.png --t-ms 2000 --size 512x512
 	$(call say,rendering 2 s at 30 fps to out/golden-spiral/frame_0000.png ...)
-	$(VENV)/bin/oscilla render $(DEMO) --frames-dir out/golden-spiral --duration-ms 2000 --fps 30 --size 512x512
+	$(VENV)/bin/oscilla render $(DEMO) --frames-dir out/golden-spiral --duration-ms 2000 --fps 30 --size 512x512 --overwrite
+	$(call say,the flagship $(FLAGSHIP): 100000 stars with per-lane orbit state; additive blending and trails)
+	$(VENV)/bin/oscilla render $(FLAGSHIP) -o out/galaxy.png --t-ms 2000 --fps 30 --size 512x512
+	$(VENV)/bin/oscilla render $(FLAGSHIP) -o out/galaxy.mp4 --duration-ms 3000 --fps 30 --size 512x512
 	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 	  echo "==> [oscilla] display found: opening a window (close it to finish)"; \
 	  echo "$(VENV)/bin/oscilla run $(DEMO)"; \
@@ -95,7 +107,11 @@ demo: gpu-setup
 	else \
 	  echo "==> [oscilla] no display (\$$DISPLAY / \$$WAYLAND_DISPLAY unset): skipping the live window (oscilla run $(DEMO))"; \
 	fi
-	$(call say,done: see out/golden-spiral.png and out/golden-spiral/)
+	$(call say,done: see out/golden-spiral.png out/golden-spiral/ out/galaxy.png out/galaxy.mp4)
+
+gallery: gpu-setup
+	$(call say,rendering the examples into docs/images/gallery/ (small palette PNGs))
+	@$(VPY) scripts/gen_gallery.py
 
 bench: gpu-setup
 	$(call say,running the benchmarks: runtime, reduce, swap, load, compile scale, soak (bench-kernels is separate: minutes))

@@ -41,7 +41,7 @@ def test_example_schedule_and_dispatch_budget(path):
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_renders_something(path):
     program = osc.compile(osc.load_patch(path))
-    rt = osc.Runtime(program)
+    rt = osc.Runtime(program, size=(128, 128))  # fixes the size of a trails patch's image too
     rt.step(0.0)
     img = rt.render(128, 128)
     assert img.shape == (128, 128, 4) and img.dtype == np.uint8

@@ -14,7 +14,7 @@ import oscilla as osc
 
 pytestmark = pytest.mark.gpu
 
-N, RX, W = 5000, 0.02, 512
+N, RX, W = 2000, 0.006, 512
 GA = np.pi * (3.0 - np.sqrt(5.0))
 
 
@@ -22,14 +22,14 @@ def expected_elements(t_ms: float, period=4000.0):
     phase = (t_ms / period) % 1.0
     i = np.arange(N)
     t = np.float32(i) * np.float32(1.0 / (N - 1))  # normalizedIndex (f32 product)
-    angle = t * 50.0 * GA + 2 * np.pi * phase * 2.0
+    angle = t * 1999.0 * GA + 2 * np.pi * phase * 2.0  # turns = N - 1: lane i sits i golden angles round
     radius = 0.35 * np.sqrt(t.astype(np.float64))
     x = 0.5 + radius * np.cos(angle)
     y = 0.5 + radius * np.sin(angle)
     rand = np.float32(t_ms) + t  # Broadcast(tMs) + t in f32
-    x = x + (2 * hash01(rand, np.float32(1.0)).astype(np.float64) - 1) * 0.015
-    y = y + (2 * hash01(rand, np.float32(2.0)).astype(np.float64) - 1) * 0.015
-    hue = (t.astype(np.float64) + phase) % 1.0
+    x = x + (2 * hash01(rand, np.float32(1.0)).astype(np.float64) - 1) * 0.0015
+    y = y + (2 * hash01(rand, np.float32(2.0)).astype(np.float64) - 1) * 0.0015
+    hue = (np.float64(t * np.float32(0.45)) + phase) % 1.0  # Expression "in0 * 0.45" (f32), then HueFromPhase
     rgb = hsv2rgb(hue.astype(np.float32), np.float32(0.85), np.float32(0.9))[:, :3]
     return x, y, rgb
 
