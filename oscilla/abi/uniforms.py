@@ -285,7 +285,7 @@ RENDER_FRAME = WgslStruct(
 
 #: the per-sink uniform of lines.wgsl (``var<uniform> sink`` of a RenderLines2D sink;
 #: oscilla/drawing/lines.py): element offsets into the f32 ValueStore and lane strides (0 for a
-#: signal) of a, b, width and color, the segment count and the connect / cap modes
+#: signal) of a, b, width and color, the segment count, the connect / cap modes and the camera flag
 LINE_SINK = WgslStruct(
     "LineSink",
     [
@@ -303,7 +303,7 @@ LINE_SINK = WgslStruct(
         Member("color_ls", "u32"),
         Member("connect", "u32", "0 pairs (a_i -> b_i), 1 strip (a_i -> a_(i+1)), 2 loop (strip + last -> first)"),
         Member("cap", "u32", "0 butt, 1 round"),
-        Member("_pad0", "u32"),
+        Member("camera", "u32", "1: project the endpoints through the resolved camera (binding 3); 0: no Camera"),
         Member("_pad1", "u32"),
     ],
     doc="The per-sink uniform of a RenderLines2D sink (oscilla/abi/uniforms.py, LINE_SINK).",

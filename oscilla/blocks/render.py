@@ -187,7 +187,10 @@ register(
         outputs=(),
         lower=_lower_camera,
         role="camera",
-        formula="sets the projection of every RenderInstances2D (0 orthographic, 1 perspective); at most one",
+        formula=(
+            "sets the projection of every RenderInstances2D and RenderLines2D (0 orthographic, 1 perspective); "
+            "at most one"
+        ),
     )
 )
 

@@ -146,6 +146,7 @@ def _sink_spec(
             shape=width,
             blend=blend,
             kind="lines",
+            camera=plan.camera_slot,
             b=slots.get("b"),
             connect=opts.get("connect", "pairs"),
             cap=opts.get("cap", "butt"),

@@ -26,7 +26,7 @@ import numpy as np
 import wgpu
 
 from oscilla.abi.dispatch import dispatch_grid
-from oscilla.abi.uniforms import RADIX_STEP, RESOLVED_CAMERA
+from oscilla.abi.uniforms import RADIX_STEP, RESOLVED_CAMERA, SINK
 from oscilla.gpu.pipelines import PIPELINES
 from oscilla.program import SinkSpec
 from oscilla.shaders import shader_source
@@ -99,6 +99,9 @@ class CameraSort:
         )
         self._step_buffer, self._step_offsets, self._step_size = self._make_steps()
         self.sinks: list[CameraSortSink] = []
+        #: the bind group of a resolve-only pass (sinks that read the camera but are not sorted,
+        #: e.g. RenderLines2D); None until :meth:`camera_binding` is called
+        self._resolve_group: Any = None
 
     def _make_steps(self) -> tuple[Any, list[int], int]:
         """The radix-pass uniform buffer: record p = (shift 8p, flip p % 2, last) at the
@@ -158,19 +161,53 @@ class CameraSort:
         self.sinks.append(cs)
         return cs
 
+    def camera_binding(self, cam_off: int) -> dict:
+        """The resolved camera buffer (:data:`oscilla.abi.uniforms.RESOLVED_CAMERA`, 80 bytes) as
+        a binding resource, for a sink that reads the camera without being sorted (RenderLines2D,
+        oscilla/drawing/lines.py). Makes the resolve run every frame even when no sink was added
+        with :meth:`add_sink`. ``cam_off``: ValueStore offset (f32 elements) of the Camera's 9 f32."""
+        if self._resolve_group is None:
+            d = self.device
+            ubuf = d.create_buffer_with_data(
+                label="oscilla.render.camera_resolve", data=SINK.pack(cam_off=cam_off), usage=wgpu.BufferUsage.UNIFORM
+            )
+            # unused by `resolve`, but the layout binds them: one small buffer each (no aliasing)
+            spares = [
+                d.create_buffer(label="oscilla.render.camera_spare", size=16, usage=wgpu.BufferUsage.STORAGE)
+                for _ in range(4, 9)
+            ]
+            self._resolve_group = d.create_bind_group(
+                layout=self._bgl,
+                entries=[
+                    {"binding": 0, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
+                    {"binding": 1, "resource": {"buffer": self._step_buffer, "offset": 0, "size": self._step_size}},
+                    {"binding": 2, "resource": self._values},
+                    {"binding": 3, "resource": {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}},
+                    *(
+                        {"binding": b, "resource": {"buffer": spare, "offset": 0, "size": 16}}
+                        for b, spare in zip(range(4, 9), spares, strict=True)
+                    ),
+                ],
+            )
+        return {"buffer": self._cam_buffer, "offset": 0, "size": CAMERA_BYTES}
+
     @property
     def dispatch_count(self) -> int:
-        """Compute dispatches per frame: one camera resolve plus 13 per camera sink."""
-        return 1 + sum(len(cs.dispatches) for cs in self.sinks) if self.sinks else 0
+        """Compute dispatches per frame: one camera resolve plus 13 per camera sink (0 when no
+        sink reads the camera)."""
+        if not self.sinks and self._resolve_group is None:
+            return 0
+        return 1 + sum(len(cs.dispatches) for cs in self.sinks)
 
     def encode(self, encoder: Any) -> None:
         """Record the camera compute pass (resolve, then per sink: keys, sort, count) into
-        ``encoder``; nothing when no sink was added."""
-        if not self.sinks:
+        ``encoder``; nothing when no sink reads the camera."""
+        if not self.sinks and self._resolve_group is None:
             return
         cp = encoder.begin_compute_pass(label="oscilla.camera")
         cp.set_pipeline(self._pipes["resolve"])
-        cp.set_bind_group(0, self.sinks[0].bind_group, [self._step_offsets[RADIX_PASSES]])
+        group = self.sinks[0].bind_group if self.sinks else self._resolve_group
+        cp.set_bind_group(0, group, [self._step_offsets[RADIX_PASSES]])
         cp.dispatch_workgroups(1, 1, 1)
         for cs in self.sinks:
             for pipe, offset, (gx, gy) in cs.dispatches:

@@ -344,15 +344,16 @@ class InstanceRenderer:
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
-        cam_used = any(s.camera is not None and s.lanes > 0 and s.kind == "instances" for s in self.sinks)
-        #: the camera pass (projection, culling, far-to-near sort), when a sink has a Camera
+        cam_used = any(s.camera is not None and s.lanes > 0 for s in self.sinks)
+        #: the camera pass (resolve; projection, culling and far-to-near sort of shape sinks), when a
+        #: sink with lanes has a Camera (line sinks bind its resolved camera)
         self.camera_sort = CameraSort(device, val) if cam_used else None
         for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
             if sink.kind == "lines":  # RenderLines2D (oscilla/drawing/lines.py), in patch order with the shapes
                 from oscilla.drawing.lines import line_draw
 
                 bind_group, segments, pipeline, ubuf = line_draw(
-                    device, target_format, sink, slot_meta, self._frame_buffer, val
+                    device, target_format, sink, slot_meta, self._frame_buffer, val, self.camera_sort
                 )
                 self._sink_buffers.append(ubuf)
                 self._camera_sinks.append(None)

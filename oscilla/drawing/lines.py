@@ -16,12 +16,20 @@ S = min(W, H) pixels per world unit):
   each endpoint); coverage = clamp(0.5 - d, 0, 1): a pixel centre >= 1 px inside is fully covered,
   >= 1 px outside untouched.
 - a segment with a non-finite endpoint (x or y) or width is not drawn, nor a butt segment of zero
-  length; z is ignored. Colour components are clamped to [0, 1] (NaN -> 0).
+  length; without a Camera z is ignored. Colour components are clamped to [0, 1] (NaN -> 0).
 - blend modes composite exactly like RenderInstances2D's (:data:`oscilla.drawing.instances.BLEND_STATES`).
-- the Camera does not apply to lines yet: their endpoints are world positions drawn with the
-  orthographic viewport mapping.
+- with a Camera (``SinkSpec.camera``) each endpoint (x, y, z; z = 0 for a vec2) is projected like a
+  shape's position (docs/language/rendering.md#camera) through the camera resolved once per frame
+  by :class:`oscilla.drawing.camera_sort.CameraSort` (its 80-byte buffer is bound read-only):
+  screen position and k (1 orthographic, 0.5 / (z_v h) perspective). The segment joins the two
+  screen positions and its width is width * (k_a + k_b) / 2. A segment with a culled endpoint
+  (orthographic: z outside [-100, 100]; perspective: z_v outside [near, far], behind the eye
+  included) is not drawn. Lines are not depth-sorted: segments draw in lane order, sinks in
+  patch order.
 
 Uniform: :data:`oscilla.abi.uniforms.LINE_SINK` (64 bytes, written once per sink).
+Bindings: 0 frame uniform, 1 LINE_SINK, 2 ValueStore f32, 3 resolved camera (a 80-byte dummy
+without a Camera).
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from typing import Any
 
 import wgpu
 
-from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, wgsl_structs
+from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, RESOLVED_CAMERA, wgsl_structs
 from oscilla.gpu.pipelines import PIPELINES, shader_key
 from oscilla.program import SinkSpec, SlotMeta
 from oscilla.shaders import load_wgsl
@@ -59,7 +67,8 @@ def line_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
 
     Raises:
         ValueError: ``connect`` / ``cap`` unknown; a slot is not f32, has the wrong stride, or is
-            a field with fewer lanes than the sink draws; ``b`` missing in pairs mode.
+            a field with fewer lanes than the sink draws; ``b`` missing in pairs mode; the camera
+            slot is not a signal of 9 f32.
     """
     if sink.connect not in CONNECT_CODES or sink.cap not in CAP_CODES:
         raise ValueError(f"sink {sink.block}: connect {sink.connect!r} / cap {sink.cap!r} unknown")
@@ -85,6 +94,7 @@ def line_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
                 f"stride {meta.stride}, {meta.lanes} lanes)"
             )
         refs[name] = (meta.offset, _lane_stride(meta), meta.stride)
+    camera_slot_offset(sink, slot_meta)  # validates the camera slot
     return LINE_SINK.pack(
         a_off=refs["a"][0],
         a_ls=refs["a"][1],
@@ -100,7 +110,28 @@ def line_uniform_bytes(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> bytes:
         color_ls=refs["color"][1],
         connect=CONNECT_CODES[sink.connect],
         cap=CAP_CODES[sink.cap],
+        camera=int(sink.camera is not None),
     )
+
+
+def camera_slot_offset(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> int | None:
+    """ValueStore offset (f32 elements) of the Camera's packed signal a line sink reads, or None
+    without a Camera.
+
+    Raises:
+        ValueError: the camera slot is not a signal of 9 f32.
+    """
+    from oscilla.drawing.camera_sort import CAMERA_WORDS
+
+    if sink.camera is None:
+        return None
+    meta = slot_meta[sink.camera]
+    if meta.storage != "f32" or meta.stride != CAMERA_WORDS or meta.instance is not None:
+        raise ValueError(
+            f"sink {sink.block}: camera slot s{sink.camera} ({meta.name}) must be a signal of "
+            f"{CAMERA_WORDS} f32 (got {meta.storage}, stride {meta.stride})"
+        )
+    return int(meta.offset)
 
 
 def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple[Any, Any]:
@@ -114,13 +145,14 @@ def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple
 
     if blend not in BLEND_STATES:
         raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
-    code = wgsl_structs(RENDER_FRAME, LINE_SINK) + load_wgsl("lines.wgsl")
+    code = wgsl_structs(RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA) + load_wgsl("lines.wgsl")
     ub = {"type": wgpu.BufferBindingType.uniform}
     vs, vf = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
     entries = [
         {"binding": 0, "visibility": vs, "buffer": ub},
         {"binding": 1, "visibility": vf, "buffer": ub},
         {"binding": 2, "visibility": vs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
+        {"binding": 3, "visibility": vs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
     ]
     bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.lines")
 
@@ -148,19 +180,32 @@ def line_draw(
     slot_meta: Sequence[SlotMeta],
     frame_buffer: Any,
     values: dict[str, Any],
+    camera_sort: Any = None,
 ) -> tuple[Any, int, Any, Any]:
     """Everything a line sink's draw needs, built once: (bind group, segments, render pipeline,
     uniform buffer). ``values`` is the ValueStore f32 buffer binding; ``frame_buffer`` the
-    renderer's RENDER_FRAME uniform.
+    renderer's RENDER_FRAME uniform; ``camera_sort`` the renderer's
+    :class:`oscilla.drawing.camera_sort.CameraSort` (required when the sink has a Camera; its
+    resolve then runs every frame).
 
     Raises:
-        ValueError: as :func:`line_uniform_bytes` and :func:`line_pipeline`.
+        ValueError: as :func:`line_uniform_bytes` and :func:`line_pipeline`; the sink has a
+            Camera and lanes but no ``camera_sort`` was given.
     """
     bgl, pipeline = line_pipeline(device, target_format, sink.blend)
+    data = line_uniform_bytes(sink, slot_meta)
+    cam_off = camera_slot_offset(sink, slot_meta)
+    if cam_off is not None and camera_sort is None and sink.lanes > 0:
+        raise ValueError(f"sink {sink.block}: has a Camera but the renderer has no camera pass")
+    if cam_off is not None and camera_sort is not None:
+        cam = camera_sort.camera_binding(cam_off)
+    else:
+        dummy = device.create_buffer(
+            label="oscilla.render.lines.nocamera", size=RESOLVED_CAMERA.size, usage=wgpu.BufferUsage.STORAGE
+        )
+        cam = {"buffer": dummy, "offset": 0, "size": dummy.size}
     ubuf = device.create_buffer_with_data(
-        label=f"oscilla.render.lines.{sink.block}",
-        data=line_uniform_bytes(sink, slot_meta),
-        usage=wgpu.BufferUsage.UNIFORM,
+        label=f"oscilla.render.lines.{sink.block}", data=data, usage=wgpu.BufferUsage.UNIFORM
     )
     bind_group = device.create_bind_group(
         layout=bgl,
@@ -168,6 +213,7 @@ def line_draw(
             {"binding": 0, "resource": {"buffer": frame_buffer, "offset": 0, "size": RENDER_FRAME.size}},
             {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
             {"binding": 2, "resource": values},
+            {"binding": 3, "resource": cam},
         ],
     )
     return bind_group, line_segments(sink), pipeline, ubuf

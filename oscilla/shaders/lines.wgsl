@@ -10,17 +10,26 @@
 // the segment's box (butt: length L, half width h) or capsule (round: every point within h of the
 // segment, so the line extends by h = w / 2 beyond each endpoint), and
 //     coverage = clamp(0.5 - d, 0, 1);  alpha = c.a * coverage.
-// A segment with a non-finite endpoint component (x, y; z is ignored) or width is not drawn, nor a
-// butt segment of zero length. The fixed-function blend state applies the sink's blend mode
+// A segment with a non-finite endpoint component (x, y; z without a Camera is ignored) or width is
+// not drawn, nor a butt segment of zero length.
+// With a Camera (sink.camera == 1) each endpoint p = (x, y, z) (z = 0 for a vec2) is projected as in
+// camera_sort.wgsl's key_lane, through the camera `resolve` wrote this frame:
+//     orthographic: screen = (x, y), k = 1, culled unless -100 <= z <= 100;
+//     perspective:  v = p - eye, z_v = v . fwd, k = 0.5 / (z_v h),
+//                   screen = (v . right, v . up) k + (0.5, 0.5), culled unless near <= z_v <= far;
+// the segment joins the screen positions (then the viewport mapping), with width w (k_a + k_b) / 2.
+// A segment with a culled endpoint, or a non-finite projection, is not drawn. No depth sort: lane order. The fixed-function blend state applies the sink's blend mode
 // exactly as for RenderInstances2D (oscilla/drawing/instances.py, BLEND_STATES): fs_main writes the
 // straight-alpha (c, alpha) for "over", fs_premul the premultiplied (c alpha, alpha) for the others.
 
-// struct Frame and struct LineSink are declared in oscilla/abi/uniforms.py (RENDER_FRAME,
-// LINE_SINK); oscilla.drawing.lines prepends them.
+// struct Frame, struct LineSink and struct Cam are declared in oscilla/abi/uniforms.py (RENDER_FRAME,
+// LINE_SINK, RESOLVED_CAMERA); oscilla.drawing.lines prepends them.
 
 @group(0) @binding(0) var<uniform> frame: Frame;
 @group(0) @binding(1) var<uniform> sink: LineSink;
 @group(0) @binding(2) var<storage, read> values: array<f32>;
+// The resolved camera (camera_sort.wgsl `resolve`); a zero dummy when sink.camera == 0.
+@group(0) @binding(3) var<storage, read> cam: Cam;
 
 struct VOut {
     @builtin(position) clip: vec4<f32>,
@@ -55,6 +64,28 @@ fn point(off: u32, ls: u32, lane: u32) -> vec2<f32> {
     return vec2<f32>(values[o], values[o + 1u]);
 }
 
+// z of an endpoint (0 for a vec2).
+fn point_z(off: u32, ls: u32, stride: u32, lane: u32) -> f32 {
+    if (stride == 3u) {
+        return values[off + lane * ls + 2u];
+    }
+    return 0.0;
+}
+
+// (screen x, screen y, k, visible 1/0) of world point (p, z) through the resolved camera.
+fn project(p: vec2<f32>, z: f32) -> vec4<f32> {
+    if (cam.mode.x < 0.5) {
+        return vec4<f32>(p, 1.0, select(0.0, 1.0, z >= -100.0 && z <= 100.0 && finite(z)));
+    }
+    let v = vec3<f32>(p, z) - cam.eye.xyz;
+    let zv = dot(v, cam.fwd.xyz);
+    let k = 0.5 / (zv * cam.mode.y);
+    let screen = vec2<f32>(dot(v, cam.right.xyz), dot(v, cam.up.xyz)) * k + vec2<f32>(0.5, 0.5);
+    let visible = zv > 0.0 && zv >= cam.mode.z && zv <= cam.mode.w && finite(z) && finite(k)
+                  && finite(screen.x) && finite(screen.y);
+    return vec4<f32>(screen, k, select(0.0, 1.0, visible));
+}
+
 fn to_pixels(p: vec2<f32>) -> vec2<f32> {
     return frame.size * 0.5 + (p - vec2<f32>(0.5, 0.5)) * frame.scale;
 }
@@ -69,20 +100,34 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) s: u32) -> V
     out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.hw = 0.0;
 
-    let a = point(sink.a_off, sink.a_ls, s);
+    var a = point(sink.a_off, sink.a_ls, s);
     var b: vec2<f32>;
+    var az = point_z(sink.a_off, sink.a_ls, sink.a_stride, s);
+    var bz: f32;
     if (sink.connect == 0u) {
         b = point(sink.b_off, sink.b_ls, s);
+        bz = point_z(sink.b_off, sink.b_ls, sink.b_stride, s);
     } else {
         var j = s + 1u;
         if (j >= sink.lanes) {
             j = 0u;
         }
         b = point(sink.a_off, sink.a_ls, j);
+        bz = point_z(sink.a_off, sink.a_ls, sink.a_stride, j);
     }
-    let w = values[sink.width_off + s * sink.width_ls];
+    var w = values[sink.width_off + s * sink.width_ls];
     if (!(finite(a.x) && finite(a.y) && finite(b.x) && finite(b.y) && finite(w))) {
         return out;
+    }
+    if (sink.camera == 1u) {
+        let pa = project(a, az);
+        let pb = project(b, bz);
+        if (pa.w < 0.5 || pb.w < 0.5) {
+            return out;
+        }
+        a = pa.xy;
+        b = pb.xy;
+        w = w * 0.5 * (pa.z + pb.z);
     }
     let p0 = to_pixels(a);
     let p1 = to_pixels(b);

@@ -236,3 +236,90 @@ def test_lines_draw_between_shapes_in_patch_order(device):
     assert tuple(img[50, 50, :3]) == (255, 0, 0)  # small disc on top
     assert tuple(img[50, 30, :3]) == (0, 255, 0)  # the line over the big disc
     assert tuple(img[30, 50, :3]) == (0, 0, 255)  # big disc where the line is not
+
+
+# -- with a Camera (docs/language/rendering.md#lines: projected endpoints, width scaled by k) -------------------
+
+
+def _projected(cam: dict, a, b, width: float):
+    """The screen-space segments and width expected under ``cam``: each endpoint through the
+    float64 camera model (support.geometry.project), width times the mean k of the endpoints."""
+    from support.geometry import project
+
+    segs, ks = [], []
+    for p, q in zip(a, b, strict=True):
+        pa, pb = project(cam, p), project(cam, q)
+        assert pa[4] and pb[4], "the test segments must be visible"
+        segs.append((np.array(pa[:2]), np.array(pb[:2])))
+        ks.append((pa[3] + pb[3]) / 2)
+    return segs, ks
+
+
+def test_orthographic_camera_draws_where_the_2d_mapping_does(device):
+    w, h = 160, 120
+    a = [[0.2, 0.25, 40.0], [0.75, 0.4, -60.0], [0.4, 0.8, 0.0]]  # z within [-100, 100]: ignored
+    b = [[0.8, 0.2, 0.0], [0.6, 0.85, 99.0], [0.15, 0.5, -99.0]]
+    sc = line_scene(a, b, cap="round", width=0.04)
+    sc.set_camera(projection=0)
+    img, r = sc.render(device, w, h, (0.0, 0.0, 0.0, 1.0))
+    assert r.compute_dispatches == 1  # the camera resolve runs for a line-only patch
+    check_image(img, expected_distance(_segments(a, b, "pairs"), 0.04, "round", w, h))
+
+
+def test_orthographic_camera_culls_segments_with_an_endpoint_outside_the_depth_range(device):
+    w, h = 120, 120
+    a = [[0.2, 0.3, 0.0], [0.2, 0.7, 150.0]]
+    b = [[0.8, 0.3, 0.0], [0.8, 0.7, 0.0]]
+    sc = line_scene(a, b, width=0.05)
+    sc.set_camera(projection=0)
+    img = sc.render(device, w, h, (0.0, 0.0, 0.0, 1.0))[0]
+    check_image(img, expected_distance(_segments(a[:1], b[:1], "pairs"), 0.05, "butt", w, h))
+
+
+@pytest.mark.parametrize("cap", ["butt", "round"])
+def test_perspective_camera_projects_the_endpoints_and_scales_the_width(device, cap):
+    from support.builders import DEFAULT_CAMERA
+
+    w, h = 200, 160
+    # a level segment (both ends at the same depth, one k) and one receding in z (k differs)
+    a = [[0.25, 0.35, 0.0], [0.3, 0.6, 0.2]]
+    b = [[0.75, 0.35, 0.0], [0.7, 0.65, -0.1]]
+    width = 0.03
+    sc = line_scene(a, b, cap=cap, width=width)
+    sc.set_camera(**DEFAULT_CAMERA)
+    img = sc.render(device, w, h, (0.0, 0.0, 0.0, 1.0))[0]
+    segs, ks = _projected(DEFAULT_CAMERA, a, b, width)
+    assert abs(ks[0] - 1.0) > 0.05  # the camera really scales the width
+    d = np.minimum(*(expected_distance([s], width * k, cap, w, h) for s, k in zip(segs, ks, strict=True)))
+    check_image(img, d)
+
+
+def test_perspective_camera_skips_a_segment_behind_the_near_plane(device):
+    from support.builders import DEFAULT_CAMERA
+    from support.geometry import camera_basis, resolve_camera
+
+    eye, _, _, f = camera_basis(resolve_camera(DEFAULT_CAMERA))
+    behind = list(eye - 0.2 * f)  # z_v = -0.2
+    w, h = 120, 120
+    a = [[0.3, 0.4, 0.0], behind]
+    b = [[0.7, 0.4, 0.0], [0.5, 0.6, 0.0]]
+    sc = line_scene(a, b, width=0.03)
+    sc.set_camera(**DEFAULT_CAMERA)
+    img = sc.render(device, w, h, (0.0, 0.0, 0.0, 1.0))[0]
+    segs, ks = _projected(DEFAULT_CAMERA, a[:1], b[:1], 0.03)
+    check_image(img, expected_distance(segs, 0.03 * ks[0], "butt", w, h))
+
+
+def test_camera_block_applies_to_a_line_only_patch(device):
+    from support.builders import DEFAULT_CAMERA
+
+    patch = lines_patch("pairs")
+    patch["blocks"].append(blk("cam", "Camera", **DEFAULT_CAMERA))
+    rt = osc.Runtime(osc.compile(patch))
+    rt.step(0.0)
+    img = rt.render(128, 128)
+    a3 = [[*p, 0.0] for p in LA]
+    b3 = [[*p, 0.0] for p in LB]
+    segs, ks = _projected(DEFAULT_CAMERA, a3, b3, 0.05)
+    d = np.min([expected_distance([s], 0.05 * k, "butt", 128, 128) for s, k in zip(segs, ks, strict=True)], axis=0)
+    check_image(img, d)
