@@ -97,7 +97,7 @@ demo: gpu-setup $(VIDEO_STAMP)
 	$(VENV)/bin/oscilla render $(DEMO) -o out/golden-spiral.png --t-ms 2000 --size 512x512
 	$(call say,rendering 2 s at 30 fps to out/golden-spiral/frame_0000.png ...)
 	$(VENV)/bin/oscilla render $(DEMO) --frames-dir out/golden-spiral --duration-ms 2000 --fps 30 --size 512x512 --overwrite
-	$(call say,the flagship $(FLAGSHIP): 100000 stars with per-lane orbit state; additive blending and trails)
+	$(call say,the flagship $(FLAGSHIP): 100000 stars with per-lane orbit state; additive blending + trails + bloom)
 	$(VENV)/bin/oscilla render $(FLAGSHIP) -o out/galaxy.png --t-ms 2000 --fps 30 --size 512x512
 	$(VENV)/bin/oscilla render $(FLAGSHIP) -o out/galaxy.mp4 --duration-ms 3000 --fps 30 --size 512x512
 	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
