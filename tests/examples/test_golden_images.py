@@ -1,4 +1,4 @@
-"""Golden images of three examples (a tolerance, and a diff image in tests/_failures on failure).
+"""Golden images of four examples (a tolerance, and a diff image in tests/_failures on failure).
 Regenerate with OSCILLA_UPDATE_GOLDEN=1."""
 
 import pytest
@@ -7,7 +7,13 @@ from support.paths import ROOT
 
 import oscilla as osc
 
-IMAGE_EXAMPLES = [("golden-spiral", 2000.0), ("orbital-rings", 1500.0), ("shape-kaleidoscope", 1200.0)]
+# galaxy is the flagship: 100,000 lanes with per-lane state, additive blending, trails and bloom.
+IMAGE_EXAMPLES = [
+    ("golden-spiral", 2000.0),
+    ("orbital-rings", 1500.0),
+    ("shape-kaleidoscope", 1200.0),
+    ("galaxy", 1000.0),
+]
 
 
 @pytest.mark.gpu
