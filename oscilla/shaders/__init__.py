@@ -39,6 +39,13 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
 }
 
 
+#: static snippets each shader includes, prepended after its structs (one copy of shared WGSL)
+SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
+    "post.wgsl": ("fullscreen.wgsl",),
+    "bloom.wgsl": ("fullscreen.wgsl",),
+}
+
+
 @cache
 def load_wgsl(name: str) -> str:
     """The text of ``oscilla/shaders/<name>`` (``.wgsl`` is appended when missing).
@@ -57,11 +64,13 @@ def load_wgsl(name: str) -> str:
 @cache
 def shader_source(name: str) -> str:
     """The complete WGSL of static shader ``name``: the generated text of its structs
-    (:data:`SHADER_STRUCTS`, each followed by a blank line), then ``oscilla/shaders/<name>``.
+    (:data:`SHADER_STRUCTS`, each followed by a blank line), the snippets it includes
+    (:data:`SHADER_INCLUDES`), then ``oscilla/shaders/<name>``.
 
     Raises:
         FileNotFoundError: no such shader in the package.
     """
     if not name.endswith(".wgsl"):
         name += ".wgsl"
-    return wgsl_structs(*SHADER_STRUCTS.get(name, ())) + load_wgsl(name)
+    includes = "".join(load_wgsl(i) for i in SHADER_INCLUDES.get(name, ()))
+    return wgsl_structs(*SHADER_STRUCTS.get(name, ())) + includes + load_wgsl(name)

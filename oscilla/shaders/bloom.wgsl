@@ -1,24 +1,11 @@
 // Bloom (docs/language/rendering.md#bloom): bright-pass at half resolution, a separable Gaussian
-// blur (two passes), and an additive composite onto the displayed image. Struct Bloom is
-// prepended by oscilla.shaders.shader_source.
+// blur (two passes), and an additive composite onto the displayed image. Struct Bloom and the
+// full-screen vertex stage vs_full (fullscreen.wgsl) are prepended by oscilla.shaders.shader_source.
 
 @group(0) @binding(0) var<uniform> bu: Bloom;
 @group(0) @binding(1) var src: texture_2d<f32>;
 @group(0) @binding(2) var samp: sampler;
 @group(0) @binding(3) var glow: texture_2d<f32>;
-
-struct VsOut {
-    @builtin(position) pos: vec4<f32>,
-};
-
-@vertex
-fn vs_full(@builtin(vertex_index) i: u32) -> VsOut {
-    let x = f32((i << 1u) & 2u);
-    let y = f32(i & 2u);
-    var o: VsOut;
-    o.pos = vec4<f32>(x * 2.0 - 1.0, 1.0 - y * 2.0, 0.0, 1.0);
-    return o;
-}
 
 // bright-pass: the source averaged over 2 x 2 pixels (one bilinear fetch), keeping only what is
 // brighter than the threshold: c * clamp((L - threshold) / (1 - threshold), 0, 1), L = max(r, g, b)

@@ -1,26 +1,13 @@
 // Full-screen passes of the display (docs/language/rendering.md#trails, #bloom):
 // fs_fade draws the previous frame, moved by the feedback transform and faded to the background,
 // as the start of the next frame; fs_present copies (or rescales) an image to a display target.
-// Structs Feedback and Present are prepended by oscilla.shaders.shader_source.
+// Structs Feedback and Present and the full-screen vertex stage vs_full (fullscreen.wgsl) are
+// prepended by oscilla.shaders.shader_source.
 
 @group(0) @binding(0) var<uniform> fb: Feedback;
 @group(0) @binding(1) var<uniform> pr: Present;
 @group(0) @binding(2) var src: texture_2d<f32>;
 @group(0) @binding(3) var samp: sampler;
-
-struct VsOut {
-    @builtin(position) pos: vec4<f32>,
-};
-
-// one triangle covering the target: (-1, 1), (3, 1), (-1, -3) in clip space
-@vertex
-fn vs_full(@builtin(vertex_index) i: u32) -> VsOut {
-    let x = f32((i << 1u) & 2u);
-    let y = f32(i & 2u);
-    var o: VsOut;
-    o.pos = vec4<f32>(x * 2.0 - 1.0, 1.0 - y * 2.0, 0.0, 1.0);
-    return o;
-}
 
 // the source texel at pixel position q (pixels, texel centres at +0.5) of a w x h source:
 // exact (textureLoad) when q is a texel centre, bilinear otherwise; `outside` beyond the edges
