@@ -28,8 +28,7 @@ from typing import Any
 import wgpu
 
 from oscilla.abi.uniforms import FEEDBACK, PRESENT
-from oscilla.gpu.pipelines import PIPELINES, shader_key
-from oscilla.shaders import shader_source
+from oscilla.drawing.fullscreen import fullscreen_pipeline
 
 #: texture format of the history (filterable, renderable, blendable everywhere)
 HISTORY_FORMAT = "rgba16float"
@@ -82,25 +81,6 @@ def _layout_entries() -> list[dict]:
     ]
 
 
-def post_pipeline(device: Any, entry_point: str, target_format: str) -> tuple[Any, Any]:
-    """(bind group layout, render pipeline) of a full-screen pass of post.wgsl (``fs_fade``,
-    ``fs_present``) into ``target_format``, from the pipeline cache; no blending."""
-    code = shader_source("post.wgsl")
-    bgl = PIPELINES.bind_group_layout(device, _layout_entries(), "oscilla.post")
-
-    def build() -> Any:
-        module = PIPELINES.shader_module(device, code, "oscilla.post")
-        return device.create_render_pipeline(
-            label=f"oscilla.post.{entry_point}.{target_format}",
-            layout=device.create_pipeline_layout(label="oscilla.post", bind_group_layouts=[bgl]),
-            vertex={"module": module, "entry_point": "vs_full", "buffers": []},
-            primitive={"topology": "triangle-list", "cull_mode": "none"},
-            fragment={"module": module, "entry_point": entry_point, "targets": [{"format": target_format}]},
-        )
-
-    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), entry_point, target_format), build)
-
-
 class FrameHistory:
     """The previous frame of a program with trails, on the GPU (see the module docstring).
 
@@ -134,7 +114,7 @@ class FrameHistory:
         ub = wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST
         self._fb = device.create_buffer(label="oscilla.history.feedback", size=FEEDBACK.size, usage=ub)
         self._pr_dummy = device.create_buffer(label="oscilla.history.present0", size=PRESENT.size, usage=ub)
-        self._bgl, self._fade = post_pipeline(device, "fs_fade", HISTORY_FORMAT)
+        self._bgl, self._fade = fullscreen_pipeline(device, "post.wgsl", _layout_entries(), "fs_fade", HISTORY_FORMAT)
         # fade bind group i reads texture i (and writes the other one)
         self._fade_groups = [self._group(self._pr_dummy, i) for i in range(2)]
         # target size -> (present uniform, bind groups reading texture 0 / 1); least recently used first
@@ -217,7 +197,7 @@ class FrameHistory:
         """Record a pass copying the last frame into ``target_view`` (``target_format``, width x
         height pixels): exact at the history size, bilinearly rescaled otherwise (a window)."""
         groups = self._present_groups(int(width), int(height))
-        _, pipeline = post_pipeline(self.device, "fs_present", target_format)
+        _, pipeline = fullscreen_pipeline(self.device, "post.wgsl", _layout_entries(), "fs_present", target_format)
         rpass = encoder.begin_render_pass(
             color_attachments=[
                 {"view": target_view, "clear_value": (0, 0, 0, 0), "load_op": "clear", "store_op": "store"}

@@ -24,8 +24,7 @@ from typing import Any
 import wgpu
 
 from oscilla.abi.uniforms import BLOOM
-from oscilla.gpu.pipelines import PIPELINES, shader_key
-from oscilla.shaders import shader_source
+from oscilla.drawing.fullscreen import fullscreen_pipeline
 
 #: format of the half-resolution glow textures
 GLOW_FORMAT = "rgba16float"
@@ -46,23 +45,6 @@ def _layout_entries() -> list[dict]:
         {"binding": 2, "visibility": fs, "sampler": {"type": wgpu.SamplerBindingType.filtering}},
         {"binding": 3, "visibility": fs, "texture": tex},
     ]
-
-
-def _pipeline(device: Any, entry_point: str, target_format: str) -> tuple[Any, Any]:
-    code = shader_source("bloom.wgsl")
-    bgl = PIPELINES.bind_group_layout(device, _layout_entries(), "oscilla.bloom")
-
-    def build() -> Any:
-        module = PIPELINES.shader_module(device, code, "oscilla.bloom")
-        return device.create_render_pipeline(
-            label=f"oscilla.bloom.{entry_point}.{target_format}",
-            layout=device.create_pipeline_layout(label="oscilla.bloom", bind_group_layouts=[bgl]),
-            vertex={"module": module, "entry_point": "vs_full", "buffers": []},
-            primitive={"topology": "triangle-list", "cull_mode": "none"},
-            fragment={"module": module, "entry_point": entry_point, "targets": [{"format": target_format}]},
-        )
-
-    return bgl, PIPELINES.get_or_build(device, ("render", shader_key(code), entry_point, target_format), build)
 
 
 def blur_taps(radius: float, width: int, height: int) -> tuple[float, int]:
@@ -127,8 +109,8 @@ class Bloom:
     def __init__(self, device: Any, threshold: float, intensity: float, radius: float):
         self.device = device
         self.threshold, self.intensity, self.radius = float(threshold), float(intensity), float(radius)
-        self._bgl, self._bright = _pipeline(device, "fs_bright", GLOW_FORMAT)
-        _, self._blur = _pipeline(device, "fs_blur", GLOW_FORMAT)
+        self._bgl, self._bright = fullscreen_pipeline(device, "bloom.wgsl", _layout_entries(), "fs_bright", GLOW_FORMAT)
+        _, self._blur = fullscreen_pipeline(device, "bloom.wgsl", _layout_entries(), "fs_blur", GLOW_FORMAT)
         self._sampler = device.create_sampler(
             label="oscilla.bloom.sampler",
             mag_filter="linear",
@@ -208,7 +190,7 @@ class Bloom:
             self.device.queue.write_buffer(r.buffers[3], 0, data)
             r.target_size = target_size
         _, bright, composite = self._source(r, src_size, src_view)
-        _, compose = _pipeline(self.device, "fs_composite", target_format)
+        _, compose = fullscreen_pipeline(self.device, "bloom.wgsl", _layout_entries(), "fs_composite", target_format)
         for view, pipeline, group in (
             (r.views[0], self._bright, bright),
             (r.views[1], self._blur, r.blur_x),
