@@ -39,10 +39,10 @@ from typing import Any
 
 import wgpu
 
-from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, RESOLVED_CAMERA, wgsl_structs
+from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, RESOLVED_CAMERA
 from oscilla.gpu.pipelines import PIPELINES, shader_key
 from oscilla.program import SinkSpec, SlotMeta
-from oscilla.shaders import load_wgsl
+from oscilla.shaders import shader_source
 
 #: ``connect`` and ``cap`` as the shader's codes
 CONNECT_CODES = {"pairs": 0, "strip": 1, "loop": 2}
@@ -145,7 +145,7 @@ def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple
 
     if blend not in BLEND_STATES:
         raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
-    code = wgsl_structs(RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA) + load_wgsl("lines.wgsl")
+    code = shader_source("lines.wgsl")
     ub = {"type": wgpu.BufferBindingType.uniform}
     vs, vf = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
     entries = [

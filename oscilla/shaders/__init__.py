@@ -17,6 +17,7 @@ from oscilla.abi.uniforms import (
     CONTINUITY_CAPTURE,
     FEEDBACK,
     FRAME_UNIFORMS,
+    LINE_SINK,
     PRESENT,
     RADIX_STEP,
     RENDER_FRAME,
@@ -36,6 +37,7 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "continuity_capture.wgsl": (CONTINUITY_CAPTURE,),
     "post.wgsl": (FEEDBACK, PRESENT),
     "bloom.wgsl": (BLOOM,),
+    "lines.wgsl": (RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA),
 }
 
 
@@ -43,6 +45,9 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
 SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
+    "instances.wgsl": ("numerics.wgsl",),
+    "lines.wgsl": ("numerics.wgsl",),
+    "camera_sort.wgsl": ("numerics.wgsl",),
 }
 
 

@@ -48,10 +48,6 @@ const CULLED: u32 = 0xffffffffu;
 const RADIX: u32 = 256u;
 const DEG: f32 = 0.017453292519943295;
 
-// Bit tests: WGSL lets a compiler assume floats are finite, so x != x is not reliable.
-fn finite(x: f32) -> bool {
-    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
 
 fn or_default(x: f32, fallback: f32) -> f32 {
     return select(fallback, x, finite(x));
