@@ -26,8 +26,8 @@ in pixels:
 - coverage = clamp(0.5 - d, 0, 1), d = signed distance to the edge in pixels (negative inside);
   a pixel centre >= 1 px inside is fully covered, >= 1 px outside untouched.
 - colour components clamped to [0, 1], NaN -> 0; alpha = a * coverage; the sink's blend mode
-  (``SinkSpec.blend``, :data:`BLEND_STATES`: one pipeline per mode) composites the fragment's
-  output; "over" is C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha).
+  (``SinkSpec.blend``, :data:`oscilla.drawing.sink_pipeline.BLEND_STATES`: one pipeline per mode)
+  composites the fragment's output; "over" is C <- c alpha + C (1 - alpha), A <- alpha + A (1 - alpha).
 - strokes (``SinkSpec.stroke_width``): the band |d| <= h, h = strokeWidth S k / 2 pixels, coverage
   clamp(0.5 - (d - h)) - clamp(0.5 - (d + h)), in strokeColor over the fill (composited in the fragment).
 - a lane with a non-finite x, y, size, rotation, scale (or shape parameter) is not drawn; without
@@ -74,9 +74,9 @@ import wgpu
 
 from oscilla.abi.uniforms import RENDER_FRAME, SINK
 from oscilla.drawing.camera_sort import CAMERA_WORDS, CameraSort, CameraSortSink, radix_threads
-from oscilla.gpu.pipelines import PIPELINES, shader_key
+from oscilla.drawing.lines import line_draw
+from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.program import SinkSpec, SlotMeta
-from oscilla.shaders import shader_source
 
 
 def _layout_entries() -> list[dict]:
@@ -90,27 +90,6 @@ def _layout_entries() -> list[dict]:
         {"binding": 3, "visibility": vs, "buffer": ro},
         {"binding": 4, "visibility": vs, "buffer": ro},
     ]
-
-
-def _blend_state(src: str, dst: str) -> dict[str, dict[str, str]]:
-    return {
-        "color": {"operation": "add", "src_factor": src, "dst_factor": dst},
-        "alpha": {"operation": "add", "src_factor": "one", "dst_factor": "one-minus-src-alpha"},
-    }
-
-
-#: fixed-function blend state per blend mode (docs/language/rendering.md#blend-modes); the fragment
-#: shader outputs premultiplied (c alpha, alpha), alpha = a * coverage, C the target colour, except
-#: for "over", whose entry point ``fs_main`` keeps the straight-alpha output (c, alpha) with colour
-#: factor src-alpha (the same formula, and bit-identical to the images before blend modes):
-#: over C <- c alpha + C (1 - alpha); add C <- min(1, C + c alpha) (the unorm target clamps);
-#: multiply C <- C (1 - alpha + c alpha); screen C <- C + c alpha (1 - C); A <- alpha + A (1 - alpha) for all
-BLEND_STATES: dict[str, dict[str, dict[str, str]]] = {
-    "over": _blend_state("src-alpha", "one-minus-src-alpha"),
-    "add": _blend_state("one", "one"),
-    "multiply": _blend_state("dst", "one-minus-src-alpha"),
-    "screen": _blend_state("one-minus-dst", "one"),
-}
 
 
 #: shape kinds of the specialized pipelines (the WGSL override SHAPE_KIND of instances.wgsl)
@@ -153,37 +132,15 @@ def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta]
 
 def _pipeline(device: Any, target_format: str, blend: str = "over", shape_kind: int = SHAPE_ANY) -> tuple[Any, Any]:
     """(bind group layout, render pipeline) for a device, colour target format, blend mode
-    (:data:`BLEND_STATES`) and shape kind (``SHAPE_*``: the fragment stage specialized to one
-    distance function, ``SHAPE_ANY`` reads the kind per lane), from the pipeline cache.
+    (:data:`oscilla.drawing.sink_pipeline.BLEND_STATES`) and shape kind (``SHAPE_*``: the fragment
+    stage specialized to one distance function, ``SHAPE_ANY`` reads the kind per lane), from the pipeline cache.
 
     Raises:
         ValueError: ``blend`` is not a blend mode, or ``shape_kind`` is not a shape kind.
     """
-    if blend not in BLEND_STATES:
-        raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
     if shape_kind not in (SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE):
         raise ValueError(f"unknown shape kind {shape_kind!r}; expected 0..4")
-    code = shader_source("instances.wgsl")
-    entries = _layout_entries()
-    bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.instances")
-
-    def build() -> Any:
-        module = PIPELINES.shader_module(device, code, "oscilla.instances")
-        return device.create_render_pipeline(
-            label=f"oscilla.instances.{target_format}.{blend}.{shape_kind}",
-            layout=device.create_pipeline_layout(label="oscilla.instances", bind_group_layouts=[bgl]),
-            vertex={"module": module, "entry_point": "vs_main", "buffers": []},
-            primitive={"topology": "triangle-list", "cull_mode": "none"},
-            fragment={
-                "module": module,
-                "entry_point": "fs_main" if blend == "over" else "fs_premul",
-                "constants": {"SHAPE_KIND": shape_kind},
-                "targets": [{"format": target_format, "blend": BLEND_STATES[blend]}],
-            },
-        )
-
-    key = ("render", shader_key(code), target_format, blend, shape_kind)
-    return bgl, PIPELINES.get_or_build(device, key, build)
+    return sink_pipeline(device, "instances.wgsl", _layout_entries(), target_format, blend, {"SHAPE_KIND": shape_kind})
 
 
 def _lane_stride(meta: SlotMeta) -> int:
@@ -350,8 +307,6 @@ class InstanceRenderer:
         self.camera_sort = CameraSort(device, val) if cam_used else None
         for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
             if sink.kind == "lines":  # RenderLines2D (oscilla/drawing/lines.py), in patch order with the shapes
-                from oscilla.drawing.lines import line_draw
-
                 bind_group, segments, pipeline, ubuf = line_draw(
                     device, target_format, sink, slot_meta, self._frame_buffer, val, self.camera_sort
                 )

@@ -17,7 +17,7 @@ S = min(W, H) pixels per world unit):
   >= 1 px outside untouched.
 - a segment with a non-finite endpoint (x or y) or width is not drawn, nor a butt segment of zero
   length; without a Camera z is ignored. Colour components are clamped to [0, 1] (NaN -> 0).
-- blend modes composite exactly like RenderInstances2D's (:data:`oscilla.drawing.instances.BLEND_STATES`).
+- blend modes composite exactly like RenderInstances2D's (:data:`oscilla.drawing.sink_pipeline.BLEND_STATES`).
 - with a Camera (``SinkSpec.camera``) each endpoint (x, y, z; z = 0 for a vec2) is projected like a
   shape's position (docs/language/rendering.md#camera) through the camera resolved once per frame
   by :class:`oscilla.drawing.camera_sort.CameraSort` (its 80-byte buffer is bound read-only):
@@ -40,9 +40,9 @@ from typing import Any
 import wgpu
 
 from oscilla.abi.uniforms import LINE_SINK, RENDER_FRAME, RESOLVED_CAMERA
-from oscilla.gpu.pipelines import PIPELINES, shader_key
+from oscilla.drawing.camera_sort import CAMERA_WORDS
+from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.program import SinkSpec, SlotMeta
-from oscilla.shaders import shader_source
 
 #: ``connect`` and ``cap`` as the shader's codes
 CONNECT_CODES = {"pairs": 0, "strip": 1, "loop": 2}
@@ -121,8 +121,6 @@ def camera_slot_offset(sink: SinkSpec, slot_meta: Sequence[SlotMeta]) -> int | N
     Raises:
         ValueError: the camera slot is not a signal of 9 f32.
     """
-    from oscilla.drawing.camera_sort import CAMERA_WORDS
-
     if sink.camera is None:
         return None
     meta = slot_meta[sink.camera]
@@ -141,11 +139,6 @@ def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple
     Raises:
         ValueError: ``blend`` is not a blend mode.
     """
-    from oscilla.drawing.instances import BLEND_STATES
-
-    if blend not in BLEND_STATES:
-        raise ValueError(f"unknown blend mode {blend!r}; choose one of {', '.join(BLEND_STATES)}")
-    code = shader_source("lines.wgsl")
     ub = {"type": wgpu.BufferBindingType.uniform}
     vs, vf = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.VERTEX | wgpu.ShaderStage.FRAGMENT
     entries = [
@@ -154,23 +147,7 @@ def line_pipeline(device: Any, target_format: str, blend: str = "over") -> tuple
         {"binding": 2, "visibility": vs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
         {"binding": 3, "visibility": vs, "buffer": {"type": wgpu.BufferBindingType.read_only_storage}},
     ]
-    bgl = PIPELINES.bind_group_layout(device, entries, "oscilla.lines")
-
-    def build() -> Any:
-        module = PIPELINES.shader_module(device, code, "oscilla.lines")
-        return device.create_render_pipeline(
-            label=f"oscilla.lines.{target_format}.{blend}",
-            layout=device.create_pipeline_layout(label="oscilla.lines", bind_group_layouts=[bgl]),
-            vertex={"module": module, "entry_point": "vs_main", "buffers": []},
-            primitive={"topology": "triangle-list", "cull_mode": "none"},
-            fragment={
-                "module": module,
-                "entry_point": "fs_main" if blend == "over" else "fs_premul",
-                "targets": [{"format": target_format, "blend": BLEND_STATES[blend]}],
-            },
-        )
-
-    return bgl, PIPELINES.get_or_build(device, ("lines", shader_key(code), target_format, blend), build)
+    return sink_pipeline(device, "lines.wgsl", entries, target_format, blend)
 
 
 def line_draw(

@@ -19,7 +19,7 @@
 //                   screen = (v . right, v . up) k + (0.5, 0.5), culled unless near <= z_v <= far;
 // the segment joins the screen positions (then the viewport mapping), with width w (k_a + k_b) / 2.
 // A segment with a culled endpoint, or a non-finite projection, is not drawn. No depth sort: lane order. The fixed-function blend state applies the sink's blend mode
-// exactly as for RenderInstances2D (oscilla/drawing/instances.py, BLEND_STATES): fs_main writes the
+// exactly as for RenderInstances2D (oscilla/drawing/sink_pipeline.py, BLEND_STATES): fs_main writes the
 // straight-alpha (c, alpha) for "over", fs_premul the premultiplied (c alpha, alpha) for the others.
 
 // struct Frame, struct LineSink and struct Cam are declared in oscilla/abi/uniforms.py (RENDER_FRAME,
