@@ -8,6 +8,10 @@ write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd s
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
+Each command imports what it needs when it runs (the compiler, the runtime, PyAV, the window):
+``oscilla --help`` stays fast and ``check``/``inspect`` never load wgpu
+(tests/compiler/test_no_gpu_stack.py).
+
 Option bounds: times (``--t-ms``, ``--duration-ms``) in 0 .. 2**53 ms (the runtime's
 ``MAX_T_MS``); ``--fps`` in 0.001 .. 1000 and ``--max-fps`` in 1 .. 1000 (a frame per millisecond,
 the unit of time). The frames stepped to reach ``--t-ms`` are generated lazily (constant memory),
