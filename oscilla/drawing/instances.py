@@ -76,6 +76,7 @@ from oscilla.abi.uniforms import RENDER_FRAME, SINK
 from oscilla.drawing.camera_sort import CAMERA_WORDS, CameraSort, CameraSortSink, radix_threads
 from oscilla.drawing.lines import line_draw
 from oscilla.drawing.sink_pipeline import sink_pipeline
+from oscilla.drawing.splat import SplatSink, pick_splat_sinks, splat_eligible
 from oscilla.program import SinkSpec, SlotMeta
 
 
@@ -94,6 +95,12 @@ def _layout_entries() -> list[dict]:
 
 #: shape kinds of the specialized pipelines (the WGSL override SHAPE_KIND of instances.wgsl)
 SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE = 0, 1, 2, 3, 4
+
+#: shape kinds the compute splat rasterizer draws (oscilla/drawing/splat.py)
+SPLAT_KINDS = frozenset({SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_CIRCLE})
+
+#: bounding radius limit (pixels) of ``raster="splat"``, which splats whatever the lane count
+FORCED_SPLAT_RADIUS = 64.0
 
 
 def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> int:
@@ -265,6 +272,14 @@ class InstanceRenderer:
         nodes: ``program.nodes``; when given, a sink whose shape is a compile-time constant draws with
             a pipeline specialized to its kind (:func:`static_shape_kind`; same images, less
             fragment work), otherwise every sink uses the generic pipeline.
+        raster: "auto" (default): sinks of many small circles, ellipses or rects draw with the
+            compute splat rasterizer (:mod:`oscilla.drawing.splat`) in frames where every lane is
+            at most ``SPLAT_MAX_RADIUS[blend]`` pixels in bounding radius; "quads": always instanced quads; "splat":
+            every eligible sink splats whatever its lane count (frames with a lane over
+            ``FORCED_SPLAT_RADIUS`` pixels draw quads). Needs ``nodes`` (the shape kind).
+
+    Raises:
+        ValueError: ``raster`` is not a raster mode; a sink's slots do not fit the renderer.
     """
 
     def __init__(
@@ -275,6 +290,7 @@ class InstanceRenderer:
         sinks: Sequence[SinkSpec],
         target_format: str = "rgba8unorm",
         nodes: Sequence[Any] | None = None,
+        raster: str = "auto",
     ):
         self.device = device
         self.target_format = target_format
@@ -295,8 +311,19 @@ class InstanceRenderer:
         )
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
-        # (bind group, lanes, camera sink or None) per drawn sink
-        self._draws: list[tuple[object, int, CameraSortSink | None, Any]] = []
+        # (bind group, lanes, camera sink or None, pipeline, splat path or None) per drawn sink
+        self._draws: list[tuple[object, int, CameraSortSink | None, Any, SplatSink | None]] = []
+        splatting = pick_splat_sinks(
+            [
+                (i, int(s.lanes))
+                for i, (s, kind) in enumerate(zip(self.sinks, self.shape_kinds, strict=True))
+                if splat_eligible(s, kind, SPLAT_KINDS)
+            ],
+            raster,
+        )
+        max_radius = FORCED_SPLAT_RADIUS if raster == "splat" else None  # None: the blend mode's limit
+        #: the sinks' compute splat paths (oscilla/drawing/splat.py), by sink index
+        self.splats: dict[int, SplatSink] = {}
         self._camera_sinks: list[CameraSortSink | None] = []
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
@@ -305,7 +332,7 @@ class InstanceRenderer:
         #: the camera pass (resolve; projection, culling and far-to-near sort of shape sinks), when a
         #: sink with lanes has a Camera (line sinks bind its resolved camera)
         self.camera_sort = CameraSort(device, val) if cam_used else None
-        for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
+        for index, (sink, kind) in enumerate(zip(self.sinks, self.shape_kinds, strict=True)):
             if sink.kind == "lines":  # RenderLines2D (oscilla/drawing/lines.py), in patch order with the shapes
                 bind_group, segments, pipeline, ubuf = line_draw(
                     device, target_format, sink, slot_meta, self._frame_buffer, val, self.camera_sort
@@ -313,7 +340,7 @@ class InstanceRenderer:
                 self._sink_buffers.append(ubuf)
                 self._camera_sinks.append(None)
                 if segments > 0:
-                    self._draws.append((bind_group, segments, None, pipeline))
+                    self._draws.append((bind_group, segments, None, pipeline, None))
                 continue
             ubuf = device.create_buffer_with_data(
                 label=f"oscilla.render.sink.{sink.block}",
@@ -340,8 +367,13 @@ class InstanceRenderer:
             )
             self._sink_buffers.append(ubuf)
             self._camera_sinks.append(cs)
+            splat: SplatSink | None = None
+            if index in splatting:
+                splat = self.splats[index] = SplatSink(
+                    device, target_format, sink, kind, self._frame_buffer, ubuf, val, max_radius
+                )
             if sink.lanes > 0:
-                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[(sink.blend, kind)]))
+                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[(sink.blend, kind)], splat))
         self._attach_key: tuple[int, tuple, bool] | None = None
         self._attachments: list[dict[str, Any]] | None = None
 
@@ -352,8 +384,9 @@ class InstanceRenderer:
 
     @property
     def compute_dispatches(self) -> int:
-        """Compute dispatches of the camera pass per frame (0 without a Camera)."""
-        return self.camera_sort.dispatch_count if self.camera_sort else 0
+        """Compute dispatches per frame: the camera pass (0 without a Camera) and the splat kernels."""
+        splat = sum(s.dispatches for s in self.splats.values())
+        return (self.camera_sort.dispatch_count if self.camera_sort else 0) + splat
 
     def encode_camera(self, encoder: Any) -> None:
         """Record the camera compute pass into ``encoder`` (nothing without a Camera);
@@ -394,6 +427,8 @@ class InstanceRenderer:
         data = RENDER_FRAME.pack(size=(width, height), scale=min(width, height))
         self.device.queue.write_buffer(self._frame_buffer, 0, data)
         self._frame_size = (width, height)
+        for splat in self.splats.values():
+            splat.resize(width, height)
 
     def encode(
         self, encoder, target_view, width: int, height: int, background=(0.0, 0.0, 0.0, 1.0), *, clear: bool = True
@@ -414,6 +449,8 @@ class InstanceRenderer:
         """
         self._set_size(int(width), int(height))
         self.encode_camera(encoder)
+        for splat_sink in self.splats.values():
+            splat_sink.encode(encoder)
         key = (id(target_view), tuple(background), clear)
         if key != self._attach_key:
             self._attachments = [
@@ -428,7 +465,11 @@ class InstanceRenderer:
         rpass = encoder.begin_render_pass(color_attachments=self._attachments)
         if self._draws:
             current = None
-            for bind_group, lanes, cs, pipeline in self._draws:
+            for bind_group, lanes, cs, pipeline, splat in self._draws:
+                if splat is not None:  # quads or the splat resolve, as the splat kernel chose
+                    splat.draw(rpass, pipeline, bind_group)
+                    current = None
+                    continue
                 if pipeline is not current:  # sinks in patch order, each with its blend mode's pipeline
                     rpass.set_pipeline(pipeline)
                     current = pipeline

@@ -38,9 +38,10 @@ def sink_pipeline(
     target_format: str,
     blend: str,
     constants: dict[str, int] | None = None,
+    vertex_entry: str = "vs_main",
 ) -> tuple[Any, Any]:
     """(bind group layout, render pipeline) drawing a sink with static shader ``shader``
-    (vertex ``vs_main``; fragment ``fs_main`` for "over", ``fs_premul`` otherwise) into a
+    (vertex ``vertex_entry``; fragment ``fs_main`` for "over", ``fs_premul`` otherwise) into a
     ``target_format`` target with blend mode ``blend``; ``constants`` are WGSL overrides of
     the fragment stage.
 
@@ -66,10 +67,10 @@ def sink_pipeline(
         return device.create_render_pipeline(
             label=f"{name}.{target_format}.{blend}" + "".join(f".{v}" for v in overrides.values()),
             layout=device.create_pipeline_layout(label=name, bind_group_layouts=[bgl]),
-            vertex={"module": module, "entry_point": "vs_main", "buffers": []},
+            vertex={"module": module, "entry_point": vertex_entry, "buffers": []},
             primitive={"topology": "triangle-list", "cull_mode": "none"},
             fragment=fragment,
         )
 
-    key = ("render", shader_key(code), target_format, blend, tuple(sorted(overrides.items())))
+    key = ("render", shader_key(code), vertex_entry, target_format, blend, tuple(sorted(overrides.items())))
     return bgl, PIPELINES.get_or_build(device, key, build)

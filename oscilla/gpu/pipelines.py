@@ -253,10 +253,12 @@ class PipelineCache:
         entry_point: str = "main",
         label: str = "",
         pins: Pins | None = None,
+        constants: dict[str, float] | None = None,
     ) -> Any:
         """A compute pipeline running ``entry_point`` of the WGSL ``code``.
 
         Args:
+            constants: values of the shader's ``override`` declarations (part of the key).
             layout_entries: one list of bind-group-layout entries per bind group (explicit
                 layout; the layouts come from :meth:`bind_group_layout`), or None for
                 ``layout="auto"`` (read it back with ``pipeline.get_bind_group_layout(i)``).
@@ -264,7 +266,8 @@ class PipelineCache:
         """
         frozen = None if layout_entries is None else _freeze([list(e) for e in layout_entries])
         skey = shader_key(code)
-        key = ("compute", skey, frozen, entry_point)
+        overrides = dict(constants or {})
+        key = ("compute", skey, frozen, entry_point, tuple(sorted(overrides.items())))
         deps: list[Hashable] = [("module", skey)]
         if layout_entries is not None:
             deps += [self._layout_key(e) for e in layout_entries]
@@ -275,9 +278,10 @@ class PipelineCache:
             if layout_entries is not None:
                 groups = [self.bind_group_layout(device, e, label) for e in layout_entries]
                 layout = device.create_pipeline_layout(label=label, bind_group_layouts=groups)
-            return device.create_compute_pipeline(
-                label=label, layout=layout, compute={"module": module, "entry_point": entry_point}
-            )
+            stage: dict[str, Any] = {"module": module, "entry_point": entry_point}
+            if overrides:
+                stage["constants"] = overrides
+            return device.create_compute_pipeline(label=label, layout=layout, compute=stage)
 
         nbytes = (BYTES_PER_WGSL_CHAR - MODULE_BYTES_PER_WGSL_CHAR) * len(code) + LAYOUT_BYTES
         return self.get_or_build(device, key, build, nbytes=nbytes, deps=deps, pins=pins)

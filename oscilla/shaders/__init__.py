@@ -32,6 +32,8 @@ from oscilla.abi.uniforms import (
 SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "prelude.wgsl": (FRAME_UNIFORMS,),
     "instances.wgsl": (RENDER_FRAME, SINK),
+    "splat.wgsl": (RENDER_FRAME, SINK),
+    "splat_resolve.wgsl": (RENDER_FRAME,),
     "camera_sort.wgsl": (SINK, RADIX_STEP, RESOLVED_CAMERA),
     "continuity.wgsl": (CONTINUITY,),
     "continuity_capture.wgsl": (CONTINUITY_CAPTURE,),
@@ -45,7 +47,9 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
 SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
-    "instances.wgsl": ("numerics.wgsl",),
+    "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
+    "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
+    "splat_resolve.wgsl": ("fullscreen.wgsl",),
     "lines.wgsl": ("numerics.wgsl",),
     "camera_sort.wgsl": ("numerics.wgsl",),
 }
