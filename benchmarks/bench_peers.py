@@ -10,7 +10,7 @@ relative to oscilla's Runtime.step) goes to the terminal, to docs/performance.md
 bench-peers markers, and to a new results JSON in benchmarks/results/, which is compared with the
 last one for the same device. Peers whose framework is missing print "n/a" with the extra to install.
 
-    python benchmarks/bench_peers.py [--lanes 100000,1000000] [--rounds 7] [--frames 10]
+    python benchmarks/bench_peers.py [--lanes 100000,1000000] [--rounds 15] [--frames 10]
         [--doc docs/performance.md | --no-doc] [--results benchmarks/results | --no-save]
 """
 
@@ -115,7 +115,7 @@ def contenders_for(n: int, args, rows: dict[str, report.Row]) -> list[Contender]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lanes", type=_lanes_list, default=[100_000, 1_000_000], help="comma-separated lane counts")
-    ap.add_argument("--rounds", type=_positive, default=7, help="interleaved rounds (default 7)")
+    ap.add_argument("--rounds", type=_positive, default=15, help="interleaved rounds (default 15)")
     ap.add_argument("--frames", type=_positive, default=10, help="frames per timed batch (default 10)")
     ap.add_argument("--reference-frames", type=_positive, default=2, help="frames per batch of the reference")
     ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md", help="page to write the table to")

@@ -1,8 +1,9 @@
 """The bench patch written by hand in other CPU/GPU frameworks ("peers"), for `make bench`.
 
 The bench patch (``bench_patch`` of ``benchmarks/bench_runtime.py``) over N lanes, per frame at
-time ``t_ms``, with phaseA from an InfiniteTimeRoot of period 3000 ms (docs of the block semantics:
-/work/shared/spec/blocks.md, the project's docs/language pages):
+time ``t_ms``, with phaseA from an InfiniteTimeRoot of period 3000 ms (the semantics are those of
+docs/language/: time.md#phases, hashing-and-noise.md#noise, state-and-cycles.md for the Lag,
+functions.md#frac and #hsv2rgb, fields-and-instances.md for normalizedIndex and GridLayout):
 
     x_i     = f32(i) * 0.001 + phaseA                          Multiply, Add
     n_i     = Noise(x_i)                                        1-D value noise of PCG lattice hashes

@@ -12,7 +12,7 @@ from peers import NOISE_SCALE, ONE_MINUS_ULP, SAT, SMOOTHING, VAL, Outputs, Phas
 
 F32 = np.float32
 U32 = np.uint32
-#: per hsv2rgb sector k = 0..5, the weights of c and x in r, g and b (blocks.md §7)
+#: per hsv2rgb sector k = 0..5, the weights of c and x in r, g and b (docs/language/functions.md#hsv2rgb)
 _C_OF = np.array([[1, 0, 0, 0, 0, 1], [0, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 0]], dtype=F32)
 _X_OF = np.array([[0, 1, 0, 0, 1, 0], [1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 1]], dtype=F32)
 

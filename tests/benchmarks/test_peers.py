@@ -46,7 +46,7 @@ def test_peer_agrees_with_reference(key, reference):
 
 
 def test_reference_values_are_the_spec_formulas(reference):
-    """The oracle itself, lane 0 and lane 1 of 1500 at the second frame, from blocks.md by hand:
+    """The oracle itself, lane 0 and lane 1 of 1500 at the second frame, from the language pages by hand:
     phaseA = 16/3000, x = 0.001 i + phaseA in lattice cell 0, so noise = h0 + (h1 - h0) u with
     h = to01(pcg(0)), to01(pcg(1)); the Lag from 0 over two frames; hue = frac(i/1499 + phaseA)."""
 
