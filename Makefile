@@ -122,7 +122,7 @@ $(BENCH_STAMP): $(STAMP)
 	@touch $(BENCH_STAMP)
 
 bench: gpu-setup $(BENCH_STAMP)
-	$(call say,running the benchmarks: runtime, peers, reduce, swap, load, compile scale, soak (bench-kernels is separate: minutes))
+	$(call say,running the benchmarks: runtime peers reduce swap load compile-scale soak (bench-kernels is separate: minutes))
 	@$(VPY) benchmarks/bench_runtime.py
 	$(call say,the bench patch beside numpy numba Warp Taichi: table into docs/performance.md and benchmarks/results/)
 	@$(VPY) benchmarks/bench_peers.py
