@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.oscilla-installed
 DOCS_STAMP := $(VENV)/.oscilla-docs-installed
 LINT_STAMP := $(VENV)/.oscilla-lint-installed
 VIDEO_STAMP := $(VENV)/.oscilla-video-installed
+BENCH_STAMP := $(VENV)/.oscilla-bench-installed
 DEMO   := examples/golden-spiral.json
 FLAGSHIP := examples/galaxy.json
 
@@ -35,7 +36,8 @@ help:
 	@echo "make fuzz       the property-based fuzzer of tests/fuzz with many more examples (HYPOTHESIS_PROFILE=fuzz; minutes)"
 	@echo "make venv       create $(VENV) and pip install -e '.[test]' (re-runs when pyproject.toml changes)"
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
-	@echo "make bench      run the benchmarks (runtime, reduce, swap, load, compile scale, soak); tables on stdout"
+	@echo "make bench      run the benchmarks (runtime, peers, reduce, swap, load, compile scale, soak); installs '.[bench]';"
+	@echo "                the peers table goes to docs/performance.md and benchmarks/results/ (compared with the last run)"
 	@echo "make bench-kernels  driver compile time by kernel size (the kernel-split budget; minutes)"
 	@echo "make reference  regenerate docs/reference/blocks.md and the language pages' block tables from the registry"
 	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; installs '.[docs]')"
@@ -113,9 +115,17 @@ gallery: gpu-setup
 	$(call say,rendering the examples into docs/images/gallery/ (small palette PNGs))
 	@$(VPY) scripts/gen_gallery.py
 
-bench: gpu-setup
-	$(call say,running the benchmarks: runtime, reduce, swap, load, compile scale, soak (bench-kernels is separate: minutes))
+# The peers (numba, warp-lang, taichi, pygfx) are the `bench` extra; installed once, again when pyproject.toml changes.
+$(BENCH_STAMP): $(STAMP)
+	$(call say,installing the benchmark peers (numba warp-lang taichi pygfx): pip install -e '.[bench]')
+	@$(VPY) -m pip install --disable-pip-version-check --progress-bar off -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
+bench: gpu-setup $(BENCH_STAMP)
+	$(call say,running the benchmarks: runtime peers reduce swap load compile-scale soak (bench-kernels is separate: minutes))
 	@$(VPY) benchmarks/bench_runtime.py
+	$(call say,the bench patch beside numpy numba Warp Taichi: table into docs/performance.md and benchmarks/results/)
+	@$(VPY) benchmarks/bench_peers.py
 	@$(VPY) benchmarks/bench_reduce.py
 	@$(VPY) benchmarks/bench_swap.py
 	@$(VPY) benchmarks/bench_load.py
