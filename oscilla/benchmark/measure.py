@@ -9,8 +9,10 @@ numpy :class:`~oscilla.runtime.reference_runtime.ReferenceRuntime`:
    given so that every ``step`` also draws;
 2. ``warmup`` frames, then a fence (a 4-byte readback);
 3. ``batches`` batches of ``frames`` steps, each batch ended by one fence: the end-to-end time
-   of a batch divided by ``frames`` is one sample of ms/frame; each ``step`` call is timed on its
-   own too (Python only: it returns before the GPU finishes);
+   of a batch divided by ``frames`` is one sample of ms/frame;
+   then ``frames`` more steps, each timed on its own and followed by a fence: the host time of a
+   ``step`` (Python and wgpu-py, without waiting: on a busy queue a submit may wait for earlier
+   frames, so steps inside a batch would overstate it);
 4. one step with every wgpu-py call counted (:class:`oscilla.gpu.calls.WgpuCalls`): wgpu calls
    and compute dispatches per frame;
 5. with timestamp queries, GPU ms per kernel (:func:`~oscilla.runtime.profiling.profile_kernels`)
@@ -167,17 +169,21 @@ def _bench_gpu(
         for _ in range(warmup):
             rt.step(clock.next())
         _fence(rt)
-        frame_ms, host_ms = [], []
+        frame_ms = []
         for _ in range(batches):
             t_batch = time.perf_counter()
             for _ in range(frames):
-                t = clock.next()
-                t_step = time.perf_counter()
-                rt.step(t)
-                host_ms.append(_ms(time.perf_counter() - t_step))
+                rt.step(clock.next())
             _fence(rt)
             frame_ms.append(_ms(time.perf_counter() - t_batch) / frames)
             tick("timed a batch")
+        host_ms = []
+        for _ in range(frames):  # each step on an idle GPU: inside a batch, submit may wait for earlier frames
+            t = clock.next()
+            t_step = time.perf_counter()
+            rt.step(t)
+            host_ms.append(_ms(time.perf_counter() - t_step))
+            _fence(rt)
         with WgpuCalls(device) as calls:
             rt.step(clock.next())
         _fence(rt)

@@ -40,10 +40,10 @@ def _mib(nbytes: int | None) -> str:
 
 def _table(title: str, columns: tuple[str, ...]) -> Table:
     table = Table(title=title, title_justify="left")
-    table.add_column("lanes")
-    table.add_column("runtime")
+    table.add_column("lanes", no_wrap=True, min_width=9)  # "1,000,000" and "reference" stay whole
+    table.add_column("runtime", no_wrap=True, min_width=9)
     for name in columns:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", min_width=5)
     return table
 
 
@@ -69,7 +69,7 @@ def cost_table(result: BenchResult) -> Table:
     """Work per frame and set-up, one line per row: dispatches and wgpu calls per frame, GPU MiB,
     compile, runtime-creation and pipeline-creation ms."""
     table = _table(
-        "per frame and set-up", ("dispatches", "wgpu calls", "GPU MiB", "compile ms", "create ms", "pipelines ms")
+        "per frame, and set-up in ms", ("dispatches", "wgpu calls", "GPU MiB", "compile", "create", "pipelines")
     )
     for r in result.rows:
         table.add_row(

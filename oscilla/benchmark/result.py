@@ -30,8 +30,9 @@ class BenchRow:
         frame_ms_median, frame_ms_p95: end-to-end milliseconds per frame. GPU: per batch of
             ``frames`` steps ended by one fence, median and 95th percentile over the batches.
             Reference: per step (it is synchronous), over ``frames`` steps.
-        host_ms_per_step: median milliseconds of Python in one ``step`` call (the GPU runtime
-            returns before the GPU finishes; the reference's step is its whole frame).
+        host_ms_per_step: median milliseconds of one ``step`` call issued on an idle GPU (Python
+            and wgpu-py; the GPU runtime returns before the GPU finishes); the reference's step
+            is its whole frame.
         gpu_kernel_ms: kernel name -> median GPU ms from timestamp queries, each kernel in its own
             compute pass; empty without timestamp support and for the reference.
         gpu_pass_ms: pass name -> median GPU ms of each pass of a real ``step`` (``"compute
