@@ -10,6 +10,7 @@ Public API::
     osc.render_video("examples/golden-spiral.json", "out.mp4", duration_ms=4000, fps=30, size=(512, 512))
     player = osc.Player("patch.json", watch=True, osc_port=9000); player.step(0.0)  # live reload, OSC
     osc.run("patch.json", watch=True)   # the same in a window
+    result = osc.bench("patch.json", lanes=[1000, 100000])  # ms/frame, GPU ms per kernel ... (BenchResult)
 
 Every public name is loaded on first use (PEP 562), so ``import oscilla`` is cheap and compiling
 (``compile``, ``load_patch``) never imports wgpu: only the runtime, the renderer and the front
@@ -45,6 +46,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "render_video": ("oscilla.export.video", "render_video"),
     "Player": ("oscilla.live.player", "Player"),
     "run": ("oscilla.live.player", "run"),
+    "bench": ("oscilla.benchmark.measure", "bench"),
+    "BenchResult": ("oscilla.benchmark.result", "BenchResult"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -1,10 +1,12 @@
-"""The ``oscilla`` command line: render, run, check, inspect.
+"""The ``oscilla`` command line: render, run, check, inspect, bench.
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
 or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
 that is not finite or out of its range names the option; a video format this installation cannot
 write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
-``--frames-dir`` that already holds frames, without ``--overwrite``); 3 a file could not be read or written;
+``--frames-dir`` that already holds frames, without ``--overwrite``; ``bench`` options it cannot use: an
+unknown ``--array``, ``--lanes`` for a patch without an Array, ``--plot`` without matplotlib); 1 also for
+``bench --compare`` finding a regression; 3 a file could not be read or written;
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
@@ -380,6 +382,123 @@ def inspect(
     if wgsl:
         for name, src in program.wgsl.items():
             out.print(f"\n// ---- kernel {name} ----\n{src}", markup=False)
+
+
+def _parse_lanes(text: str) -> list[int]:
+    """``"1e3,1e4,100"`` -> [1000, 10000, 100]: whole numbers from 1 to 2**24, as plain or
+    scientific notation (a usage error naming --lanes otherwise)."""
+    lanes = []
+    for part in text.split(","):
+        try:
+            value = float(part.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value.is_integer() and 1 <= value <= 2**24):
+            raise typer.BadParameter(
+                f"lane counts are whole numbers from 1 to 16777216 separated by commas (1e3,1e4 or 1000,10000), "
+                f"got {part.strip()!r}",
+                param_hint="'--lanes'",
+            )
+        lanes.append(int(value))
+    return lanes
+
+
+@app.command()
+def bench(
+    patch: Path = typer.Argument(..., help="patch JSON file"),
+    lanes: str | None = typer.Option(
+        None, "--lanes", help="lane counts to give every Array, comma-separated (1e3,1e4,1e5); default: as written"
+    ),
+    array: str | None = typer.Option(None, "--array", help="override only the Array with this id"),
+    frames: int = typer.Option(20, "--frames", min=1, help="steps per timed batch (one fence per batch)"),
+    batches: int = typer.Option(5, "--batches", min=1, help="timed batches (median and p95 over them)"),
+    warmup: int = typer.Option(3, "--warmup", min=0, help="untimed steps first"),
+    size: str | None = typer.Option(None, "--size", help="also draw every frame at WIDTHxHEIGHT (default: compute)"),
+    reference: bool = typer.Option(False, "--reference", help="also time the numpy reference interpreter"),
+    device: str | None = typer.Option(None, "--device", help="run on the adapter whose name contains this"),
+    json_out: Path | None = typer.Option(None, "--json", help="write the results as JSON (docs/guide/bench.md)"),
+    csv_out: Path | None = typer.Option(None, "--csv", help="write the results as CSV"),
+    plot: Path | None = typer.Option(None, "--plot", help="write a log-log plot of ms against lanes (PNG)"),
+    baseline: Path | None = typer.Option(
+        None, "--compare", help="compare ms/frame with this earlier --json file; exit 1 on a regression"
+    ),
+    threshold: float = typer.Option(
+        10.0, "--threshold", callback=_bounded(0.0, 1e6, " %"), help="--compare: slower by more than this % regresses"
+    ),
+) -> None:
+    """Time a patch at several lane counts: ms per frame end to end and on the host, GPU ms per kernel
+    and pass, dispatches and wgpu calls per frame, GPU memory, compile and pipeline time.
+
+    Exits 2 for bad options (an unknown --array, a patch without an Array given --lanes), 1 when
+    the patch does not compile or --compare finds a regression."""
+    lane_counts = _parse_lanes(lanes) if lanes is not None else None
+    wh = _parse_size(size) if size is not None else None
+    from oscilla.benchmark.lanes import BenchInputError
+
+    if plot is not None:
+        import importlib.util
+
+        from oscilla.benchmark.report import PLOT_EXTRA
+
+        if importlib.util.find_spec("matplotlib") is None:
+            err.print(f"error: {PLOT_EXTRA}", markup=False)
+            raise typer.Exit(EXIT_USAGE)
+    try:
+        from oscilla.benchmark.compare import load_baseline
+
+        base = load_baseline(baseline) if baseline is not None else None
+        from oscilla.benchmark.measure import bench as run_bench
+        from oscilla.benchmark.measure import work_units
+
+        total = work_units(len(lane_counts or [None]), batches, reference)
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
+        with bar:
+            task = bar.add_task("benchmarking", total=total)
+            result = run_bench(
+                patch,
+                lane_counts,
+                array=array,
+                frames=frames,
+                batches=batches,
+                warmup=warmup,
+                size=wh,
+                reference=reference,
+                device=device,
+                progress=lambda what: bar.update(task, advance=1, description=what),
+            )
+        from oscilla.benchmark import report
+
+        out.print(report.summary_table(result))
+        out.print(report.cost_table(result))
+        gpu_times = report.gpu_table(result)
+        if gpu_times is not None:
+            out.print(gpu_times)
+        for note in result.notes:
+            out.print(f"note: {note}", markup=False)
+        if json_out is not None:
+            json_out.write_text(result.to_json(), encoding="utf-8")
+            out.print(f"wrote {json_out}", markup=False)
+        if csv_out is not None:
+            csv_out.write_text(report.to_csv(result), encoding="utf-8")
+            out.print(f"wrote {csv_out}", markup=False)
+        if plot is not None:
+            report.write_plot(result, plot)
+            out.print(f"wrote {plot}", markup=False)
+    except BenchInputError as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as e:  # noqa: BLE001
+        raise _fail(e) from None
+    if base is not None:
+        from oscilla.benchmark.compare import compare, comparison_table, same_device
+
+        rows = compare(result, base, threshold / 100.0)
+        out.print(comparison_table(rows, threshold / 100.0))
+        if not same_device(result, base):
+            b = base["device"]
+            out.print(f"note: the baseline ran on {b['adapter']} ({b['driver']}), not this device", markup=False)
+        if any(c.regressed for c in rows):
+            raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 def main() -> None:

@@ -73,6 +73,14 @@ class ProgramResources:
         if self.pins is not None:  # a runtime dropped without a swap unpins when collected
             weakref.finalize(self, self.pins.release)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of GPU memory in this program's buffers: the ValueStore and StateBuffer classes and
+        the reduction scratch (each as allocated: rounded up to 16 bytes, at least 16). The frame
+        uniform, pipelines and render targets are not counted."""
+        buffers = [*self.stores.values.buffers.values(), *self.stores.state.buffers.values(), self.scratch]
+        return sum(int(b.size) for b in buffers)
+
     def release(self) -> None:
         """Free the GPU buffers now (a replaced program's memory is not left to the collector)
         and unpin its pipelines (they stay cached, evictable). Idempotent; the resources must
