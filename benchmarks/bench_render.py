@@ -7,9 +7,12 @@ image) is timed as the median of several calls after a warm-up. When pygfx is im
 matched size (diameter 2r screen pixels) into an offscreen texture on the same adapter and timed
 the same way (``renderer.render`` + ``snapshot``). Prints a table with the device and ``uptime``.
 
-The "generic" column draws the same patch with every sink on the generic pipeline (one fragment
-shader branching over every shape kind, as before the per-kind pipelines) in the same run, so the
-before/after ratio does not depend on machine load; the last row is examples/golden-spiral.json.
+Columns, all in the same run so the ratios do not depend on machine load: "generic" draws every
+sink on the generic pipeline (one fragment shader branching over every shape kind, as before the
+per-kind pipelines); "quads" the specialized instanced quads only (``raster="quads"``, as before
+the compute splat rasterizer); "oscilla" what a user gets (``raster="auto"``: the splat for many
+small dots, docs/language/rendering.md#splat). Extra rows show the crossover of the splat against
+the quads by dot size; the last row is examples/golden-spiral.json.
 
     python benchmarks/bench_render.py [--runs 3] [--rows all|small] [--no-pygfx]
 """
@@ -35,6 +38,13 @@ ROWS: list[tuple[int, float, int]] = [
     (1_000_000, 0.3, 512),
     (100_000, 5.0, 512),
     (1_000_000, 10.0, 1024),
+]
+
+#: extra rows (``--rows all``): where the splat stops paying (dot radius in pixels around its limits)
+CROSSOVER_ROWS: list[tuple[int, float, int]] = [
+    (1_000_000, 1.5, 1024),
+    (1_000_000, 3.0, 1024),
+    (100_000, 4.0, 512),
 ]
 
 
@@ -72,14 +82,16 @@ def time_calls(fn, runs: int) -> float:
     return statistics.median(samples)
 
 
-def time_oscilla(patch: dict | str, side: int, runs: int, generic: bool = False) -> float:
-    """Median ms of ``rt.render(side, side)``; ``generic``: every sink on the generic pipeline (the
-    per-lane shape-kind branch of before the specialized pipelines), for a same-run before/after."""
+def time_oscilla(patch: dict | str, side: int, runs: int, mode: str = "auto") -> float:
+    """Median ms of ``rt.render(side, side)``. ``mode``: "auto" (what a user gets), "quads"
+    (``raster="quads"``: no splat) or "generic" (quads on the generic pipeline: the per-lane
+    shape-kind branch of before the specialized pipelines), for same-run before/after ratios."""
     program = osc.compile(patch)
     rt = osc.Runtime(program)
-    if generic:
+    if mode != "auto":
+        nodes = None if mode == "generic" else program.nodes
         rt._renderers["rgba8unorm"] = InstanceRenderer(
-            rt.device, rt.values.buffers["f32"], program.slot_meta, program.sinks
+            rt.device, rt.values.buffers["f32"], program.slot_meta, program.sinks, nodes=nodes, raster="quads"
         )
     rt.step(1000.0)
     return time_calls(lambda: rt.render(side, side), runs)
@@ -138,28 +150,39 @@ def main() -> None:
     print(f"device: {gpu.adapter_summary()}")
     print(f"uptime (before): {uptime()}")
     header = (
-        f"| {'lanes, dot radius, target':<28} | {'generic (ms)':>12} | {'oscilla (ms)':>12} "
-        f"| {'pygfx (ms)':>12} | {'oscilla vs pygfx':<16} |"
+        f"| {'lanes, dot radius, target':<28} | {'generic (ms)':>12} | {'quads (ms)':>12} | {'oscilla (ms)':>12} "
+        f"| {'oscilla vs quads':<16} | {'pygfx (ms)':>12} | {'oscilla vs pygfx':<16} |"
     )
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
-    for lanes, r, side in rows:
+
+    def ratio(other: float, ours: float) -> str:
+        return f"{other / ours:.1f}x faster" if ours <= other else f"{ours / other:.1f}x slower"
+
+    extra = CROSSOVER_ROWS if args.rows == "all" else []
+    for lanes, r, side in rows + extra:
         patch = dots_patch(lanes, r, side)
-        g_ms = time_oscilla(patch, side, args.runs, generic=True)
+        g_ms = time_oscilla(patch, side, args.runs, "generic") if (lanes, r, side) in ROWS else float("nan")
+        q_ms = time_oscilla(patch, side, args.runs, "quads")
         o_ms = time_oscilla(patch, side, args.runs)
         p = "n/a (--no-pygfx)" if args.no_pygfx else time_pygfx(lanes, r, side, args.runs, device)
-        if isinstance(p, float):
-            ratio = f"{p / o_ms:.1f}x faster" if o_ms <= p else f"{o_ms / p:.1f}x slower"
-            p_txt = f"{p:,.0f}"
-        else:
-            ratio, p_txt = "-", p
+        p_txt, p_ratio = (f"{p:,.0f}", ratio(p, o_ms)) if isinstance(p, float) else (p, "-")
         label = f"{lanes:,}, {r:g} px, {side}²"
-        print(f"| {label:<28} | {g_ms:>12,.0f} | {o_ms:>12,.0f} | {p_txt:>12} | {ratio:<16} |", flush=True)
+        g_txt = "-" if g_ms != g_ms else f"{g_ms:,.0f}"
+        print(
+            f"| {label:<28} | {g_txt:>12} | {q_ms:>12,.0f} | {o_ms:>12,.0f} | {ratio(q_ms, o_ms):<16} "
+            f"| {p_txt:>12} | {p_ratio:<16} |",
+            flush=True,
+        )
     # the golden-spiral example (5,000 dots) at the window size of issue 10's table
     spiral = str(Path(__file__).resolve().parents[1] / "examples" / "golden-spiral.json")
-    g_ms, o_ms = time_oscilla(spiral, 800, args.runs, generic=True), time_oscilla(spiral, 800, args.runs)
+    g_ms, q_ms, o_ms = (time_oscilla(spiral, 800, args.runs, m) for m in ("generic", "quads", "auto"))
     label = "golden-spiral example, 800²"
-    print(f"| {label:<28} | {g_ms:>12,.0f} | {o_ms:>12,.0f} | {'-':>12} | {'-':<16} |", flush=True)
+    print(
+        f"| {label:<28} | {g_ms:>12,.0f} | {q_ms:>12,.0f} | {o_ms:>12,.0f} | {ratio(q_ms, o_ms):<16} "
+        f"| {'-':>12} | {'-':<16} |",
+        flush=True,
+    )
     print(f"uptime (after): {uptime()}")
 
 

@@ -118,7 +118,9 @@ fn splat(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
         return;
     }
     if (s.bound > SPLAT_MAX_RADIUS) {
-        atomicOr(&ctl[0], 1u);
+        if (atomicLoad(&ctl[0]) == 0u) {   // a load first: a million lanes writing one word contend
+            atomicOr(&ctl[0], 1u);
+        }
         return;
     }
     let ci = sink.color_off + lane * sink.color_ls;
