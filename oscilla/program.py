@@ -176,6 +176,18 @@ class ConstPool:
         return const_id in self.values
 
 
+@dataclass(frozen=True)
+class StateCopy:
+    """One buffer-to-buffer copy of phase 2: ``count`` elements of ValueStore class ``storage`` from
+    element ``src`` into the StateBuffer of the same class at element ``dst`` (next-state values of
+    plain state cells, adjacent cells merged; docs/runtime/execution-model.md#phase-2)."""
+
+    storage: str
+    src: int
+    dst: int
+    count: int
+
+
 @dataclass(frozen=True, kw_only=True)
 class Step:
     """One schedule entry (constructed with keywords only).
@@ -186,7 +198,8 @@ class Step:
             ``"initKernel"`` (phase 1, runs once at creation: frame-invariant fields),
             ``"signalKernel"``, ``"fieldKernel"``, ``"render"`` (phase 1) or ``"stateWrite"`` (phase 2).
         phase: 1 or 2.
-        kernel: name of the WGSL kernel that implements the step (None for render).
+        kernel: name of the WGSL kernel that implements the step (None for render, and for a
+            state write done by a buffer copy: ``CompiledProgram.state_copies``).
         instance: instance id of a field kernel or render sink.
         lanes: lanes the step covers.
         reads_slots / writes_slots: ValueStore slots read / written.
@@ -418,6 +431,8 @@ class CompiledProgram:
     #: external channel names the program reads (docs/language/external-channels.md#channels), in first-use order:
     #: channel k is FrameUniforms.ext element k; the names themselves never reach WGSL
     channels: tuple[str, ...] = ()
+    #: phase 2 state writes done as buffer copies after the commit kernel (large plain cells)
+    state_copies: tuple[StateCopy, ...] = ()
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""
@@ -455,8 +470,9 @@ class CompiledProgram:
 
     @property
     def dispatches_per_frame(self) -> int:
-        """Compute dispatches one frame issues (phase 1 kernels plus the phase 2 commit; kernels
-        that run once at creation are not counted)."""
+        """Compute dispatches one frame issues (phase 1 kernels plus the phase 2 commit kernel when
+        some cell needs it; kernels that run once at creation and the buffer copies of
+        ``state_copies`` are not counted)."""
         return sum(1 for k in self.kernels if not k.once)
 
     def inspect(self) -> str:
@@ -493,6 +509,9 @@ class CompiledProgram:
             out.append(" ".join(bits))
         bound = len(self.instances) + self.stages + 2
         out.append(f"stages: {self.stages}")
+        if self.state_copies:
+            nbytes = 4 * sum(c.count for c in self.state_copies)
+            out.append(f"phase 2 buffer copies: {len(self.state_copies)} ({nbytes:,} bytes)")
         parts = sum(1 for k in self.kernels if k.part and not k.once)
         if parts:  # kernels split at the size budget add one dispatch per extra part
             out.append(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from oscilla.compiler.schedule import Plan
 from oscilla.ir.graph import IRBuilder
-from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateLayout, state_storage_class
+from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateCopy, StateLayout, state_storage_class
 
 ALIGN = 4  # elements
 
@@ -68,3 +68,31 @@ def layout_state(b: IRBuilder) -> tuple[StateLayout, ConstPool]:
         )
         offsets[c.storage] = _align(offsets[c.storage] + c.size)
     return StateLayout(cells=tuple(cells), f32_size=offsets["f32"], i32_size=offsets["i32"]), pool
+
+
+def state_copies(
+    copied: set[str],
+    commits: dict[str, tuple[int, int | None]],
+    slot_meta: tuple[SlotMeta, ...],
+    state: StateLayout,
+) -> tuple[StateCopy, ...]:
+    """The buffer copies committing the ``copied`` cells: each cell's next-state slot (value
+    ``commits[cell][0]``, same storage class and size as the cell) into the cell, sorted by source
+    and merged where both the sources and the destinations of neighbours are adjacent."""
+    cells = {c.state_id: c for c in state.cells}
+    runs: list[StateCopy] = []
+    for cell_id in sorted(copied, key=lambda c: (cells[c].storage, slot_meta[commits[c][0]].offset)):
+        c, sm = cells[cell_id], slot_meta[commits[cell_id][0]]
+        if sm.storage != c.storage or sm.size != c.size:
+            raise ValueError(f"state cell {cell_id}: next-state slot s{sm.slot} does not match the cell")
+        last = runs[-1] if runs else None
+        if (
+            last
+            and last.storage == c.storage
+            and last.src + last.count == sm.offset
+            and last.dst + last.count == c.offset
+        ):
+            runs[-1] = StateCopy(c.storage, last.src, last.dst, last.count + c.size)
+        else:
+            runs.append(StateCopy(c.storage, sm.offset, c.offset, c.size))
+    return tuple(runs)

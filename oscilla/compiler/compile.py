@@ -16,7 +16,7 @@ from typing import ParamSpec, TypeVar
 from oscilla.abi.dispatch import dispatch_grid
 from oscilla.blocks.values import Value
 from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
-from oscilla.compiler.allocate import layout_slots, layout_state
+from oscilla.compiler.allocate import layout_slots, layout_state, state_copies
 from oscilla.compiler.combine import check_combine
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
 from oscilla.compiler.display import display_settings
@@ -241,7 +241,8 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
     kernels = []
     for k in plan.kernels:
         if k.kind == "commit":
-            wgsl[k.name] = generate_commit(plan.commits, slot_meta, state_layout, k.lanes)
+            kernel_commits = {c: v for c, v in plan.commits.items() if c not in plan.copied}
+            wgsl[k.name] = generate_commit(kernel_commits, slot_meta, state_layout, k.lanes)
         elif k.kind == "scan":
             wgsl[k.name] = generate_scan(k, slot_meta)
         else:
@@ -294,6 +295,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         reductions=dict(plan.reductions),
         stages=plan.stages,
         channels=tuple(low.builder.channels),
+        state_copies=state_copies(plan.copied, plan.commits, slot_meta, state_layout),
     )
     if limits is not None:
         problems = program.limit_diagnostics(limits)

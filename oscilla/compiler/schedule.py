@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from oscilla.blocks.values import Value
 from oscilla.compiler.lower_blocks import Lowered
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
-from oscilla.ir.graph import BARRIER_OPS, IRBuilder, kernel_args, node_stages, reachable
+from oscilla.ir.graph import BARRIER_OPS, IRBuilder, StateCell, kernel_args, node_stages, reachable
 from oscilla.payloads import STORAGE
 from oscilla.program import (
     KernelKind,
@@ -54,6 +54,17 @@ class SlotReq:
     lanes_hint: int = 1
 
 
+#: a plain state cell (no DelayFrames ring) of at least this many elements is committed by a
+#: buffer-to-buffer copy (CompiledProgram.state_copies) instead of the commit kernel: on lavapipe a
+#: 4 MB copy takes 0.3 ms against 2 ms of kernel (docs/performance.md#phase-2); small cells stay in
+#: the kernel, where they cost no extra wgpu call each
+COPY_MIN_ELEMENTS = 1024
+
+
+def _copyable(cell: StateCell) -> bool:
+    return cell.frames == 1 and cell.lanes * cell.stride >= COPY_MIN_ELEMENTS
+
+
 @dataclass
 class Plan:
     slots: list[SlotReq] = field(default_factory=list)
@@ -62,6 +73,8 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     #: state cell id -> (value slot, ring position slot or None)
     commits: dict[str, tuple[int, int | None]] = field(default_factory=dict)
+    #: the cells of ``commits`` that phase 2 commits with a buffer copy instead of the commit kernel
+    copied: set[str] = field(default_factory=set)
     #: sink block -> {input name: slot} (and "path" for path shapes)
     sink_slots: dict[str, dict[str, int]] = field(default_factory=dict)
     #: slot of the Camera's parameter signal, when the patch has a Camera
@@ -312,15 +325,18 @@ def _kernels_and_steps(low: Lowered, plan: Plan, instance_order: list[str], slot
             )
         )
     if plan.commits:
-        total = sum(b.cells[c].commit_units for c in plan.commits)
-        plan.kernels.append(KernelSpec(name="commit", kind="commit", phase=2, lanes=total))
+        plan.copied = {cell for cell, (_v, pslot) in plan.commits.items() if pslot is None and _copyable(b.cells[cell])}
+        kernel_cells = [cell for cell in plan.commits if cell not in plan.copied]
+        if kernel_cells:
+            total = sum(b.cells[c].commit_units for c in kernel_cells)
+            plan.kernels.append(KernelSpec(name="commit", kind="commit", phase=2, lanes=total))
         for cell, (vslot, pslot) in plan.commits.items():
             c = b.cells[cell]
             plan.steps.append(
                 Step(
                     kind="stateWrite",
                     phase=2,
-                    kernel="commit",
+                    kernel=None if cell in plan.copied else "commit",
                     instance=c.instance,
                     lanes=c.lanes,
                     reads_slots=(vslot,) if pslot is None else (vslot, pslot),

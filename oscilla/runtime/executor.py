@@ -11,10 +11,13 @@ Every frame is ONE command encoder and ONE submit:
     render pass:           (when a target is attached) the vertex stage reads the ValueStore;
                            with a Camera, the renderer's camera compute pass (projection,
                            culling, far-to-near sort) is recorded just before it.
-    Phase 2 compute pass:  the commit kernel copies next-state slots into the StateBuffer.
+    Phase 2:               the commit kernel's compute pass, then buffer copies: both copy
+                           next-state slots into the StateBuffer (large plain cells by
+                           copy_buffer_to_buffer, rings and small cells by the kernel).
 
-Phase 2 is a separate compute pass so that WebGPU's pass boundary orders every Phase 1 read of
-a state cell before any write to it. If a state write ran inside Phase 1, lanes and kernels that
+Phase 2 runs after every Phase 1 pass (a separate compute pass and transfer commands) so that
+WebGPU's ordering of passes and copies within one encoder puts every Phase 1 read of a state cell
+before any write to it. If a state write ran inside Phase 1, lanes and kernels that
 read the cell later in the same frame would see the new value: a UnitDelay would become a wire
 and feedback loops would race. The schedule validator (compiler.schedule.validate_schedule)
 rejects any state write outside phase 2, and tests/compiler/test_execution_model.py proves the delay.
@@ -40,7 +43,7 @@ from oscilla.gpu import device as gpu
 from oscilla.gpu.errors import RenderSizeError
 from oscilla.program import CompiledProgram
 from oscilla.runtime.clock import UNIFORM_SIZE, FrameTime, FrameUniforms, TimeModel
-from oscilla.runtime.gpu_program import PHASES, ProgramResources, build_program, encode_dispatches
+from oscilla.runtime.gpu_program import PHASES, ProgramResources, build_program, encode_dispatches, encode_state_copies
 from oscilla.runtime.hotswap import ContinuityPass, prepare_swap
 from oscilla.runtime.migrate import SwapReport
 from oscilla.runtime.ports import convert_value, port_slot
@@ -155,6 +158,7 @@ class Runtime:
             if view is not None:
                 self._encode_display(enc, view, w, h, self._window_format)
         self._encode_phase(enc, 2)
+        encode_state_copies(enc, self.resources)
         d.queue.submit([enc.finish()])
 
     def _run_once(self) -> None:

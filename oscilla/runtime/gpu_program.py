@@ -126,6 +126,14 @@ def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> 
     return r
 
 
+def encode_state_copies(encoder: Any, r: ProgramResources) -> None:
+    """Record the buffer copies of phase 2 (``program.state_copies``: next-state slots of large
+    plain cells into the StateBuffer) into ``encoder``, after the commit kernel's pass."""
+    values, state = r.stores.values.buffers, r.stores.state.buffers
+    for c in r.program.state_copies:
+        encoder.copy_buffer_to_buffer(values[c.storage], 4 * c.src, state[c.storage], 4 * c.dst, 4 * c.count)
+
+
 def encode_dispatches(encoder: Any, dispatches: list[Dispatch], bind_group: Any) -> None:
     """Record one compute pass running ``dispatches`` in order with ``bind_group``; nothing when
     the list is empty."""

@@ -36,12 +36,16 @@ def test_profile_passes_times_the_passes_of_a_real_step():
     wrapped = {n: inspect.getattr_static(enc_cls, n) for n in ("begin_compute_pass", "begin_render_pass")}
     phase = {ph: "+".join(k.name for k in program.kernels if k.phase == ph and not k.once) for ph in (1, 2)}
     compute_only = profile_passes(rt, 0.0, repeats=3)
-    assert list(compute_only) == [f"compute {phase[1]}", f"compute {phase[2]}"]
+    # phase 2 has a compute pass only when a state cell is committed by the kernel (large plain
+    # cells are buffer copies, which are not passes)
+    passes = [f"compute {phase[1]}"] + ([f"compute {phase[2]}"] if phase[2] else [])
+    assert list(compute_only) == passes
     assert rt.time.frame == 3  # the real step ran 3 times: frames advanced
     target = OffscreenTarget(rt.device, 64, 64)
     rt.attach_target(lambda: (target.view, 64, 64))
     drawn = profile_passes(rt, 100.0, repeats=3)
-    assert [k.split()[0] for k in drawn] == ["compute", "render", "compute"]
+    splat = ["compute"] if rt._get_renderer("rgba8unorm").splats else []  # the splat rasterizer's pass
+    assert [k.split()[0] for k in drawn] == ["compute", *splat, "render"] + (["compute"] if phase[2] else [])
     assert all(v >= 0 for v in drawn.values())
     assert {n: inspect.getattr_static(enc_cls, n) for n in wrapped} == wrapped  # the wrappers are gone
 
