@@ -14,7 +14,7 @@ from support.builders import blk, edge, make_patch
 import oscilla as osc
 from oscilla.compiler.allocate import state_copies
 from oscilla.compiler.schedule import COPY_MIN_ELEMENTS
-from oscilla.program import SlotMeta, StateCellLayout, StateLayout, StateCopy
+from oscilla.program import SlotMeta, StateCellLayout, StateCopy, StateLayout
 
 pytestmark = pytest.mark.gpu
 
