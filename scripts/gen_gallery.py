@@ -21,7 +21,7 @@ OUT = ROOT / "docs" / "images" / "gallery"
 SIZE = (160, 160)
 COLOURS = 64
 # The time of each example's picture (ms); the others use DEFAULT_T_MS.
-T_MS = {"galaxy": 2000.0, "golden-spiral": 2000.0, "camera-orbit": 1500.0}
+T_MS = {"galaxy": 2000.0, "galaxy-1m": 2000.0, "golden-spiral": 2000.0, "camera-orbit": 1500.0}
 DEFAULT_T_MS = 1200.0
 
 
