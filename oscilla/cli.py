@@ -299,6 +299,14 @@ def run(
         max=65535,
         help="listen for OSC messages /oscilla/<channel> <float> on 127.0.0.1 at this UDP port (0: any free port)",
     ),
+    midi: str | None = typer.Option(
+        None, "--midi", help="read a MIDI input port ('auto': the first) into midi.cc.<n>, midi.note.<n>, midi.bend"
+    ),
+    audio: str | None = typer.Option(
+        None,
+        "--audio",
+        help="analyse a sound file (in model time) or an input device ('default', a name or index) into audio.*",
+    ),
 ) -> None:
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels).
 
@@ -311,10 +319,22 @@ def run(
     try:
         # the patch first (exit 1 for errors and for no render sink), then the display: the window
         # checks DISPLAY / WAYLAND_DISPLAY and GLFW before creating anything (exit 4, not an abort)
-        play(patch, watch=watch, osc_port=osc_port, size=(w, h), max_frames=frames, max_fps=max_fps)
+        play(
+            patch,
+            watch=watch,
+            osc_port=osc_port,
+            size=(w, h),
+            max_frames=frames,
+            max_fps=max_fps,
+            midi=midi,
+            audio=audio,
+        )
     except NoDisplayError as e:
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(EXIT_NO_GPU) from None
+    except (ImportError, ValueError) as e:  # a missing extra, no MIDI system, an unknown port or device
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
 

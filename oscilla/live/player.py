@@ -199,6 +199,9 @@ class Player:
         self._pending = False
         self._changed_at = 0.0
         self._osc_queue: deque[tuple[str, float]] = deque()
+        #: input sources (MIDI, audio): closed with the player; those with ``channels(t_ms)`` are
+        #: asked for their values before each frame (oscilla.live.midi, oscilla.live.audio)
+        self._sources: list[Any] = []
         self._watch: _FileWatch | None = None
         self._osc: _OscServer | None = None
         self._closed = False
@@ -321,10 +324,31 @@ class Player:
             for w in caught:
                 log.info("%s", w.message)
 
+    @property
+    def input_queue(self) -> deque[tuple[str, float]]:
+        """The queue of (channel, value) pairs applied before the next frame (OSC, MIDI and live
+        audio threads append to it; appends are thread-safe)."""
+        return self._osc_queue
+
+    def add_source(self, source: Any) -> None:
+        """Keep an input source until :meth:`close`: a :class:`~oscilla.live.midi.MidiInput` or
+        :class:`~oscilla.live.audio.LiveAudio` (which feed :attr:`input_queue` from their own
+        threads), or anything with ``channels(t_ms) -> {channel: value}`` (an
+        :class:`~oscilla.live.audio.AudioTrack`), asked before each frame at the frame's model time."""
+        self._sources.append(source)
+
+    def _apply_sources(self, t_ms: float) -> None:
+        for source in self._sources:
+            channels = getattr(source, "channels", None)
+            if channels is not None:
+                self._osc_queue.extend(channels(t_ms).items())
+
     # -- frames ---------------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
-        """Apply a pending file change (:meth:`poll`), then the queued OSC values, then run the frame."""
+        """Apply a pending file change (:meth:`poll`), then the queued OSC, MIDI and audio values,
+        then run the frame."""
         self.poll()
+        self._apply_sources(t_ms)
         self._apply_osc()
         self.runtime.step(t_ms)
 
@@ -359,6 +383,11 @@ class Player:
             watch.stop()
         if osc is not None:
             osc.close()
+        sources, self._sources = getattr(self, "_sources", []), []
+        for source in sources:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
     def __enter__(self) -> Player:
         return self
@@ -377,12 +406,22 @@ def run(
     size: tuple[int, int] = (800, 800),
     max_frames: int | None = None,
     max_fps: float = 60.0,
+    midi: str | None = None,
+    audio: str | None = None,
 ) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
 
-    Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
+    ``midi``: a MIDI input port name, or ``"auto"`` for the first (channels ``midi.*``,
+    :mod:`oscilla.live.midi`). ``audio``: a sound file (analysed in model time, not played) or an
+    input device name or index, ``"default"`` for the system's (channels ``audio.*``,
+    :mod:`oscilla.live.audio`).
+
+    Raises CompileError when the patch does not compile at start, RuntimeError without a display,
+    ImportError when the ``live`` extra a source needs is missing, OSError or ValueError when a
+    MIDI port or audio source cannot be opened."""
     with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
+        _open_sources(player, midi, audio)
         if player.osc_port is not None:
             print(
                 f"oscilla: listening for OSC on 127.0.0.1:{player.osc_port} ({OSC_PREFIX}<channel> <float>)",
@@ -391,3 +430,27 @@ def run(
         if watch:
             print(f"oscilla: watching {player.path} for changes", file=sys.stderr)
         return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player)
+
+
+def _open_sources(player: Player, midi: str | None, audio: str | None) -> None:
+    """Attach the MIDI and audio sources :func:`run` was asked for (module-level imports would
+    load mido / numpy FFT code for every player)."""
+    if midi is not None:
+        from oscilla.live.midi import MidiInput
+
+        port = MidiInput(player.input_queue, midi)
+        player.add_source(port)
+        print(
+            f"oscilla: reading MIDI from {port.name!r} (channels midi.cc.<n>, midi.note.<n>, midi.bend)",
+            file=sys.stderr,
+        )
+    if audio is not None:
+        from oscilla.live.audio import AudioTrack, LiveAudio
+
+        if Path(audio).is_file():
+            player.add_source(AudioTrack.from_file(audio))
+            print(f"oscilla: analysing {audio} in model time (channels audio.*)", file=sys.stderr)
+        else:
+            device: str | int | None = None if audio == "default" else (int(audio) if audio.isdigit() else audio)
+            player.add_source(LiveAudio(player.input_queue, device))
+            print(f"oscilla: analysing audio input {audio!r} (channels audio.*)", file=sys.stderr)
