@@ -407,8 +407,8 @@ def generate_kernel(
 
 
 def op_includes(names: set[str]) -> list[str]:
-    """The static WGSL files ``names`` (the ``include`` of the opcodes a kernel uses), in name
-    order, each followed by a blank line: the helpers not in the prelude."""
+    """The texts of the static WGSL files ``names`` (the ``include`` of the opcodes a kernel
+    uses, oscilla/shaders/), in name order: the helpers that are not in the prelude."""
     return [load_wgsl(name) for name in sorted(names)]
 
 

@@ -9,8 +9,10 @@ operation order of the generated WGSL, so GPU and reference agree within the tol
 docs/language/conventions.md#numerics and integer hashes agree bit for bit.
 
 Adding an op means adding one record to :data:`OPCODES` (and, when its WGSL is more than an
-expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``); ``tests/ir/test_opcodes.py``
-fails when a record is incomplete or calls a helper the prelude lacks.
+expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``, or to the static file named by
+the record's ``include``, which only the kernels using the op carry: the gradient noise of
+``oscilla/shaders/noise.wgsl``); ``tests/ir/test_opcodes.py`` fails when a record is incomplete or
+calls a helper that neither the prelude nor its include defines.
 """
 
 from __future__ import annotations
