@@ -72,6 +72,7 @@ _EXPLAINED_IN = {
     "signal": ("signal sources", "signal-and-math-blocks.md#signal-sources"),
     "state": ("state and cycles", "state-and-cycles.md#stateful-blocks"),
     "math": ("math", "signal-and-math-blocks.md#math"),
+    "noise": ("gradient noise", "hashing-and-noise.md#gradient-noise"),
     "expression": ("expressions", "expressions.md"),
     "instance": ("fields and instances", "fields-and-instances.md#instances"),
     "layout": ("layouts", "fields-and-instances.md#layouts"),
@@ -233,6 +234,11 @@ def math_blocks_table(page: str) -> str:
     return _block_table(_blocks(lambda d: _module(d) in ("math", "expression")), page)
 
 
+def noise_blocks_table(page: str) -> str:
+    """The gradient-noise blocks (Noise2D, Noise3D, FractalNoise, CurlNoise2D) with their params."""
+    return _block_table(_blocks(lambda d: _module(d) == "noise"), page, params=True)
+
+
 def geometry_blocks_table(page: str) -> str:
     return _block_table(_blocks(lambda d: _module(d) == "geometry"), page)
 
@@ -278,6 +284,7 @@ TABLES: dict[str, Callable[[str], str]] = {
     "layouts": layouts_table,
     "signal-blocks": signal_blocks_table,
     "math-blocks": math_blocks_table,
+    "noise-blocks": noise_blocks_table,
     "geometry-blocks": geometry_blocks_table,
     "color-blocks": color_blocks_table,
     "io-blocks": io_blocks_table,

@@ -403,6 +403,7 @@ MODULE_ORDER = (
     "signal",
     "state",
     "math",
+    "noise",
     "expression",
     "instance",
     "layout",

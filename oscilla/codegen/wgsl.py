@@ -6,7 +6,9 @@ strings (block ids, params) never reach the text: names are derived from indices
 literals are numbers formatted here.
 
 Every kernel starts with :func:`kernel_prelude` (the FrameUniforms struct generated from
-oscilla/abi/uniforms.py, then oscilla/shaders/prelude.wgsl) and the binding declarations of its
+oscilla/abi/uniforms.py, then oscilla/shaders/prelude.wgsl), the static files of the opcodes it uses
+that keep their helpers outside the prelude (``Opcode.include``: the noise helpers of
+oscilla/shaders/noise.wgsl) and the binding declarations of its
 phase, generated from the table in oscilla/abi/bindings.py (group 0: ``fu`` the frame uniform;
 ``vf vi vu`` the ValueStore, read_write in phase 1 and read in phase 2; ``sf si`` the StateBuffer,
 the other way round; ``vf4 sf4`` the f32 buffers again as vec4s; ``sc`` scratch). Slot and cell
@@ -26,7 +28,7 @@ from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
 from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
-from oscilla.shaders import shader_source
+from oscilla.shaders import load_wgsl, shader_source
 
 #: WGSL names of the ValueStore / StateBuffer arrays per storage class (oscilla/abi/bindings.py)
 VALUE_ARRAYS = {
@@ -360,11 +362,15 @@ def generate_kernel(
         reductions=reductions,
     )
     loaded = {slot_meta[s].components[0]: slot_meta[s] for s in k.loads}
+    includes: set[str] = set()
     for nid in reachable(nodes, [c for sm in writes for c in sm.components], through_bcast=False, stop=loaded):
         if nid in loaded:
             em.load(nid, loaded[nid])
         else:
             em.emit(nid)
+            rec = OPCODES.get(nodes[nid].op)
+            if rec is not None and rec.include:
+                includes.add(rec.include)
     body = list(_entry(k.kind, kernel_invocations(k)))
     body += em.lines
     for part in k.partials if field else ():
@@ -397,7 +403,13 @@ def generate_kernel(
                     body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
                 body.append("    }")
     body.append("}")
-    return "\n".join([kernel_prelude(), bindings(1), "", *body, ""])
+    return "\n".join([kernel_prelude(), *op_includes(includes), bindings(1), "", *body, ""])
+
+
+def op_includes(names: set[str]) -> list[str]:
+    """The texts of the static WGSL files ``names`` (the ``include`` of the opcodes a kernel
+    uses, oscilla/shaders/), in name order: the helpers that are not in the prelude."""
+    return [load_wgsl(name) for name in sorted(names)]
 
 
 def generate_commit(

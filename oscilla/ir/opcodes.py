@@ -9,8 +9,10 @@ operation order of the generated WGSL, so GPU and reference agree within the tol
 docs/language/conventions.md#numerics and integer hashes agree bit for bit.
 
 Adding an op means adding one record to :data:`OPCODES` (and, when its WGSL is more than an
-expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``); ``tests/ir/test_opcodes.py``
-fails when a record is incomplete or calls a helper the prelude lacks.
+expression, an ``osc_*`` helper to ``oscilla/shaders/prelude.wgsl``, or to the static file named by
+the record's ``include``, which only the kernels using the op carry: the gradient noise of
+``oscilla/shaders/noise.wgsl``); ``tests/ir/test_opcodes.py`` fails when a record is incomplete or
+calls a helper that neither the prelude nor its include defines.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class Opcode:
         wgsl: WGSL expression for one lane; ``{0}``, ``{1}``, ... are the argument expressions.
         wgsl4: WGSL expression on ``vec4`` operands (four lanes at once), or :class:`NoVec4`
             when codegen emits the four-lane form itself.
+        include: the static WGSL file (``oscilla/shaders/<include>``) that defines the op's
+            ``osc_*`` helpers when the prelude does not; codegen adds it to the kernels that use
+            the op, and only to those ("" for ops of the prelude).
     """
 
     name: str
@@ -66,12 +71,16 @@ class Opcode:
     numpy: Callable[..., npt.ArrayLike]
     wgsl: str
     wgsl4: str | NoVec4
+    include: str = ""
 
     @property
     def vec4_template(self) -> str | None:
         """The vec4 template, or None when the op has no per-op vec4 form."""
         return None if isinstance(self.wgsl4, NoVec4) else self.wgsl4
 
+
+#: the static WGSL of the gradient-noise ops (their ``include``)
+NOISE_WGSL = "noise.wgsl"
 
 #: ops whose value is not a pure function of their arguments (never constant-folded; no record)
 SOURCE_OPS = {
@@ -139,6 +148,134 @@ def noise1(x: npt.ArrayLike) -> np.ndarray:
     h1 = to01(pcg_hash(ku + np.uint32(1)))
     u = f * f * (np.float32(3.0) - np.float32(2.0) * f)
     return np.asarray(h0 + (h1 - h0) * u)
+
+
+# -- gradient noise (docs/language/hashing-and-noise.md#gradient-noise; WGSL twins in oscilla/shaders/noise.wgsl) ------
+
+#: 1/max|n| of 2-D gradient noise with unit gradients: the maximum, sqrt(2)/2, is at a cell centre
+NOISE2_SCALE = np.float32(1.4142135)
+#: 1/max|n| of 3-D gradient noise with Perlin's 12 gradients (max 1.0363538 at (0.3553, 0.4815, 0.5) and its mirrors)
+NOISE3_SCALE = np.float32(0.96491)
+#: the components of the diagonal unit gradients (±1, ±1)/sqrt(2)
+NOISE_DIAG = np.float32(0.70710677)
+_ONE = np.float32(1.0)
+
+
+def _lattice(x: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """(the u32 bit pattern of i32(floor(x)), x - floor(x)) of float32 x."""
+    x = np.asarray(x, dtype=np.float32)
+    k = np.floor(x)
+    return _i2u(_f2i(k)), x - k
+
+
+def fade(t: npt.ArrayLike) -> np.ndarray:
+    """Perlin's quintic fade t³(t(6t - 15) + 10) (float32, the operation order of osc_fade)."""
+    t = np.asarray(t, dtype=np.float32)
+    return t * t * t * (t * (t * np.float32(6.0) - np.float32(15.0)) + np.float32(10.0))
+
+
+def dfade(t: npt.ArrayLike) -> np.ndarray:
+    """The derivative of :func:`fade`, 30t²(t(t - 2) + 1) (float32, the order of osc_dfade)."""
+    t = np.asarray(t, dtype=np.float32)
+    return np.float32(30.0) * t * t * (t * (t - np.float32(2.0)) + _ONE)
+
+
+def _grad2(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unit gradient of a corner from its hash's top 3 bits b: (±1, 0) or (0, ±1) when b < 4
+    (bit 1 picks the axis, bit 0 the sign), else (±s, ±s) with s = sqrt(1/2) (signs: bits 0 and 1)."""
+    b = np.asarray(h, dtype=np.uint32) >> np.uint32(29)
+    sx = np.where((b & np.uint32(1)) != 0, np.float32(-1.0), _ONE)
+    sy = np.where((b & np.uint32(2)) != 0, np.float32(-1.0), _ONE)
+    on_y = (b & np.uint32(2)) != 0
+    diag = (b & np.uint32(4)) != 0
+    zero = np.float32(0.0)
+    gx = np.where(diag, sx * NOISE_DIAG, np.where(on_y, zero, sx)).astype(np.float32)
+    gy = np.where(diag, sy * NOISE_DIAG, np.where(on_y, sx, zero)).astype(np.float32)
+    return gx, gy
+
+
+def gradient_noise2(
+    x: npt.ArrayLike, y: npt.ArrayLike, seed: npt.ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """2-D gradient noise and its partial derivatives, (n, ∂n/∂x, ∂n/∂y), each scaled by
+    :data:`NOISE2_SCALE` (float32 arrays of the broadcast shape; seed is a u32). Unclamped: the
+    Noise2D value is n clamped to [-1, 1]. The operation order of osc_gnoise2."""
+    x, y, seed = np.broadcast_arrays(_f(x), _f(y), _u(seed))
+    i, fx = _lattice(x)
+    j, fy = _lattice(y)
+    one = np.uint32(1)
+    with np.errstate(over="ignore"):
+        s = pcg_hash(seed)
+        a0, a1 = pcg_hash(s + i), pcg_hash(s + i + one)
+        g00, g01 = _grad2(pcg_hash(a0 + j)), _grad2(pcg_hash(a0 + j + one))
+        g10, g11 = _grad2(pcg_hash(a1 + j)), _grad2(pcg_hash(a1 + j + one))
+    fx1, fy1 = fx - _ONE, fy - _ONE
+    n00 = g00[0] * fx + g00[1] * fy
+    n10 = g10[0] * fx1 + g10[1] * fy
+    n01 = g01[0] * fx + g01[1] * fy1
+    n11 = g11[0] * fx1 + g11[1] * fy1
+    u, v = fade(fx), fade(fy)
+    du, dv = dfade(fx), dfade(fy)
+    nx0 = n00 + u * (n10 - n00)
+    nx1 = n01 + u * (n11 - n01)
+    n = nx0 + v * (nx1 - nx0)
+    dx0 = g00[0] + u * (g10[0] - g00[0]) + du * (n10 - n00)
+    dx1 = g01[0] + u * (g11[0] - g01[0]) + du * (n11 - n01)
+    dnx = dx0 + v * (dx1 - dx0)
+    dy0 = g00[1] + u * (g10[1] - g00[1])
+    dy1 = g01[1] + u * (g11[1] - g01[1])
+    dny = dy0 + v * (dy1 - dy0) + dv * (nx1 - nx0)
+    return n * NOISE2_SCALE, dnx * NOISE2_SCALE, dny * NOISE2_SCALE
+
+
+def noise2(x: npt.ArrayLike, y: npt.ArrayLike, seed: npt.ArrayLike) -> np.ndarray:
+    """Noise2D: 2-D gradient noise in [-1, 1] (float32)."""
+    return np.clip(gradient_noise2(x, y, seed)[0], np.float32(-1.0), _ONE)
+
+
+def _grad3(h: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Perlin's (2002) grad: the dot product with one of 12 gradients (±1, ±1, 0) ... picked by
+    the hash's top 4 bits b (u = x if b < 8 else y; v = y if b < 4 else x if b is 12 or 14 else z)."""
+    b = np.asarray(h, dtype=np.uint32) >> np.uint32(28)
+    u = np.where(b < 8, x, y)
+    v = np.where(b < 4, y, np.where((b == 12) | (b == 14), x, z))
+    return np.where((b & np.uint32(1)) != 0, -u, u) + np.where((b & np.uint32(2)) != 0, -v, v)
+
+
+def noise3(x: npt.ArrayLike, y: npt.ArrayLike, z: npt.ArrayLike, seed: npt.ArrayLike) -> np.ndarray:
+    """Noise3D: 3-D gradient noise (Perlin 2002) scaled by :data:`NOISE3_SCALE` and clamped to
+    [-1, 1] (float32 of the broadcast shape; seed is a u32). The operation order of osc_noise3."""
+    x, y, z, seed = np.broadcast_arrays(_f(x), _f(y), _f(z), _u(seed))
+    i, fx = _lattice(x)
+    j, fy = _lattice(y)
+    k, fz = _lattice(z)
+    one = np.uint32(1)
+    with np.errstate(over="ignore"):
+        s = pcg_hash(seed)
+        a0, a1 = pcg_hash(s + i), pcg_hash(s + i + one)
+        b00, b01 = pcg_hash(a0 + j), pcg_hash(a0 + j + one)
+        b10, b11 = pcg_hash(a1 + j), pcg_hash(a1 + j + one)
+        h = {
+            (0, 0, 0): pcg_hash(b00 + k),
+            (0, 0, 1): pcg_hash(b00 + k + one),
+            (0, 1, 0): pcg_hash(b01 + k),
+            (0, 1, 1): pcg_hash(b01 + k + one),
+            (1, 0, 0): pcg_hash(b10 + k),
+            (1, 0, 1): pcg_hash(b10 + k + one),
+            (1, 1, 0): pcg_hash(b11 + k),
+            (1, 1, 1): pcg_hash(b11 + k + one),
+        }
+    fxs, fys, fzs = (fx, fx - _ONE), (fy, fy - _ONE), (fz, fz - _ONE)
+    n = {c: _grad3(hc, fxs[c[0]], fys[c[1]], fzs[c[2]]) for c, hc in h.items()}
+    u, v, w = fade(fx), fade(fy), fade(fz)
+    nx00 = n[0, 0, 0] + u * (n[1, 0, 0] - n[0, 0, 0])
+    nx10 = n[0, 1, 0] + u * (n[1, 1, 0] - n[0, 1, 0])
+    nx01 = n[0, 0, 1] + u * (n[1, 0, 1] - n[0, 0, 1])
+    nx11 = n[0, 1, 1] + u * (n[1, 1, 1] - n[0, 1, 1])
+    nxy0 = nx00 + v * (nx10 - nx00)
+    nxy1 = nx01 + v * (nx11 - nx01)
+    out = nxy0 + w * (nxy1 - nxy0)
+    return np.clip(out * NOISE3_SCALE, np.float32(-1.0), _ONE)
 
 
 def hsv2rgb(h: npt.ArrayLike, s: npt.ArrayLike, v: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -593,6 +730,43 @@ OPCODES: dict[str, Opcode] = _table(
         wgsl4="({0} ^ {1})",
     ),
     Opcode(name="i2u", args=(I32,), result=U32, numpy=_i2u, wgsl="bitcast<u32>({0})", wgsl4="bitcast<vec4<u32>>({0})"),
+    # gradient noise (docs/language/hashing-and-noise.md#gradient-noise): (x, y[, z], seed) -> f32
+    Opcode(
+        name="noise2",
+        args=(F32, F32, U32),
+        result=F32,
+        numpy=noise2,
+        wgsl="osc_noise2({0}, {1}, {2})",
+        wgsl4="osc_noise24({0}, {1}, {2})",
+        include=NOISE_WGSL,
+    ),
+    Opcode(
+        name="noise2_dx",
+        args=(F32, F32, U32),
+        result=F32,
+        numpy=lambda x, y, seed: gradient_noise2(x, y, seed)[1],
+        wgsl="osc_gnoise2({0}, {1}, {2}).y",
+        wgsl4="osc_noise2_dx4({0}, {1}, {2})",
+        include=NOISE_WGSL,
+    ),
+    Opcode(
+        name="noise2_dy",
+        args=(F32, F32, U32),
+        result=F32,
+        numpy=lambda x, y, seed: gradient_noise2(x, y, seed)[2],
+        wgsl="osc_gnoise2({0}, {1}, {2}).z",
+        wgsl4="osc_noise2_dy4({0}, {1}, {2})",
+        include=NOISE_WGSL,
+    ),
+    Opcode(
+        name="noise3",
+        args=(F32, F32, F32, U32),
+        result=F32,
+        numpy=noise3,
+        wgsl="osc_noise3({0}, {1}, {2}, {3})",
+        wgsl4="osc_noise34({0}, {1}, {2}, {3})",
+        include=NOISE_WGSL,
+    ),
 )
 
 

@@ -52,14 +52,26 @@ def test_placeholders_match_arguments(rec):
     assert _placeholders(rec.wgsl) == want, rec.wgsl
     if rec.vec4_template is not None:
         assert _placeholders(rec.vec4_template) == want, rec.vec4_template
-        assert rec.vec4_template.format(*("a", "b", "c")[: len(rec.args)])  # formats without error
+        assert rec.vec4_template.format(*"abcd"[: len(rec.args)])  # formats without error
+
+
+def _functions(wgsl_file: str) -> set[str]:
+    return set(re.findall(r"^fn (osc_\w+)\s*\(", load_wgsl(wgsl_file), re.M))
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=lambda r: r.name)
-def test_helpers_are_in_the_prelude(rec):
+def test_helpers_are_in_the_prelude_or_the_include(rec):
     texts = [rec.wgsl, rec.wgsl4.reason if isinstance(rec.wgsl4, NoVec4) else rec.wgsl4]
     called = {name for t in texts for name in re.findall(r"\bosc_\w+", t)}
-    assert called <= PRELUDE_FUNCTIONS, f"not defined in prelude.wgsl: {sorted(called - PRELUDE_FUNCTIONS)}"
+    known = PRELUDE_FUNCTIONS | (_functions(rec.include) if rec.include else set())
+    where = "prelude.wgsl" + (f" or {rec.include}" if rec.include else "")
+    assert called <= known, f"not defined in {where}: {sorted(called - known)}"
+
+
+def test_includes_do_not_redefine_prelude_helpers():
+    for name in {r.include for r in RECORDS if r.include}:
+        assert _functions(name), name  # the regex finds the file's helpers
+        assert not _functions(name) & PRELUDE_FUNCTIONS, name
 
 
 def test_vec4_only_missing_where_codegen_emits_it():
