@@ -9,7 +9,7 @@ add     := mul ( ("+"|"-") mul )*
 mul     := unary ( ("*"|"/"|"%") unary )*
 unary   := ("!"|"-"|"+") unary | power
 power   := call ( "**" unary )?                            -- right-associative: 2 ** 3 ** 2 = 2 ** 9
-call    := member ( "(" ( ternary ("," ternary)* )? ")" )?    -- callee must be a bare IDENT
+call    := member ( "(" ( ternary ("," ternary)* )? ")" ( "." IDENT )* )?    -- callee: a bare IDENT
 member  := primary ( "." IDENT )*
 primary := NUMBER | IDENT | "(" ternary ")"
 ```
@@ -211,10 +211,13 @@ class _Parser:
                 self.advance()
                 args.append(self.ternary())
         self.expect(")", f"expected ',' or ')' to close the argument list of {callee.name}( at offset {paren.pos}")
-        return self._height(Call(callee.pos, callee.name, tuple(args)), paren, *args)
+        return self.members(self._height(Call(callee.pos, callee.name, tuple(args)), paren, *args))
 
     def member(self) -> Node:
-        node = self.primary()
+        return self.members(self.primary())
+
+    def members(self, node: Node) -> Node:
+        """``node`` followed by any number of ``. IDENT`` (swizzles or dotted names)."""
         while self.at("."):
             dot = self.advance()
             t = self.tok

@@ -204,13 +204,14 @@ fn osc_inversesqrt(x: f32) -> f32 {
     return select(select(inverseSqrt(x), osc_inf(), x == 0.0), osc_nan(), x < 0.0);
 }
 
-// asin / acos: NaN outside [-1, 1].
+// asin / acos: NaN outside [-1, 1]. Computed from atan2 as WGSL's accuracy rule has it, with
+// (1 - x)(1 + x) instead of 1 - x*x, which cancels near ±1 (lavapipe's own asin is 3e-4 off there).
 fn osc_asin(x: f32) -> f32 {
-    return select(asin(x), osc_nan(), abs(x) > 1.0);
+    return select(atan2(x, sqrt((1.0 - x) * (1.0 + x))), osc_nan(), abs(x) > 1.0);
 }
 
 fn osc_acos(x: f32) -> f32 {
-    return select(acos(x), osc_nan(), abs(x) > 1.0);
+    return select(atan2(sqrt((1.0 - x) * (1.0 + x)), x), osc_nan(), abs(x) > 1.0);
 }
 
 // tanh with the argument clamped to [-10, 10] (tanh(±10) is ±1 in f32), so that a driver that
