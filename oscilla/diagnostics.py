@@ -149,15 +149,30 @@ class DiagnosticCollector:
 
 
 def levenshtein(a: str, b: str) -> int:
-    """Edit distance (insert, delete, substitute each cost 1)."""
+    """Case-insensitive edit distance: insert, delete, substitute and swap two adjacent characters
+    each cost 1 (optimal string alignment), so ``pwo`` is 1 from ``pow``."""
     a, b = a.lower(), b.lower()
+    before: list[int] = []
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
         for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
+            d = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                d = min(d, before[j - 2] + 1)
+            cur.append(d)
+        before, prev = prev, cur
     return prev[-1]
+
+
+def common_prefix(a: str, b: str) -> int:
+    """The length of the longest common case-insensitive prefix of ``a`` and ``b``."""
+    n = 0
+    for x, y in zip(a.lower(), b.lower()):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 #: names longer than this get no suggestion: the edit distance costs len(name) x len(candidate),
@@ -168,15 +183,16 @@ MAX_SUGGEST_LENGTH = 64
 def suggest(name: str, candidates: Sequence[str]) -> str | None:
     """The did-you-mean rule of docs/language/diagnostics-codes.md#suggestions.
 
-    A candidate qualifies when its case-insensitive Levenshtein distance d to ``name`` is at most
-    max(2, floor(max(len)/2)), or when one is a prefix of the other and the shorter has >= 3
-    characters. The qualifying candidate with the smallest d wins; ties go to declaration order.
+    A candidate qualifies when its case-insensitive edit distance d to ``name`` (:func:`levenshtein`:
+    an adjacent swap costs 1) is at most max(2, floor(max(len)/2)), or when one is a prefix of the
+    other and the shorter has >= 3 characters. The qualifying candidate with the smallest d wins;
+    among equals, the one sharing the longest prefix with ``name``, then declaration order.
     A name (or candidate) longer than :data:`MAX_SUGGEST_LENGTH` characters gets (or is) no
     suggestion, so a 200,000-character name costs nothing.
     """
     if len(name) > MAX_SUGGEST_LENGTH:
         return None
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, int, int, str] | None = None
     for order, cand in enumerate(candidates):
         if len(cand) > MAX_SUGGEST_LENGTH:
             continue
@@ -185,9 +201,10 @@ def suggest(name: str, candidates: Sequence[str]) -> str | None:
         shorter = min(len(lo), len(lc))
         prefix = (lo.startswith(lc) or lc.startswith(lo)) and shorter >= 3
         if d <= max(2, max(len(name), len(cand)) // 2) or prefix:
-            if best is None or (d, order) < best[:2]:
-                best = (d, order, cand)
-    return best[2] if best else None
+            key = (d, -common_prefix(name, cand), order, cand)
+            if best is None or key < best:
+                best = key
+    return best[-1] if best else None
 
 
 #: candidates a did-you-mean message lists at most (the block types, 75, are all listed)

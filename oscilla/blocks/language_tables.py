@@ -33,7 +33,7 @@ from oscilla.blocks.registry import (
     all_types,
     block_def,
 )
-from oscilla.expr.typecheck import FUNCTIONS
+from oscilla.expr.typecheck import CONSTRUCTED, FUNCTIONS
 from oscilla.payloads import ALLOWED_UNITS, DEFAULT_UNIT, PAYLOADS, STORAGE, STRIDE
 
 #: the block reference page, relative to docs/
@@ -257,19 +257,24 @@ def render_blocks_table(page: str) -> str:
 
 
 _KIND = {
-    "float": "float",
+    "float": "float (a vector for vector arguments)",
     "same": "the argument's type",
-    "toint": "int",
-    "intorfloat": "int if every argument is int, else float",
+    "toint": "int; a vector for a vector argument",
+    "intorfloat": "int if every argument is int, else float (a vector for vector arguments)",
+    "reduce": "float",
+    "vector": "the argument's type",
+    "cross": "vec3",
+    "select": "the type of f and t",
 }
 
 
 def expression_functions_table(page: str) -> str:
-    """The functions an Expression may call (the type checker's table)."""
+    """The functions an Expression may call, with their meaning (the type checker's table)."""
     rows = []
-    for name, (params, kind) in FUNCTIONS.items():
-        rows.append([f"`{name}({', '.join(params)})`", _KIND[kind]])
-    return _table(["function", "result"], rows)
+    for name, fn in FUNCTIONS.items():
+        result = CONSTRUCTED[name] if fn.kind == "construct" else _KIND[fn.kind]
+        rows.append([f"`{fn.signature(name)}`", result, _cell(fn.meaning)])
+    return _table(["function", "result", "meaning"], rows)
 
 
 #: table name (as written in the page's markers) -> renderer of that table for a page (the page's

@@ -1,10 +1,13 @@
 """Tokenizer of the expression language (docs/language/expressions.md#lexical-rules).
 
-Whitespace is space, tab, CR and LF. NUMBER is ``[0-9]+`` (int) or ``[0-9]+\\.[0-9]+`` (float); there
-is no ``.5``, and ``1.`` is NUMBER then ``.``. IDENT is ``[A-Za-z_][A-Za-z0-9_]*`` (ASCII only). The
-operators are ``+ - * / % < > <= >= == != && || ! ? : ( ) , .``. Any other character is
-E_EXPR_SYNTAX at its offset, and so is a number literal longer than :data:`MAX_LITERAL_LENGTH`
-characters, an int literal above :data:`INT_MAX` or a float literal beyond the f32 range.
+Whitespace is space, tab, CR and LF. NUMBER is ``[0-9]+`` (int), or ``[0-9]+(\\.[0-9]+)?`` followed
+by an exponent ``[eE][+-]?[0-9]+`` and/or with a fraction (float): ``1e-3``, ``2.5E+4`` and ``1e3``
+are floats; there is no ``.5``, and ``1.`` is NUMBER then ``.``. An ``e``/``E`` right after the digits
+must start a complete exponent (``2e`` and ``2e+`` are errors, not the number 2 and the name e).
+IDENT is ``[A-Za-z_][A-Za-z0-9_]*`` (ASCII only). The operators are
+``+ - * / % ** < > <= >= == != && || ! ? : ( ) , .``. Any other character is E_EXPR_SYNTAX at its
+offset, and so is a number literal longer than :data:`MAX_LITERAL_LENGTH` characters, an int
+literal above :data:`INT_MAX` or a float literal beyond the f32 range.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ WHITESPACE = frozenset(" \t\r\n")
 DIGITS = frozenset("0123456789")
 IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 IDENT_CHARS = IDENT_START | DIGITS
-TWO_CHAR_OPS = ("<=", ">=", "==", "!=", "&&", "||")
+TWO_CHAR_OPS = ("**", "<=", ">=", "==", "!=", "&&", "||")
 ONE_CHAR_OPS = frozenset("+-*/%<>!?:(),.")
 
 INT_MAX = 2**31 - 1
@@ -87,6 +90,27 @@ def _float_literal(literal: str, pos: int) -> float:
     return value
 
 
+def _exponent_end(text: str, start: int, j: int) -> int:
+    """The end of the exponent ``[eE][+-]?[0-9]+`` at ``text[j]`` of the number starting at ``start``.
+
+    Raises:
+        ExprError: E_EXPR_SYNTAX at ``start`` when the exponent has no digits (``2e``, ``2e+x``).
+    """
+    k = j + 1
+    if k < len(text) and text[k] in "+-":
+        k += 1
+    if k >= len(text) or text[k] not in DIGITS:
+        raise ExprError(
+            SYNTAX,
+            start,
+            f"the number {_quote(text[start : k + 1])!r} has an exponent without digits; "
+            f"write e.g. 1e-3 or 2.5e4 (for the constant e, put an operator before it: 2 * e)",
+        )
+    while k < len(text) and text[k] in DIGITS:
+        k += 1
+    return k
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text``, ending with an EOF token at offset len(text).
 
@@ -106,10 +130,16 @@ def tokenize(text: str) -> list[Token]:
             j = i
             while j < n and text[j] in DIGITS:
                 j += 1
+            is_float = False
             if j + 1 < n and text[j] == "." and text[j + 1] in DIGITS:
+                is_float = True
                 j += 1
                 while j < n and text[j] in DIGITS:
                     j += 1
+            if j < n and text[j] in "eE":
+                j = _exponent_end(text, i, j)
+                is_float = True
+            if is_float:
                 toks.append(Token(NUM, text[i:j], i, _float_literal(text[i:j], i)))
             else:
                 toks.append(Token(NUM, text[i:j], i, _int_literal(text[i:j], i)))
@@ -142,7 +172,7 @@ def tokenize(text: str) -> list[Token]:
             SYNTAX,
             i,
             f"unexpected character {ch!r}{hint}. Expressions use numbers, names and "
-            f"the operators + - * / % < > <= >= == != && || ! ? : ( ) , .",
+            f"the operators + - * / % ** < > <= >= == != && || ! ? : ( ) , .",
         )
     toks.append(Token(EOF, "", n))
     return toks

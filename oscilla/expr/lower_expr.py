@@ -8,9 +8,11 @@ the numpy op table (:mod:`oscilla.ir.opcodes`) evaluates the very same ops for t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 
-from oscilla.expr.typecheck import BOOL, FLOAT, INT, CheckedExpr, TExpr
+from oscilla.expr.typecheck import BOOL, FLOAT, INT, VECTORS, CheckedExpr, TExpr
 from oscilla.ir.graph import IRBuilder
 
 _ARITH = {
@@ -24,8 +26,31 @@ _ARITH = {
     "max": ("max", "max_i"),
 }
 _COMPARE = {"lt", "le", "gt", "ge", "eq", "ne"}
-_ROUNDING = {"floor": "floor", "ceil": "ceil", "round": "round"}
-_FLOAT1 = {"sin": "sin", "cos": "cos", "tan": "tan", "sqrt": "sqrt", "wrap": "frac", "fract": "frac"}
+_ROUNDING = {"floor": "floor", "ceil": "ceil", "round": "round", "trunc": "trunc"}
+#: functions that are one float opcode of the same arity
+_FLOAT_OPS = {
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "sqrt": "sqrt",
+    "wrap": "frac",
+    "fract": "frac",
+    "exp": "exp",
+    "log": "log",
+    "exp2": "exp2",
+    "log2": "log2",
+    "inversesqrt": "inversesqrt",
+    "asin": "asin",
+    "acos": "acos",
+    "atan": "atan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "atan2": "atan2",
+    "pow": "pow",
+}
+DEG_TO_RAD = math.pi / 180.0
+RAD_TO_DEG = 180.0 / math.pi
 
 
 class _Lowerer:
@@ -56,10 +81,64 @@ class _Lowerer:
             (cond,) = self.run(e.args[0])
             a, b = self.run(e.args[1]), self.run(e.args[2])
             return tuple(self.o("select", cond, x, y) for x, y in zip(a, b))
-        args = [self.run(a)[0] for a in e.args]
-        return (self._scalar(e, args),)
+        if op == "construct":
+            return self._construct(e)
+        if op in _GEOMETRIC:
+            return _GEOMETRIC[op](self, [self.run(a) for a in e.args])
+        # component-wise: a number argument applies to every component of a vector one
+        args = [self.run(a) for a in e.args]
+        width = max(len(a) for a in args)
+        scalar = replace(e, type=FLOAT) if e.type in VECTORS else e
+        return tuple(self._scalar(scalar, [a[k] if len(a) > 1 else a[0] for a in args]) for k in range(width))
+
+    def _construct(self, e: TExpr) -> tuple[int, ...]:
+        comps = [n for a in e.args for n in self.run(a)]
+        want = VECTORS[e.type]
+        if len(comps) == 1:  # vec2(s) / vec3(s) splat
+            comps *= want
+        if len(comps) == want - 1:  # color(r, g, b): alpha 1
+            comps.append(self.c(1.0))
+        return tuple(comps)
+
+    # -- geometric functions over whole vectors (docs/language/expressions.md#vectors) ------------
+    def dot(self, a: tuple[int, ...], b: tuple[int, ...]) -> int:
+        """a0·b0 + a1·b1 + …, summed left to right."""
+        acc = self.o("mul", a[0], b[0])
+        for x, y in zip(a[1:], b[1:]):
+            acc = self.o("add", acc, self.o("mul", x, y))
+        return acc
+
+    def length(self, v: tuple[int, ...]) -> int:
+        """sqrt(dot(v, v)); |x| for one component."""
+        return self.o("abs", v[0]) if len(v) == 1 else self.o("sqrt", self.dot(v, v))
+
+    def _dot(self, args: list[tuple[int, ...]]) -> tuple[int, ...]:
+        return (self.dot(args[0], args[1]),)
+
+    def _length(self, args: list[tuple[int, ...]]) -> tuple[int, ...]:
+        return (self.length(args[0]),)
+
+    def _distance(self, args: list[tuple[int, ...]]) -> tuple[int, ...]:
+        return (self.length(tuple(self.o("sub", x, y) for x, y in zip(args[0], args[1]))),)
+
+    def _normalize(self, args: list[tuple[int, ...]]) -> tuple[int, ...]:
+        """v / length(v), and the zero vector for a zero length."""
+        (v,) = args
+        n = self.length(v)
+        zero = self.o("eq", n, self.c(0.0))
+        return tuple(self.o("select", zero, self.c(0.0), self.o("div", x, n)) for x in v)
+
+    def _cross(self, args: list[tuple[int, ...]]) -> tuple[int, ...]:
+        (a0, a1, a2), (b0, b1, b2) = args
+        o = self.o
+        return (
+            o("sub", o("mul", a1, b2), o("mul", a2, b1)),
+            o("sub", o("mul", a2, b0), o("mul", a0, b2)),
+            o("sub", o("mul", a0, b1), o("mul", a1, b0)),
+        )
 
     def _scalar(self, e: TExpr, args: list[int]) -> int:
+        """One component of the component-wise node ``e`` (its type a number type) on ``args``."""
         op, o = e.op, self.o
         if op == "i2f":
             return o("i2f", *args)
@@ -76,10 +155,30 @@ class _Lowerer:
             return o("and_b", *args)
         if op == "or":
             return o("or_b", *args)
-        if op in _FLOAT1:
-            return o(_FLOAT1[op], *args)
+        if op in _FLOAT_OPS:
+            return o(_FLOAT_OPS[op], *args)
         if op in _ROUNDING:
-            return o("f2i", o(_ROUNDING[op], *args))
+            rounded = o(_ROUNDING[op], *args)
+            return o("f2i", rounded) if e.type == INT else rounded
+        if op == "sign":
+            if e.type == INT:
+                (x,) = args
+                zero = self.b.const(0, "i32")
+                neg = o("select", o("lt_i", x, zero), self.b.const(-1, "i32"), zero)
+                return o("select", o("gt_i", x, zero), self.b.const(1, "i32"), neg)
+            return o("sign", *args)
+        if op == "step":
+            edge, x = args  # WGSL step: 1 if edge <= x, else 0
+            return o("select", o("le", edge, x), self.c(1.0), self.c(0.0))
+        if op == "saturate":
+            return self._clamp(args[0], self.c(0.0), self.c(1.0))
+        if op == "radians":
+            return o("mul", args[0], self.c(DEG_TO_RAD))
+        if op == "degrees":
+            return o("mul", args[0], self.c(RAD_TO_DEG))
+        if op == "hypot":
+            x, y = args
+            return o("sqrt", o("add", o("mul", x, x), o("mul", y, y)))
         if op in ("lerp", "mix"):
             a, b, t = args
             # a·(1−t) + b·t, t unclamped
@@ -99,6 +198,17 @@ class _Lowerer:
     def _clamp(self, x: int, lo: int, hi: int) -> int:
         """max(lo, min(hi, x)): lo wins when lo > hi (docs/language/functions.md#clamp)."""
         return self.o("max", lo, self.o("min", hi, x))
+
+
+_Components = tuple[int, ...]
+#: the functions over whole vectors, by name
+_GEOMETRIC: dict[str, Callable[[_Lowerer, list[_Components]], _Components]] = {
+    "dot": _Lowerer._dot,
+    "length": _Lowerer._length,
+    "distance": _Lowerer._distance,
+    "normalize": _Lowerer._normalize,
+    "cross": _Lowerer._cross,
+}
 
 
 def lower_expression(checked: CheckedExpr, b: IRBuilder, env: Mapping[str, tuple[int, ...]]) -> tuple[int, ...]:

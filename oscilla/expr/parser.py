@@ -7,13 +7,16 @@ and     := cmp ( "&&" cmp )*
 cmp     := add ( ("<"|">"|"<="|">="|"=="|"!=") add )*
 add     := mul ( ("+"|"-") mul )*
 mul     := unary ( ("*"|"/"|"%") unary )*
-unary   := ("!"|"-"|"+") unary | call
-call    := member ( "(" ( ternary ("," ternary)* )? ")" )?    -- callee must be a bare IDENT
+unary   := ("!"|"-"|"+") unary | power
+power   := call ( "**" unary )?                            -- right-associative: 2 ** 3 ** 2 = 2 ** 9
+call    := member ( "(" ( ternary ("," ternary)* )? ")" ( "." IDENT )* )?    -- callee: a bare IDENT
 member  := primary ( "." IDENT )*
 primary := NUMBER | IDENT | "(" ternary ")"
 ```
 
-Binary operators are left-associative; unary operators and ``?:`` are right-associative. The whole
+Binary operators are left-associative except ``**`` (pow), which is right-associative and binds
+tighter than a unary operator on its left (``-x ** 2`` is ``-(x ** 2)``, as in Python) but takes a
+unary operand on its right (``2 ** -1``); unary operators and ``?:`` are right-associative. The whole
 input must be consumed. Every AST node carries ``pos``, the offset where it starts (a binary node
 starts at its left operand, a call at its callee, a member access at its object, and a
 parenthesized expression at its ``(``).
@@ -180,7 +183,17 @@ class _Parser:
             operand = self.unary()
             self.nesting -= 1
             return self._height(Unary(op.pos, op.text, operand), op, operand)
-        return self.call()
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.call()
+        if not self.at("**"):
+            return base
+        op = self.advance()
+        self._nest(op)
+        exponent = self.unary()
+        self.nesting -= 1
+        return self._height(Binary(base.pos, "**", base, exponent, op.pos), op, base, exponent)
 
     def call(self) -> Node:
         start = self.i
@@ -198,10 +211,13 @@ class _Parser:
                 self.advance()
                 args.append(self.ternary())
         self.expect(")", f"expected ',' or ')' to close the argument list of {callee.name}( at offset {paren.pos}")
-        return self._height(Call(callee.pos, callee.name, tuple(args)), paren, *args)
+        return self.members(self._height(Call(callee.pos, callee.name, tuple(args)), paren, *args))
 
     def member(self) -> Node:
-        node = self.primary()
+        return self.members(self.primary())
+
+    def members(self, node: Node) -> Node:
+        """``node`` followed by any number of ``. IDENT`` (swizzles or dotted names)."""
         while self.at("."):
             dot = self.advance()
             t = self.tok

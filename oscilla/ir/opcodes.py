@@ -342,6 +342,49 @@ def _atan2(y: npt.ArrayLike, x: npt.ArrayLike) -> np.ndarray:
     return np.where((_f(y) == 0) & (_f(x) == 0), np.float32(0), np.arctan2(_f(y), _f(x)))
 
 
+_NAN = np.float32(np.nan)
+_INF = np.float32(np.inf)
+
+
+def _log_of(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[npt.ArrayLike], np.ndarray]:
+    """``fn`` (np.log or np.log2) with -inf at ±0 and NaN below 0 (osc_log, osc_log2)."""
+
+    def log(x: npt.ArrayLike) -> np.ndarray:
+        x = _f(x)
+        return np.where(x < 0, _NAN, np.where(x == 0, -_INF, fn(x)))
+
+    return log
+
+
+def _inversesqrt(x: npt.ArrayLike) -> np.ndarray:
+    """1 / sqrt(x) with +inf at ±0 and NaN below 0 (osc_inversesqrt)."""
+    x = _f(x)
+    return np.where(x < 0, _NAN, np.where(x == 0, _INF, np.float32(1.0) / np.sqrt(x)))
+
+
+def _in_unit(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[npt.ArrayLike], np.ndarray]:
+    """``fn`` (np.arcsin or np.arccos) with NaN outside [-1, 1] (osc_asin, osc_acos)."""
+
+    def f(x: npt.ArrayLike) -> np.ndarray:
+        x = _f(x)
+        return np.where(np.abs(x) > 1, _NAN, fn(x))
+
+    return f
+
+
+def _pow(x: npt.ArrayLike, y: npt.ArrayLike) -> np.ndarray:
+    """x^y as osc_pow defines it (docs/language/functions.md#pow): 1 for y = 0; for x = ±0, 0
+    when y > 0 and +inf when y < 0; for x < 0, ±|x|^y for integer y (negative when y is odd) and
+    NaN otherwise."""
+    x, y = _f(x), _f(y)
+    ax = np.abs(x)
+    mag = np.where(ax == 0, np.where(y > 0, np.float32(0), _INF), np.power(ax, y))
+    odd = (y - np.float32(2) * np.floor(np.float32(0.5) * y)) == 1
+    neg = np.where(odd, -mag, mag)
+    r = np.where(x < 0, np.where(np.trunc(y) == y, neg, _NAN), mag)
+    return np.where(y == 0, np.float32(1), r)
+
+
 _HSV_VEC4 = NoVec4(
     "one osc_hsv2rgb4 call per (h, s, v) serves hsv_r, hsv_g and hsv_b; codegen emits it once and reads .r/.g/.b"
 )
@@ -476,6 +519,37 @@ OPCODES: dict[str, Opcode] = _table(
         numpy=lambda h, s, v: hsv2rgb(h, s, v)[2],
         wgsl="osc_hsv2rgb({0}, {1}, {2}).z",
         wgsl4=_HSV_VEC4,
+    ),
+    # logarithms, powers, inverse trigonometry (docs/language/functions.md#domains): edge cases as in the prelude
+    Opcode(name="log", args=(F32,), result=F32, numpy=_log_of(np.log), wgsl="osc_log({0})", wgsl4="osc_log4({0})"),
+    Opcode(name="log2", args=(F32,), result=F32, numpy=_log_of(np.log2), wgsl="osc_log2({0})", wgsl4="osc_log24({0})"),
+    Opcode(name="exp2", args=(F32,), result=F32, numpy=lambda a: np.exp2(_f(a)), wgsl="exp2({0})", wgsl4="exp2({0})"),
+    Opcode(name="pow", args=(F32, F32), result=F32, numpy=_pow, wgsl="osc_pow({0}, {1})", wgsl4="osc_pow4({0}, {1})"),
+    Opcode(
+        name="inversesqrt",
+        args=(F32,),
+        result=F32,
+        numpy=_inversesqrt,
+        wgsl="osc_inversesqrt({0})",
+        wgsl4="osc_inversesqrt4({0})",
+    ),
+    Opcode(name="sign", args=(F32,), result=F32, numpy=lambda a: np.sign(_f(a)), wgsl="sign({0})", wgsl4="sign({0})"),
+    Opcode(
+        name="asin", args=(F32,), result=F32, numpy=_in_unit(np.arcsin), wgsl="osc_asin({0})", wgsl4="osc_asin4({0})"
+    ),
+    Opcode(
+        name="acos", args=(F32,), result=F32, numpy=_in_unit(np.arccos), wgsl="osc_acos({0})", wgsl4="osc_acos4({0})"
+    ),
+    Opcode(name="atan", args=(F32,), result=F32, numpy=lambda a: np.arctan(_f(a)), wgsl="atan({0})", wgsl4="atan({0})"),
+    Opcode(name="sinh", args=(F32,), result=F32, numpy=lambda a: np.sinh(_f(a)), wgsl="sinh({0})", wgsl4="sinh({0})"),
+    Opcode(name="cosh", args=(F32,), result=F32, numpy=lambda a: np.cosh(_f(a)), wgsl="cosh({0})", wgsl4="cosh({0})"),
+    Opcode(
+        name="tanh",
+        args=(F32,),
+        result=F32,
+        numpy=lambda a: np.tanh(_f(a)),
+        wgsl="osc_tanh({0})",
+        wgsl4="osc_tanh4({0})",
     ),
     # comparisons and selection
     Opcode(

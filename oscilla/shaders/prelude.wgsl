@@ -175,3 +175,86 @@ fn osc_mod_i4(a: vec4<i32>, b: vec4<i32>) -> vec4<i32> {
 fn osc_div_i4(a: vec4<i32>, b: vec4<i32>) -> vec4<i32> {
     return vec4<i32>(osc_div_i(a.x, b.x), osc_div_i(a.y, b.y), osc_div_i(a.z, b.z), osc_div_i(a.w, b.w));
 }
+
+// -- logarithms, powers, inverse trigonometry (docs/language/functions.md#domains) -----------------
+// WGSL leaves these functions indeterminate outside their domain (and may fold a NaN or infinite
+// literal at shader creation); each defines its edge cases with selects and runtime-opaque
+// constants (osc_k) so that the GPU and the reference runtime agree: NaN below the domain, -inf
+// for log(0), +inf for inverseSqrt(0), and pow as described in osc_pow.
+
+fn osc_nan() -> f32 {
+    return osc_k(0x7FC00000u);
+}
+
+fn osc_inf() -> f32 {
+    return osc_k(0x7F800000u);
+}
+
+// ln x: -inf at 0 (either sign), NaN below 0.
+fn osc_log(x: f32) -> f32 {
+    return select(select(log(x), -osc_inf(), x == 0.0), osc_nan(), x < 0.0);
+}
+
+fn osc_log2(x: f32) -> f32 {
+    return select(select(log2(x), -osc_inf(), x == 0.0), osc_nan(), x < 0.0);
+}
+
+// 1 / sqrt(x): +inf at 0 (either sign), NaN below 0.
+fn osc_inversesqrt(x: f32) -> f32 {
+    return select(select(inverseSqrt(x), osc_inf(), x == 0.0), osc_nan(), x < 0.0);
+}
+
+// asin / acos: NaN outside [-1, 1]. Computed from atan2 as WGSL's accuracy rule has it, with
+// (1 - x)(1 + x) instead of 1 - x*x, which cancels near ±1 (lavapipe's own asin is 3e-4 off there).
+fn osc_asin(x: f32) -> f32 {
+    return select(atan2(x, sqrt((1.0 - x) * (1.0 + x))), osc_nan(), abs(x) > 1.0);
+}
+
+fn osc_acos(x: f32) -> f32 {
+    return select(atan2(sqrt((1.0 - x) * (1.0 + x)), x), osc_nan(), abs(x) > 1.0);
+}
+
+// tanh with the argument clamped to [-10, 10] (tanh(±10) is ±1 in f32), so that a driver that
+// computes it from exponentials never divides inf by inf.
+fn osc_tanh(x: f32) -> f32 {
+    return tanh(clamp(x, -10.0, 10.0));
+}
+
+// x^y defined everywhere WGSL's pow is not: y = 0 gives 1; x = ±0 gives 0 for y > 0 and +inf for
+// y < 0; x < 0 gives ±|x|^y when y is an integer (negative for odd y) and NaN otherwise.
+fn osc_pow(x: f32, y: f32) -> f32 {
+    let ax = abs(x);
+    let mag = select(pow(ax, y), select(osc_inf(), 0.0, y > 0.0), ax == 0.0);
+    let odd = (y - 2.0 * floor(0.5 * y)) == 1.0;
+    let neg = select(mag, -mag, odd);
+    let r = select(mag, select(osc_nan(), neg, trunc(y) == y), x < 0.0);
+    return select(r, 1.0, y == 0.0);
+}
+
+fn osc_log4(x: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_log(x.x), osc_log(x.y), osc_log(x.z), osc_log(x.w));
+}
+
+fn osc_log24(x: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_log2(x.x), osc_log2(x.y), osc_log2(x.z), osc_log2(x.w));
+}
+
+fn osc_inversesqrt4(x: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_inversesqrt(x.x), osc_inversesqrt(x.y), osc_inversesqrt(x.z), osc_inversesqrt(x.w));
+}
+
+fn osc_asin4(x: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_asin(x.x), osc_asin(x.y), osc_asin(x.z), osc_asin(x.w));
+}
+
+fn osc_acos4(x: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_acos(x.x), osc_acos(x.y), osc_acos(x.z), osc_acos(x.w));
+}
+
+fn osc_tanh4(x: vec4<f32>) -> vec4<f32> {
+    return tanh(clamp(x, vec4<f32>(-10.0), vec4<f32>(10.0)));
+}
+
+fn osc_pow4(x: vec4<f32>, y: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(osc_pow(x.x, y.x), osc_pow(x.y, y.y), osc_pow(x.z, y.z), osc_pow(x.w, y.w));
+}

@@ -114,9 +114,17 @@ def test_payloads_and_expression_functions():
     assert rows["`color`"][:3] == ["4", "f32", "rgba01"]
     assert rows["`float`"][3] == "norm01, phase01, radians, degrees, ms, seconds"
     funcs = {r[0]: r[1] for r in _rows(TABLES["expression-functions"]("language/expressions.md"))}
-    assert len(funcs) == 16
-    assert funcs["`round(x)`"] == "int" and funcs["`clamp(x, lo, hi)`"] == "float"
+    # issue 12's list of functions, the three constructors and the two older names lerp and wrap
+    wanted = (
+        "atan2 pow exp log exp2 log2 sqrt inversesqrt floor ceil round trunc fract sign step smoothstep mix "
+        "clamp saturate min max abs hypot dot cross length distance normalize radians degrees sin cos tan "
+        "asin acos atan sinh cosh tanh select vec2 vec3 color lerp wrap"
+    ).split()
+    assert sorted(re.match(r"`(\w+)\(", f).group(1) for f in funcs) == sorted(wanted)
+    assert funcs["`round(x)`"].startswith("int") and funcs["`clamp(x, lo, hi)`"].startswith("float")
     assert funcs["`min(a, b)`"].startswith("int if")
+    assert funcs["`color(r, g, b[, a])`"] == "color" and funcs["`select(f, t, cond)`"] == "the type of f and t"
+    assert funcs["`dot(a, b)`"] == "float" and funcs["`cross(a, b)`"] == "vec3"
 
 
 def test_cells_escape_pipes_and_tags():

@@ -281,11 +281,12 @@ def test_bad_swizzles(text):
     assert [(d.code, d.port, d.position) for d in ds] == [("E_EXPR_TYPE", "expression", 0)]
 
 
-def test_vectors_allow_no_arithmetic():
-    d = expr_error("in1 + 1", in1=[1.0, 2.0])
-    assert (d.code, d.position) == ("E_EXPR_TYPE", 0)
-    d = expr_error("2 * -in1", in1=[1.0, 2.0])
-    assert (d.code, d.position) == ("E_EXPR_TYPE", 4)
+def test_vectors_of_two_types_and_vector_comparisons_are_type_errors():
+    # component-wise arithmetic needs one vector type (tests/expr/test_functions.py has the values)
+    d = expr_error("in1 + vec3(1, 2, 3)", in1=[1.0, 2.0])
+    assert (d.code, d.position) == ("E_EXPR_TYPE", 0) and "vec3(v, 0.0)" in d.message
+    d = expr_error("2 * -in1 < 1", in1=[1.0, 2.0])
+    assert (d.code, d.position) == ("E_EXPR_TYPE", 0) and "compare their components" in d.message
 
 
 # -- the 16 functions, on signals and on a 1000-lane field -----------------------------------------
