@@ -264,6 +264,8 @@ _KIND = {
     "reduce": "float",
     "vector": "the argument's type",
     "cross": "vec3",
+    "noise": "float",
+    "curl": "vec2",
     "select": "the type of f and t",
 }
 

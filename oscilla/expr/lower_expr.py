@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from oscilla.expr.typecheck import BOOL, FLOAT, INT, VECTORS, CheckedExpr, TExpr
 from oscilla.ir.graph import IRBuilder
+from oscilla.ir.noise import curl_noise2, fractal_noise, gradient_noise
 
 _ARITH = {
     "add": ("add", "add_i"),
@@ -202,7 +203,27 @@ class _Lowerer:
 
 _Components = tuple[int, ...]
 #: the functions over whole vectors, by name
+#: the noise functions' fixed settings (the blocks' defaults: docs/language/hashing-and-noise.md)
+EXPR_NOISE_SEED, EXPR_FBM = 0, (4, 2.0, 0.5)  # seed; octaves, lacunarity, gain
+
+
+def _noise(lw: _Lowerer, args: list[_Components]) -> _Components:
+    return (gradient_noise(lw.b, args[0], EXPR_NOISE_SEED),)
+
+
+def _fbm(lw: _Lowerer, args: list[_Components]) -> _Components:
+    return (fractal_noise(lw.b, args[0], EXPR_NOISE_SEED, *EXPR_FBM),)
+
+
+def _curl(lw: _Lowerer, args: list[_Components]) -> _Components:
+    x, y = args[0]
+    return curl_noise2(lw.b, x, y, EXPR_NOISE_SEED)
+
+
 _GEOMETRIC: dict[str, Callable[[_Lowerer, list[_Components]], _Components]] = {
+    "noise": _noise,
+    "fbm": _fbm,
+    "curl": _curl,
     "dot": _Lowerer._dot,
     "length": _Lowerer._length,
     "distance": _Lowerer._distance,

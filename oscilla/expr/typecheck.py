@@ -109,6 +109,11 @@ FUNCTIONS: dict[str, Func] = {
     "normalize": _f("v", "vector", "v / length(v); the zero vector stays zero"),
     "cross": _f("a b", "cross", "the cross product of two vec3"),
     "select": _f("f t cond", "select", "t if cond, else f (WGSL argument order: the condition last)"),
+    "noise": _f("p", "noise", "gradient noise of a vec2 or vec3 in [−1, 1] (Noise2D / Noise3D with seed 0)"),
+    "fbm": _f(
+        "p", "noise", "fractal noise of a vec2 or vec3 (FractalNoise: 4 octaves, lacunarity 2, gain 0.5, seed 0)"
+    ),
+    "curl": _f("p", "curl", "the divergence-free curl of 2-D noise at a vec2, a vec2 (CurlNoise2D, seed 0)"),
     "vec2": _f("x y", "construct", "a vec2 from numbers and vectors (2 components; vec2(s) splats s)"),
     "vec3": _f("x y z", "construct", "a vec3 from numbers and vectors (3 components; vec3(s) splats s)"),
     "color": _f("r g b a", "construct", "a color from numbers and vectors (3 or 4 components; a = 1 by default)", 3),
@@ -485,8 +490,17 @@ class _Checker:
         return self._geometric(node, fn, sig, args)
 
     def _geometric(self, node: Call, fn: Func, sig: str, args: list[TExpr]) -> TExpr:
-        """dot, length, distance (-> float), normalize (-> the vector), cross (vec3 -> vec3)."""
+        """dot, length, distance (-> float), normalize (-> the vector), cross (vec3 -> vec3), noise and
+        fbm (vec2 or vec3 -> float), curl (vec2 -> vec2)."""
         types = [a.type for a in args]
+        if fn.kind in ("noise", "curl"):
+            allowed = (VEC2, VEC3) if fn.kind == "noise" else (VEC2,)
+            if types[0] not in allowed:
+                want = "a vec2 or vec3" if fn.kind == "noise" else "a vec2"
+                raise ExprError(
+                    TYPE, node.args[0].pos, f"{sig}: needs {want}, got {_describe(types[0])}; build one with vec2(x, y)"
+                )
+            return TExpr(node.func, FLOAT if fn.kind == "noise" else VEC2, tuple(args))
         if fn.kind == "cross":
             for a, src in zip(args, node.args):
                 if a.type != VEC3:

@@ -114,11 +114,12 @@ def test_payloads_and_expression_functions():
     assert rows["`color`"][:3] == ["4", "f32", "rgba01"]
     assert rows["`float`"][3] == "norm01, phase01, radians, degrees, ms, seconds"
     funcs = {r[0]: r[1] for r in _rows(TABLES["expression-functions"]("language/expressions.md"))}
-    # issue 12's list of functions, the three constructors and the two older names lerp and wrap
+    # issue 12's list of functions, the three constructors, the two older names lerp and wrap, and the
+    # noise family (item 2: noise, fbm, curl)
     wanted = (
         "atan2 pow exp log exp2 log2 sqrt inversesqrt floor ceil round trunc fract sign step smoothstep mix "
         "clamp saturate min max abs hypot dot cross length distance normalize radians degrees sin cos tan "
-        "asin acos atan sinh cosh tanh select vec2 vec3 color lerp wrap"
+        "asin acos atan sinh cosh tanh select vec2 vec3 color lerp wrap noise fbm curl"
     ).split()
     assert sorted(re.match(r"`(\w+)\(", f).group(1) for f in funcs) == sorted(wanted)
     assert funcs["`round(x)`"].startswith("int") and funcs["`clamp(x, lo, hi)`"].startswith("float")
