@@ -208,7 +208,7 @@ class Player:
                 self._watch = _FileWatch(self.path, self._on_file_event)
             if self.path is not None:
                 self._last_bytes: bytes | None = self.path.read_bytes()
-                patch = patch_from_bytes(self._last_bytes)  # the loader of load_patch and the CLI
+                patch = self._patch_of(self._last_bytes)
             else:
                 self._last_bytes, patch = None, load_patch(source)
             self.program = compile_patch(patch, observe=self.observe)
@@ -218,6 +218,14 @@ class Player:
         except BaseException:
             self.close()
             raise
+
+    def _patch_of(self, data: bytes) -> Patch:
+        """The patch in the file's bytes (the loader of load_patch and the CLI), with its folder as
+        ``base_dir`` (where the files its blocks name are looked up)."""
+        patch = patch_from_bytes(data)
+        assert self.path is not None
+        patch.base_dir = self.path.resolve().parent
+        return patch
 
     # -- file changes --------------------------------------------------------------------------
     def _on_file_event(self) -> None:  # observer thread
@@ -254,7 +262,7 @@ class Player:
             return False
         self._last_bytes = data
         try:
-            program = compile_patch(patch_from_bytes(data), observe=self.observe)
+            program = compile_patch(self._patch_of(data), observe=self.observe)
             report = self.runtime.swap(program)  # builds everything first; raises before any change
         except CompileError as e:
             return self._failed(e.diagnostics)
