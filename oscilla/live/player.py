@@ -162,6 +162,8 @@ class Player:
         observe: ports to keep readable with ``read`` (as ``osc.compile``), on every reload too.
         debounce_s: how long the file must be quiet before a change is applied.
         device: a wgpu device for the Runtime (default: the shared one).
+        allow_paths: folders besides the patch's own whose files an ``Image`` may read (as
+            ``osc.compile``; docs/language/rendering.md#images).
 
     Raises:
         CompileError: the patch does not compile at start (there is no last good version yet).
@@ -185,8 +187,10 @@ class Player:
         observe: Iterable[str] | None = None,
         debounce_s: float = DEBOUNCE_S,
         device: Any = None,
+        allow_paths: Iterable[str | os.PathLike[str]] = (),
     ):
         self.observe = list(observe) if observe is not None else None
+        self.allow_paths = list(allow_paths)
         self.size = (int(size[0]), int(size[1]))
         self.debounce_s = float(debounce_s)
         self.path: Path | None = Path(source) if _is_path(source) else None
@@ -211,7 +215,7 @@ class Player:
                 patch = self._patch_of(self._last_bytes)
             else:
                 self._last_bytes, patch = None, load_patch(source)
-            self.program = compile_patch(patch, observe=self.observe)
+            self.program = compile_patch(patch, observe=self.observe, allow_paths=self.allow_paths)
             self.runtime = Runtime(self.program, device)
             if osc_port is not None:
                 self._osc = _OscServer(osc_port, self._osc_queue)
@@ -262,7 +266,7 @@ class Player:
             return False
         self._last_bytes = data
         try:
-            program = compile_patch(self._patch_of(data), observe=self.observe)
+            program = compile_patch(self._patch_of(data), observe=self.observe, allow_paths=self.allow_paths)
             report = self.runtime.swap(program)  # builds everything first; raises before any change
         except CompileError as e:
             return self._failed(e.diagnostics)
@@ -385,12 +389,13 @@ def run(
     size: tuple[int, int] = (800, 800),
     max_frames: int | None = None,
     max_fps: float = 60.0,
+    allow_paths: Iterable[str | os.PathLike[str]] = (),
 ) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
 
     Raises CompileError when the patch does not compile at start, RuntimeError without a display."""
-    with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
+    with Player(source, watch=watch, osc_port=osc_port, size=size, allow_paths=allow_paths) as player:
         if player.osc_port is not None:
             print(
                 f"oscilla: listening for OSC on 127.0.0.1:{player.osc_port} ({OSC_PREFIX}<channel> <float>)",
