@@ -523,6 +523,9 @@ class CompiledProgram:
         """Readable listing: instances, slots, state cells, schedule (``oscilla inspect``)."""
         out = ["instances:"]
         out += [f"  {k}: {n} lanes (seed {s})" for k, (n, s) in self.instances.items()]
+        if self.images:  # docs/language/rendering.md#images
+            out.append("images:")
+            out += [f"  {i}: {img.path} ({img.width}x{img.height})" for i, img in enumerate(self.images)]
         out.append("slots:")
         for s in self.slot_meta:
             card = f"field[{s.instance}] x{s.lanes}" if s.instance else "signal"

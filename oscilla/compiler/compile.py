@@ -26,7 +26,7 @@ from oscilla.compiler.files import FileRoots
 from oscilla.compiler.images import load_images
 from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.isolate import isolate, without_blocks
-from oscilla.compiler.lower_blocks import lower_graph
+from oscilla.compiler.lower_blocks import Lowered, lower_graph
 from oscilla.compiler.normalize import normalize
 from oscilla.compiler.schedule import Plan, plan_schedule, validate_schedule
 from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
@@ -140,6 +140,26 @@ def _analyze(patch: Patch, diags: DiagnosticCollector, files: _Files):
             raise CompileError(diags.items) from None
         raise
     return g, t
+
+
+def _check_sink_shapes(low: Lowered, diags: DiagnosticCollector) -> None:
+    """E_INSTANCE_MISMATCH for a render sink whose shape is a field of lanes of its own (an Image
+    with a per-lane ``frame``) over another instance than the sink's ``pos``: the lanes would not
+    match. (A shape broadcast over any instance is one shape: accepted.)"""
+    nodes = low.builder.nodes
+    for s in low.sinks:
+        shape = s.inputs.get("shape")
+        if shape is None or shape.instance in (None, s.instance):
+            continue
+        if all(nodes[n].op == "bcast" for n in shape.nodes):
+            continue
+        diags.add(
+            "E_INSTANCE_MISMATCH",
+            f"the shape drawn by {s.block} has one value per lane of instance {shape.instance!r} (a per-lane "
+            f"Image frame), but the sink draws the lanes of {s.instance!r}; derive the frame from {s.instance!r}",
+            block=s.block,
+            port="shape",
+        )
 
 
 def _sink_spec(
@@ -273,6 +293,7 @@ def compile_patch(
     # a block that no sink, state, channel or observer needs is not lowered
     live = None if observe == "all" else live_blocks(g, _observed_blocks(observe))
     low = lower_graph(g, t, lowering_order(g, live))
+    _check_sink_shapes(low, diags)
     obs = _observe_list(observe, g, low, diags, left_out)
     diags.raise_if_errors()
     instance_order = list(low.instances)

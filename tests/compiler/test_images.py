@@ -193,3 +193,20 @@ def test_a_broken_image_that_reaches_no_sink_is_isolated(tmp_path):
     program = osc.compile(osc.load_patch(patch))
     codes = {(d.code, d.cause) for d in program.diagnostics}
     assert ("W_BLOCK_UNREACHABLE_ERROR", "E_FILE_NOT_FOUND") in codes
+
+
+def test_a_per_lane_frame_of_another_instance_is_diagnosed(tmp_path):
+    _write_png(tmp_path / "tex.png")
+    patch = _patch("tex.png")
+    patch["blocks"].append(blk("other", "Array", count=3))
+    patch["edges"].append(edge("other.index", "img.frame"))
+    p = osc.Patch.from_dict(patch)
+    p.base_dir = tmp_path
+    d = _error(p)
+    assert (d.code, d.block, d.port) == ("E_INSTANCE_MISMATCH", "draw", "shape")
+
+
+def test_inspect_lists_the_images(tmp_path):
+    _write_png(tmp_path / "tex.png")
+    text = osc.compile(osc.load_patch(_patch_file(tmp_path, "tex.png"))).inspect()
+    assert f"images:\n  0: {(tmp_path / 'tex.png').resolve()} (4x4)" in text

@@ -159,3 +159,18 @@ def test_a_non_finite_width_hides_the_lane_and_images_never_splat(device, tmp_pa
     )
     img, _ = _render(nan_width, 32, 32)
     assert np.all(img == _bg8())
+
+
+def test_a_hot_swap_uploads_the_new_picture(device, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    red = np.zeros((1, 1, 4), np.uint8)
+    red[..., [0, 3]] = 255
+    blue = np.zeros((1, 1, 4), np.uint8)
+    blue[..., [2, 3]] = 255
+    rt = osc.Runtime(osc.compile(_patch(tmp_path / "a", red, img={"width": 0.5})))
+    rt.step(0.0)
+    assert tuple(rt.render(32, 32)[16, 16]) == (255, 0, 0, 255)
+    rt.swap(osc.compile(_patch(tmp_path / "b", blue, img={"width": 0.5})))
+    rt.step(16.0)
+    assert tuple(rt.render(32, 32)[16, 16]) == (0, 0, 255, 255)
