@@ -160,11 +160,18 @@ def _fail(e: BaseException) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
-def _compile(patch: Path, observe: Sequence[str] | None = None) -> CompiledProgram:
+def _compile(patch: Path, observe: Sequence[str] | None = None, allow_paths: Sequence[Path] = ()) -> CompiledProgram:
     from oscilla.compiler.compile import compile_patch
     from oscilla.patch import load_patch
 
-    return compile_patch(load_patch(patch), observe=observe)
+    return compile_patch(load_patch(patch), observe=observe, allow_paths=allow_paths)
+
+
+#: ``--allow-path DIR`` (render, run, check, inspect): folders besides the patch's own whose files
+#: an Image may read (docs/language/rendering.md#images)
+ALLOW_PATH_HELP = (
+    "a folder whose files the patch's Image blocks may read besides the patch's own folder tree (repeatable)"
+)
 
 
 @app.command()
@@ -191,6 +198,7 @@ def render(
         help="length of the frame sequence or video, in ms",
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace the frames already in --frames-dir"),
+    allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
     frame sequence (--frames-dir) offscreen."""
@@ -242,7 +250,7 @@ def render(
             param_hint="'--duration-ms'",
         )
     try:
-        program = _compile(patch)
+        program = _compile(patch, allow_paths=allow_path)
         _require_render_sink(program)
         if output is not None and video:
             with _frames_bar("encoding") as bar:
@@ -307,6 +315,7 @@ def run(
         "--audio",
         help="analyse a sound file (in model time) or an input device ('default', a name or index) into audio.*",
     ),
+    allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
 ) -> None:
     """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels).
 
@@ -328,6 +337,7 @@ def run(
             max_fps=max_fps,
             midi=midi,
             audio=audio,
+            allow_paths=allow_path,
         )
     except NoDisplayError as e:
         err.print(f"error: {e}", markup=False)
@@ -347,6 +357,7 @@ def check(
         "--device",
         help="also check the program against this machine's GPU limits (opens the device; exit 4 without one)",
     ),
+    allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
 ) -> None:
     """Compile a patch and print its diagnostics grouped by block, with the offending edge or
     expression column marked (exit 1 when it has errors). Without --device no GPU is opened, so
@@ -366,9 +377,9 @@ def check(
 
             limits = DeviceLimits.from_device(get_device())
             checked = f"fits the device limits of {adapter_summary()}"
-            program = compile_patch(model, limits=limits)
-        else:
-            program = compile_patch(model)  # the patch loaded above, not read and validated twice
+            program = compile_patch(model, limits=limits, allow_paths=allow_path)
+        else:  # the patch loaded above, not read and validated twice
+            program = compile_patch(model, allow_paths=allow_path)
     except CompileError as e:
         for line in format_report(model, e.diagnostics):
             err.print(line, markup=False)
@@ -390,10 +401,11 @@ def inspect(
     patch: Path = typer.Argument(..., help="patch JSON file"),
     wgsl: bool = typer.Option(False, "--wgsl", help="also print the generated WGSL"),
     ir: bool = typer.Option(False, "--ir", help="also print the IR"),
+    allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
 ) -> None:
     """Print the compiled program: instances, slots, state cells, schedule, dispatches per frame."""
     try:
-        program = _compile(patch)
+        program = _compile(patch, allow_paths=allow_path)
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
     out.print(program.inspect(), markup=False)

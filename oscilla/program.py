@@ -69,11 +69,42 @@ class DeviceLimits:
     """
 
     max_storage_binding_bytes: int
+    #: the largest width or height of a 2-D texture, pixels (an Image's texture); 8192 is what every
+    #: WebGPU device supports
+    max_texture_dimension_2d: int = 8192
 
     @classmethod
     def from_device(cls, device: Any) -> DeviceLimits:
         """The limits of a wgpu ``GPUDevice`` (or anything with a ``limits`` mapping)."""
-        return cls(max_storage_binding_bytes=int(device.limits["max-storage-buffer-binding-size"]))
+        return cls(
+            max_storage_binding_bytes=int(device.limits["max-storage-buffer-binding-size"]),
+            max_texture_dimension_2d=int(device.limits.get("max-texture-dimension-2d", 8192)),
+        )
+
+
+#: the texture size every WebGPU device supports (pixels per side): the Image limit when
+#: ``compile`` is given no device limits (docs/language/rendering.md#images)
+DEFAULT_MAX_TEXTURE_DIMENSION = 8192
+
+
+@dataclass(frozen=True, eq=False)
+class ImageData:
+    """A decoded image file a program draws (docs/language/rendering.md#images), loaded once at compile time.
+
+    Attributes:
+        path: the resolved absolute path of the file (for messages and ``oscilla inspect``).
+        width, height: pixels.
+        rgba: straight-alpha RGBA8 texels, row-major from the top row, ``width * height * 4`` bytes.
+    """
+
+    path: str
+    width: int
+    height: int
+    rgba: bytes
+
+    def texels(self) -> np.ndarray:
+        """The texels as a (height, width, 4) uint8 array (a read-only view of :attr:`rgba`)."""
+        return np.frombuffer(self.rgba, dtype=np.uint8).reshape(self.height, self.width, 4)
 
 
 @dataclass(frozen=True)
@@ -324,6 +355,10 @@ class SinkSpec:
     strokeWidth (world units) and strokeColor inputs when strokeWidth is connected, else None (fill only;
     docs/language/rendering.md#strokes).
 
+    ``image`` (with ``image_filter`` and ``image_grid``) is set when the shape is an ``Image``: the
+    sink draws textured quads (oscilla/drawing/images.py) and the shape's last component is the
+    sprite frame, per lane when the shape slot is a field.
+
     ``kind`` is what the sink draws: ``"instances"`` (a shape per lane, the fields above) or
     ``"lines"`` (a RenderLines2D, docs/language/rendering.md#lines: ``pos`` is the ``a`` slot, ``b``
     the ``b`` slot or None, ``size`` the width slot (world units), ``color`` the colour slot,
@@ -350,6 +385,12 @@ class SinkSpec:
     b: int | None = None
     connect: str = "pairs"
     cap: str = "butt"
+    #: an Image shape (docs/language/rendering.md#images): the index into ``CompiledProgram.images``, else None
+    image: int | None = None
+    #: the Image's texture sampling, ``"nearest"`` or ``"linear"``
+    image_filter: str = "linear"
+    #: the Image's sprite-sheet grid (cols, rows); (1, 1) is the whole image
+    image_grid: tuple[int, int] = (1, 1)
 
 
 @dataclass(frozen=True)
@@ -433,6 +474,9 @@ class CompiledProgram:
     channels: tuple[str, ...] = ()
     #: phase 2 state writes done as buffer copies after the commit kernel (large plain cells)
     state_copies: tuple[StateCopy, ...] = ()
+    #: the images the sinks draw (``SinkSpec.image`` indexes it), each file once; uploaded as textures
+    #: when the runtime builds its renderer
+    images: tuple[ImageData, ...] = ()
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""
@@ -440,7 +484,8 @@ class CompiledProgram:
 
     def limit_diagnostics(self, limits: DeviceLimits) -> list[Diagnostic]:
         """E_LIMIT_EXCEEDED for every ValueStore / StateBuffer storage class larger than the
-        device binds, naming the instance of the largest slot (the one to shrink); [] when it fits.
+        device binds, naming the instance of the largest slot (the one to shrink), and for every
+        image wider or taller than the device's largest texture; [] when it fits.
         The one limits check: the compiler (given ``limits``) and the runtime both call it."""
         limit = limits.max_storage_binding_bytes
         out = []
@@ -466,6 +511,21 @@ class CompiledProgram:
                     block=instance,
                 )
             )
+        side = limits.max_texture_dimension_2d
+        for sink in self.sinks:
+            if sink.image is None:
+                continue
+            img = self.images[sink.image]
+            if max(img.width, img.height) > side:
+                out.append(
+                    Diagnostic(
+                        "E_LIMIT_EXCEEDED",
+                        ERROR,
+                        f"the image {img.path} is {img.width}x{img.height} pixels, larger than the device's "
+                        f"largest texture ({side} pixels a side); scale it down",
+                        block=sink.block,
+                    )
+                )
         return out
 
     @property
@@ -479,6 +539,9 @@ class CompiledProgram:
         """Readable listing: instances, slots, state cells, schedule (``oscilla inspect``)."""
         out = ["instances:"]
         out += [f"  {k}: {n} lanes (seed {s})" for k, (n, s) in self.instances.items()]
+        if self.images:  # docs/language/rendering.md#images
+            out.append("images:")
+            out += [f"  {i}: {img.path} ({img.width}x{img.height})" for i, img in enumerate(self.images)]
         out.append("slots:")
         for s in self.slot_meta:
             card = f"field[{s.instance}] x{s.lanes}" if s.instance else "signal"

@@ -271,6 +271,19 @@ SINK = WgslStruct(
     ),
 )
 
+#: the per-sink uniform of image.wgsl besides SINK (``var<uniform> image`` of an Image sink;
+#: docs/language/rendering.md#images), written once
+IMAGE_SINK = WgslStruct(
+    "ImageSink",
+    [
+        Member("cols", "u32", "sprite-sheet columns (1: the whole image)"),
+        Member("rows", "u32", "sprite-sheet rows"),
+        Member("_pad0", "u32"),
+        Member("_pad1", "u32"),
+    ],
+    doc="The Image sink's uniform (oscilla/abi/uniforms.py, IMAGE_SINK): its sprite grid.",
+)
+
 #: the renderer's frame uniform (``var<uniform> frame`` of instances.wgsl), rewritten only when
 #: the target size changes
 RENDER_FRAME = WgslStruct(

@@ -233,6 +233,12 @@ class LowerContext(Protocol):
         ``color``; ``options`` are its ``connect`` and ``cap`` (oscilla.program.SinkSpec)."""
         ...
 
+    def image(self) -> tuple[int, int, int]:
+        """``(index, width, height)`` of the image file this block's ``image_param`` names (loaded
+        and checked by the compiler before lowering; docs/language/rendering.md#images): the
+        index into the program's images (one per file), and its size in pixels."""
+        ...
+
     def declare_camera(self, params: Value) -> None:
         """Make this block the patch's camera; ``params`` is one f32 signal value whose components
         the renderer reads in the order of :data:`oscilla.blocks.render.CAMERA_INPUTS`."""

@@ -80,6 +80,7 @@ _EXPLAINED_IN = {
     "color": ("colour", "signal-and-math-blocks.md#color"),
     "external": ("external channels", "external-channels.md#io-blocks"),
     "render": ("rendering", "rendering.md#geometry"),
+    "image": ("images", "rendering.md#images"),
     "adapters": ("adapters", "types-and-units.md#adapters"),
 }
 

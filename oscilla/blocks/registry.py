@@ -307,6 +307,7 @@ class BlockDef:
             payload they are typed as (Const.value).
         check_input_types: run once after the edge checks, for a block none of whose input
             edges was rejected: checks that depend on the input payloads (an Expression's text).
+        image_param: the param naming an image file the compiler loads for the block (Image.path).
     """
 
     type: str
@@ -330,6 +331,9 @@ class BlockDef:
     output_unit: UnitRule | None = None
     check_config_types: TypeCheck | None = None
     check_input_types: TypeCheck | None = None
+    #: the string param naming an image file the compiler loads for this block (Image.path;
+    #: docs/language/rendering.md#images); the lowering reaches it through ``LowerContext.image``
+    image_param: str | None = None
 
     def input(self, port: str) -> PortDef | None:
         """The input port ``port``, or None."""
@@ -411,6 +415,7 @@ MODULE_ORDER = (
     "color",
     "external",
     "render",
+    "image",
     "adapters",
 )
 

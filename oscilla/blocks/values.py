@@ -6,6 +6,21 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ImageShape:
+    """What an Image shape draws besides its packed components (docs/language/rendering.md#images).
+
+    Attributes:
+        index: the image's index in the program's images.
+        filter: texture sampling, ``"nearest"`` or ``"linear"``.
+        grid: the sprite sheet's (cols, rows); (1, 1) draws the whole image.
+    """
+
+    index: int
+    filter: str = "linear"
+    grid: tuple[int, int] = (1, 1)
+
+
+@dataclass(frozen=True)
 class Value:
     """A port value in IR form.
 
@@ -15,6 +30,7 @@ class Value:
         instance: instance id when the value is a field, else None.
         event: True for event values (a u32 0/1 signal).
         path: the control points of a path shape (docs/language/rendering.md#paths), else None.
+        image: the texture of an Image shape (docs/language/rendering.md#images), else None.
     """
 
     nodes: tuple[int, ...]
@@ -23,6 +39,8 @@ class Value:
     event: bool = False
     #: for path shapes (shape kind 2): the control points, a vec2 field over their own instance
     path: Value | None = None
+    #: for Image shapes (shape kind 3): the image, its sampling and sprite grid
+    image: ImageShape | None = None
 
     @property
     def node(self) -> int:

@@ -10,24 +10,37 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gc
+import os
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from oscilla.abi.dispatch import dispatch_grid
-from oscilla.blocks.values import Value
+from oscilla.blocks.values import ImageShape, Value
 from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
 from oscilla.compiler.allocate import layout_slots, layout_state, state_copies
 from oscilla.compiler.combine import check_combine
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
 from oscilla.compiler.display import display_settings
+from oscilla.compiler.files import FileRoots
+from oscilla.compiler.images import load_images
 from oscilla.compiler.infer_types import infer_types
 from oscilla.compiler.isolate import isolate, without_blocks
-from oscilla.compiler.lower_blocks import lower_graph
+from oscilla.compiler.lower_blocks import Lowered, lower_graph
 from oscilla.compiler.normalize import normalize
 from oscilla.compiler.schedule import Plan, plan_schedule, validate_schedule
 from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch, load_patch
-from oscilla.program import CompiledProgram, DeviceLimits, KernelSpec, SinkSpec, SlotMeta, TimeRootSpec
+from oscilla.program import (
+    DEFAULT_MAX_TEXTURE_DIMENSION,
+    CompiledProgram,
+    DeviceLimits,
+    ImageData,
+    KernelSpec,
+    SinkSpec,
+    SlotMeta,
+    TimeRootSpec,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -101,11 +114,23 @@ def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozense
     return out
 
 
-def _analyze(patch: Patch, diags: DiagnosticCollector):
-    """Normalize, infer types, check combine modes and cycles, reporting every independent problem
-    into ``diags`` (each pass works on what the earlier ones could resolve). A pass that cannot run
-    on a graph the earlier passes found broken stops the analysis with what was found so far."""
+@dataclasses.dataclass
+class _Files:
+    """Where one compile finds the files its blocks name, the largest texture side, and the images
+    decoded so far (a second analysis after isolation reads no file again)."""
+
+    roots: FileRoots
+    max_side: int
+    cache: dict[Path, ImageData] = dataclasses.field(default_factory=dict)
+
+
+def _analyze(patch: Patch, diags: DiagnosticCollector, files: _Files):
+    """Normalize, load the images, infer types, check combine modes and cycles, reporting every
+    independent problem into ``diags`` (each pass works on what the earlier ones could resolve). A
+    pass that cannot run on a graph the earlier passes found broken stops the analysis with what was
+    found so far."""
     g = normalize(patch, diags)
+    g.images = load_images(g, files.roots, files.max_side, diags, files.cache)
     try:
         t = infer_types(g, diags)
         check_combine(g, t, diags)
@@ -115,6 +140,26 @@ def _analyze(patch: Patch, diags: DiagnosticCollector):
             raise CompileError(diags.items) from None
         raise
     return g, t
+
+
+def _check_sink_shapes(low: Lowered, diags: DiagnosticCollector) -> None:
+    """E_INSTANCE_MISMATCH for a render sink whose shape is a field of lanes of its own (an Image
+    with a per-lane ``frame``) over another instance than the sink's ``pos``: the lanes would not
+    match. (A shape broadcast over any instance is one shape: accepted.)"""
+    nodes = low.builder.nodes
+    for s in low.sinks:
+        shape = s.inputs.get("shape")
+        if shape is None or shape.instance in (None, s.instance):
+            continue
+        if all(nodes[n].op == "bcast" for n in shape.nodes):
+            continue
+        diags.add(
+            "E_INSTANCE_MISMATCH",
+            f"the shape drawn by {s.block} has one value per lane of instance {shape.instance!r} (a per-lane "
+            f"Image frame), but the sink draws the lanes of {s.instance!r}; derive the frame from {s.instance!r}",
+            block=s.block,
+            port="shape",
+        )
 
 
 def _sink_spec(
@@ -127,9 +172,11 @@ def _sink_spec(
     blend: str = "over",
     kind: str = "instances",
     options: dict[str, str] | None = None,
+    image: ImageShape | None = None,
 ) -> SinkSpec:
     """The slots a render sink draws from (its render inputs, path, strokes and the patch's
-    camera), its blend mode and, for a line sink (``kind="lines"``), its connect and cap."""
+    camera), its blend mode, its image (an Image shape) and, for a line sink (``kind="lines"``),
+    its connect and cap."""
     if kind == "lines":
         opts = options or {}
         width = slots["size"]
@@ -167,6 +214,9 @@ def _sink_spec(
         blend=blend,
         stroke_width=slots.get("strokeWidth"),
         stroke_color=slots.get("strokeColor"),
+        image=image.index if image is not None else None,
+        image_filter=image.filter if image is not None else "linear",
+        image_grid=image.grid if image is not None else (1, 1),
     )
 
 
@@ -197,7 +247,13 @@ def _gc_paused(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 @_gc_paused
-def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) -> CompiledProgram:
+def compile_patch(
+    patch,
+    observe=None,
+    *,
+    limits: DeviceLimits | None = None,
+    allow_paths: Iterable[str | os.PathLike[str]] = (),
+) -> CompiledProgram:
     """Compile a patch (a :class:`Patch`, dict, JSON text or path) into a CompiledProgram.
 
     Args:
@@ -206,28 +262,38 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
             must stay readable with ``Runtime.read`` after each frame.
         limits: the target device's limits (``DeviceLimits.from_device(device)``); when given,
             a program too large for them is E_LIMIT_EXCEEDED here. Without them only the
-            device-independent limits are checked (``Runtime`` checks its device at creation).
+            device-independent limits are checked (``Runtime`` checks its device at creation);
+            images then may be at most 8192 pixels a side (every WebGPU device holds that).
+        allow_paths: folders besides the patch's own (``Patch.base_dir``, else the current
+            directory) whose trees the files of ``Image.path`` may come from
+            (docs/language/rendering.md#images); a path outside all of them is E_PATH_OUTSIDE_PATCH.
 
     Raises:
         CompileError: with every diagnostic found (codes of docs/language/diagnostics-codes.md#codes).
-        TypeError: ``observe`` is not None, a str or an iterable of str (checked before anything else).
+        TypeError: ``observe`` is not None, a str or an iterable of str (checked before anything else);
+            ``allow_paths`` is not a list of folder paths.
     """
     observe = _check_observe(observe)
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
+    files = _Files(
+        FileRoots.of(patch.base_dir, allow_paths),
+        limits.max_texture_dimension_2d if limits is not None else DEFAULT_MAX_TEXTURE_DIMENSION,
+    )
     diags = DiagnosticCollector()
-    g, t = _analyze(patch, diags)
+    g, t = _analyze(patch, diags, files)
     final, left_out = isolate(patch, diags.items)
     if any(d.severity == "error" for d in final):
         raise CompileError(final)
     warnings = [d for d in final if d.severity != "error"]
     if left_out:  # compile the rest without the unreachable broken blocks
         diags = DiagnosticCollector()
-        g, t = _analyze(without_blocks(patch, left_out), diags)
+        g, t = _analyze(without_blocks(patch, left_out), diags, files)
         diags.raise_if_errors()
     diags = DiagnosticCollector(list(warnings))
     # a block that no sink, state, channel or observer needs is not lowered
     live = None if observe == "all" else live_blocks(g, _observed_blocks(observe))
     low = lower_graph(g, t, lowering_order(g, live))
+    _check_sink_shapes(low, diags)
     obs = _observe_list(observe, g, low, diags, left_out)
     diags.raise_if_errors()
     instance_order = list(low.instances)
@@ -260,6 +326,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
             s.blend,
             s.kind,
             s.options,
+            s.inputs["shape"].image if "shape" in s.inputs else None,
         )
         for s in low.sinks
     )
@@ -296,6 +363,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         stages=plan.stages,
         channels=tuple(low.builder.channels),
         state_copies=state_copies(plan.copied, plan.commits, slot_meta, state_layout),
+        images=tuple(low.images),
     )
     if limits is not None:
         problems = program.limit_diagnostics(limits)

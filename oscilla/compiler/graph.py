@@ -10,6 +10,7 @@ from typing import Any
 
 from oscilla.blocks.registry import BlockDef
 from oscilla.payloads import PortType
+from oscilla.program import ImageData
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Graph:
     inputs: dict[tuple[str, str], list[NEdge]] = field(default_factory=dict)
     #: (block, input) pairs that lost an edge diagnosed here (E_UNKNOWN_PORT / E_DANGLING_EDGE)
     diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
+    #: block id -> the image file it draws, decoded (blocks with an ``image_param``; oscilla/compiler/images.py)
+    images: dict[str, ImageData] = field(default_factory=dict)
 
     #: (block, output port) -> edges out of it, in edge order; built on first use
     _outputs: dict[tuple[str, str], list[NEdge]] | None = field(default=None, repr=False, compare=False)

@@ -22,6 +22,7 @@ from oscilla.compiler.combine import combine_values
 from oscilla.compiler.graph import Graph, NBlock, NEdge, Typed
 from oscilla.ir.graph import IRBuilder, StateCell
 from oscilla.payloads import BOOL, COLOR, COMPONENT_DTYPE, FIELD, FLOAT, STRIDE, VEC3
+from oscilla.program import ImageData
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Lowered:
     inputs: dict[tuple[str, str], Value] = field(default_factory=dict)
     sinks: list[LoweredSink] = field(default_factory=list)
     camera: LoweredCamera | None = None
+    #: the images the Image blocks draw, each file once (``ImageShape.index`` indexes it)
+    images: list[ImageData] = field(default_factory=list)
     instances: dict[str, tuple[int, int]] = field(default_factory=dict)
     #: resolve_input(block, port): the value arriving at an input, also one its block never read
     #: (for observing inputs after lowering)
@@ -178,7 +181,7 @@ class PatchLowerContext:
 
     def broadcast(self, value: Value, instance: str) -> Value:
         nodes = tuple(self.builder.bcast(n, instance) for n in value.nodes)
-        return Value(nodes, value.payload, instance, value.event, value.path)
+        return Value(nodes, value.payload, instance, value.event, value.path, value.image)
 
     # -- state, deferral, sinks -----------------------------------------------------------
     def state_cell(
@@ -209,6 +212,15 @@ class PatchLowerContext:
         self._lowerer.out.sinks.append(
             LoweredSink(self.block_id, self.field_instance(), dict(inputs), blend, kind, dict(options))
         )
+
+    def image(self) -> tuple[int, int, int]:
+        img = self._lowerer.g.images[self.block_id]
+        images = self._lowerer.out.images
+        index = next((i for i, known in enumerate(images) if known is img), None)
+        if index is None:
+            index = len(images)
+            images.append(img)
+        return index, img.width, img.height
 
     def declare_camera(self, params: Value) -> None:
         self._lowerer.out.camera = LoweredCamera(self.block_id, params)
@@ -297,9 +309,16 @@ class _Lowerer:
                 if pt.cardinality == FIELD:
                     assert pt.instance is not None, (bid, p.id)
                     instance = pt.instance
-                    v = Value(tuple(self.b.bcast(n, instance) for n in v.nodes), pt.payload, instance, v.event, v.path)
+                    v = Value(
+                        tuple(self.b.bcast(n, instance) for n in v.nodes),
+                        pt.payload,
+                        instance,
+                        v.event,
+                        v.path,
+                        v.image,
+                    )
                 else:
-                    v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path)
+                    v = Value(v.nodes, pt.payload, None, pt.temporality == "event", v.path, v.image)
                 assert len(v.nodes) == STRIDE[pt.payload], (bid, p.id, v, pt)
                 self.out.outputs[(bid, p.id)] = v
         for fn in self.deferred:

@@ -149,10 +149,11 @@ class _Slots:
 
 
 def _unwrap_shape(b: IRBuilder, v: Value) -> Value:
-    """A field of shapes is the broadcast of one shape signal: take that signal."""
-    if v.instance is None:
+    """A field of shapes that is the broadcast of one shape signal: take that signal. (An Image
+    shape with a per-lane sprite frame stays a field: docs/language/rendering.md#images.)"""
+    if v.instance is None or not all(b.nodes[n].op == "bcast" for n in v.nodes):
         return v
-    return Value(tuple(b.nodes[n].args[0] if b.nodes[n].op == "bcast" else n for n in v.nodes), v.payload, path=v.path)
+    return Value(tuple(b.nodes[n].args[0] for n in v.nodes), v.payload, path=v.path, image=v.image)
 
 
 #: the render inputs a sink may declare, in the order their slots are requested

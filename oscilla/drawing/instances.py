@@ -74,10 +74,11 @@ import wgpu
 
 from oscilla.abi.uniforms import RENDER_FRAME, SINK
 from oscilla.drawing.camera_sort import CAMERA_WORDS, CameraSort, CameraSortSink, radix_threads
+from oscilla.drawing.images import ImageTextures, image_bind_group, image_pipeline
 from oscilla.drawing.lines import line_draw
 from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.drawing.splat import SplatSink, pick_splat_sinks, splat_eligible
-from oscilla.program import SinkSpec, SlotMeta
+from oscilla.program import ImageData, SinkSpec, SlotMeta
 
 
 def _layout_entries() -> list[dict]:
@@ -95,6 +96,8 @@ def _layout_entries() -> list[dict]:
 
 #: shape kinds of the specialized pipelines (the WGSL override SHAPE_KIND of instances.wgsl)
 SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE = 0, 1, 2, 3, 4
+#: an Image sink's kind: its own shader and pipelines (oscilla/drawing/images.py), never splatted
+SHAPE_IMAGE = 5
 
 #: shape kinds the compute splat rasterizer draws (oscilla/drawing/splat.py)
 SPLAT_KINDS = frozenset({SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_CIRCLE})
@@ -104,7 +107,8 @@ FORCED_SPLAT_RADIUS = 64.0
 
 
 def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta], sink: SinkSpec) -> int:
-    """The sink's shape kind when the compiler made it a constant (``SHAPE_*``), else ``SHAPE_ANY``.
+    """The sink's shape kind when the compiler made it a constant (``SHAPE_*``), else ``SHAPE_ANY``;
+    ``SHAPE_IMAGE`` for a sink whose shape is an Image.
 
     ``nodes`` is ``program.nodes`` (None: unknown, ``SHAPE_ANY``). The kind component of the shape
     slot must be a ``const`` node; an ellipse whose semi-axes are the same constant is a circle. The
@@ -112,6 +116,8 @@ def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta]
     """
     if getattr(sink, "kind", "instances") != "instances":
         return SHAPE_ANY  # a line sink (oscilla/drawing/lines.py) has no shape
+    if getattr(sink, "image", None) is not None:
+        return SHAPE_IMAGE  # docs/language/rendering.md#images
     comps = slot_meta[sink.shape].components if nodes is not None else ()
     if len(comps) < 3:
         return SHAPE_ANY
@@ -277,6 +283,8 @@ class InstanceRenderer:
             at most ``SPLAT_MAX_RADIUS[blend]`` pixels in bounding radius; "quads": always instanced quads; "splat":
             every eligible sink splats whatever its lane count (frames with a lane over
             ``FORCED_SPLAT_RADIUS`` pixels draw quads). Needs ``nodes`` (the shape kind).
+        images: ``program.images``, uploaded as textures here when a sink draws an Image
+            (:mod:`oscilla.drawing.images`; never splatted).
 
     Raises:
         ValueError: ``raster`` is not a raster mode; a sink's slots do not fit the renderer.
@@ -291,6 +299,7 @@ class InstanceRenderer:
         target_format: str = "rgba8unorm",
         nodes: Sequence[Any] | None = None,
         raster: str = "auto",
+        images: Sequence[ImageData] = (),
     ):
         self.device = device
         self.target_format = target_format
@@ -302,6 +311,12 @@ class InstanceRenderer:
         #: per sink, the shape kind its pipeline is specialized to (SHAPE_ANY without ``nodes``)
         self.shape_kinds = tuple(static_shape_kind(nodes, slot_meta, s) for s in self.sinks)
         for sink, kind in zip(self.sinks, self.shape_kinds, strict=True):
+            if kind == SHAPE_IMAGE:
+                if (sink.blend, kind) not in self._pipelines:
+                    self._image_bgl, self._pipelines[(sink.blend, kind)] = image_pipeline(
+                        device, target_format, sink.blend
+                    )
+                continue
             if (sink.blend, kind) not in self._pipelines:
                 self._pipelines[(sink.blend, kind)] = _pipeline(device, target_format, sink.blend, kind)[1]
         self._frame_buffer = device.create_buffer(
@@ -311,6 +326,7 @@ class InstanceRenderer:
         )
         self._frame_size: tuple[int, int] | None = None
         self._sink_buffers = []
+        self._image_grids: list[Any] = []  # the Image sinks' grid uniforms, kept alive with their bind groups
         # (bind group, lanes, camera sink or None, pipeline, splat path or None) per drawn sink
         self._draws: list[tuple[object, int, CameraSortSink | None, Any, SplatSink | None]] = []
         splatting = pick_splat_sinks(
@@ -325,6 +341,8 @@ class InstanceRenderer:
         #: the sinks' compute splat paths (oscilla/drawing/splat.py), by sink index
         self.splats: dict[int, SplatSink] = {}
         self._camera_sinks: list[CameraSortSink | None] = []
+        #: the program's images as textures, uploaded once (Image sinks only)
+        self.textures = ImageTextures(device, images) if any(k == SHAPE_IMAGE for k in self.shape_kinds) else None
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
@@ -352,19 +370,21 @@ class InstanceRenderer:
                 cs = self.camera_sort.add_sink(sink, ubuf)
             proj = cs.proj if cs else self._dummy
             order = cs.order if cs else self._dummy
-            bind_group = device.create_bind_group(
-                layout=self._bgl,
-                entries=[
-                    {
-                        "binding": 0,
-                        "resource": {"buffer": self._frame_buffer, "offset": 0, "size": RENDER_FRAME.size},
-                    },
-                    {"binding": 1, "resource": {"buffer": ubuf, "offset": 0, "size": ubuf.size}},
-                    {"binding": 2, "resource": val},
-                    {"binding": 3, "resource": {"buffer": proj, "offset": 0, "size": proj.size}},
-                    {"binding": 4, "resource": {"buffer": order, "offset": 0, "size": order.size}},
-                ],
-            )
+            resources = [
+                {"buffer": self._frame_buffer, "offset": 0, "size": RENDER_FRAME.size},
+                {"buffer": ubuf, "offset": 0, "size": ubuf.size},
+                val,
+                {"buffer": proj, "offset": 0, "size": proj.size},
+                {"buffer": order, "offset": 0, "size": order.size},
+            ]
+            if kind == SHAPE_IMAGE:
+                assert self.textures is not None
+                bind_group, grid = image_bind_group(device, self._image_bgl, sink, self.textures, resources)
+                self._image_grids.append(grid)
+            else:
+                bind_group = device.create_bind_group(
+                    layout=self._bgl, entries=[{"binding": i, "resource": r} for i, r in enumerate(resources)]
+                )
             self._sink_buffers.append(ubuf)
             self._camera_sinks.append(cs)
             splat: SplatSink | None = None

@@ -162,6 +162,8 @@ class Player:
         observe: ports to keep readable with ``read`` (as ``osc.compile``), on every reload too.
         debounce_s: how long the file must be quiet before a change is applied.
         device: a wgpu device for the Runtime (default: the shared one).
+        allow_paths: folders besides the patch's own whose files an ``Image`` may read (as
+            ``osc.compile``; docs/language/rendering.md#images).
 
     Raises:
         CompileError: the patch does not compile at start (there is no last good version yet).
@@ -185,8 +187,10 @@ class Player:
         observe: Iterable[str] | None = None,
         debounce_s: float = DEBOUNCE_S,
         device: Any = None,
+        allow_paths: Iterable[str | os.PathLike[str]] = (),
     ):
         self.observe = list(observe) if observe is not None else None
+        self.allow_paths = list(allow_paths)
         self.size = (int(size[0]), int(size[1]))
         self.debounce_s = float(debounce_s)
         self.path: Path | None = Path(source) if _is_path(source) else None
@@ -211,16 +215,24 @@ class Player:
                 self._watch = _FileWatch(self.path, self._on_file_event)
             if self.path is not None:
                 self._last_bytes: bytes | None = self.path.read_bytes()
-                patch = patch_from_bytes(self._last_bytes)  # the loader of load_patch and the CLI
+                patch = self._patch_of(self._last_bytes)
             else:
                 self._last_bytes, patch = None, load_patch(source)
-            self.program = compile_patch(patch, observe=self.observe)
+            self.program = compile_patch(patch, observe=self.observe, allow_paths=self.allow_paths)
             self.runtime = Runtime(self.program, device)
             if osc_port is not None:
                 self._osc = _OscServer(osc_port, self._osc_queue)
         except BaseException:
             self.close()
             raise
+
+    def _patch_of(self, data: bytes) -> Patch:
+        """The patch in the file's bytes (the loader of load_patch and the CLI), with its folder as
+        ``base_dir`` (where the files its blocks name are looked up)."""
+        patch = patch_from_bytes(data)
+        assert self.path is not None
+        patch.base_dir = self.path.resolve().parent
+        return patch
 
     # -- file changes --------------------------------------------------------------------------
     def _on_file_event(self) -> None:  # observer thread
@@ -257,7 +269,7 @@ class Player:
             return False
         self._last_bytes = data
         try:
-            program = compile_patch(patch_from_bytes(data), observe=self.observe)
+            program = compile_patch(self._patch_of(data), observe=self.observe, allow_paths=self.allow_paths)
             report = self.runtime.swap(program)  # builds everything first; raises before any change
         except CompileError as e:
             return self._failed(e.diagnostics)
@@ -408,6 +420,7 @@ def run(
     max_fps: float = 60.0,
     midi: str | None = None,
     audio: str | None = None,
+    allow_paths: Iterable[str | os.PathLike[str]] = (),
 ) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
     the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
@@ -420,7 +433,7 @@ def run(
     Raises CompileError when the patch does not compile at start, RuntimeError without a display,
     ImportError when the ``live`` extra a source needs is missing, OSError or ValueError when a
     MIDI port or audio source cannot be opened."""
-    with Player(source, watch=watch, osc_port=osc_port, size=size) as player:
+    with Player(source, watch=watch, osc_port=osc_port, size=size, allow_paths=allow_paths) as player:
         _open_sources(player, midi, audio)
         if player.osc_port is not None:
             print(

@@ -223,7 +223,8 @@ def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch
 
     A str whose first non-blank character (after a byte-order mark) is ``{`` or ``[`` is JSON
     text; any other str or path-like is a file path (docs/language/python-api.md). A file is read as bytes and goes
-    through the same steps as in the CLI and the Player (module docstring).
+    through the same steps as in the CLI and the Player (module docstring), and the Patch's
+    ``base_dir`` is the file's folder (where the files its blocks name are looked up).
 
     Raises:
         CompileError: E_PATCH_INVALID for text that is not UTF-8, bad JSON or a bad structure.
@@ -238,4 +239,7 @@ def load_patch(source: Patch | dict[str, Any] | str | os.PathLike[str]) -> Patch
         return patch_from_text(source.lstrip().removeprefix("\ufeff"))  # a byte-order mark as text: dropped too
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"load_patch takes a Patch, a dict, JSON text or a file path, got {type(source).__name__}")
-    return patch_from_bytes(Path(source).read_bytes())
+    path = Path(source)
+    patch = patch_from_bytes(path.read_bytes())
+    patch.base_dir = path.resolve().parent  # files a patch names (Image.path) resolve from here
+    return patch

@@ -68,11 +68,18 @@ class Edge:
 
 @dataclass
 class Patch:
-    """A patch: ``blocks`` in patch order, ``edges`` in edge order, ``settings`` (background)."""
+    """A patch: ``blocks`` in patch order, ``edges`` in edge order, ``settings`` (background).
+
+    ``base_dir`` is the folder of the patch file (set by :func:`oscilla.load_patch` for a path),
+    where relative file paths in params (``Image.path``) are resolved and whose tree they must stay
+    in (docs/language/rendering.md#images); None for a patch built in memory (the current
+    directory then). It is not part of the patch's data: not saved, not compared.
+    """
 
     blocks: list[Block] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    base_dir: Path | None = field(default=None, compare=False, repr=False)
 
     # -- construction helpers (the Python builder) -------------------------------------------
     def add(self, block_id: str, block_type: str, **params: Any) -> Patch:

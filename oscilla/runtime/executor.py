@@ -276,6 +276,7 @@ class Runtime:
                 self.program.sinks,
                 target_format=fmt,
                 nodes=self.program.nodes,
+                images=self.program.images,
             )
         return r
 

@@ -17,6 +17,7 @@ from oscilla.abi.uniforms import (
     CONTINUITY_CAPTURE,
     FEEDBACK,
     FRAME_UNIFORMS,
+    IMAGE_SINK,
     LINE_SINK,
     PRESENT,
     RADIX_STEP,
@@ -40,6 +41,7 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "post.wgsl": (FEEDBACK, PRESENT),
     "bloom.wgsl": (BLOOM,),
     "lines.wgsl": (RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA),
+    "image.wgsl": (RENDER_FRAME, SINK, IMAGE_SINK),
 }
 
 
@@ -52,6 +54,7 @@ SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "splat_resolve.wgsl": ("fullscreen.wgsl",),
     "lines.wgsl": ("numerics.wgsl",),
     "camera_sort.wgsl": ("numerics.wgsl",),
+    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
 }
 
 

@@ -69,8 +69,13 @@ SHAPE_SOURCES = [
     and not any(p.required for p in d.inputs)
 ]
 #: blocks a valid chain may contain: no role, no instance of their own, no output whose payload
-#: depends on a config value or a text (``any`` outputs: Const, Expression, Broadcast)
-MIDDLE = [d for d in DEFS if d.role is None and not d.creates_instance and all(o.payload != ANY for o in d.outputs)]
+#: depends on a config value or a text (``any`` outputs: Const, Expression, Broadcast), no file to
+#: read (Image: its files are tested in tests/compiler/test_images.py)
+MIDDLE = [
+    d
+    for d in DEFS
+    if d.role is None and not d.creates_instance and all(o.payload != ANY for o in d.outputs) and d.image_param is None
+]
 
 CHANNELS = ("mouse.x", "mouse.y", "knob", "osc.a")
 
