@@ -424,3 +424,23 @@ def expand_composites(patch: Patch, diags: DiagnosticCollector) -> Expansion:
     ex = _Expander(patch, diags)
     ex.check_definitions()
     return ex.expand_top(patch)
+
+
+def describe_expansion(patch: Patch) -> list[str]:
+    """What ``oscilla inspect`` prints of the expansion: per composite instance its type, inner
+    blocks and exposed ports with the expanded ports they stand for (empty without instances).
+    Problems are not reported here (the compile that follows reports them)."""
+    expansion = expand_composites(patch, DiagnosticCollector())
+    if not expansion.instances:
+        return []
+    types = {b.id: b.type for b in expansion.patch.blocks}
+    lines = ["composite instances:"]
+    for inst in expansion.instances.values():
+        lines.append(f"  {inst.id}: {inst.type}")
+        for bid in inst.blocks:
+            kind = expansion.instances[bid].type if bid in expansion.instances else types.get(bid, "?")
+            lines.append(f"    {bid} ({kind})")
+        for kind, ports in (("in", inst.inputs), ("out", inst.outputs)):
+            for name, (blk, port) in ports.items():
+                lines.append(f"    {kind} {inst.id}.{name} = {blk}.{port}")
+    return lines
