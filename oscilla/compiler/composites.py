@@ -435,7 +435,8 @@ def describe_expansion(patch: Patch) -> list[str]:
         return []
     types = {b.id: b.type for b in expansion.patch.blocks}
     lines = ["composite instances:"]
-    for inst in expansion.instances.values():
+
+    def show(inst: Instance) -> None:  # an instance, then the instances inside it (top-down)
         lines.append(f"  {inst.id}: {inst.type}")
         for bid in inst.blocks:
             kind = expansion.instances[bid].type if bid in expansion.instances else types.get(bid, "?")
@@ -443,4 +444,11 @@ def describe_expansion(patch: Patch) -> list[str]:
         for kind, ports in (("in", inst.inputs), ("out", inst.outputs)):
             for name, (blk, port) in ports.items():
                 lines.append(f"    {kind} {inst.id}.{name} = {blk}.{port}")
+        for bid in inst.blocks:
+            if bid in expansion.instances:
+                show(expansion.instances[bid])
+
+    for inst in expansion.instances.values():
+        if "/" not in inst.id:
+            show(inst)
     return lines

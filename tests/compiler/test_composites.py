@@ -385,3 +385,13 @@ def test_the_gpu_matches_the_reference_on_composites():
         ref.step(t)
     for name in SAME:
         np.testing.assert_allclose(rt.read(name), ref.read(name), atol=1e-5)
+
+
+def test_check_groups_inner_block_errors_under_their_instance(tmp_path):
+    bad = {"outputs": {"y": "z.out"}, "blocks": [blk("z", "Phasor", initialPhase="x")]}
+    f = tmp_path / "inner.json"
+    f.write_text(json.dumps(with_composite(bad)))
+    r = CliRunner().invoke(app, ["check", str(f)])
+    assert r.exit_code == 1, r.output
+    assert "block 'x/z' (inside Mine 'x')" in r.output
+    assert "E_PARAM_INVALID x/z.initialPhase" in r.output and "(inner block 'z' of Mine instance 'x')" in r.output
