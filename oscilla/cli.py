@@ -1,4 +1,4 @@
-"""The ``oscilla`` command line: render, run, check, inspect, bench.
+"""The ``oscilla`` command line: render, run, check, inspect, bench, upgrade, schema.
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
 or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
@@ -49,6 +49,7 @@ from oscilla.diagnostics import CompileError
 from oscilla.gpu.errors import NoAdapterError, RenderSizeError
 
 if TYPE_CHECKING:  # annotations only: the commands import the compiler when they run
+    from oscilla.patch import Patch
     from oscilla.program import CompiledProgram
 
 EXIT_OK, EXIT_DIAGNOSTICS, EXIT_USAGE, EXIT_IO, EXIT_NO_GPU, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
@@ -161,10 +162,17 @@ def _fail(e: BaseException) -> typer.Exit:
 
 
 def _compile(patch: Path, observe: Sequence[str] | None = None, allow_paths: Sequence[Path] = ()) -> CompiledProgram:
-    from oscilla.compiler.compile import compile_patch
     from oscilla.patch import load_patch
 
-    return compile_patch(load_patch(patch), observe=observe, allow_paths=allow_paths)
+    return _compile_model(load_patch(patch), observe, allow_paths)
+
+
+def _compile_model(
+    model: Patch, observe: Sequence[str] | None = None, allow_paths: Sequence[Path] = ()
+) -> CompiledProgram:
+    from oscilla.compiler.compile import compile_patch
+
+    return compile_patch(model, observe=observe, allow_paths=allow_paths)
 
 
 #: ``--allow-path DIR`` (render, run, check, inspect): folders besides the patch's own whose files
@@ -363,7 +371,7 @@ def check(
     expression column marked (exit 1 when it has errors). Without --device no GPU is opened, so
     device limits (buffer sizes) are not checked: the ok-line says so."""
     from oscilla.diagnostic_report import format_report
-    from oscilla.patch import Patch, load_patch
+    from oscilla.patch import load_patch
 
     model: Patch | None = None  # stays None when the file itself does not load
     checked = "device limits not checked (use --device)"
@@ -403,17 +411,60 @@ def inspect(
     ir: bool = typer.Option(False, "--ir", help="also print the IR"),
     allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
 ) -> None:
-    """Print the compiled program: instances, slots, state cells, schedule, dispatches per frame."""
+    """Print the compiled program: composite expansions, instances, slots, state cells, schedule,
+    dispatches per frame."""
     try:
-        program = _compile(patch, allow_paths=allow_path)
+        from oscilla.compiler.composites import describe_expansion
+        from oscilla.patch import load_patch
+
+        model = load_patch(patch)
+        expansion = describe_expansion(model)
+        program = _compile_model(model, allow_paths=allow_path)
     except Exception as e:  # noqa: BLE001
         raise _fail(e) from None
+    if expansion:
+        out.print("\n".join(expansion) + "\n", markup=False)
     out.print(program.inspect(), markup=False)
     if ir:
         out.print("\nIR:\n" + program.format_ir(), markup=False)
     if wgsl:
         for name, src in program.wgsl.items():
             out.print(f"\n// ---- kernel {name} ----\n{src}", markup=False)
+
+
+@app.command()
+def upgrade(
+    patch: Path = typer.Argument(..., help="patch JSON file"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="write here instead of rewriting PATCH"),
+) -> None:
+    """Rewrite a patch of an older format version in the current one (the migration table of
+    docs/language/patch-format.md#versions), printing what changed. A patch already in the current
+    version is left as it is (exit 0); a patch that does not load exits 1 with its diagnostics."""
+    from oscilla.patch import FORMAT_VERSION, load_patch
+
+    try:
+        model = load_patch(patch)
+        target = output or patch
+        if model.source_version == FORMAT_VERSION and output is None:
+            out.print(f"{patch} is already format version {FORMAT_VERSION}; unchanged", markup=False)
+            return
+        model.save(target)
+    except Exception as e:  # noqa: BLE001
+        raise _fail(e) from None
+    for change in model.upgrades:
+        out.print(f"  {change}", markup=False)
+    out.print(f"wrote {target} (format version {model.source_version} -> {FORMAT_VERSION})", markup=False)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of patches for editors (``oscilla schema > patch.schema.json``),
+    generated from the block registry: block types, their params and inline input values."""
+    import json
+
+    from oscilla.blocks.editor_schema import editor_schema
+
+    out.print(json.dumps(editor_schema(), indent=2), markup=False)
 
 
 def _parse_lanes(text: str) -> list[int]:

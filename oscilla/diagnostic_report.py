@@ -56,10 +56,18 @@ def format_report(patch: Patch | None, diagnostics: list[Diagnostic], limit: int
         for b in patch.blocks:
             position.setdefault(b.id, len(position))
             types.setdefault(b.id, b.type)
-    order = sorted(groups, key=lambda b: (b is not None, position.get(b, len(position))))
+
+    # an inner block of a composite instance (id '<instance>/<inner>') sorts and is named with its instance
+    def top(b: str | None) -> str | None:
+        return b if b is None or b in types else b.split("/", 1)[0]
+
+    order = sorted(groups, key=lambda b: (b is not None, position.get(top(b), len(position))))
     lines: list[str] = []
     for blk in order:
-        lines.append("patch" if blk is None else f"block {blk!r} ({types.get(blk, '?')})")
+        kind = types.get(blk) if blk is not None else None
+        if blk is not None and kind is None and top(blk) in types:
+            kind = f"inside {types[top(blk) or '']} {top(blk)!r}"
+        lines.append("patch" if blk is None else f"block {blk!r} ({kind or '?'})")
         for d in groups[blk]:
             lines.append(f"  {d.severity}: {d.format()}")
             if patch is not None:

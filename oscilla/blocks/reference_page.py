@@ -19,6 +19,8 @@ from oscilla.blocks.registry import (
     PortDef,
     all_types,
     block_def,
+    composite_def,
+    composite_types,
 )
 from oscilla.payloads import DEFAULT_UNIT
 
@@ -119,4 +121,36 @@ def render_reference() -> str:
     for category, members in groups.items():
         out += [f"## {category}", ""]
         out += [render_block(d) for d in members]
+    out += _composite_section()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _composite_section() -> list[str]:
+    """The built-in composites (docs/language/composites.md#built-in-composites): what each
+    exposes and the inner blocks and edges it expands to."""
+    out = [
+        "## composite",
+        "",
+        "Built-in composites: block chains used like block types, expanded into their inner blocks "
+        "(ids `<instance>/<inner>`) before compiling ([composites](../language/composites.md)).",
+        "",
+    ]
+    for name in composite_types():
+        c = composite_def(name)
+        assert c is not None
+        out += [f"### {name}", "", f"Category: `composite`. {c.description}", ""]
+        out += ["| exposed | name | inner |", "|---|---|---|"]
+        out += [f"| input | `{k}` | `{v}` |" for k, v in c.inputs.items()]
+        out += [f"| output | `{k}` | `{v}` |" for k, v in c.outputs.items()]
+        for k, v in c.params.items():
+            out.append(f"| param | `{k}` | {', '.join(f'`{t}`' for t in ([v] if isinstance(v, str) else v))} |")
+        blocks = ", ".join(
+            f"`{b.id}` {b.type}" + (f" ({', '.join(f'{k} {v}' for k, v in b.params.items())})" if b.params else "")
+            for b in c.blocks
+        )
+        out += [
+            "",
+            f"Inner blocks: {blocks}. Inner edges: {', '.join(f'`{e.src}` -> `{e.dst}`' for e in c.edges)}.",
+            "",
+        ]
+    return out

@@ -33,12 +33,15 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from oscilla.blocks.context import LowerContext, TypeContext
 from oscilla.blocks.literals import F32_MAX, I32_MAX, I32_MIN, describe_value
 from oscilla.blocks.values import Value
 from oscilla.diagnostics import DiagnosticCollector
+
+if TYPE_CHECKING:
+    from oscilla.patch import Composite
 
 # payload markers for polymorphic ports
 NUMERIC_T = "T"  # float, vec2, vec3 or color (math blocks); int/bool convert to float
@@ -442,3 +445,18 @@ def _ensure_loaded() -> None:
         # import order = declaration order (did-you-mean ties go to declaration order)
         for module in MODULE_ORDER:
             importlib.import_module(f"{__package__}.{module}")
+
+
+# -- built-in composites (oscilla/blocks/composites.py): block types that expand to block chains --
+def composite_def(type_name: str) -> Composite | None:
+    """The built-in composite ``type_name`` (docs/language/composites.md#built-in-composites), or None."""
+    from oscilla.blocks.composites import BUILTIN_COMPOSITES
+
+    return BUILTIN_COMPOSITES.get(type_name)
+
+
+def composite_types() -> list[str]:
+    """The names of the built-in composites, in catalog order."""
+    from oscilla.blocks.composites import BUILTIN_COMPOSITES
+
+    return list(BUILTIN_COMPOSITES)

@@ -20,6 +20,7 @@ from oscilla.blocks.values import ImageShape, Value
 from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
 from oscilla.compiler.allocate import layout_slots, layout_state, state_copies
 from oscilla.compiler.combine import check_combine
+from oscilla.compiler.composites import Expansion, expand_composites
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
 from oscilla.compiler.display import display_settings
 from oscilla.compiler.files import FileRoots
@@ -70,13 +71,21 @@ def _check_observe(observe: object) -> None | str | list[str]:
     return names
 
 
-def _observed_blocks(observe: None | str | list[str]) -> list[str]:
-    """The block ids ``observe`` names (its ``"block.port"`` strings up to the last dot)."""
+def _observed_blocks(observe: None | str | list[str], expansion: Expansion) -> list[str]:
+    """The block ids ``observe`` names (its ``"block.port"`` strings up to the last dot; an exposed
+    port of a composite instance names the inner block it stands for)."""
     names = [] if observe is None else [observe] if isinstance(observe, str) else observe
-    return [name.rpartition(".")[0] for name in names]
+    return [expansion.resolve(*_split_name(name))[0] for name in names]
 
 
-def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozenset()) -> list[tuple[str, Value]]:
+def _split_name(name: str) -> tuple[str, str]:
+    blk, _, port = name.rpartition(".")
+    return blk, port
+
+
+def _observe_list(
+    observe, g, low, diags: DiagnosticCollector, left_out=frozenset(), expansion: Expansion | None = None
+) -> list[tuple[str, Value]]:
     if observe is None:
         return []
     if observe == "all":
@@ -85,7 +94,9 @@ def _observe_list(observe, g, low, diags: DiagnosticCollector, left_out=frozense
         observe = [observe]
     out = []
     for name in observe:
-        blk, _, port = name.rpartition(".")
+        blk, port = _split_name(name)
+        if expansion is not None:  # "<instance>.<exposed port>" reads the inner port it stands for
+            blk, port = expansion.resolve(blk, port)
         if blk in left_out:
             continue  # left out by error isolation (a W_BLOCK_UNREACHABLE_ERROR says why); not readable
         if blk not in g.blocks:
@@ -280,6 +291,24 @@ def compile_patch(
         limits.max_texture_dimension_2d if limits is not None else DEFAULT_MAX_TEXTURE_DIMENSION,
     )
     diags = DiagnosticCollector()
+    expansion = Expansion(patch, top_edges=len(patch.edges))
+    try:
+        expansion = expand_composites(patch, diags)
+        program = _compile_expanded(expansion, observe, limits, diags, files)
+    except CompileError as e:
+        raise CompileError(expansion.explain(e.diagnostics)) from None
+    return dataclasses.replace(program, diagnostics=tuple(expansion.explain(list(program.diagnostics))))
+
+
+def _compile_expanded(
+    expansion: Expansion,
+    observe: None | str | list[str],
+    limits: DeviceLimits | None,
+    diags: DiagnosticCollector,
+    files: _Files,
+) -> CompiledProgram:
+    """The rest of :func:`compile_patch`, on the expanded patch (``diags`` holds the expansion's)."""
+    patch = expansion.patch
     g, t = _analyze(patch, diags, files)
     final, left_out = isolate(patch, diags.items)
     if any(d.severity == "error" for d in final):
@@ -291,10 +320,10 @@ def compile_patch(
         diags.raise_if_errors()
     diags = DiagnosticCollector(list(warnings))
     # a block that no sink, state, channel or observer needs is not lowered
-    live = None if observe == "all" else live_blocks(g, _observed_blocks(observe))
+    live = None if observe == "all" else live_blocks(g, _observed_blocks(observe, expansion))
     low = lower_graph(g, t, lowering_order(g, live))
     _check_sink_shapes(low, diags)
-    obs = _observe_list(observe, g, low, diags, left_out)
+    obs = _observe_list(observe, g, low, diags, left_out, expansion)
     diags.raise_if_errors()
     instance_order = list(low.instances)
     plan = plan_schedule(low, obs, instance_order)

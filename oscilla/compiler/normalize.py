@@ -1,5 +1,8 @@
 """Pass 1, normalization: resolve blocks, params, edges and input sources from a Patch.
 
+Its first step, composite expansion (:mod:`oscilla.compiler.composites`), replaces every
+composite instance by its inner blocks before :func:`normalize` sees the patch.
+
 Consumes a :class:`~oscilla.patch.Patch`; produces a :class:`Graph` in which every block has a
 definition, validated config params and inline port values, every enabled edge names existing
 ports, and every input has a known source (edges, an inline value, its default, or the rail).
@@ -26,6 +29,7 @@ from oscilla.blocks.registry import (
     ParamLimitError,
     all_types,
     block_def,
+    composite_types,
 )
 from oscilla.compiler.combine import MODES, mode_problem
 from oscilla.compiler.graph import Graph, NBlock, NEdge
@@ -55,7 +59,8 @@ def normalize(patch: Patch, diags: DiagnosticCollector) -> Graph:
         if defn is None:
             diags.add(
                 "E_UNKNOWN_BLOCK_TYPE",
-                f"unknown block type {describe_value(b.type)}; " + did_you_mean(b.type, all_types(), "types"),
+                f"unknown block type {describe_value(b.type)}; "
+                + did_you_mean(b.type, all_types() + composite_types() + list(patch.composites), "types"),
                 block=b.id,
             )
             continue

@@ -12,7 +12,9 @@ through here, so a file that one accepts every other accepts (docs/language/patc
    ``Infinity`` and literals like ``1e400`` are refused), and a string must be Unicode text (no
    lone ``\\ud800`` surrogate escapes). Each is E_PATCH_INVALID at a line and column, never a
    RecursionError, ValueError or OverflowError.
-3. **Structure**: :func:`~oscilla.patch.schema.check_patch_data` (the JSON Schema, unknown keys
+3. **Version**: a file of an older format version is upgraded by the migration table of
+   :mod:`~oscilla.patch.versions` (the Patch records the version read and what was rewritten).
+4. **Structure**: :func:`~oscilla.patch.schema.check_patch_data` (the JSON Schema, unknown keys
    with a did-you-mean, the version, ``settings`` values).
 
 Loading never executes anything from the file.
@@ -31,7 +33,8 @@ from typing import Any
 
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 from oscilla.patch.model import Patch
-from oscilla.patch.schema import MAX_DEPTH, MAX_INT_DIGITS, check_patch_data, gc_paused
+from oscilla.patch.schema import FORMAT_VERSION, MAX_DEPTH, MAX_INT_DIGITS, check_patch_data, gc_paused
+from oscilla.patch.versions import upgrade_data
 
 
 def _invalid(msg: str) -> CompileError:
@@ -194,23 +197,26 @@ def parse_patch_json(text: str) -> Any:
 
 # -- 3. structure, and the entry points ------------------------------------------------------------
 def patch_from_text(text: str) -> Patch:
-    """A Patch from JSON text (steps 2 and 3).
+    """A Patch from JSON text (steps 2 to 4).
 
     Raises:
         CompileError: E_PATCH_INVALID for bad JSON or a bad structure.
     """
     with gc_paused():
-        data = parse_patch_json(text)
+        up = upgrade_data(parse_patch_json(text))
         # a lone surrogate can only come from a \\uD800-\\uDFFF escape: without one, every string is text
         text_checked = _SURROGATE_ESCAPE.search(text) is None
-        diags = check_patch_data(data, ints_checked=True, text_checked=text_checked)
+        diags = check_patch_data(up.data, ints_checked=True, text_checked=text_checked)
         if diags:
             raise CompileError(diags)
-        return Patch.from_checked_dict(data, copy=False)
+        patch = Patch.from_checked_dict(up.data, copy=False)
+        patch.source_version = up.source_version or FORMAT_VERSION
+        patch.upgrades = up.changes
+        return patch
 
 
 def patch_from_bytes(data: bytes) -> Patch:
-    """A Patch from the bytes of a patch file (steps 1 to 3); what the CLI and the Player read.
+    """A Patch from the bytes of a patch file (steps 1 to 4); what the CLI and the Player read.
 
     Raises:
         CompileError: E_PATCH_INVALID for text that is not UTF-8, bad JSON or a bad structure.

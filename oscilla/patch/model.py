@@ -17,6 +17,7 @@ from typing import Any
 
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic
 from oscilla.patch.schema import FORMAT_VERSION, check_patch_data, gc_paused, split_endpoint
+from oscilla.patch.versions import upgrade_data
 
 
 @dataclass
@@ -66,19 +67,77 @@ class Edge:
         return d
 
 
+def _edges_from(items: Any) -> list[Edge]:
+    """Edges from checked edge dicts (endpoints split at the last '.')."""
+    edges = []
+    for e in items:
+        src_block, _, src_port = e["from"].rpartition(".")
+        dst_block, _, dst_port = e["to"].rpartition(".")
+        edges.append(Edge(src_block, src_port, dst_block, dst_port, e.get("enabled", True), e.get("alias")))
+    return edges
+
+
+@dataclass
+class Composite:
+    """A composite block type (docs/language/composites.md): inner ``blocks`` and ``edges``, and
+    the names it exposes. ``inputs``/``outputs`` map an exposed port name to one inner
+    ``"block.port"``; ``params`` map an exposed param name to one inner ``"block.param"`` or a list
+    of them (an inner param or an input port's inline value). An instance ``inst`` of the
+    composite becomes the inner blocks with ids ``inst/<inner id>`` when the patch is compiled."""
+
+    blocks: list[Block] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str | list[str]] = field(default_factory=dict)
+    description: str = ""
+
+    @classmethod
+    def from_checked_dict(cls, data: dict[str, Any]) -> Composite:
+        """A Composite from a dict that satisfies :data:`~oscilla.patch.schema.COMPOSITE_SCHEMA`."""
+        return cls(
+            [
+                Block(b["id"], b["type"], dict(b.get("params") or {}), dict(b.get("combine") or {}))
+                for b in data["blocks"]
+            ],
+            _edges_from(data.get("edges", ())),
+            dict(data.get("inputs") or {}),
+            dict(data.get("outputs") or {}),
+            {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in (data.get("params") or {}).items()},
+            data.get("description", ""),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {}
+        if self.description:
+            d["description"] = self.description
+        for key in ("inputs", "outputs", "params"):
+            if getattr(self, key):
+                d[key] = {k: (list(v) if isinstance(v, list) else v) for k, v in getattr(self, key).items()}
+        d["blocks"] = [b.to_dict() for b in self.blocks]
+        d["edges"] = [e.to_dict() for e in self.edges]
+        return d
+
+
 @dataclass
 class Patch:
-    """A patch: ``blocks`` in patch order, ``edges`` in edge order, ``settings`` (background).
+    """A patch: ``blocks`` in patch order, ``edges`` in edge order, ``settings`` (background),
+    ``composites`` (name -> :class:`Composite`, usable as block types).
 
     ``base_dir`` is the folder of the patch file (set by :func:`oscilla.load_patch` for a path),
     where relative file paths in params (``Image.path``) are resolved and whose tree they must stay
     in (docs/language/rendering.md#images); None for a patch built in memory (the current
-    directory then). It is not part of the patch's data: not saved, not compared.
+    directory then). ``source_version`` is the format version the patch was read from
+    (``FORMAT_VERSION`` for a patch built in Python) and ``upgrades`` says what the migration table
+    rewrote on load (:mod:`oscilla.patch.versions`). None of the three is saved or compared.
     """
 
     blocks: list[Block] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    composites: dict[str, Composite] = field(default_factory=dict)
+    source_version: int = field(default=FORMAT_VERSION, compare=False)
+    upgrades: tuple[str, ...] = field(default=(), compare=False)
     base_dir: Path | None = field(default=None, compare=False, repr=False)
 
     # -- construction helpers (the Python builder) -------------------------------------------
@@ -124,10 +183,14 @@ class Patch:
                 (:func:`oscilla.patch.schema.check_patch_data`).
         """
         with gc_paused():
-            diags = check_patch_data(data)
+            up = upgrade_data(data)
+            diags = check_patch_data(up.data)
             if diags:
                 raise CompileError(diags)
-            return cls.from_checked_dict(data)
+            patch = cls.from_checked_dict(up.data)
+            patch.source_version = up.source_version or FORMAT_VERSION
+            patch.upgrades = up.changes
+            return patch
 
     @classmethod
     def from_checked_dict(cls, data: dict[str, Any], *, copy: bool = True) -> Patch:
@@ -139,18 +202,17 @@ class Patch:
             Block(b["id"], b["type"], own(b.get("params") or {}), own(b.get("combine") or {}))
             for b in data.get("blocks", ())
         ]
-        edges = []
-        for e in data.get("edges", ()):  # endpoints split at the last '.' (checked well-formed)
-            src_block, _, src_port = e["from"].rpartition(".")
-            dst_block, _, dst_port = e["to"].rpartition(".")
-            edges.append(Edge(src_block, src_port, dst_block, dst_port, e.get("enabled", True), e.get("alias")))
-        return cls(blocks, edges, own(data.get("settings") or {}))
+        edges = _edges_from(data.get("edges", ()))  # endpoints checked well-formed
+        composites = {name: Composite.from_checked_dict(c) for name, c in (data.get("composites") or {}).items()}
+        return cls(blocks, edges, own(data.get("settings") or {}), composites)
 
     def to_dict(self) -> dict[str, Any]:
         """The docs/language/patch-format.md structure (round-trips through :meth:`from_dict`)."""
         d: dict[str, Any] = {"oscilla": FORMAT_VERSION}
         if self.settings:
             d["settings"] = dict(self.settings)
+        if self.composites:
+            d["composites"] = {name: c.to_dict() for name, c in self.composites.items()}
         d["blocks"] = [b.to_dict() for b in self.blocks]
         d["edges"] = [e.to_dict() for e in self.edges]
         return d

@@ -27,8 +27,11 @@ from jsonschema import validators
 
 from oscilla.diagnostics import ERROR, Diagnostic, did_you_mean
 
-#: the patch format version this oscilla reads (``"oscilla": 1``)
-FORMAT_VERSION = 1
+#: the patch format version this oscilla writes; older versions are upgraded on load through the
+#: migration table of :mod:`oscilla.patch.versions` (version 2: ``composites``, '/' reserved in block ids)
+FORMAT_VERSION = 2
+#: the oldest format version the migration table upgrades
+OLDEST_VERSION = 1
 #: deepest nesting of arrays and objects in a patch, the top-level object being level 1
 MAX_DEPTH = 64
 #: most digits of an integer in a patch (10^300 still converts to a 64-bit float)
@@ -88,7 +91,8 @@ BLOCK_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["id", "type"],
     "properties": {
-        "id": {"type": "string", "minLength": 1},
+        # '/' is reserved for the blocks of composite instances (``<instance>/<inner>``)
+        "id": {"type": "string", "minLength": 1, "pattern": "^[^/]*$"},
         "type": {"type": "string", "minLength": 1},
         "params": {"type": "object"},
         "combine": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -106,13 +110,41 @@ EDGE_SCHEMA: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+#: an exposed port or param name: what follows ``<instance>.`` in an edge endpoint (no '.')
+_EXPOSED_NAME: dict[str, Any] = {"minLength": 1, "pattern": "^[^./]+$"}
+#: one composite definition (docs/language/composites.md): its inner blocks and edges, and the
+#: ports and params it exposes, each mapped to an inner ``"block.port"`` (params: one or several)
+COMPOSITE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["blocks"],
+    "properties": {
+        "description": {"type": "string"},
+        "inputs": {"type": "object", "propertyNames": _EXPOSED_NAME, "additionalProperties": {"type": "string"}},
+        "outputs": {"type": "object", "propertyNames": _EXPOSED_NAME, "additionalProperties": {"type": "string"}},
+        "params": {
+            "type": "object",
+            "propertyNames": _EXPOSED_NAME,
+            "additionalProperties": {
+                "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]
+            },
+        },
+        "blocks": {"type": "array", "items": BLOCK_SCHEMA},
+        "edges": {"type": "array", "items": EDGE_SCHEMA},
+    },
+    "additionalProperties": False,
+}
 #: the whole structure; ``finite`` is this schema's one extra keyword (a number that is not NaN or ±inf)
 PATCH_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["oscilla"],
     "properties": {
-        "oscilla": {"type": "integer", "const": FORMAT_VERSION},
+        "oscilla": {"type": "integer", "minimum": OLDEST_VERSION, "maximum": FORMAT_VERSION},
         "settings": SETTINGS_SCHEMA,
+        "composites": {
+            "type": "object",
+            "propertyNames": {"minLength": 1, "pattern": "^[^/]*$"},
+            "additionalProperties": COMPOSITE_SCHEMA,
+        },
         "blocks": {"type": "array", "items": BLOCK_SCHEMA},
         "edges": {"type": "array", "items": EDGE_SCHEMA},
     },
@@ -152,7 +184,7 @@ def block_shape_ok(b: object) -> bool:
     if not isinstance(b, dict) or not b.keys() <= _BLOCK_KEYS:
         return False
     i, t = b.get("id"), b.get("type")
-    if not isinstance(i, str) or not i or not isinstance(t, str) or not t:
+    if not isinstance(i, str) or not i or "/" in i or not isinstance(t, str) or not t:
         return False
     if not isinstance(b.get("params", _NO_PARAMS), dict):
         return False
@@ -321,11 +353,24 @@ def _messages(err: jsonschema.ValidationError, base: tuple[str | int, ...], owne
     kw = err.validator
     if path == ("oscilla",):
         if kw == "type":
-            return [f"oscilla: the format version must be the integer {FORMAT_VERSION}, got {_short(inst)}"]
+            return [
+                f"oscilla: the format version must be an integer from {OLDEST_VERSION} to {FORMAT_VERSION}, "
+                f"got {_short(inst)}"
+            ]
         return [
-            f"oscilla: unsupported patch format version {_short(inst)}; this oscilla reads version "
-            f'{FORMAT_VERSION} (set "oscilla": {FORMAT_VERSION})'
+            f"oscilla: unsupported patch format version {_short(inst)}; this oscilla reads versions "
+            f"{OLDEST_VERSION} to {FORMAT_VERSION} (older ones are upgraded on load; a newer file needs a newer one)"
         ]
+    if "propertyNames" in err.schema_path:  # a composite name or an exposed name
+        if len(path) >= 3 and path[0] == "composites":
+            return [f"{here}: an exposed name may not be empty or contain '.' or '/'; got {_short(inst)}"]
+        return [f"{here}: a composite name may not be empty or contain '/'; got {_short(inst)}"]
+    if kw == "pattern" and path and path[-1] == "id":
+        return [
+            f"{here}{owner}: block ids may not contain '/', which is reserved for the blocks of composite "
+            f"instances ('<instance>/<inner>'); got {_short(inst)}"
+        ]
+
     if kw == "additionalProperties" and isinstance(inst, dict):
         props = err.schema.get("properties", {})
         out = []
@@ -430,7 +475,7 @@ def check_patch_data(data: Any, *, ints_checked: bool = False, text_checked: boo
     diags: list[Diagnostic] = []
     flags = {"ints_checked": ints_checked, "text_checked": text_checked}
     top = dict(data)
-    defaults: dict[str, Any] = {"oscilla": FORMAT_VERSION, "settings": {}, "blocks": [], "edges": []}
+    defaults: dict[str, Any] = {"oscilla": FORMAT_VERSION, "settings": {}, "composites": {}, "blocks": [], "edges": []}
     for key, default in defaults.items():
         if key not in top:
             continue

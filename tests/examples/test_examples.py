@@ -57,7 +57,7 @@ def test_codegen_is_deterministic():
 
 def test_block_ids_never_reach_wgsl():
     patch = osc.load_patch(EXAMPLES[0]).to_dict()
-    evil = "x); } fn hack() { //"
+    evil = "x); } fn hack() { let a = 1; } fn f("  # no "/": reserved in block ids since format version 2
     for b in patch["blocks"]:
         if b["id"] == "hue":
             b["id"] = evil

@@ -52,7 +52,10 @@ BAD_FILES = {
     ),
     "int-400-digits": (_with('"input": 0.25', '"input": ' + "4" * 400), "an integer of 400 digits"),
     "int-5000-digits": (_with('"input": 0.25', '"input": ' + "5" * 5000), "an integer of 5,000 digits"),
-    "version-2.0": (_with('"oscilla": 1', '"oscilla": 2.0'), "the format version must be the integer 1, got 2.0"),
+    "version-2.0": (
+        _with('"oscilla": 1', '"oscilla": 2.0'),
+        "the format version must be an integer from 1 to 2, got 2.0",
+    ),
     "nan-background": (
         _with('"oscilla": 1', '"oscilla": 1, "settings": {"background": [NaN, 0, 0]}'),
         "NaN is not a JSON number",

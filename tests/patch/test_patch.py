@@ -70,7 +70,7 @@ def test_from_dict_non_object(data):
 @pytest.mark.parametrize(
     "mutate",
     [
-        lambda p: p.update(oscilla=2),
+        lambda p: p.update(oscilla=3),
         lambda p: p.update(oscilla="1"),
         lambda p: p.pop("oscilla"),
         lambda p: p.update(extra=True),
@@ -84,7 +84,7 @@ def test_from_dict_non_object(data):
         lambda p: p["edges"].append({"from": "array.t", "to": 5}),
     ],
     ids=[
-        "version2",
+        "version3",
         "version-str",
         "no-version",
         "unknown-field",
@@ -106,9 +106,9 @@ def test_patch_invalid_structure(mutate):
 
 
 def test_unknown_version_message():
-    p = dict(SAMPLE, oscilla=2)
+    p = dict(SAMPLE, oscilla=3)
     [d] = _patch_invalid(p)
-    assert "2" in d.message
+    assert "version 3" in d.message
 
 
 @pytest.mark.parametrize("endpoint", ["array", "arrayt", ".t", "array."])
@@ -153,7 +153,7 @@ def test_load_patch_from_dict_text_and_path(tmp_path):
 def test_to_dict_round_trip_is_lossless():
     p = osc.load_patch(SAMPLE)
     d = p.to_dict()
-    assert d["oscilla"] == 1
+    assert d["oscilla"] == 2  # saved in the current format version (SAMPLE is version 1)
     assert d["settings"] == SAMPLE["settings"]
     assert d["blocks"] == SAMPLE["blocks"]
     assert [e["from"] for e in d["edges"]] == [e["from"] for e in SAMPLE["edges"]]

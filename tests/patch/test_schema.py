@@ -45,7 +45,9 @@ def test_unknown_top_level_key():
     p["edgse"] = []
     [d] = invalid(p)
     assert "unknown key 'edgse' at the top level" in d.message
-    assert "did you mean 'edges'?" in d.message and "valid keys: oscilla, settings, blocks, edges" in d.message
+    assert (
+        "did you mean 'edges'?" in d.message and "valid keys: oscilla, settings, composites, blocks, edges" in d.message
+    )
 
 
 def test_unknown_settings_key():
@@ -97,26 +99,26 @@ def test_a_very_long_unknown_key_gets_no_suggestion_and_a_short_message():
 
 # -- the version ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("version", [2.0, 1.0, True, "1", None, [1]])
-def test_the_version_must_be_the_integer_1(version):
+def test_the_version_must_be_an_integer(version):
     p = base()
     p["oscilla"] = version
     [d] = invalid(p)
-    assert d.message.startswith("oscilla: the format version must be the integer 1, got ")
+    assert d.message.startswith("oscilla: the format version must be an integer from 1 to 2, got ")
 
 
-@pytest.mark.parametrize("version", [2, 0, -1])
+@pytest.mark.parametrize("version", [3, 0, -1])
 def test_unsupported_versions_name_the_supported_one(version):
     p = base()
     p["oscilla"] = version
     [d] = invalid(p)
-    assert f"unsupported patch format version {version}; this oscilla reads version 1" in d.message
+    assert f"unsupported patch format version {version}; this oscilla reads versions 1 to 2" in d.message
 
 
 def test_a_missing_version():
     p = base()
     del p["oscilla"]
     [d] = invalid(p)
-    assert 'add "oscilla": 1' in d.message
+    assert 'add "oscilla": 2' in d.message
 
 
 # -- settings --------------------------------------------------------------------------------------
