@@ -18,6 +18,7 @@ from oscilla.blocks.values import Value
 from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
 from oscilla.compiler.allocate import layout_slots, layout_state, state_copies
 from oscilla.compiler.combine import check_combine
+from oscilla.compiler.controls import check_controls, patch_channels
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
 from oscilla.compiler.display import display_settings
 from oscilla.compiler.infer_types import infer_types
@@ -216,6 +217,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
     patch = load_patch(patch) if not isinstance(patch, Patch) else patch
     diags = DiagnosticCollector()
     g, t = _analyze(patch, diags)
+    controls = check_controls(patch.settings.get("controls", ()), patch_channels(g.blocks.values()), diags)
     final, left_out = isolate(patch, diags.items)
     if any(d.severity == "error" for d in final):
         raise CompileError(final)
@@ -296,6 +298,7 @@ def compile_patch(patch, observe=None, *, limits: DeviceLimits | None = None) ->
         stages=plan.stages,
         channels=tuple(low.builder.channels),
         state_copies=state_copies(plan.copied, plan.commits, slot_meta, state_layout),
+        controls=controls,
     )
     if limits is not None:
         problems = program.limit_diagnostics(limits)
