@@ -65,3 +65,24 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _program_png(program: Any) -> bytes | None:
+    """IPython's ``image/png`` for a CompiledProgram: its first frame (oscilla.live.notebook.program_png)."""
+    return importlib.import_module("oscilla.live.notebook").program_png(program)
+
+
+def _register_ipython() -> None:
+    """Inside IPython, show a CompiledProgram as its first frame. The formatter is registered by type
+    name, so nothing heavy (wgpu, the runtime) is imported until a program is displayed."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and hasattr(shell, "display_formatter"):
+        shell.display_formatter.formatters["image/png"].for_type_by_name(
+            "oscilla.program", "CompiledProgram", _program_png
+        )
+
+
+_register_ipython()

@@ -415,6 +415,51 @@ class TimeRootSpec:
     duration_ms: float = 10000.0
 
 
+#: the kinds of a control of ``settings.controls`` (docs/guide/controls.md)
+CONTROL_KINDS = ("slider", "toggle", "trigger", "xy")
+
+
+@dataclass(frozen=True)
+class ControlSpec:
+    """One control of ``settings.controls`` (docs/guide/controls.md): a named input the patch
+    declares for an external channel, drawn by the window's panel and as a notebook widget.
+
+    Attributes:
+        channel: the channel it feeds; for ``kind="xy"`` the base of the two channels
+            ``<channel>.x`` and ``<channel>.y`` (as ExternalVec2's ``channelBase``).
+        kind: ``"slider"`` (any value in range), ``"toggle"`` (``lo`` off, ``hi`` on),
+            ``"trigger"`` (``hi`` for one frame when pressed, else ``lo``) or ``"xy"`` (a 2-D pad).
+        lo, hi: the range, ``lo < hi``; every value set on the channel is clamped to it.
+        default: the value(s) before anything sets the channel: one float, two for ``"xy"``.
+        label: the text shown beside the control (default: the channel name).
+    """
+
+    channel: str
+    kind: str = "slider"
+    lo: float = 0.0
+    hi: float = 1.0
+    default: tuple[float, ...] = (0.0,)
+    label: str = ""
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        """The channel names it feeds: ``(channel,)``, or ``(channel.x, channel.y)`` for an xy pad."""
+        return (f"{self.channel}.x", f"{self.channel}.y") if self.kind == "xy" else (self.channel,)
+
+    def clamp(self, value: float) -> float:
+        """``value`` limited to [lo, hi] (a float)."""
+        return min(max(float(value), self.lo), self.hi)
+
+
+def channel_ranges(controls: Sequence[ControlSpec]) -> dict[str, tuple[float, float, float]]:
+    """Channel name -> (lo, hi, default) for every channel the controls feed (an xy pad gives two)."""
+    out = {}
+    for c in controls:
+        for name, default in zip(c.channels, c.default):
+            out[name] = (c.lo, c.hi, default)
+    return out
+
+
 @dataclass(frozen=True)
 class CompiledProgram:
     """Everything the runtime needs, as frozen data (see docs/runtime/execution-model.md).
@@ -433,6 +478,7 @@ class CompiledProgram:
         time_root: the host-side time model parameters.
         background: straight-alpha RGBA clear colour.
         trails, feedback, size, bloom: the display settings (docs/language/rendering.md#trails, #bloom).
+        controls: the declared controls of ``settings.controls`` (docs/guide/controls.md).
         diagnostics: warnings and infos of the successful compile.
         cells: the IR state cells by id.
         tables: per-lane host constants (slot -> values) the runtime uploads at creation.
@@ -477,6 +523,9 @@ class CompiledProgram:
     #: the images the sinks draw (``SinkSpec.image`` indexes it), each file once; uploaded as textures
     #: when the runtime builds its renderer
     images: tuple[ImageData, ...] = ()
+    #: ``settings.controls``: the patch's declared controls, whose channels start at their defaults and are
+    #: clamped to their ranges (docs/guide/controls.md)
+    controls: tuple[ControlSpec, ...] = ()
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""

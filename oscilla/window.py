@@ -14,6 +14,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -146,6 +147,10 @@ class MouseChannels:
         self.wheel = [0.0, 0.0]
 
 
+#: ``run_window``'s ``panel``: ``panel(canvas, device)`` returns a function that draws over each frame
+PanelFactory = Callable[[Any, Any], Callable[[], None]]
+
+
 @dataclass
 class _FrameCount:
     """Frame bookkeeping of an open window (times are ``time.perf_counter()`` seconds)."""
@@ -165,6 +170,7 @@ def run_window(
     title: str = "oscilla",
     max_frames: int | None = None,
     player: FrameDriver | None = None,
+    panel: PanelFactory | None = None,
 ) -> int:
     """Open a window and play ``program`` in real time until it is closed (Esc, the close box, or
     after ``max_frames`` frames when given).
@@ -172,6 +178,10 @@ def run_window(
     With ``player`` (an :class:`oscilla.Player`; ``program`` is then ignored) the window drives it:
     every frame calls ``player.step`` (file reload, OSC input, then the frame) and the title is
     ``player.title``, updated as soon as it changes.
+
+    ``panel`` (the control panel of :mod:`oscilla.live.panel`) is called once the window's surface
+    is configured, as ``panel(canvas, device)``; the function it returns draws over every frame
+    after the runtime has drawn it (into the same surface texture).
 
     Returns the number of frames drawn.
 
@@ -217,6 +227,7 @@ def run_window(
         return tex.create_view(), tex.size[0], tex.size[1]
 
     rt.attach_target(provider, fmt="bgra8unorm")
+    draw_panel = panel(canvas, rt.device) if panel is not None else None  # before our handlers: it sees events first
 
     def on_event(event: dict[str, Any]) -> None:
         if event.get("event_type") == "key_down" and event.get("key") == "Escape":
@@ -233,6 +244,8 @@ def run_window(
     def draw() -> None:
         mouse.apply(rt)
         step((time.perf_counter() - state.started) * 1000.0)
+        if draw_panel is not None:
+            draw_panel()
         state.frames += 1
         state.total += 1
         if max_frames is not None and state.total >= max_frames:

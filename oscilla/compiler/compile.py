@@ -21,6 +21,7 @@ from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan
 from oscilla.compiler.allocate import layout_slots, layout_state, state_copies
 from oscilla.compiler.combine import check_combine
 from oscilla.compiler.composites import Expansion, expand_composites
+from oscilla.compiler.controls import check_controls, patch_channels
 from oscilla.compiler.cycles import check_cycles, live_blocks, lowering_order
 from oscilla.compiler.display import display_settings
 from oscilla.compiler.files import FileRoots
@@ -310,6 +311,7 @@ def _compile_expanded(
     """The rest of :func:`compile_patch`, on the expanded patch (``diags`` holds the expansion's)."""
     patch = expansion.patch
     g, t = _analyze(patch, diags, files)
+    controls = check_controls(patch.settings.get("controls", ()), patch_channels(g.blocks.values()), diags)
     final, left_out = isolate(patch, diags.items)
     if any(d.severity == "error" for d in final):
         raise CompileError(final)
@@ -393,6 +395,7 @@ def _compile_expanded(
         channels=tuple(low.builder.channels),
         state_copies=state_copies(plan.copied, plan.commits, slot_meta, state_layout),
         images=tuple(low.images),
+        controls=controls,
     )
     if limits is not None:
         problems = program.limit_diagnostics(limits)

@@ -31,9 +31,12 @@ import numpy as np
 
 from oscilla.compiler.compile import compile_patch
 from oscilla.diagnostics import ERROR, CompileError, Diagnostic, format_diagnostics
+from oscilla.live.controls import ControlValues
+from oscilla.live.notebook import LIVE_EXTRA, in_kernel, live_available, live_view, png_bytes
+from oscilla.live.panel import control_panel, imgui_available
 from oscilla.patch import Patch, load_patch, patch_from_bytes
 from oscilla.runtime.clock import UnknownChannelWarning
-from oscilla.runtime.executor import Runtime
+from oscilla.runtime.executor import Runtime, render_sink_error
 from oscilla.runtime.migrate import SwapReport
 from oscilla.window import run_window
 
@@ -220,6 +223,8 @@ class Player:
                 self._last_bytes, patch = None, load_patch(source)
             self.program = compile_patch(patch, observe=self.observe, allow_paths=self.allow_paths)
             self.runtime = Runtime(self.program, device)
+            #: the values of the patch's declared controls (docs/guide/controls.md), fed every frame
+            self.controls = ControlValues(self.program.controls)
             if osc_port is not None:
                 self._osc = _OscServer(osc_port, self._osc_queue)
         except BaseException:
@@ -287,6 +292,7 @@ class Player:
             )
         recovered = bool(self.diagnostics)
         self.program, self.last_swap, self.diagnostics = program, report, []
+        self.controls.bind(program.controls)
         for d in report.diagnostics:  # I_STATE_RESET infos name the re-initialized cells
             print(d.format(), file=sys.stderr)
         print(
@@ -357,9 +363,10 @@ class Player:
 
     # -- frames ---------------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
-        """Apply a pending file change (:meth:`poll`), then the queued OSC, MIDI and audio values,
-        then run the frame."""
+        """Apply a pending file change (:meth:`poll`), then the controls that moved, then the queued
+        OSC, MIDI and audio values, then run the frame."""
         self.poll()
+        self.controls.apply(self.runtime)
         self._apply_sources(t_ms)
         self._apply_osc()
         self.runtime.step(t_ms)
@@ -367,6 +374,16 @@ class Player:
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name`` for the next frame (as ``Runtime.set_input``)."""
         self.runtime.set_input(name, value)
+
+    def set_control(self, channel: str, value: float | tuple[float, float]) -> None:
+        """Move the declared control of ``channel`` (clamped to its range; a pair for an xy pad; a
+        trigger fires when set above its midpoint); the next :meth:`step` feeds it to the channel.
+
+        Raises:
+            KeyError: the patch declares no control for ``channel``.
+            ValueError: a pair for a one-value control, or a number for an xy pad.
+        """
+        self.controls.set(channel, value)
 
     def reset(self) -> None:
         """Back to frame 0 with initial state (as ``Runtime.reset``)."""
@@ -410,6 +427,39 @@ class Player:
     def __repr__(self) -> str:
         return f"<oscilla.Player {self.title!r}>"
 
+    # -- notebooks (docs/guide/controls.md#notebooks) ---------------------------------------------
+    def _repr_png_(self) -> bytes | None:
+        """The last frame at :attr:`size` as PNG (the frame at 0 ms when none ran yet); None for a
+        patch without a render sink. What a notebook shows when it cannot show the live view."""
+        if render_sink_error(self.program) is not None:
+            return None
+        if self.runtime.frame_time is None:
+            self.step(0.0)
+        return png_bytes(self.render())
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any] | None:
+        """In a Jupyter kernel with the ``live`` extra: the live view (:meth:`show`); IPython adds
+        the static ``image/png`` of :meth:`_repr_png_` beside it. Elsewhere nothing (the PNG alone)."""
+        if not (in_kernel() and live_available()) or render_sink_error(self.program) is not None:
+            return None
+        return self.show()._repr_mimebundle_(include=include, exclude=exclude)
+
+    def show(self, max_fps: float = 30.0) -> Any:
+        """The live view of this player for a notebook: a canvas that plays it in real time (at
+        :attr:`size`) above a widget per declared control (:func:`oscilla.live.notebook.live_view`).
+        Its time continues from the last frame.
+
+        Raises:
+            MissingExtraError (an ImportError): jupyter_rfb or ipywidgets is missing; the message
+                says ``pip install 'oscilla[live]'``.
+            CompileError: the patch has no render sink (W_NO_RENDER_SINK).
+        """
+        problem = render_sink_error(self.program)
+        if problem is not None:
+            raise problem
+        self._view = live_view(self.runtime, self.step, self.controls, self.size, max_fps=max_fps)
+        return self._view
+
 
 def run(
     source: str | os.PathLike[str] | Patch | dict[str, Any],
@@ -423,7 +473,9 @@ def run(
     allow_paths: Iterable[str | os.PathLike[str]] = (),
 ) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
-    the Player's title and the frame rate. Esc or the close box ends it; returns the frames drawn.
+    the Player's title and the frame rate, and a patch that declares controls gets the ImGui control
+    panel (:mod:`oscilla.live.panel`; without imgui-bundle a note names the ``live`` extra). Esc or
+    the close box ends it; returns the frames drawn.
 
     ``midi``: a MIDI input port name, or ``"auto"`` for the first (channels ``midi.*``,
     :mod:`oscilla.live.midi`). ``audio``: a sound file (analysed in model time, not played) or an
@@ -442,7 +494,17 @@ def run(
             )
         if watch:
             print(f"oscilla: watching {player.path} for changes", file=sys.stderr)
-        return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player)
+        panel = None
+        if player.program.controls:  # the patch declares controls: the ImGui panel shows them
+            if imgui_available():
+                panel = control_panel(player.controls)
+            else:
+                print(
+                    f"oscilla: the patch declares controls, but the panel needs imgui-bundle: {LIVE_EXTRA} "
+                    f"(the controls keep their defaults)",
+                    file=sys.stderr,
+                )
+        return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player, panel=panel)
 
 
 def _open_sources(player: Player, midi: str | None, audio: str | None) -> None:

@@ -84,6 +84,31 @@ SETTINGS_SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        # controls the patch declares for its external channels (docs/guide/controls.md); ranges,
+        # defaults and channel names are checked by the compiler (E_CONTROL_INVALID)
+        "controls": {
+            "type": "array",
+            "maxItems": 64,
+            "items": {
+                "type": "object",
+                "required": ["channel"],
+                "properties": {
+                    "channel": {"type": "string", "minLength": 1},
+                    "kind": {"enum": ["slider", "toggle", "trigger", "xy"]},
+                    "min": {"type": "number", "finite": True},
+                    "max": {"type": "number", "finite": True},
+                    "default": {
+                        "type": ["number", "array"],
+                        "finite": True,
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "items": {"type": "number", "finite": True},
+                    },
+                    "label": {"type": "string"},
+                },
+                "additionalProperties": False,
+            },
+        },
     },
     "additionalProperties": False,
 }

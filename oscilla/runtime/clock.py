@@ -30,13 +30,14 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from oscilla.abi.uniforms import FRAME_UNIFORMS, MAX_CHANNELS
-from oscilla.program import TimeRootSpec
+from oscilla.program import ControlSpec, TimeRootSpec, channel_ranges
 
 ONE_MINUS_ULP = float(np.float32(0.99999994))
 
@@ -354,16 +355,25 @@ class FrameUniforms:
         self._warned: set[str] = set()  # unknown channel names already warned about
         self.bind(channels)
 
-    def bind(self, channels: tuple[str, ...]) -> None:
-        """Use the channel index of a (new) program; values set earlier carry over."""
+    def bind(self, channels: tuple[str, ...], controls: Sequence[ControlSpec] = ()) -> None:
+        """Use the channel index and the declared controls of a (new) program; values set earlier
+        carry over. A channel with a control (docs/guide/controls.md) reads the control's default
+        until it is set, and its value is clamped to the control's range (from now on, and a value
+        set earlier is clamped too)."""
         assert len(channels) <= MAX_CHANNELS, len(channels)
         self.index = {name: i for i, name in enumerate(channels)}
+        self.ranges = channel_ranges(controls)
+        for name, (lo, hi, _) in self.ranges.items():
+            if name in self.values:
+                self.values[name] = min(max(self.values[name], lo), hi)
         self.ext[:] = 0.0
         for name, i in self.index.items():
-            self.ext[i] = self.values.get(name, 0.0)
+            r = self.ranges.get(name)
+            self.ext[i] = self.values.get(name, r[2] if r is not None else 0.0)
 
     def set_input(self, name: str, value: float, *, stacklevel: int = 2) -> None:
-        """Set channel ``name`` to ``value``; the program sees it from the next frame on.
+        """Set channel ``name`` to ``value``; the program sees it from the next frame on. A channel
+        with a declared control (docs/guide/controls.md) gets ``value`` clamped to the control's range.
 
         The value is checked first (:func:`check_channel_value`), so a bad one changes nothing. A
         channel the bound program does not read (and that is not one of :data:`WINDOW_CHANNELS`)
@@ -375,6 +385,9 @@ class FrameUniforms:
             ValueError: ``value`` is NaN, infinite or beyond the f32 range.
         """
         v = check_channel_value(name, value)
+        r = self.ranges.get(name)
+        if r is not None:  # a declared control: its range bounds every value
+            v = min(max(v, r[0]), r[1])
         self.values[name] = v
         i = self.index.get(name)
         if i is not None:

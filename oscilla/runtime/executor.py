@@ -99,7 +99,7 @@ class Runtime:
         self.stores = r.stores
         self.values, self.state = self.stores.values, self.stores.state
         self._renderers: dict[str, InstanceRenderer] = {}
-        self.uniforms.bind(self.program.channels)
+        self.uniforms.bind(self.program.channels, self.program.controls)
         self._run_once()
         self._install_history()
         if self._bloom is not None:

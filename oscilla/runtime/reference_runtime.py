@@ -55,7 +55,7 @@ class ReferenceRuntime:
     def _load(self, program: CompiledProgram) -> None:
         """Host stores and evaluation plans of ``program`` (state not yet initialized)."""
         self.program = program
-        self.uniforms.bind(program.channels)
+        self.uniforms.bind(program.channels, program.controls)
         self.values = {c: np.zeros(program.storage_size(c), NP_STORAGE[c]) for c in ("f32", "i32", "u32")}
         self.state = {c: np.zeros(program.state_layout.size_of(c), NP_STORAGE[c]) for c in ("f32", "i32")}
         self._cells = {c.state_id: c for c in program.state_layout.cells}
