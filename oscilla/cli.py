@@ -299,19 +299,34 @@ def run(
         max=65535,
         help="listen for OSC messages /oscilla/<channel> <float> on 127.0.0.1 at this UDP port (0: any free port)",
     ),
+    overlay: bool = typer.Option(False, "--overlay", help="show the stats overlay from the start (F toggles it)"),
 ) -> None:
-    """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels).
+    """Play a patch in a window. Keys: space pause, [ ] speed, R reset, F stats overlay, 0 reset
+    the view, Esc close; the wheel zooms, a drag pans, the mouse drives the mouse.* channels.
+    Prints a summary at exit (frames, mean / p95 frame time, dropped frames).
 
     Exits 4 without a display or when the window cannot be opened, 1 for a patch that does not
     compile or has no render sink."""
     w, h = _parse_size(size)
     from oscilla.live.player import run as play
+    from oscilla.runtime.frame_stats import FrameStats
     from oscilla.window import NoDisplayError
 
+    stats = FrameStats(target_fps=max_fps)
     try:
         # the patch first (exit 1 for errors and for no render sink), then the display: the window
         # checks DISPLAY / WAYLAND_DISPLAY and GLFW before creating anything (exit 4, not an abort)
-        play(patch, watch=watch, osc_port=osc_port, size=(w, h), max_frames=frames, max_fps=max_fps)
+        play(
+            patch,
+            watch=watch,
+            osc_port=osc_port,
+            size=(w, h),
+            max_frames=frames,
+            max_fps=max_fps,
+            stats=stats,
+            overlay=overlay,
+        )
+        err.print(f"oscilla: {stats.summary()}", markup=False, highlight=False)
     except NoDisplayError as e:
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(EXIT_NO_GPU) from None

@@ -18,6 +18,7 @@ from oscilla.abi.uniforms import (
     FEEDBACK,
     FRAME_UNIFORMS,
     LINE_SINK,
+    OVERLAY,
     PRESENT,
     RADIX_STEP,
     RENDER_FRAME,
@@ -40,12 +41,14 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "post.wgsl": (FEEDBACK, PRESENT),
     "bloom.wgsl": (BLOOM,),
     "lines.wgsl": (RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA),
+    "overlay.wgsl": (OVERLAY,),
 }
 
 
 #: static snippets each shader includes, prepended after its structs (one copy of shared WGSL)
 SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
+    "overlay.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
     "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
     "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
