@@ -228,7 +228,7 @@ def hud_lines(
     t = transport.t_ms or 0.0
     gpu = f"GPU {gpu_ms:.1f} ms" if gpu_ms is not None else f"GPU {gpu_note}"
     lines = [
-        name,
+        name.replace("—", "-"),  # the overlay font has no em dash
         f"{fps:.0f} fps" if fps is not None else "-- fps",
         f"frame CPU {cpu_ms:.1f} ms" if cpu_ms is not None else "frame CPU --",
         gpu,
