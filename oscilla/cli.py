@@ -324,15 +324,20 @@ def run(
         help="analyse a sound file (in model time) or an input device ('default', a name or index) into audio.*",
     ),
     allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
+    overlay: bool = typer.Option(False, "--overlay", help="show the stats overlay from the start (F toggles it)"),
 ) -> None:
-    """Play a patch in a window (Esc closes; the mouse drives the mouse.* channels).
+    """Play a patch in a window. Keys: space pause, [ ] speed, R reset, F stats overlay, 0 reset
+    the view, Esc close; the wheel zooms, a drag pans, the mouse drives the mouse.* channels.
+    Prints a summary at exit (frames, mean / p95 frame time, dropped frames).
 
     Exits 4 without a display or when the window cannot be opened, 1 for a patch that does not
     compile or has no render sink."""
     w, h = _parse_size(size)
     from oscilla.live.player import run as play
+    from oscilla.runtime.frame_stats import FrameStats
     from oscilla.window import NoDisplayError
 
+    stats = FrameStats(target_fps=max_fps)
     try:
         # the patch first (exit 1 for errors and for no render sink), then the display: the window
         # checks DISPLAY / WAYLAND_DISPLAY and GLFW before creating anything (exit 4, not an abort)
@@ -346,7 +351,10 @@ def run(
             midi=midi,
             audio=audio,
             allow_paths=allow_path,
+            stats=stats,
+            overlay=overlay,
         )
+        err.print(f"oscilla: {stats.summary()}", markup=False, highlight=False)
     except NoDisplayError as e:
         err.print(f"error: {e}", markup=False)
         raise typer.Exit(EXIT_NO_GPU) from None

@@ -284,16 +284,30 @@ IMAGE_SINK = WgslStruct(
     doc="The Image sink's uniform (oscilla/abi/uniforms.py, IMAGE_SINK): its sprite grid.",
 )
 
-#: the renderer's frame uniform (``var<uniform> frame`` of instances.wgsl), rewritten only when
-#: the target size changes
+#: the renderer's frame uniform (``var<uniform> frame`` of instances.wgsl, lines.wgsl, splat.wgsl),
+#: rewritten only when the target size or the view transform (oscilla/drawing/view.py) changes:
+#: world (x, y) -> pixel ``size / 2 + ((x, y) - center) * scale``
 RENDER_FRAME = WgslStruct(
     "Frame",
     [
         Member("size", "vec2<f32>", "W, H (pixels)"),
-        Member("scale", "f32", "S = min(W, H): pixels per world unit"),
+        Member("scale", "f32", "S = min(W, H) * zoom: pixels per world unit"),
         Member("_pad", "f32"),
+        Member("center", "vec2<f32>", "world point at the target's centre: (0.5, 0.5) without pan"),
+        Member("_pad1", "vec2<f32>"),
     ],
     doc="The renderer's frame uniform (oscilla/abi/uniforms.py, RENDER_FRAME).",
+)
+
+#: the text overlay's uniform (overlay.wgsl; oscilla/drawing/overlay.py): where its image lies on
+#: the target
+OVERLAY = WgslStruct(
+    "Overlay",
+    [
+        Member("origin", "vec2<f32>", "top-left corner on the target (pixels)"),
+        Member("extent", "vec2<f32>", "width, height of the overlay image (pixels)"),
+    ],
+    doc="The text overlay's placement (oscilla/abi/uniforms.py, OVERLAY).",
 )
 
 #: the per-sink uniform of lines.wgsl (``var<uniform> sink`` of a RenderLines2D sink;
@@ -447,6 +461,7 @@ ALL_STRUCTS: tuple[WgslStruct, ...] = (
     FRAME_UNIFORMS,
     SINK,
     RENDER_FRAME,
+    OVERLAY,
     LINE_SINK,
     RADIX_STEP,
     RESOLVED_CAMERA,

@@ -17,7 +17,9 @@ Geometry (docs/language/conventions.md#coordinates, docs/language/rendering.md#v
 in pixels:
 
 - S = min(W, H) pixels per world unit; world (x, y) -> pixel (W/2 + (x - 0.5) S, H/2 + (y - 0.5) S),
-  y down. Pixel (px, py) covers [px, px+1) x [py, py+1); its centre is at +0.5.
+  y down. A view transform (:attr:`InstanceRenderer.view`, oscilla/drawing/view.py: pan and zoom,
+  never model state) makes that (W/2 + (x - cx) S z, H/2 + (y - cy) S z); the identity is the above.
+  Pixel (px, py) covers [px, px+1) x [py, py+1); its centre is at +0.5.
 - lane i: g = scale * size_i * k (k = 1 without a perspective camera), theta = shape.rotation +
   rotation_i (radians, positive = clockwise on screen); a local point (lx, ly) in world units
   lands at p_i + R(theta) (lx, ly) g, p_i the (projected) position.
@@ -41,8 +43,9 @@ in pixels:
 Uniform layouts (declared once in oscilla/abi/uniforms.py, which also generates their WGSL structs;
 packed by member name):
 
-- frame uniform (RENDER_FRAME, 16 bytes): ``size = (W, H)``, ``scale = S`` (pixels), written with
-  ``queue.write_buffer`` only when the target size changes.
+- frame uniform (RENDER_FRAME, 32 bytes): ``size = (W, H)``, ``scale = S z`` (pixels per world
+  unit), ``center = (cx, cy)`` (world), written with ``queue.write_buffer`` only when the target size
+  or the view changes.
 - sink uniform (SINK, 112 bytes = 28 u32: element offsets into the f32 ValueStore and lane strides,
   0 for a signal, of pos, color, size, rotation, scale, shape and path; ``camera`` (0/1),
   ``cam_off``, ``sort_threads``; ``stroke`` (0/1) and strokeWidth / strokeColor offsets and lane
@@ -78,6 +81,7 @@ from oscilla.drawing.images import ImageTextures, image_bind_group, image_pipeli
 from oscilla.drawing.lines import line_draw
 from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.drawing.splat import SplatSink, pick_splat_sinks, splat_eligible
+from oscilla.drawing.view import IDENTITY, ViewTransform
 from oscilla.program import ImageData, SinkSpec, SlotMeta
 
 
@@ -324,7 +328,9 @@ class InstanceRenderer:
             size=RENDER_FRAME.size,
             usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST,
         )
-        self._frame_size: tuple[int, int] | None = None
+        self._frame_key: tuple[int, int, ViewTransform] | None = None
+        #: the pan / zoom applied to everything this renderer draws (oscilla/drawing/view.py)
+        self.view: ViewTransform = IDENTITY
         self._sink_buffers = []
         self._image_grids: list[Any] = []  # the Image sinks' grid uniforms, kept alive with their bind groups
         # (bind group, lanes, camera sink or None, pipeline, splat path or None) per drawn sink
@@ -440,15 +446,18 @@ class InstanceRenderer:
         return self.camera_sort.read_camera()
 
     def _set_size(self, width: int, height: int) -> None:
-        if self._frame_size == (width, height):
+        key = (width, height, self.view)
+        if self._frame_key == key:
             return
         if width <= 0 or height <= 0:
             raise ValueError(f"target size must be positive, got {width}x{height}")
-        data = RENDER_FRAME.pack(size=(width, height), scale=min(width, height))
+        data = RENDER_FRAME.pack(size=(width, height), scale=self.view.scale(width, height), center=self.view.center)
         self.device.queue.write_buffer(self._frame_buffer, 0, data)
-        self._frame_size = (width, height)
-        for splat in self.splats.values():
-            splat.resize(width, height)
+        resized = self._frame_key is None or self._frame_key[:2] != (width, height)
+        self._frame_key = key
+        if resized:
+            for splat in self.splats.values():
+                splat.resize(width, height)
 
     def encode(
         self, encoder, target_view, width: int, height: int, background=(0.0, 0.0, 0.0, 1.0), *, clear: bool = True

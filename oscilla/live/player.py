@@ -35,9 +35,11 @@ from oscilla.live.controls import ControlValues
 from oscilla.live.notebook import LIVE_EXTRA, in_kernel, live_available, live_view, png_bytes
 from oscilla.live.panel import control_panel, imgui_available
 from oscilla.patch import Patch, load_patch, patch_from_bytes
-from oscilla.runtime.clock import UnknownChannelWarning
+from oscilla.runtime.clock import UnknownChannelWarning, check_time
 from oscilla.runtime.executor import Runtime, render_sink_error
+from oscilla.runtime.frame_stats import FrameStats
 from oscilla.runtime.migrate import SwapReport
+from oscilla.runtime.transport import Transport
 from oscilla.window import run_window
 
 log = logging.getLogger("oscilla.live")
@@ -178,6 +180,8 @@ class Player:
         program: the running (last good) CompiledProgram.
         diagnostics: the diagnostics of the last failed reload; ``[]`` while the file compiles.
         last_swap: the SwapReport of the last successful reload, or None.
+        transport: the :class:`~oscilla.runtime.transport.Transport` of :meth:`tick`, :meth:`pause`,
+            :meth:`resume`, :attr:`speed` and :meth:`seek` (the window drives the same one).
     """
 
     def __init__(
@@ -202,6 +206,7 @@ class Player:
         self.name = self.path.name if self.path is not None else "patch"
         self.diagnostics: list[Diagnostic] = []
         self.last_swap: SwapReport | None = None
+        self.transport = Transport()
         self._lock = threading.Lock()
         self._pending = False
         self._changed_at = 0.0
@@ -364,12 +369,71 @@ class Player:
     # -- frames ---------------------------------------------------------------------------------
     def step(self, t_ms: float) -> None:
         """Apply a pending file change (:meth:`poll`), then the controls that moved, then the queued
-        OSC, MIDI and audio values, then run the frame."""
+        OSC, MIDI and audio values, then run the frame at absolute model time ``t_ms`` (ms; as
+        ``Runtime.step``, time never moves backwards)."""
         self.poll()
         self.controls.apply(self.runtime)
         self._apply_sources(t_ms)
         self._apply_osc()
         self.runtime.step(t_ms)
+        self.transport.observe(t_ms)
+
+    # -- transport ------------------------------------------------------------------------------
+    def tick(self, dt_ms: float) -> float:
+        """Advance model time by ``dt_ms * speed`` (wall milliseconds since the last frame) and run
+        a frame there (:meth:`step`); while paused the frame repeats at the same model time.
+        Returns the frame's model time (:attr:`t_ms`).
+
+        Raises:
+            ValueError: ``dt_ms`` is not a finite number >= 0.
+        """
+        t = self.transport.advance(dt_ms)
+        self.step(t)
+        return t
+
+    def pause(self) -> None:
+        """Stop model time: :meth:`tick` keeps running frames, all at the same model time."""
+        self.transport.pause()
+
+    def resume(self) -> None:
+        """Let model time run again from where it stopped."""
+        self.transport.resume()
+
+    @property
+    def paused(self) -> bool:
+        """True while paused (:meth:`pause`)."""
+        return self.transport.paused
+
+    @property
+    def speed(self) -> float:
+        """Model ms per wall ms of :meth:`tick` (default 1; 2: twice as fast).
+
+        Raises:
+            ValueError: setting a value that is not a finite number >= 0.
+        """
+        return self.transport.speed
+
+    @speed.setter
+    def speed(self, value: float) -> None:
+        self.transport.speed = value
+
+    def seek(self, t_ms: float) -> float:
+        """Run a frame at model time ``t_ms`` (forward only: a time before :attr:`t_ms` is refused;
+        :meth:`reset` first to start over); pause and speed are kept. Returns ``t_ms``.
+
+        Raises:
+            ValueError: ``t_ms`` is not a finite number, is negative, above ``MAX_T_MS``, or before
+                the current model time.
+        """
+        check_time(t_ms)  # before the transport moves: a bad time changes nothing
+        t = self.transport.seek(t_ms)
+        self.step(t)
+        return t
+
+    @property
+    def t_ms(self) -> float | None:
+        """The model time (ms) of the last frame; None before the first frame and after :meth:`reset`."""
+        return self.transport.t_ms
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name`` for the next frame (as ``Runtime.set_input``)."""
@@ -386,8 +450,10 @@ class Player:
         self.controls.set(channel, value)
 
     def reset(self) -> None:
-        """Back to frame 0 with initial state (as ``Runtime.reset``)."""
+        """Back to frame 0 with initial state (as ``Runtime.reset``); model time starts again at 0
+        (speed and pause are kept)."""
         self.runtime.reset()
+        self.transport.reset()
 
     def render(self, width: int | None = None, height: int | None = None) -> np.ndarray:
         """The last frame as (height, width, 4) uint8 RGBA, at ``size`` unless given."""
@@ -471,11 +537,17 @@ def run(
     midi: str | None = None,
     audio: str | None = None,
     allow_paths: Iterable[str | os.PathLike[str]] = (),
+    *,
+    stats: FrameStats | None = None,
+    overlay: bool = False,
 ) -> int:
     """Play ``source`` in a window (rendercanvas, glfw) through a :class:`Player`; the title shows
     the Player's title and the frame rate, and a patch that declares controls gets the ImGui control
     panel (:mod:`oscilla.live.panel`; without imgui-bundle a note names the ``live`` extra). Esc or
-    the close box ends it; returns the frames drawn.
+    the close box ends it; returns the frames drawn. The window's keys drive the Player's
+    :attr:`Player.transport` (space, ``[``, ``]``, ``R``), ``F`` toggles the stats overlay
+    (``overlay=True``: shown from the start), the wheel and a drag zoom and pan
+    (:func:`oscilla.window.run_window`); ``stats`` collects the frame timings.
 
     ``midi``: a MIDI input port name, or ``"auto"`` for the first (channels ``midi.*``,
     :mod:`oscilla.live.midi`). ``audio``: a sound file (analysed in model time, not played) or an
@@ -504,7 +576,16 @@ def run(
                     f"(the controls keep their defaults)",
                     file=sys.stderr,
                 )
-        return run_window(None, size=size, max_fps=max_fps, max_frames=max_frames, player=player, panel=panel)
+        return run_window(
+            None,
+            size=size,
+            max_fps=max_fps,
+            max_frames=max_frames,
+            player=player,
+            panel=panel,
+            stats=stats,
+            overlay=overlay,
+        )
 
 
 def _open_sources(player: Player, midi: str | None, audio: str | None) -> None:

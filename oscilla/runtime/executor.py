@@ -39,6 +39,7 @@ from oscilla.drawing.frame_history import HISTORY_FORMAT, FrameHistory
 from oscilla.drawing.instances import InstanceRenderer
 from oscilla.drawing.offscreen import OffscreenTarget
 from oscilla.drawing.post import SCENE_FORMAT, Bloom
+from oscilla.drawing.view import IDENTITY, ViewTransform
 from oscilla.gpu import device as gpu
 from oscilla.gpu.errors import RenderSizeError
 from oscilla.program import CompiledProgram
@@ -89,6 +90,10 @@ class Runtime:
         self._window_format = "rgba8unorm"
         self._targets: dict[tuple[int, int], OffscreenTarget] = {}
         self._window_target: Any = None
+        self._view: ViewTransform = IDENTITY
+        #: an optional per-frame hook with ``begin(encoder)`` / ``end(encoder)``, called around
+        #: everything ``step`` records (:class:`oscilla.runtime.profiling.FrameTimer`: GPU frame time)
+        self.frame_timer: Any = None
         self._continuity = ContinuityPass(d, resources, [])
         self._install(resources)
 
@@ -148,6 +153,9 @@ class Runtime:
         d = self.device
         d.queue.write_buffer(self._uniform, 0, self.uniforms.pack(ft))  # the channel snapshot too
         enc = d.create_command_encoder()
+        timer = self.frame_timer
+        if timer is not None:
+            timer.begin(enc)
         self._encode_phase(enc, 1)
         self._continuity.encode(enc, ft.t_ms)
         history = self._history
@@ -159,6 +167,8 @@ class Runtime:
                 self._encode_display(enc, view, w, h, self._window_format)
         self._encode_phase(enc, 2)
         encode_state_copies(enc, self.resources)
+        if timer is not None:
+            timer.end(enc)
         d.queue.submit([enc.finish()])
 
     def _run_once(self) -> None:
@@ -265,6 +275,29 @@ class Runtime:
         return self.state.read_cell(state_id)
 
     # -- rendering -----------------------------------------------------------------------
+    @property
+    def view(self) -> ViewTransform:
+        """The pan / zoom every image is drawn with (:class:`oscilla.drawing.view.ViewTransform`;
+        default: the identity, the plain viewport). Setting it changes what ``render`` and the
+        window show from the next draw on, never values, state or replay (``read`` is unchanged).
+        With trails the previous frames keep the view they were drawn with.
+
+        Raises:
+            TypeError: setting something other than a ViewTransform.
+        """
+        return self._view
+
+    @view.setter
+    def view(self, view: ViewTransform) -> None:
+        if not isinstance(view, ViewTransform):
+            raise TypeError(
+                f"Runtime.view must be an oscilla.drawing.view.ViewTransform, got {type(view).__name__}; "
+                f"e.g. ViewTransform(zoom=2.0, center=(0.5, 0.5))"
+            )
+        self._view = view
+        for r in self._renderers.values():
+            r.view = view
+
     def _get_renderer(self, fmt: str = "rgba8unorm"):
         """The instanced renderer for targets of texture format ``fmt`` (built once per format)."""
         r = self._renderers.get(fmt)
@@ -278,6 +311,7 @@ class Runtime:
                 nodes=self.program.nodes,
                 images=self.program.images,
             )
+            r.view = self._view
         return r
 
     def _check_size(self, what: str, size: Any) -> tuple[int, int]:

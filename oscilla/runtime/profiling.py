@@ -152,3 +152,51 @@ def profile_passes(rt, t_ms: float = 0.0, repeats: int = 5) -> dict[str, float]:
     qs.destroy()
     resolve.destroy()
     return {k: float(np.median(v)) for k, v in samples.items()}
+
+
+class FrameTimer:
+    """GPU time of whole frames, for the window's overlay: set ``rt.frame_timer = FrameTimer(device)``
+    and every ``rt.step`` records a timestamp before its first pass and after its last (two empty
+    compute passes with timestamp writes) and resolves them; :meth:`read_ms` reads the last frame's
+    GPU milliseconds. Reading waits for that frame to finish, so call it a few times a second, not
+    every frame (the window does it when it refreshes the overlay).
+
+    Raises:
+        RuntimeError: the device has no timestamp-query support (see :func:`timestamps_supported`).
+    """
+
+    def __init__(self, device) -> None:
+        if not timestamps_supported(device):
+            raise RuntimeError("this device has no 'timestamp-query' feature")
+        self.device = device
+        self._qs = device.create_query_set(type=wgpu.QueryType.timestamp, count=2)
+        self._resolve = device.create_buffer(size=16, usage=wgpu.BufferUsage.QUERY_RESOLVE | wgpu.BufferUsage.COPY_SRC)
+        self._recorded = False
+
+    def begin(self, encoder) -> None:
+        """Record the frame's start timestamp into ``encoder`` (before anything else of the frame)."""
+        encoder.begin_compute_pass(
+            label="oscilla.frame-timer.begin",
+            timestamp_writes={"query_set": self._qs, "beginning_of_pass_write_index": 0},
+        ).end()
+
+    def end(self, encoder) -> None:
+        """Record the frame's end timestamp and resolve both (after everything else of the frame)."""
+        encoder.begin_compute_pass(
+            label="oscilla.frame-timer.end",
+            timestamp_writes={"query_set": self._qs, "end_of_pass_write_index": 1},
+        ).end()
+        encoder.resolve_query_set(self._qs, 0, 2, self._resolve, 0)
+        self._recorded = True
+
+    def read_ms(self) -> float | None:
+        """GPU milliseconds of the last timed frame (None before the first); waits for it."""
+        if not self._recorded:
+            return None
+        ticks = np.frombuffer(self.device.queue.read_buffer(self._resolve), dtype=np.uint64)
+        return max(float(ticks[1]) - float(ticks[0]), 0.0) / 1e6
+
+    def release(self) -> None:
+        """Free the query set and the resolve buffer."""
+        self._qs.destroy()
+        self._resolve.destroy()

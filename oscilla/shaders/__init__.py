@@ -19,6 +19,7 @@ from oscilla.abi.uniforms import (
     FRAME_UNIFORMS,
     IMAGE_SINK,
     LINE_SINK,
+    OVERLAY,
     PRESENT,
     RADIX_STEP,
     RENDER_FRAME,
@@ -42,12 +43,14 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "bloom.wgsl": (BLOOM,),
     "lines.wgsl": (RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA),
     "image.wgsl": (RENDER_FRAME, SINK, IMAGE_SINK),
+    "overlay.wgsl": (OVERLAY,),
 }
 
 
 #: static snippets each shader includes, prepended after its structs (one copy of shared WGSL)
 SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
+    "overlay.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
     "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
     "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),

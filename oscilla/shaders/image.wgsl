@@ -81,7 +81,7 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     let W = frame.size.x;
     let H = frame.size.y;
     let S = frame.scale;
-    let center = vec2<f32>(0.5 * W + (x - 0.5) * S, 0.5 * H + (y - 0.5) * S);
+    let center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
     let gs = scl * size * k * S;
     let hx = 0.5 * vec2<f32>(sw, sh) * gs;
     let ext = abs(hx) + vec2<f32>(MARGIN, MARGIN);

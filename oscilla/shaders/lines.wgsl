@@ -74,7 +74,7 @@ fn project(p: vec2<f32>, z: f32) -> vec4<f32> {
 }
 
 fn to_pixels(p: vec2<f32>) -> vec2<f32> {
-    return frame.size * 0.5 + (p - vec2<f32>(0.5, 0.5)) * frame.scale;
+    return frame.size * 0.5 + (p - frame.center) * frame.scale;
 }
 
 @vertex

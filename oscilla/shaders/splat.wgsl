@@ -81,7 +81,7 @@ fn lane_shape(lane: u32) -> Splat {
     let W = frame.size.x;
     let H = frame.size.y;
     let S = frame.scale;
-    s.center = vec2<f32>(0.5 * W + (x - 0.5) * S, 0.5 * H + (y - 0.5) * S);
+    s.center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
     let gp = abs(scl * size * S);
     s.theta = srot + rot;
     if (SHAPE_KIND == 1u) {

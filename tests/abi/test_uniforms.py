@@ -152,7 +152,7 @@ def test_known_sizes_and_offsets():
     assert (FRAME_UNIFORMS.size, FRAME_UNIFORMS.offsets["ext"], MAX_CHANNELS) == (320, 64, 64)
     assert (FRAME_UNIFORMS.offsets["opaque_zero"], FRAME_UNIFORMS.offsets["phase"]) == (32, 48)
     assert SINK.size == 112 and SINK.offsets["sort_threads"] == 76 and SINK.offsets["sc_ls"] == 96
-    assert RENDER_FRAME.size == 16 and RENDER_FRAME.offsets["scale"] == 8
+    assert RENDER_FRAME.size == 32 and RENDER_FRAME.offsets["scale"] == 8 and RENDER_FRAME.offsets["center"] == 16
     assert RADIX_STEP.size == 16 and RESOLVED_CAMERA.size == 80
     assert (CONTINUITY.size, CONTINUITY.offsets["k_pos"]) == (64, 48)
     assert (CONTINUITY_CAPTURE.size, CONTINUITY_CAPTURE.offsets["o_pos"], CONTINUITY_CAPTURE.offsets["n_pos"]) == (

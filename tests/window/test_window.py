@@ -121,3 +121,45 @@ def test_require_display_passes_under_xvfb():
         env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"},
     )
     assert r.returncode == 0, r.stderr[-1500:]
+
+
+# -- pan and zoom (issue 13 item 6) -----------------------------------------------------------------------
+def test_wheel_zooms_about_the_pointer_and_drag_pans_and_0_resets():
+    from oscilla.drawing.view import IDENTITY
+    from oscilla.window import ViewControls
+
+    vc, m = ViewControls(), MouseChannels()
+    w, h = 400, 200  # S = 200: pixel (300, 50) is world (0.5 + 100/200, 0.5 - 50/200) = (1.0, 0.25)
+    assert vc.handle({"event_type": "wheel", "dx": 0.0, "dy": -500.0, "x": 300, "y": 50}, w, h)
+    assert vc.view.zoom == 2.0  # one doubling per 500 wheel units, scrolling up zooms in
+    m.handle({"event_type": "pointer_move", "x": 300, "y": 50}, w, h, vc.view)
+    assert (m.values["mouse.x"], m.values["mouse.y"]) == pytest.approx((1.0, 0.25))  # same world point
+    m.handle({"event_type": "pointer_move", "x": 200, "y": 100}, w, h, vc.view)
+    assert (m.values["mouse.x"], m.values["mouse.y"]) == pytest.approx((0.75, 0.375))  # the new centre
+
+    vc.handle({"event_type": "pointer_down", "x": 200, "y": 100, "button": 1, "buttons": (1,)}, w, h)
+    vc.handle({"event_type": "pointer_move", "x": 240, "y": 80, "buttons": (1,)}, w, h)
+    # dragged by (40, -20) px at 400 px per world unit: the centre moves by (-0.1, +0.05)
+    assert vc.view.center == pytest.approx((0.65, 0.425))
+    vc.handle({"event_type": "pointer_up", "x": 240, "y": 80, "button": 1, "buttons": ()}, w, h)
+    assert not vc.handle({"event_type": "pointer_move", "x": 10, "y": 10, "buttons": ()}, w, h)
+    assert not vc.handle({"event_type": "pointer_move", "x": 20, "y": 10, "buttons": (2,)}, w, h)  # right: no pan
+    assert vc.handle({"event_type": "key_down", "key": "0"}, w, h) and vc.view == IDENTITY
+
+
+def test_hud_lines_name_fps_times_lanes_and_transport():
+    import oscilla as osc
+    from oscilla.drawing.view import ViewTransform
+    from oscilla.runtime.transport import Transport
+    from oscilla.window import hud_lines
+
+    program = osc.compile(osc.load_patch(str(ROOT / "examples" / "golden-spiral.json")))
+    lanes = sum(n for n, _ in program.instances.values())
+    tr = Transport()
+    tr.advance(1500.0)
+    tr.pause()
+    lines = hud_lines("spiral", program, tr, ViewTransform(zoom=2.0), 59.6, 4.25, None, "n/a")
+    assert lines[:4] == ["spiral", "60 fps", "frame CPU 4.2 ms", "GPU n/a"]
+    assert lines[4].startswith(f"{lanes:,} lanes in ")
+    assert lines[5] == "t = 1.50 s, paused (speed 1x)"
+    assert lines[6].startswith("view: zoom 2x")
