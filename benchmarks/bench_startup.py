@@ -13,9 +13,10 @@ Two ways to the first pixel:
 
 Each is run with the start-up workarounds of oscilla/gpu/device.py on and off
 (``prepare_wgpu``: the cffi fast path of oscilla/gpu/cffi_types.py and the instance restricted to
-the modern backends), interleaved run by run so that the machine's load falls on all variants
-alike. The rendered images of every variant must be identical (checked). Tables are Markdown, as
-docs/performance.md quotes them; ``uptime`` is printed before and after.
+the modern backends), interleaved run by run (in an order that rotates) so that the machine's
+load falls on all variants alike. The rendered images of every variant must be identical
+(checked). Tables are Markdown, as docs/performance.md quotes them; ``uptime`` is printed before
+and after.
 
     python benchmarks/bench_startup.py [--runs 7] [--patch examples/golden-spiral.json]
         [--variants none,types,backends,all] [--modes cli,api] [--profile out.prof]
@@ -266,7 +267,7 @@ def main() -> None:
         if args.profile:
             _run("api", variants[0], args.patch, f"{tmp}/p.png", profile=args.profile)
         for i in range(args.runs):
-            for v in variants:
+            for v in variants[i % len(variants) :] + variants[: i % len(variants)]:  # rotated: no variant always first
                 for mode in modes:
                     png = f"{tmp}/{mode}-{v}-{i}.png"
                     wall, report = _run(mode, v, args.patch, png)
