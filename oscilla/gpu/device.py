@@ -10,6 +10,10 @@ Upgrading wgpu-py should be a change to this module only. Known 0.32.0 facts han
   ``MIN_BUFFER_BYTES``. ``queue.write_buffer`` rejects empty data and ``queue.read_buffer`` treats
   ``size=0`` as "to the end of the buffer"; :func:`write_bytes` / :func:`read_bytes` make both
   zero-length operations no-ops.
+- Start-up: cffi parses each distinct C type name wgpu-py uses with pycparser, re-declaring the
+  header's 432 typedefs every time (15-50 ms per name, ~66 names before the first pixel);
+  :func:`prepare_wgpu` gives wgpu-py's ffi a fast path for plain names (:mod:`oscilla.gpu.cffi_types`)
+  and creates the wgpu instance with only the modern backends, so OpenGL is never probed.
 """
 
 from __future__ import annotations
@@ -19,16 +23,21 @@ import threading
 
 import wgpu
 
+from oscilla.gpu import cffi_types
 from oscilla.gpu.errors import NoAdapterError
 
 __all__ = ["NoAdapterError"]  # re-exported: callers catch it as gpu.NoAdapterError
 
 GOOD_BACKENDS = ("Vulkan", "Metal", "D3D12")
+#: the same backends as wgpu-native's instance flags (``InstanceBackend.*``)
+_INSTANCE_BACKENDS = ("Vulkan", "Metal", "DX12")
 _TYPE_RANK = {"DiscreteGPU": 0, "IntegratedGPU": 1, "VirtualGPU": 2, "CPU": 3}
 
 _lock = threading.Lock()
 _device: wgpu.GPUDevice | None = None
 _adapter_summary: str | None = None
+_prepared = False
+_prepare_lock = threading.Lock()
 
 
 #: lavapipe (gallivm) ends any shader loop after this many iterations per invocation, and a nested
@@ -46,9 +55,44 @@ def _adapter_info(adapter) -> dict:
     return {"backend": info.get("backend_type", ""), "type": info.get("adapter_type", ""), "summary": adapter.summary}
 
 
+def speed_up_ctypes() -> bool:
+    """Give wgpu-py's ffi the fast path for plain C type names (:func:`oscilla.gpu.cffi_types.install`).
+    Returns whether it is in place (False: this cffi or wgpu-py lacks what it needs)."""
+    from wgpu.backends.wgpu_native import ffi
+
+    return cffi_types.install(ffi)
+
+
+def restrict_backends() -> bool:
+    """Create wgpu's (process-wide) instance with only the Vulkan, Metal and D3D12 backends, so
+    enumerating adapters does not probe OpenGL (which oscilla never uses). Returns False, changing
+    nothing, when the instance already exists (someone called wgpu first) or wgpu-py has no
+    ``set_instance_extras``."""
+    try:
+        from wgpu.backends.wgpu_native.extras import set_instance_extras
+
+        set_instance_extras(backends=list(_INSTANCE_BACKENDS))
+    except (ImportError, RuntimeError, KeyError):
+        return False
+    return True
+
+
+def prepare_wgpu() -> None:
+    """Once per process, before oscilla's first wgpu call: :func:`speed_up_ctypes` and
+    :func:`restrict_backends` (both cut start-up time; docs/performance.md#start-up)."""
+    global _prepared
+    with _prepare_lock:
+        if _prepared:
+            return
+        os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+        speed_up_ctypes()
+        restrict_backends()
+        _prepared = True
+
+
 def _modern_adapters() -> list:
     """Every adapter on a modern backend (Vulkan, Metal, D3D12), unfiltered and unsorted."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    prepare_wgpu()
     return [a for a in wgpu.gpu.enumerate_adapters_sync() if _adapter_info(a)["backend"] in GOOD_BACKENDS]
 
 
@@ -68,8 +112,9 @@ def good_adapters() -> list:
 
 
 def describe_adapters() -> str:
-    """One line per adapter wgpu can see (for diagnostics and the setup script)."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    """One line per adapter wgpu can see (for diagnostics and the setup script). Once oscilla
+    created wgpu's instance (:func:`restrict_backends`), only the modern backends are probed."""
+    prepare_wgpu()
     lines = []
     for a in wgpu.gpu.enumerate_adapters_sync():
         i = _adapter_info(a)
