@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from oscilla.diagnostics import ERROR, Diagnostic
+from oscilla.diagnostics import SnapshotError
 from oscilla.program import STATE_STORAGE_CLASSES, CompiledProgram
 from oscilla.runtime.clock import FrameTime, TimeModel, check_channel_value
 
@@ -71,23 +71,6 @@ _TIME_KEYS = {
     "cycles": int,
     "ended_fired": bool,
 }
-
-
-class SnapshotError(ValueError):
-    """A snapshot that cannot be restored; nothing was changed.
-
-    Attributes:
-        code: ``E_SNAPSHOT_INVALID`` (not a snapshot), ``E_SNAPSHOT_TRUNCATED`` (shorter than its
-            header says), ``E_SNAPSHOT_CORRUPT`` (checksum mismatch or malformed contents),
-            ``E_SNAPSHOT_VERSION`` (a newer format than this oscilla reads) or
-            ``E_SNAPSHOT_MISMATCH`` (taken from another program, or a runtime kept at another size).
-        diagnostic: the same as an :class:`oscilla.Diagnostic` (severity ``"error"``).
-    """
-
-    def __init__(self, code: str, message: str):
-        self.code = code
-        self.diagnostic = Diagnostic(code, ERROR, message)
-        super().__init__(f"{code}: {message}")
 
 
 @dataclass(frozen=True)
