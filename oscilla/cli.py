@@ -6,7 +6,8 @@ that is not finite or out of its range names the option; a video format this ins
 write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
 ``--frames-dir`` that already holds frames, without ``--overwrite``; ``bench`` options it cannot use: an
 unknown ``--array``, ``--lanes`` for a patch without an Array, ``--plot`` without matplotlib); 1 also for
-``bench --compare`` finding a regression; 3 a file could not be read or written;
+``bench --compare`` finding a regression; 3 a file could not be read or written, or ``render --resume``
+found a checkpoint it cannot resume (an ``E_SNAPSHOT_*`` code, docs/runtime/snapshots.md#export);
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
