@@ -14,7 +14,7 @@ offset bytes field
 0      8     magic ``b"OSCSNAP\\0"``
 8      4     format version (u32; this oscilla writes and reads :data:`FORMAT_VERSION`)
 12     32    checksum: sha256 of bytes [0, 12) followed by bytes [44, end)
-44     32    program hash: sha256 digest of ``CompiledProgram.content_hash``
+44     32    program hash: the 32 bytes ``CompiledProgram.content_hash`` spells in hex
 76     4     header length H (u32): UTF-8 JSON
 80     8     payload length P (u64): an ``.npz`` archive (numpy, no pickles)
 88     H     header JSON: runtime kind, time model, last frame time, channels, sections
