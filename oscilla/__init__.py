@@ -32,6 +32,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Block": ("oscilla.patch", "Block"),
     "Edge": ("oscilla.patch", "Edge"),
     "CompileError": ("oscilla.diagnostics", "CompileError"),
+    "SnapshotError": ("oscilla.diagnostics", "SnapshotError"),
     "Diagnostic": ("oscilla.diagnostics", "Diagnostic"),
     "CompiledProgram": ("oscilla.program", "CompiledProgram"),
     "SlotMeta": ("oscilla.program", "SlotMeta"),

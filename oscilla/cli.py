@@ -6,7 +6,8 @@ that is not finite or out of its range names the option; a video format this ins
 write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
 ``--frames-dir`` that already holds frames, without ``--overwrite``; ``bench`` options it cannot use: an
 unknown ``--array``, ``--lanes`` for a patch without an Array, ``--plot`` without matplotlib); 1 also for
-``bench --compare`` finding a regression; 3 a file could not be read or written;
+``bench --compare`` finding a regression; 3 a file could not be read or written, or ``render --resume``
+found a checkpoint it cannot resume (an ``E_SNAPSHOT_*`` code, docs/runtime/snapshots.md#export);
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
@@ -45,7 +46,7 @@ from rich.progress import (
 from rich.text import Text
 
 from oscilla import __version__
-from oscilla.diagnostics import CompileError
+from oscilla.diagnostics import CompileError, SnapshotError
 from oscilla.gpu.errors import NoAdapterError, RenderSizeError
 
 if TYPE_CHECKING:  # annotations only: the commands import the compiler when they run
@@ -142,6 +143,12 @@ def _fail(e: BaseException) -> typer.Exit:
         for line in e.format_lines():  # summarized beyond 50 of one code
             err.print(line, markup=False)
         return typer.Exit(EXIT_DIAGNOSTICS)
+    if isinstance(e, SnapshotError):  # a checkpoint that cannot be resumed: its code and why
+        err.print(e.diagnostic.format(), markup=False)
+        return typer.Exit(EXIT_IO)
+    if isinstance(e, FileExistsError):  # --resume in a folder of frames without a checkpoint
+        err.print(f"error: {e}", markup=False)
+        return typer.Exit(EXIT_USAGE)
     if isinstance(e, NoAdapterError):
         err.print(f"error: {e}", markup=False)
         return typer.Exit(EXIT_NO_GPU)
@@ -207,12 +214,32 @@ def render(
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace the frames already in --frames-dir"),
     allow_path: list[Path] = typer.Option([], "--allow-path", help=ALLOW_PATH_HELP),
+    checkpoint_every: int | None = typer.Option(
+        None,
+        "--checkpoint-every",
+        min=1,
+        help="keep a snapshot of the running patch in --frames-dir every N frames, for --resume",
+    ),
+    resume: bool = typer.Option(
+        False, "--resume", help="continue an interrupted --frames-dir export after its last checkpoint"
+    ),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
     frame sequence (--frames-dir) offscreen."""
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
         raise typer.BadParameter("give -o OUT.png (or OUT.mp4 ...) and/or --frames-dir DIR")
+    if (checkpoint_every is not None or resume) and (frames_dir is None or output is not None):
+        raise typer.BadParameter(
+            "checkpoints need --frames-dir alone: a partly written video cannot be continued, so render "
+            "the frames with --frames-dir DIR --checkpoint-every N (and --resume), then encode them",
+            param_hint="'--checkpoint-every' / '--resume'",
+        )
+    if resume and overwrite:
+        raise typer.BadParameter(
+            "--resume continues the frames already written, --overwrite deletes them: pass one of them",
+            param_hint="'--resume'",
+        )
     from oscilla.export.png import existing_frames, playback_times, render_frames, render_png, sequence_length
     from oscilla.export.video import VideoExtraMissing, is_video_path, render_video, video_format
 
@@ -235,7 +262,7 @@ def render(
                 "or .mp4, .webm, .gif, .apng for a video",
                 param_hint="'-o'",
             )
-    if frames_dir is not None and not overwrite:
+    if frames_dir is not None and not overwrite and not resume:
         old = existing_frames(frames_dir)
         if old:
             raise typer.BadParameter(
@@ -281,7 +308,21 @@ def render(
                 def wrap(it):
                     return bar.track(it, total=len(it))
 
-                paths = render_frames(program, frames_dir, duration_ms, fps, (w, h), progress=wrap, overwrite=overwrite)
+                def resumed(k: int) -> None:
+                    out.print(f"resuming at frame {k} from the checkpoint in {frames_dir}/")
+
+                paths = render_frames(
+                    program,
+                    frames_dir,
+                    duration_ms,
+                    fps,
+                    (w, h),
+                    progress=wrap,
+                    overwrite=overwrite,
+                    checkpoint_every=checkpoint_every,
+                    resume=resume,
+                    on_resume=resumed,
+                )
             out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {w}x{h})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None

@@ -107,6 +107,26 @@ class CompileError(Exception):
         return format_diagnostics(self.diagnostics, limit)
 
 
+class SnapshotError(ValueError):
+    """A snapshot that cannot be restored (docs/runtime/snapshots.md); the runtime was not changed.
+
+    Raised by ``Runtime.restore`` / ``load_snapshot`` (both runtimes) and by resuming an export.
+    Defined here, below every layer, so that the CLI can name it without importing the runtime.
+
+    Attributes:
+        code: ``E_SNAPSHOT_INVALID`` (not a snapshot), ``E_SNAPSHOT_TRUNCATED`` (shorter than its
+            header says), ``E_SNAPSHOT_CORRUPT`` (checksum mismatch or malformed contents),
+            ``E_SNAPSHOT_VERSION`` (a newer format than this oscilla reads) or
+            ``E_SNAPSHOT_MISMATCH`` (taken from another program, or a runtime kept at another size).
+        diagnostic: the same as a :class:`Diagnostic` (severity ``"error"``, no block).
+    """
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        self.diagnostic = Diagnostic(code, ERROR, message)
+        super().__init__(f"{code}: {message}")
+
+
 @dataclass
 class DiagnosticCollector:
     """Collects diagnostics during one compile; ``raise_if_errors`` ends the compile when needed."""

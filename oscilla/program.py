@@ -8,9 +8,11 @@ objects.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -637,6 +639,13 @@ class CompiledProgram:
     def format_ir(self) -> str:
         return "\n".join(format_node(n) for n in self.nodes)
 
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 (64 hex digits) of everything that decides what the program computes and draws:
+        :func:`program_hash`, computed once per program. Snapshots carry it
+        (docs/runtime/snapshots.md): a snapshot restores only into a program of the same hash."""
+        return program_hash(self)
+
     def to_json(self) -> str:
         """A JSON summary (slots, cells, schedule, kernels) for tooling and diffs."""
 
@@ -653,3 +662,44 @@ class CompiledProgram:
             "instances": self.instances,
         }
         return json.dumps(d, indent=1, default=conv)
+
+
+def _hash_array(h: Any, name: str, value: Any) -> None:
+    """Feed ``name``, dtype, shape and the C-order bytes of an array (or scalar) into ``h``."""
+    arr = np.ascontiguousarray(np.asarray(value))
+    h.update(f"\n{name} {arr.dtype.str} {arr.shape}\n".encode())
+    h.update(arr.tobytes())
+
+
+def program_hash(program: CompiledProgram) -> str:
+    """A stable sha256 (64 hex digits) of a compiled program: its IR, WGSL texts, slot and state
+    layouts, const pool, schedule, kernels, sinks, ports, instances, time root, display settings,
+    host tables, reductions and channels (not its diagnostics). Two compiles of the same patch with
+    the same options by the same oscilla give the same hash, in any process; anything that changes
+    a value, a layout or a pixel changes it. Pure Python and numpy (no wgpu)."""
+    h = hashlib.sha256(b"oscilla-program-hash-1")
+    records: list[tuple[str, Any]] = [
+        ("nodes", program.nodes),
+        ("slots", program.slot_meta),
+        ("state", program.state_layout),
+        ("schedule", program.schedule),
+        ("kernels", program.kernels),
+        ("sinks", program.sinks),
+        ("ports", sorted(program.ports.items())),
+        ("instances", sorted(program.instances.items())),
+        ("time_root", program.time_root),
+        ("display", (program.background, program.trails, program.feedback, program.size, program.bloom)),
+        ("scratch", (program.scratch_size, sorted(program.reductions.items()), program.stages)),
+        ("channels", program.channels),
+        ("copies", program.state_copies),
+    ]
+    for name, record in records:  # dataclass reprs: every field, floats exactly (repr round-trips)
+        h.update(f"\n{name} {record!r}".encode())
+    for kernel, text in sorted(program.wgsl.items()):
+        h.update(f"\nwgsl {kernel} {len(text)}\n".encode())
+        h.update(text.encode())
+    for const_id in sorted(program.const_pool.values):
+        _hash_array(h, f"const {const_id}", program.const_pool.values[const_id])
+    for slot in sorted(program.tables):
+        _hash_array(h, f"table {slot}", program.tables[slot])
+    return h.hexdigest()

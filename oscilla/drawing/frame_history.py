@@ -25,6 +25,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import wgpu
 
 from oscilla.abi.uniforms import FEEDBACK, PRESENT
@@ -32,6 +33,8 @@ from oscilla.drawing.fullscreen import fullscreen_pipeline
 
 #: texture format of the history (filterable, renderable, blendable everywhere)
 HISTORY_FORMAT = "rgba16float"
+#: bytes of one texel of HISTORY_FORMAT
+_TEXEL_BYTES = 8
 #: display targets of distinct sizes whose present uniforms are kept
 _MAX_PRESENT_SIZES = 4
 
@@ -98,7 +101,12 @@ class FrameHistory:
         self.device = device
         self.size = (int(size[0]), int(size[1]))
         w, h = self.size
-        usage = wgpu.TextureUsage.RENDER_ATTACHMENT | wgpu.TextureUsage.TEXTURE_BINDING | wgpu.TextureUsage.COPY_SRC
+        usage = (
+            wgpu.TextureUsage.RENDER_ATTACHMENT
+            | wgpu.TextureUsage.TEXTURE_BINDING
+            | wgpu.TextureUsage.COPY_SRC
+            | wgpu.TextureUsage.COPY_DST  # a snapshot's image is written back (write_texels)
+        )
         self._textures = [
             device.create_texture(label=f"oscilla.history.{i}", size=(w, h, 1), format=HISTORY_FORMAT, usage=usage)
             for i in range(2)
@@ -159,6 +167,35 @@ class FrameHistory:
     def view(self) -> Any:
         """The texture view holding the last frame (``rgba16float``, :attr:`size` pixels)."""
         return self._views[self._latest]
+
+    def read_texels(self) -> np.ndarray:
+        """The last frame's texels, read back (blocking): (height, width, 4) uint16, the bits of the
+        ``rgba16float`` texture exactly (snapshots, docs/runtime/snapshots.md)."""
+        w, h = self.size
+        data = self.device.queue.read_texture(
+            {"texture": self._textures[self._latest], "mip_level": 0, "origin": (0, 0, 0)},
+            {"offset": 0, "bytes_per_row": w * _TEXEL_BYTES, "rows_per_image": h},
+            (w, h, 1),
+        )
+        return np.frombuffer(data, dtype=np.uint16).reshape(h, w, 4).copy()
+
+    def write_texels(self, texels: np.ndarray) -> None:
+        """Make ``texels`` ((height, width, 4) uint16 bits of ``rgba16float``, as
+        :meth:`read_texels` returns) the last frame, byte for byte.
+
+        Raises:
+            ValueError: ``texels`` is not (height, width, 4) uint16 of this history's size.
+        """
+        w, h = self.size
+        arr = np.ascontiguousarray(texels)
+        if arr.dtype != np.uint16 or arr.shape != (h, w, 4):
+            raise ValueError(f"trails texels must be ({h}, {w}, 4) uint16, got {arr.dtype} {arr.shape}")
+        self.device.queue.write_texture(
+            {"texture": self._textures[self._latest], "mip_level": 0, "origin": (0, 0, 0)},
+            arr,
+            {"offset": 0, "bytes_per_row": w * _TEXEL_BYTES, "rows_per_image": h},
+            (w, h, 1),
+        )
 
     def encode_frame(self, encoder: Any, renderer: Any) -> None:
         """Record the fade pass and then ``renderer`` (an InstanceRenderer for ``rgba16float``

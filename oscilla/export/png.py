@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from oscilla.compiler.compile import compile_patch
+from oscilla.export.checkpoint import ExportJob, read_checkpoint, remove_checkpoint, write_checkpoint
 from oscilla.patch import load_patch
 from oscilla.program import CompiledProgram
 from oscilla.runtime.clock import MAX_T_MS
@@ -198,39 +199,103 @@ def render_frames(
     size=(512, 512),
     progress: Callable[[Iterable], Iterable] | None = None,
     overwrite: bool = False,
+    checkpoint_every: int | None = None,
+    resume: bool = False,
+    on_resume: Callable[[int], None] | None = None,
 ) -> list[Path]:
     """Render round(duration_ms·fps/1000) frames at t = k·1000/fps to ``out_dir/frame_0000.png``...
 
     ``patch_or_path`` is a patch or a CompiledProgram. ``progress`` wraps the frame iterator (the
     CLI passes a progress bar). A folder that already holds a sequence (``frame_*.png``) is refused
     unless ``overwrite`` is true; then the old frames are deleted first, so the folder never mixes
-    two sequences. Returns the paths.
+    two sequences. Returns the paths of every frame of the sequence.
+
+    Checkpoints (:mod:`oscilla.export.checkpoint`, docs/runtime/snapshots.md#export): with
+    ``checkpoint_every`` = N (frames, >= 1) a snapshot of the runtime is kept beside the frames
+    every N frames; with ``resume`` an export that was interrupted continues after its last
+    checkpoint (``on_resume(next_frame)`` is called first), re-rendering only the frames from
+    there on, which come out identical to those of an uninterrupted run. ``resume`` in a folder
+    without a checkpoint starts from frame 0 (refused, as without ``resume``, when the folder
+    holds frames and ``overwrite`` is false). A finished export removes its checkpoint.
 
     Raises:
-        FileExistsError: ``out_dir`` already holds ``frame_*.png`` files and ``overwrite`` is false.
+        FileExistsError: ``out_dir`` already holds ``frame_*.png`` files, ``overwrite`` is false and
+            there is no checkpoint to resume.
+        SnapshotError: (a ValueError) ``resume`` found a checkpoint of another patch or other
+            options (E_SNAPSHOT_MISMATCH) or a damaged one (E_SNAPSHOT_CORRUPT, ...).
         CompileError: the patch does not compile, or it has no render sink (W_NO_RENDER_SINK).
-        ValueError: ``duration_ms`` or ``fps`` not finite, or ``fps`` not > 0.
+        ValueError: ``duration_ms`` or ``fps`` not finite, ``fps`` not > 0, ``checkpoint_every`` < 1,
+            or ``resume`` together with ``overwrite``.
         TypeError: a size that is not a pair of ints.
-        OSError: a patch file cannot be read or a PNG cannot be written.
+        OSError: a patch file cannot be read or a PNG (or checkpoint) cannot be written.
     """
     n = sequence_length(duration_ms, fps)
-    old = existing_frames(out_dir)
-    if old and not overwrite:
-        raise FileExistsError(
-            f"{out_dir} already holds {len(old)} frame files ({old[0].name} ...); pass overwrite=True "
-            f"(--overwrite) to replace them, or choose an empty folder"
-        )
-    rt = _runtime_for(patch_or_path, size)
+    if checkpoint_every is not None and (isinstance(checkpoint_every, bool) or int(checkpoint_every) < 1):
+        raise ValueError(f"checkpoint_every must be a number of frames >= 1, got {checkpoint_every!r}")
+    if resume and overwrite:
+        raise ValueError("resume continues the frames already written; overwrite deletes them: pass one of them")
     out = Path(out_dir)
+    program = _program_of(patch_or_path)
+    job = ExportJob(n, float(fps), (int(size[0]), int(size[1])), program.content_hash)
+    found = read_checkpoint(out, job) if resume else None
+    old = existing_frames(out)
+    if found is None:
+        if old and not overwrite:
+            why = f"no checkpoint to resume in {out_dir}; " if resume else ""
+            raise FileExistsError(
+                f"{why}{out_dir} already holds {len(old)} frame files ({old[0].name} ...); pass overwrite=True "
+                f"(--overwrite) to replace them, or choose an empty folder"
+            )
+        rt = _runtime_for(program, size)
+        start = 0
+    else:
+        missing = [k for k in range(found.next_frame) if not (out / _frame_name(k)).is_file()]
+        if missing:
+            raise FileNotFoundError(
+                f"cannot resume in {out_dir}: frame {_frame_name(missing[0])} (written before the checkpoint) "
+                f"is missing; render again with --overwrite"
+            )
+        rt = _restored(program, found.snapshot)
+        start = found.next_frame
+        old = [f for f in old if _frame_index(f) >= start]  # written after the checkpoint: rendered again
+        if on_resume is not None:
+            on_resume(start)
     out.mkdir(parents=True, exist_ok=True)
     for f in old:  # overwrite: no frame of the old sequence is left behind
         f.unlink()
-    paths = []
-    frames = range(n) if progress is None else progress(range(n))
+    if not resume:
+        remove_checkpoint(out)  # a new export: a stale checkpoint must never be resumed into it
+    paths = [out / _frame_name(k) for k in range(n)]
+    frames = range(start, n) if progress is None else progress(range(start, n))
     step = 1000.0 / fps
     for k in frames:
         rt.step(k * step)  # the times of playback_times (render_png at k·1000/fps), bit for bit
-        p = out / f"frame_{k:04d}.png"
-        save_png(rt.render(size[0], size[1]), p)
-        paths.append(p)
+        save_png(rt.render(size[0], size[1]), paths[k])
+        if checkpoint_every is not None and (k + 1) % checkpoint_every == 0 and k + 1 < n:
+            write_checkpoint(out, job, k + 1, rt.snapshot())
+    remove_checkpoint(out)
     return paths
+
+
+def _frame_name(k: int) -> str:
+    return f"frame_{k:04d}.png"
+
+
+def _frame_index(path: Path) -> int:
+    """k of ``frame_<k>.png`` (-1 for a name that is not a number)."""
+    digits = path.stem.removeprefix("frame_")
+    return int(digits) if digits.isdigit() else -1
+
+
+def _program_of(patch_or_program) -> CompiledProgram:
+    if isinstance(patch_or_program, CompiledProgram):
+        return patch_or_program
+    return compile_patch(load_patch(patch_or_program))
+
+
+def _restored(program: CompiledProgram, snapshot: bytes) -> Runtime:
+    """The runtime of a checkpoint (the render-sink check of :func:`_runtime_for` first)."""
+    problem = render_sink_error(program)
+    if problem is not None:
+        raise problem
+    return Runtime.restore(program, snapshot)

@@ -42,12 +42,22 @@ from oscilla.drawing.post import SCENE_FORMAT, Bloom
 from oscilla.drawing.view import IDENTITY, ViewTransform
 from oscilla.gpu import device as gpu
 from oscilla.gpu.errors import RenderSizeError
-from oscilla.program import CompiledProgram
+from oscilla.program import STATE_STORAGE_CLASSES, CompiledProgram
 from oscilla.runtime.clock import UNIFORM_SIZE, FrameTime, FrameUniforms, TimeModel
 from oscilla.runtime.gpu_program import PHASES, ProgramResources, build_program, encode_dispatches, encode_state_copies
 from oscilla.runtime.hotswap import ContinuityPass, prepare_swap
 from oscilla.runtime.migrate import SwapReport
 from oscilla.runtime.ports import convert_value, port_slot
+from oscilla.runtime.snapshot import (
+    Snapshot,
+    decode,
+    encode,
+    frame_time_of,
+    frame_time_state,
+    history_size_of,
+    set_time_state,
+    time_state,
+)
 
 #: offscreen targets (one per ``render`` size) kept for reuse; older sizes are released
 MAX_RENDER_TARGETS = 4
@@ -232,6 +242,72 @@ class Runtime:
         if self._history is not None:
             self._history.clear()  # no trails from before a reset
         self.frame_time = None
+
+    # -- snapshots (docs/runtime/snapshots.md) -------------------------------------------------
+    def snapshot(self) -> bytes:
+        """What the next frame depends on, as bytes (docs/runtime/snapshots.md): the time model
+        (tMs, frame count, cycle counts), the last frame's time, every external channel value set,
+        every state cell as committed after the last frame and, for a program with trails, the
+        previous frame's image (:attr:`size` pixels, byte exact). Blocks while the GPU finishes the
+        submitted frames and the state (and image) are read back. Restore it with
+        :meth:`restore` (a new runtime) or :meth:`load_snapshot` (this one)."""
+        history = self._history
+        snap = Snapshot(
+            program_hash=self.program.content_hash,
+            runtime="gpu",
+            time=time_state(self.time),
+            frame_time=frame_time_state(self.frame_time),
+            channels=dict(self.uniforms.values),
+            state={c: self.state.read_all(c) for c in STATE_STORAGE_CLASSES},
+            history=None if history is None else history.read_texels(),
+        )
+        return encode(snap)
+
+    @classmethod
+    def restore(cls, program: CompiledProgram, data: bytes, device: Any = None) -> Runtime:
+        """A new runtime of ``program`` that continues where :meth:`snapshot` took ``data``: its
+        next ``step`` computes (and draws) what the snapshotted runtime's next ``step`` would have.
+        A program with trails keeps its image at the snapshot's size. ``device`` as for the constructor.
+
+        Until that next ``step``, :meth:`read` and :meth:`render` (without trails) show no frame:
+        the values of the last frame are not part of a snapshot (docs/runtime/snapshots.md#what).
+
+        Raises:
+            SnapshotError: (a ValueError; :mod:`oscilla.runtime.snapshot`) ``data`` is not a
+                snapshot (E_SNAPSHOT_INVALID), is cut short (E_SNAPSHOT_TRUNCATED), damaged
+                (E_SNAPSHOT_CORRUPT), of a newer format (E_SNAPSHOT_VERSION), or was taken from
+                another program (E_SNAPSHOT_MISMATCH). Checked before anything is built.
+            CompileError, NoAdapterError, RenderSizeError: as the constructor.
+        """
+        size = history_size_of(data) if program.trails > 0.0 else None
+        snap = decode(data, program, (size or program.size) if program.trails > 0.0 else None)
+        rt = cls(program, device=device, size=size if size is not None and size != program.size else None)
+        rt._apply_snapshot(snap)
+        return rt
+
+    def load_snapshot(self, data: bytes) -> None:
+        """Restore ``data`` (from :meth:`snapshot` of a runtime of the same program) into this
+        runtime. Everything is checked first: a refused snapshot leaves the runtime unchanged.
+
+        Raises:
+            SnapshotError: as :meth:`restore`; also E_SNAPSHOT_MISMATCH for a trails image of
+                another size than this runtime's :attr:`size`.
+        """
+        history = self._history
+        self._apply_snapshot(decode(data, self.program, None if history is None else history.size))
+
+    def _apply_snapshot(self, snap: Snapshot) -> None:
+        """Install a checked snapshot (:func:`oscilla.runtime.snapshot.decode`): nothing here fails."""
+        for cls_name, arr in snap.state.items():
+            gpu.write_bytes(self.device, self.state.buffers[cls_name], 0, arr)
+        if self._history is not None and snap.history is not None:
+            self._history.write_texels(snap.history)
+        set_time_state(self.time, snap.time)
+        self.frame_time = frame_time_of(snap.frame_time)
+        self.uniforms.values.clear()  # the same dict as self.channels
+        self.uniforms.values.update(snap.channels)
+        self.uniforms.bind(self.program.channels)
+        self._continuity.clear()  # a hot swap's easing is not part of a snapshot
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name`` (e.g. ``"mouse.x"``) to ``value``; used from the next frame

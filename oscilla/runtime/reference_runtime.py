@@ -16,11 +16,20 @@ import numpy as np
 
 from oscilla.ir import opcodes
 from oscilla.ir.graph import Node, reachable
-from oscilla.program import NP_STORAGE, CompiledProgram, KernelSpec, SlotMeta
+from oscilla.program import NP_STORAGE, STATE_STORAGE_CLASSES, CompiledProgram, KernelSpec, SlotMeta
 from oscilla.runtime import continuity as cont
 from oscilla.runtime.clock import FrameTime, FrameUniforms, TimeModel
 from oscilla.runtime.migrate import SwapReport, plan_migration
 from oscilla.runtime.ports import convert_value, port_slot
+from oscilla.runtime.snapshot import (
+    Snapshot,
+    decode,
+    encode,
+    frame_time_of,
+    frame_time_state,
+    set_time_state,
+    time_state,
+)
 from oscilla.runtime.stores import cell_shape, value_shape
 
 _HSV = {"hsv_r": 0, "hsv_g": 1, "hsv_b": 2}
@@ -154,6 +163,52 @@ class ReferenceRuntime:
         for c in getattr(self, "_continuity", ()):  # nothing eases in from before a reset
             if c.offsets is not None:
                 c.offsets[:] = 0.0
+
+    # -- snapshots (docs/runtime/snapshots.md) -------------------------------------------------
+    def snapshot(self) -> bytes:
+        """Like :meth:`oscilla.Runtime.snapshot` (the same format; no trails image: the reference
+        interpreter does not draw)."""
+        snap = Snapshot(
+            program_hash=self.program.content_hash,
+            runtime="reference",
+            time=time_state(self.time),
+            frame_time=frame_time_state(self.frame_time),
+            channels=dict(self.uniforms.values),
+            state={c: self.state[c].copy() for c in STATE_STORAGE_CLASSES},
+        )
+        return encode(snap)
+
+    @classmethod
+    def restore(cls, program: CompiledProgram, data: bytes) -> ReferenceRuntime:
+        """Like :meth:`oscilla.Runtime.restore` (a trails image in ``data`` is ignored).
+
+        Raises:
+            SnapshotError: (a ValueError) as :meth:`oscilla.Runtime.restore`.
+        """
+        snap = decode(data, program, None)
+        rt = cls(program)
+        rt._apply_snapshot(snap)
+        return rt
+
+    def load_snapshot(self, data: bytes) -> None:
+        """Like :meth:`oscilla.Runtime.load_snapshot`: checked first, unchanged when refused.
+
+        Raises:
+            SnapshotError: (a ValueError) as :meth:`oscilla.Runtime.restore`.
+        """
+        self._apply_snapshot(decode(data, self.program, None))
+
+    def _apply_snapshot(self, snap: Snapshot) -> None:
+        for cls_name, arr in snap.state.items():
+            self.state[cls_name][:] = arr
+        set_time_state(self.time, snap.time)
+        self.frame_time = frame_time_of(snap.frame_time)
+        self.uniforms.values.clear()  # the same dict as self.channels
+        self.uniforms.values.update(snap.channels)
+        self.uniforms.bind(self.program.channels)
+        for sink in self._continuity:  # a hot swap's easing is not part of a snapshot
+            if sink.offsets is not None:
+                sink.offsets[:] = 0.0
 
     def set_input(self, name: str, value: float) -> None:
         """Set external channel ``name``; used from the next frame on (docs/language/external-channels.md#channels).

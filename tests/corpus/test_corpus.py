@@ -34,6 +34,16 @@ NOT_FROM_A_PATCH = {
     "I_STATE_RESET": "reported by Runtime.swap, not by compiling one patch",
     "E_SCHEDULE_INVALID": "only a bug in the compiler produces it",
     "E_INTERNAL": "the Player's report of an unexpected exception during a reload",
+    **{
+        code: "refused snapshots (Runtime.restore / load_snapshot), tested in tests/runtime/test_snapshots.py"
+        for code in (
+            "E_SNAPSHOT_INVALID",
+            "E_SNAPSHOT_TRUNCATED",
+            "E_SNAPSHOT_CORRUPT",
+            "E_SNAPSHOT_VERSION",
+            "E_SNAPSHOT_MISMATCH",
+        )
+    },
 }
 
 
