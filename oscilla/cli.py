@@ -223,6 +223,9 @@ def render(
     resume: bool = typer.Option(
         False, "--resume", help="continue an interrupted --frames-dir export after its last checkpoint"
     ),
+    audio: Path | None = typer.Option(
+        None, "--audio", help="a sound file analysed in model time into the audio.* channels (docs/guide/midi-audio.md)"
+    ),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
     frame sequence (--frames-dir) offscreen."""
@@ -287,20 +290,33 @@ def render(
     try:
         program = _compile(patch, allow_paths=allow_path)
         _require_render_sink(program)
+        inputs = _audio_inputs(audio)
         if output is not None and video:
             with _frames_bar("encoding") as bar:
                 n = render_video(
-                    program, output, duration_ms, fps, (w, h), progress=lambda it: bar.track(it, total=len(it))
+                    program,
+                    output,
+                    duration_ms,
+                    fps,
+                    (w, h),
+                    progress=lambda it: bar.track(it, total=len(it)),
+                    inputs=inputs() if inputs else None,
                 )
             out.print(f"wrote {output} ({n} frames, {fps:g} fps, {w}x{h})")
         elif output is not None:
             if catchup > CATCHUP_BAR_FRAMES:
                 with _frames_bar() as bar:
                     render_png(
-                        program, output, t_ms=t_ms, size=(w, h), fps=fps, progress=lambda ts: bar.track(ts, len(ts))
+                        program,
+                        output,
+                        t_ms=t_ms,
+                        size=(w, h),
+                        fps=fps,
+                        progress=lambda ts: bar.track(ts, len(ts)),
+                        inputs=inputs() if inputs else None,
                     )
             else:
-                render_png(program, output, t_ms=t_ms, size=(w, h), fps=fps)
+                render_png(program, output, t_ms=t_ms, size=(w, h), fps=fps, inputs=inputs() if inputs else None)
             out.print(f"wrote {output} ({w}x{h}, t = {t_ms:g} ms)")
         if frames_dir is not None:
             with _frames_bar() as bar:
@@ -322,10 +338,22 @@ def render(
                     checkpoint_every=checkpoint_every,
                     resume=resume,
                     on_resume=resumed,
+                    inputs=inputs() if inputs else None,
                 )
             out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {w}x{h})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None
+
+
+def _audio_inputs(audio: Path | None):
+    """None, or a factory of fresh per-frame inputs for ``--audio FILE`` (one decode; each export
+    gets a new analysis that starts at frame 0, so PNG, frames and video agree)."""
+    if audio is None:
+        return None
+    from oscilla.live.audio import AudioTrack, decode_audio
+
+    samples = decode_audio(audio)
+    return lambda: AudioTrack(samples).channels
 
 
 def _require_render_sink(program: CompiledProgram) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import overload
 
@@ -158,6 +158,21 @@ def _runtime_for(patch_or_program, size=None) -> Runtime:
     return Runtime(program, size=(size[0], size[1]))
 
 
+#: ``inputs`` of the export functions: model time (ms) -> {external channel: value} for that frame
+FrameInputs = Callable[[float], Mapping[str, float]]
+
+
+def apply_inputs(rt: Runtime, inputs: FrameInputs | None, t_ms: float) -> None:
+    """Set the channels ``inputs(t_ms)`` gives for the frame at ``t_ms`` (only those the program
+    reads: an audio analysis offers more channels than a patch uses)."""
+    if inputs is None:
+        return
+    read = set(rt.program.channels)
+    for name, value in inputs(t_ms).items():
+        if name in read:
+            rt.set_input(name, value)
+
+
 def render_png(
     patch_or_path,
     path: str | os.PathLike,
@@ -165,6 +180,7 @@ def render_png(
     size=(512, 512),
     fps: float = 60.0,
     progress: Callable[[PlaybackTimes], Iterable[float]] | None = None,
+    inputs: FrameInputs | None = None,
 ) -> np.ndarray:
     """Render the frame at ``t_ms`` (ms) as playback at ``fps`` reaches it and write an image
     (PNG; the format follows the suffix, ``.jpg`` is RGB composited over the background).
@@ -173,6 +189,8 @@ def render_png(
     playback (:func:`playback_times`, generated as they are stepped). ``patch_or_path`` is a patch
     (anything ``load_patch`` takes) or a CompiledProgram. ``size`` is (width, height) in pixels,
     ints. ``progress`` wraps the frame times (the CLI passes a progress bar for long catch-ups).
+    ``inputs`` gives external channel values per frame time (``oscilla render --audio``: an
+    :class:`oscilla.live.audio.AudioTrack`'s ``channels``), set before each frame is stepped.
     Returns the (H, W, 4) uint8 image.
 
     Raises:
@@ -185,6 +203,7 @@ def render_png(
     times = playback_times(t_ms, fps)
     rt = _runtime_for(patch_or_path, size)
     for t in times if progress is None else progress(times):
+        apply_inputs(rt, inputs, t)
         rt.step(t)
     img = rt.render(size[0], size[1])
     save_png(img, path, rt.program.background)
@@ -202,13 +221,15 @@ def render_frames(
     checkpoint_every: int | None = None,
     resume: bool = False,
     on_resume: Callable[[int], None] | None = None,
+    inputs: FrameInputs | None = None,
 ) -> list[Path]:
     """Render round(duration_ms·fps/1000) frames at t = k·1000/fps to ``out_dir/frame_0000.png``...
 
     ``patch_or_path`` is a patch or a CompiledProgram. ``progress`` wraps the frame iterator (the
-    CLI passes a progress bar). A folder that already holds a sequence (``frame_*.png``) is refused
-    unless ``overwrite`` is true; then the old frames are deleted first, so the folder never mixes
-    two sequences. Returns the paths of every frame of the sequence.
+    CLI passes a progress bar); ``inputs`` sets external channels per frame as for :func:`render_png`.
+    A folder that already holds a sequence (``frame_*.png``) is refused unless ``overwrite`` is true;
+    then the old frames are deleted first, so the folder never mixes two sequences. Returns the
+    paths of every frame of the sequence.
 
     Checkpoints (:mod:`oscilla.export.checkpoint`, docs/runtime/snapshots.md#export): with
     ``checkpoint_every`` = N (frames, >= 1) a snapshot of the runtime is kept beside the frames
@@ -268,7 +289,11 @@ def render_frames(
     paths = [out / _frame_name(k) for k in range(n)]
     frames = range(start, n) if progress is None else progress(range(start, n))
     step = 1000.0 / fps
+    if inputs is not None:
+        for k in range(start):  # a resumed export: the inputs' own history (an audio analysis) catches up
+            inputs(k * step)
     for k in frames:
+        apply_inputs(rt, inputs, k * step)
         rt.step(k * step)  # the times of playback_times (render_png at k·1000/fps), bit for bit
         save_png(rt.render(size[0], size[1]), paths[k])
         if checkpoint_every is not None and (k + 1) % checkpoint_every == 0 and k + 1 < n:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from oscilla.export.png import _runtime_for, flatten_rgb, sequence_length
+from oscilla.export.png import FrameInputs, _runtime_for, apply_inputs, flatten_rgb, sequence_length
 
 #: the pip command that installs the video encoders
 VIDEO_EXTRA_HINT = "pip install 'oscilla[video]'"
@@ -137,6 +137,7 @@ def render_video(
     fps: float = 30.0,
     size=(512, 512),
     progress: Callable[[range], Iterable[int]] | None = None,
+    inputs: FrameInputs | None = None,
 ) -> int:
     """Render ``duration_ms`` ms of a patch at ``fps`` and encode it to ``path`` as it renders.
 
@@ -148,7 +149,8 @@ def render_video(
     have no alpha: the image is composited over the patch's background colour. Frames are
     encoded one at a time (memory does not grow with the duration). ``patch_or_path`` is a patch
     (anything ``load_patch`` takes) or a CompiledProgram; ``progress`` wraps the frame indices
-    (the CLI passes a progress bar). Returns the number of frames written.
+    (the CLI passes a progress bar); ``inputs`` sets external channels per frame time
+    (:func:`oscilla.export.png.render_png`). Returns the number of frames written.
 
     Raises:
         VideoExtraMissing (an ImportError): PyAV is not installed: ``pip install 'oscilla[video]'``.
@@ -177,6 +179,7 @@ def render_video(
         stream.width, stream.height, stream.pix_fmt = w, h, fmt.pix_fmt
         frames = range(n) if progress is None else progress(range(n))
         for k in frames:
+            apply_inputs(rt, inputs, k * step)
             rt.step(k * step)  # the times of playback_times: render_png(t_ms=k·1000/fps) bit for bit
             image = rt.render(w, h)
             if fmt.pix_fmt == "rgba":
