@@ -306,7 +306,7 @@ class Runtime:
         self.frame_time = frame_time_of(snap.frame_time)
         self.uniforms.values.clear()  # the same dict as self.channels
         self.uniforms.values.update(snap.channels)
-        self.uniforms.bind(self.program.channels)
+        self.uniforms.bind(self.program.channels, self.program.controls)
         self._continuity.clear()  # a hot swap's easing is not part of a snapshot
 
     def set_input(self, name: str, value: float) -> None:

@@ -205,7 +205,7 @@ class ReferenceRuntime:
         self.frame_time = frame_time_of(snap.frame_time)
         self.uniforms.values.clear()  # the same dict as self.channels
         self.uniforms.values.update(snap.channels)
-        self.uniforms.bind(self.program.channels)
+        self.uniforms.bind(self.program.channels, self.program.controls)
         for sink in self._continuity:  # a hot swap's easing is not part of a snapshot
             if sink.offsets is not None:
                 sink.offsets[:] = 0.0
