@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import features
 from support.paths import ROOT
 
 import oscilla.live.player as player_mod
@@ -20,8 +21,9 @@ TITLE_BG_ACTIVE = (round(0.16 * 255), round(0.29 * 255), round(0.48 * 255))
 SLIDER_GRAB = (round(0.24 * 255), round(0.52 * 255), round(0.88 * 255))
 
 _SCRIPT = r"""
-import subprocess, sys
+import os, sys
 import numpy as np
+from PIL import ImageGrab
 from oscilla.live.player import Player
 from oscilla.live.panel import control_panel
 from oscilla.window import run_window
@@ -36,7 +38,7 @@ with Player(r"%s", watch=False, size=(300, 300)) as p:
             draw()
             frames[0] += 1
             if frames[0] == 15:  # the screen shows an earlier frame with the panel by now
-                subprocess.run(["import", "-window", "root", shot], check=True)
+                ImageGrab.grab(xdisplay=os.environ["DISPLAY"]).save(shot)  # Pillow's X11 (XCB) screenshot
         return wrapped
     n = run_window(None, size=(300, 300), max_fps=30, max_frames=20, player=p, panel=panel)
     np.save(plain, p.render(300, 300))  # the same patch without the panel
@@ -46,8 +48,8 @@ print("frames", n)
 
 @pytest.mark.gpu
 @pytest.mark.skipif(
-    shutil.which("xvfb-run") is None or shutil.which("import") is None,
-    reason="needs xvfb-run and ImageMagick's import for a screenshot",
+    shutil.which("xvfb-run") is None or not features.check("xcb"),
+    reason="needs xvfb-run (a virtual display) and Pillow's X11 screenshots (XCB)",
 )
 def test_the_panel_draws_in_the_window_under_xvfb(tmp_path):
     pytest.importorskip("imgui_bundle", reason="the panel is the live extra (imgui-bundle)")
