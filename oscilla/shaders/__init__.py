@@ -52,12 +52,12 @@ SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
     "overlay.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
-    "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
-    "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
+    "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
+    "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
     "splat_resolve.wgsl": ("fullscreen.wgsl",),
     "lines.wgsl": ("numerics.wgsl",),
     "camera_sort.wgsl": ("numerics.wgsl",),
-    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl"),
+    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
 }
 
 

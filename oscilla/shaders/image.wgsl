@@ -66,23 +66,17 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     if (lane >= sink.lanes) {
         return out;
     }
-    let size = values[sink.size_off + lane * sink.size_ls];
-    let rot = values[sink.rot_off + lane * sink.rot_ls];
-    let scl = values[sink.scale_off + lane * sink.scale_ls];
-    let si = sink.shape_off + lane * sink.shape_ls;
-    let sw = values[si + 1u];
-    let sh = values[si + 2u];
-    let srot = values[si + 3u];
-    let sframe = values[si + 4u];
-    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl) && finite(k)
-          && finite(sw) && finite(sh) && finite(srot) && finite(sframe))) {
+    let li = lane_inputs(lane);
+    if (!(finite(x) && finite(y) && finite(k) && li.ok)) {
         return out;
     }
-    let W = frame.size.x;
-    let H = frame.size.y;
-    let S = frame.scale;
-    let center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
-    let gs = scl * size * k * S;
+    let rot = li.rot;
+    let sw = li.a;
+    let sh = li.b;
+    let srot = li.srot;
+    let sframe = li.s4;
+    let center = to_pixels(x, y);
+    let gs = li.scl * li.size * k * frame.scale;
     let hx = 0.5 * vec2<f32>(sw, sh) * gs;
     let ext = abs(hx) + vec2<f32>(MARGIN, MARGIN);
     if (!(finite(center.x) && finite(center.y) && finite(ext.x) && finite(ext.y))
@@ -105,7 +99,7 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     let c = cos(theta);
     let s = sin(theta);
     let screen = center + vec2<f32>(c * corner.x - s * corner.y, s * corner.x + c * corner.y);
-    out.clip = vec4<f32>(screen.x / W * 2.0 - 1.0, 1.0 - screen.y / H * 2.0, 0.0, 1.0);
+    out.clip = vec4<f32>(screen.x / frame.size.x * 2.0 - 1.0, 1.0 - screen.y / frame.size.y * 2.0, 0.0, 1.0);
     out.local = corner;
     let ci = sink.color_off + lane * sink.color_ls;
     out.color = vec4<f32>(unit(values[ci]), unit(values[ci + 1u]), unit(values[ci + 2u]),

@@ -96,24 +96,23 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     if (lane >= sink.lanes) {
         return out;
     }
-    let size = values[sink.size_off + lane * sink.size_ls];
-    let rot = values[sink.rot_off + lane * sink.rot_ls];
-    let scl = values[sink.scale_off + lane * sink.scale_ls];
-    let si = sink.shape_off + lane * sink.shape_ls;
-    let kind = values[si];
-    let sa = values[si + 1u];
-    let sb = values[si + 2u];
-    let srot = values[si + 3u];
-    let scr = values[si + 4u];
-    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl) && finite(k)
-          && finite(kind) && finite(sa) && finite(sb) && finite(srot) && finite(scr))) {
+    let li = lane_inputs(lane);
+    if (!(finite(x) && finite(y) && finite(k) && li.ok)) {
         return out;
     }
+    let size = li.size;
+    let rot = li.rot;
+    let scl = li.scl;
+    let kind = li.kind;
+    let sa = li.a;
+    let sb = li.b;
+    let srot = li.srot;
+    let scr = li.s4;
 
     let W = frame.size.x;
     let H = frame.size.y;
     let S = frame.scale;
-    let center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
+    let center = to_pixels(x, y);
     // Pixels per local world unit; the sign of g only point-reflects a symmetric shape (a path
     // keeps the signed value: R(theta)(l) g is the point reflection of R(theta)(l) |g|).
     let gs = scl * size * k * S;

@@ -66,24 +66,16 @@ fn lane_shape(lane: u32) -> Splat {
     let pi = sink.pos_off + lane * sink.pos_ls;
     let x = values[pi];
     let y = values[pi + 1u];
-    let size = values[sink.size_off + lane * sink.size_ls];
-    let rot = values[sink.rot_off + lane * sink.rot_ls];
-    let scl = values[sink.scale_off + lane * sink.scale_ls];
-    let si = sink.shape_off + lane * sink.shape_ls;
-    let sa = values[si + 1u];
-    let sb = values[si + 2u];
-    let srot = values[si + 3u];
-    let scr = values[si + 4u];
-    if (!(finite(x) && finite(y) && finite(size) && finite(rot) && finite(scl) && finite(values[si])
-          && finite(sa) && finite(sb) && finite(srot) && finite(scr))) {
+    let li = lane_inputs(lane);
+    if (!(finite(x) && finite(y) && li.ok)) {
         return s;
     }
-    let W = frame.size.x;
-    let H = frame.size.y;
-    let S = frame.scale;
-    s.center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
-    let gp = abs(scl * size * S);
-    s.theta = srot + rot;
+    let sa = li.a;
+    let sb = li.b;
+    let scr = li.s4;
+    s.center = to_pixels(x, y);
+    let gp = abs(li.scl * li.size * frame.scale);
+    s.theta = li.srot + li.rot;
     if (SHAPE_KIND == 1u) {
         s.half = 0.5 * abs(vec2<f32>(sa, sb)) * gp;
         s.radius = clamp(scr * gp, 0.0, min(s.half.x, s.half.y));
