@@ -244,6 +244,12 @@ class LowerContext(Protocol):
         the renderer reads in the order of :data:`oscilla.blocks.render.CAMERA_INPUTS`."""
         ...
 
+    def report(self, code: str, message: str, port: str | None = None) -> None:
+        """Report a problem only the lowering sees (a value's payload details, such as an Image
+        shape where none may go: ShapeSelect) as diagnostic ``code`` on this block (and ``port``);
+        the compile fails with it after lowering. The lowering still returns its outputs."""
+        ...
+
 
 class TypeContext(Protocol):
     """What a block's typing hooks see during type inference (pass 2).

@@ -81,6 +81,7 @@ _EXPLAINED_IN = {
     "external": ("external channels", "external-channels.md#io-blocks"),
     "render": ("rendering", "rendering.md#geometry"),
     "image": ("images", "rendering.md#images"),
+    "shape_select": ("per-lane shapes", "rendering.md#per-lane-shapes"),
     "adapters": ("adapters", "types-and-units.md#adapters"),
 }
 

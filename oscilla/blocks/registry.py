@@ -419,6 +419,7 @@ MODULE_ORDER = (
     "external",
     "render",
     "image",
+    "shape_select",
     "adapters",
 )
 

@@ -156,8 +156,9 @@ def _analyze(patch: Patch, diags: DiagnosticCollector, files: _Files):
 
 def _check_sink_shapes(low: Lowered, diags: DiagnosticCollector) -> None:
     """E_INSTANCE_MISMATCH for a render sink whose shape is a field of lanes of its own (an Image
-    with a per-lane ``frame``) over another instance than the sink's ``pos``: the lanes would not
-    match. (A shape broadcast over any instance is one shape: accepted.)"""
+    with a per-lane ``frame``, a ShapeSelect with a per-lane ``index``) over another instance than
+    the sink's ``pos``: the lanes would not match. (A shape broadcast over any instance is one
+    shape: accepted.)"""
     nodes = low.builder.nodes
     for s in low.sinks:
         shape = s.inputs.get("shape")
@@ -168,7 +169,8 @@ def _check_sink_shapes(low: Lowered, diags: DiagnosticCollector) -> None:
         diags.add(
             "E_INSTANCE_MISMATCH",
             f"the shape drawn by {s.block} has one value per lane of instance {shape.instance!r} (a per-lane "
-            f"Image frame), but the sink draws the lanes of {s.instance!r}; derive the frame from {s.instance!r}",
+            f"Image frame or ShapeSelect index), but the sink draws the lanes of {s.instance!r}; derive the "
+            f"frame or index from {s.instance!r}",
             block=s.block,
             port="shape",
         )
@@ -324,6 +326,8 @@ def _compile_expanded(
     # a block that no sink, state, channel or observer needs is not lowered
     live = None if observe == "all" else live_blocks(g, _observed_blocks(observe, expansion))
     low = lower_graph(g, t, lowering_order(g, live))
+    for code, message, block, port in low.problems:  # LowerContext.report (ShapeSelect)
+        diags.add(code, message, block=block, port=port)
     _check_sink_shapes(low, diags)
     obs = _observe_list(observe, g, low, diags, left_out, expansion)
     diags.raise_if_errors()

@@ -62,6 +62,8 @@ class Lowered:
     #: resolve_input(block, port): the value arriving at an input, also one its block never read
     #: (for observing inputs after lowering)
     resolve_input: Callable[[str, str], Value] | None = None
+    #: problems the blocks reported while lowering (``LowerContext.report``): (code, message, block, port)
+    problems: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
 
 class PatchLowerContext:
@@ -224,6 +226,9 @@ class PatchLowerContext:
 
     def declare_camera(self, params: Value) -> None:
         self._lowerer.out.camera = LoweredCamera(self.block_id, params)
+
+    def report(self, code: str, message: str, port: str | None = None) -> None:
+        self._lowerer.out.problems.append((code, message, self.block_id, port))
 
 
 class _Lowerer:

@@ -790,7 +790,16 @@ OPCODES: dict[str, Opcode] = _table(
         wgsl="f32({0})",
         wgsl4="vec4<f32>({0})",
     ),
-    Opcode(name="f2i", args=(F32,), result=I32, numpy=_f2i, wgsl="i32({0})", wgsl4="vec4<i32>({0})"),
+    # NaN gives 0 on both runtimes (oscilla/shaders/convert.wgsl; WGSL leaves it indeterminate)
+    Opcode(
+        name="f2i",
+        args=(F32,),
+        result=I32,
+        numpy=_f2i,
+        wgsl="osc_f2i({0})",
+        wgsl4="osc_f2i4({0})",
+        include="convert.wgsl",
+    ),
     # hashing (u32 wrapping arithmetic)
     Opcode(name="pcg", args=(U32,), result=U32, numpy=pcg_hash, wgsl="osc_pcg({0})", wgsl4="osc_pcg4({0})"),
     Opcode(name="to01", args=(U32,), result=F32, numpy=to01, wgsl="osc_to01({0})", wgsl4="osc_to014({0})"),

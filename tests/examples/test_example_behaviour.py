@@ -59,3 +59,15 @@ def test_star_paths_fill_star_polygons():
     img = rt.render(200, 200)
     lit = img[..., :3].max(axis=-1) > 40
     assert 0.02 < lit.mean() < 0.5
+
+
+@pytest.mark.parametrize("runtime_cls", [osc.Runtime, osc.ReferenceRuntime], ids=["gpu", "reference"])
+def test_shape_select_cycles_ellipse_rect_star_by_lane(runtime_cls):
+    program = osc.compile(_load("shape-select"), observe=["pick.shape"])
+    rt = runtime_cls(program)
+    rt.step(500.0)
+    shapes = rt.read("pick.shape").astype(np.float64)
+    table = np.array(  # the example's Ellipse, Rect and ProceduralStar, as (kind, a, b, rotation, cornerRadius)
+        [(0.0, 0.032, 0.022, 0.0, 0.0), (1.0, 0.06, 0.04, 0.0, 0.008), (2.0, 0.0, 0.0, 0.0, 0.0)], np.float32
+    )
+    np.testing.assert_array_equal(shapes, table[np.arange(35) % 3].astype(np.float64))
