@@ -81,6 +81,7 @@ _EXPLAINED_IN = {
     "external": ("external channels", "external-channels.md#io-blocks"),
     "render": ("rendering", "rendering.md#geometry"),
     "image": ("images", "rendering.md#images"),
+    "text": ("text", "rendering.md#text"),
     "adapters": ("adapters", "types-and-units.md#adapters"),
 }
 

@@ -311,6 +311,7 @@ class BlockDef:
         check_input_types: run once after the edge checks, for a block none of whose input
             edges was rejected: checks that depend on the input payloads (an Expression's text).
         image_param: the param naming an image file the compiler loads for the block (Image.path).
+        font_param: the param naming the font of a block whose glyph atlas the compiler builds (Text.font).
     """
 
     type: str
@@ -337,6 +338,9 @@ class BlockDef:
     #: the string param naming an image file the compiler loads for this block (Image.path;
     #: docs/language/rendering.md#images); the lowering reaches it through ``LowerContext.image``
     image_param: str | None = None
+    #: the param naming the font of a block whose glyph atlas the compiler builds (Text.font;
+    #: docs/language/rendering.md#text); the lowering reaches it through ``LowerContext.image`` and ``text_layout``
+    font_param: str | None = None
 
     def input(self, port: str) -> PortDef | None:
         """The input port ``port``, or None."""
@@ -419,6 +423,7 @@ MODULE_ORDER = (
     "external",
     "render",
     "image",
+    "text",
     "adapters",
 )
 
