@@ -5,7 +5,9 @@
 // position, camera order and projection, gs = scale * size_i * k * frame.scale pixels per world
 // unit), then every glyph quad, in font pixels relative to the anchor (the left end of the line's
 // vertical middle, Pillow's anchor "lm"), is
-//     (pen_j + ox - align * label_width, oy) + corner * (w, h)
+//     (pen_j + ox - floor(align * label_width + 0.5), oy) + corner * (w, h)
+// (the alignment shift rounded to whole font pixels, half up, as Pillow does, so at one font pixel
+// per screen pixel the glyphs land on whole pixels and match Pillow's rendering exactly)
 // times f = shape.size / text.em * gs pixels per font pixel, rotated by shape.rotation + rotation_i.
 // The glyph's texels (white, coverage as alpha, a transparent border of one texel) are sampled
 // bilinearly and multiplied by the sink's sanitised colour.
@@ -214,7 +216,7 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     let center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
     let f = ssize / text.em * scl * size * k * S;
     let c01 = vec2<f32>(f32((0x16u >> v6) & 1u), f32((0x34u >> v6) & 1u));
-    let fp = vec2<f32>(pen + met.x - text.align * width, met.y) + c01 * rect.zw;
+    let fp = vec2<f32>(pen + met.x - floor(text.align * width + 0.5), met.y) + c01 * rect.zw;
     let local = fp * f;
     let theta = srot + rot;
     let c = cos(theta);
