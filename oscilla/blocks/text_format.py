@@ -90,6 +90,8 @@ def parse_format(text: str) -> NumberFormat:
         raise FormatError(f"{text!r}: at most {MAX_LITERAL} characters of literal text before and after the number")
     plus, width, prec, f_only, _d = m.groups()
     precision = int(prec) if prec is not None else (6 if f_only else 0)
+    if width and int(width) > MAX_WIDTH:
+        raise FormatError(f"{text!r}: the width is at most {MAX_WIDTH} characters")
     if precision > MAX_PRECISION:
         raise FormatError(f"{text!r}: at most {MAX_PRECISION} decimals (the GPU formats a 32-bit integer)")
     return NumberFormat(prefix, suffix, precision, plus == "+", int(width) if width else 0)

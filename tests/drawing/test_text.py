@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
-from support.builders import blk, edge, make_patch
+from support.builders import DEFAULT_CAMERA, blk, edge, make_patch
+from support.geometry import project, to_px
 
 import oscilla as osc
 from oscilla.blocks.text_format import format_reference, parse_format
@@ -123,3 +124,70 @@ def test_a_changing_per_lane_number_renders_its_digits(device, fmt):
 def test_text_sinks_never_splat(device):
     _, rt = _render(_patch({"text": "x", "size": 0.01}, lanes=5000, x=(0.2, 0.8)))
     assert rt._get_renderer().splats == {}
+
+
+@pytest.mark.parametrize(
+    ("expression", "plain", "plus"),
+    [
+        ("in0 / 0.0", "nan", "+nan"),
+        ("(in0 + 1.0) / 0.0", "inf", "+inf"),
+        ("(in0 - 1.0) / 0.0", "-inf", "-inf"),
+        ("in0 * -1.0", "-0.00", "-0.00"),  # the sign bit is kept, as Python prints -0.0
+        ("in0 + 3.0e38", "#", "+#"),  # |v| * 100 rounds past 2**32
+        ("in0 - 0.004", "-0.00", "-0.00"),
+        ("in0 + 0.125", "0.12", "+0.12"),  # an exact tie: to even
+    ],
+    ids=["nan", "inf", "-inf", "-0", "huge", "rounds-to-0", "tie"],
+)
+@pytest.mark.parametrize("fmt", ["{:.2f}", "{:+.2f}"])
+def test_special_values_are_written_as_documented(device, expression, plain, plus, fmt):
+    blocks = [
+        blk("arr", "Array", count=1),
+        blk("lay", "LineLayout", x0=-0.375, y0=0.5, x1=-0.375, y1=0.5),
+        blk("val", "Expression", expression=expression, in0=0.0),
+        blk("t", "Text", format=fmt, align="left", em=32, size=0.25),
+        blk("draw", "RenderInstances2D", color=[1, 1, 1, 1]),
+    ]
+    edges = [
+        edge("arr.elements", "lay.elements"),
+        edge("lay.position", "draw.pos"),
+        edge("val.out", "t.value"),
+        edge("t.shape", "draw.shape"),
+    ]
+    p = make_patch(blocks, edges)
+    p["settings"] = {"background": [0, 0, 0, 1]}
+    (img,), _ = _render(osc.Patch.from_dict(p))
+    s = plus if fmt.startswith("{:+") else plain
+    im = Image.new("L", (W, H), 0)
+    ImageDraw.Draw(im).text((16, 64), s, font=ImageFont.load_default(size=32), fill=255, anchor="lm")
+    assert _differing(img, np.asarray(im).astype(float)) <= 8, s
+
+
+def test_under_a_camera_the_label_is_centred_on_the_projected_position_and_scaled(device):
+    # "HH" centred (anchor mm) at a lane the independent projection model places; k scales the glyphs
+    p = make_patch(
+        [
+            blk("arr", "Array", count=1),
+            blk("lay", "LineLayout", x0=0.6, y0=0.5, x1=0.6, y1=0.5),
+            blk("t", "Text", text="HH", em=64, size=0.3),
+            blk("draw", "RenderInstances2D", color=[1, 1, 1, 1]),
+            blk("cam", "Camera"),
+        ],
+        [edge("arr.elements", "lay.elements"), edge("lay.position", "draw.pos"), edge("t.shape", "draw.shape")],
+    )
+    p["settings"] = {"background": [0, 0, 0, 1]}
+    rt = osc.Runtime(osc.compile(osc.Patch.from_dict(p)))
+    rt.step(0.0)
+    img = rt.render(200, 200)[..., 0].astype(float)
+    sx, sy, _, k, visible = project(DEFAULT_CAMERA, (0.6, 0.5, 0.0))
+    assert visible
+    cx, cy = to_px(sx, sy, 200, 200)
+    im = Image.new("L", (400, 200), 0)  # Pillow's ink of the label, anchor mm at (200, 100)
+    ImageDraw.Draw(im).text((200, 100), "HH", font=ImageFont.load_default(size=64), fill=255, anchor="mm")
+    px0, py0, px1, py1 = _bbox(np.asarray(im).astype(float))
+    f = 0.3 / 64 * k * 200  # screen pixels per font pixel
+    x0, y0, x1, y1 = _bbox(img)
+    assert abs((x0 + x1 + 1) / 2 - (cx + f * ((px0 + px1 + 1) / 2 - 200))) <= 1.5
+    assert abs((y0 + y1 + 1) / 2 - (cy + f * ((py0 + py1 + 1) / 2 - 100))) <= 1.5
+    assert abs((x1 + 1 - x0) - f * (px1 + 1 - px0)) <= 2.0
+    assert abs((y1 + 1 - y0) - f * (py1 + 1 - py0)) <= 2.0
