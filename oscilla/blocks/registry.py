@@ -312,6 +312,9 @@ class BlockDef:
             edges was rejected: checks that depend on the input payloads (an Expression's text).
         image_param: the param naming an image file the compiler loads for the block (Image.path).
         font_param: the param naming the font of a block whose glyph atlas the compiler builds (Text.font).
+        text_labels: with ``font_param``: ``text_labels(config)`` is (the static labels, []) or
+            ([], the parsed number format) of the block's params; raises ParamError (ParamLimitError
+            for a label over the length limit).
     """
 
     type: str
@@ -341,6 +344,8 @@ class BlockDef:
     #: the param naming the font of a block whose glyph atlas the compiler builds (Text.font;
     #: docs/language/rendering.md#text); the lowering reaches it through ``LowerContext.image`` and ``text_layout``
     font_param: str | None = None
+    #: with ``font_param``: the labels or number format the block draws, from its params
+    text_labels: Callable[[Mapping[str, Any]], tuple[list[str], Any]] | None = None
 
     def input(self, port: str) -> PortDef | None:
         """The input port ``port``, or None."""

@@ -6,17 +6,54 @@ layout (``Value.image``). ``format`` is parsed here by the strict grammar of
 :mod:`oscilla.blocks.text_format`, never evaluated.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from oscilla.blocks.context import LowerContext
 from oscilla.blocks.literals import describe_value
-from oscilla.blocks.registry import BlockDef, E, ParamDef, ParamError, PortDef, S, register
+from oscilla.blocks.registry import BlockDef, E, ParamDef, ParamError, ParamLimitError, PortDef, S, register
 from oscilla.blocks.shapes import TEXT
-from oscilla.blocks.text_format import FormatError, parse_format
+from oscilla.blocks.text_format import FormatError, NumberFormat, parse_format
 from oscilla.blocks.values import ImageShape, Value
 
 #: Text's label alignments (the anchor is the label's left end, centre or right end)
 TEXT_ALIGN = ("center", "left", "right")
+#: the most characters of one label
+MAX_CHARS = 256
+#: the most entries of ``texts``
+MAX_TEXTS = 4096
+
+
+def text_labels(config: Mapping[str, Any]) -> tuple[list[str], NumberFormat | None]:
+    """The static labels (``text`` or ``texts``) or the number format of a Text block's params:
+    ``(labels, None)`` or ``([], format)``.
+
+    Raises:
+        ParamError: none or several of text/texts/format, a label with a newline, a format outside
+            the grammar; ParamLimitError: a label over MAX_CHARS characters or over MAX_TEXTS labels.
+    """
+    given = [k for k in ("text", "texts", "format") if config.get(k) not in (None, "", [])]
+    if len(given) != 1:
+        raise ParamError(
+            "give exactly one of text (one label), texts (a list, one label per lane) and format (a number "
+            f"per lane); got {', '.join(given) or 'none'}"
+        )
+    if given[0] == "format":
+        try:
+            return [], parse_format(config["format"])
+        except FormatError as e:
+            raise ParamError(f"format: {e}") from None
+    labels = [config["text"]] if given[0] == "text" else list(config["texts"])
+    if len(labels) > MAX_TEXTS:
+        raise ParamLimitError(f"texts has {len(labels)} labels; at most {MAX_TEXTS}")
+    for s in labels:
+        if not isinstance(s, str):
+            raise ParamError(f"{given[0]} holds {describe_value(s)}; labels are strings")
+        if "\n" in s or "\r" in s:
+            raise ParamError(f"{s!r}: a label is one line (no newlines)")
+        if len(s) > MAX_CHARS:
+            raise ParamLimitError(f"a label has {len(s)} characters; at most {MAX_CHARS}")
+    return labels, None
 
 
 def _parse_texts(raw: Any) -> list[str] | None:
@@ -82,6 +119,7 @@ register(
         ),
         lower=_lower_text,
         font_param="font",
+        text_labels=text_labels,
         formula="one line of text per lane, size world units per em (the font's size), anchored at the "
         "lane's position (the line's vertical middle; its left end, centre or right end by align): text, "
         "or texts[lane mod len(texts)], or value formatted by format (on the GPU), times the sink's color",

@@ -10,13 +10,13 @@ Each problem is one coded diagnostic on the block.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from oscilla.blocks.text_format import FormatError, NumberFormat, parse_format
+from oscilla.blocks.registry import ParamError, ParamLimitError
 from oscilla.compiler.files import FileRefused, FileRoots, check_regular_file, resolve_file
 from oscilla.compiler.graph import Graph
 from oscilla.diagnostics import DiagnosticCollector
@@ -24,12 +24,10 @@ from oscilla.program import FORMAT_GLYPHS, ImageData, TextLayout
 
 #: the font param's value naming the font Pillow ships
 DEFAULT_FONT = "default"
-#: the most characters of one label
-MAX_CHARS = 256
-#: the most entries of ``texts``
-MAX_TEXTS = 4096
 #: the atlas's width in texels (rows of glyphs are added below as needed)
 ATLAS_WIDTH = 1024
+#: the codes of a refused font file (reported on the font param; the others on the block)
+FONT_FILE_CODES = ("E_FILE_NOT_FOUND", "E_FILE_UNREADABLE", "E_PATH_OUTSIDE_PATCH")
 #: the label alignments and the fraction of the width left of the anchor
 ALIGN = {"left": 0.0, "center": 0.5, "right": 1.0}
 
@@ -50,38 +48,6 @@ def open_font(raw: str, roots: FileRoots, em: int) -> tuple[Any, str]:
         raise FileRefused(
             "E_FILE_UNREADABLE", f"{raw!r} is not a font file Pillow reads (TrueType/OpenType): {e}"
         ) from None
-
-
-def _labels(config: dict[str, Any]) -> tuple[list[str], NumberFormat | None]:
-    """The static labels (``text`` or ``texts``) or the number format of a Text block's params.
-
-    Raises:
-        FileRefused: E_PARAM_INVALID for none or several of text/texts/format, a bad list, a newline,
-            a format outside the grammar; E_LIMIT_EXCEEDED for a label over MAX_CHARS.
-    """
-    given = [k for k in ("text", "texts", "format") if config.get(k) not in (None, "", [])]
-    if len(given) != 1:
-        raise FileRefused(
-            "E_PARAM_INVALID",
-            "give exactly one of text (one label), texts (a list, one label per lane) and format (a number "
-            f"per lane); got {', '.join(given) or 'none'}",
-        )
-    if given[0] == "format":
-        try:
-            return [], parse_format(config["format"])
-        except FormatError as e:
-            raise FileRefused("E_PARAM_INVALID", f"format: {e}") from None
-    labels = [config["text"]] if given[0] == "text" else config["texts"]
-    if not isinstance(labels, list) or not labels or len(labels) > MAX_TEXTS:
-        raise FileRefused("E_PARAM_INVALID", f"texts must be a list of 1 to {MAX_TEXTS} strings")
-    for s in labels:
-        if not isinstance(s, str):
-            raise FileRefused("E_PARAM_INVALID", f"{given[0]} holds {s!r}; labels are strings")
-        if "\n" in s or "\r" in s:
-            raise FileRefused("E_PARAM_INVALID", f"{s!r}: a label is one line (no newlines)")
-        if len(s) > MAX_CHARS:
-            raise FileRefused("E_LIMIT_EXCEEDED", f"a label has {len(s)} characters; at most {MAX_CHARS}")
-    return list(labels), None
 
 
 def _rasterize(font: Any, chars: Sequence[str]) -> tuple[ImageData, np.ndarray]:
@@ -112,14 +78,23 @@ def _rasterize(font: Any, chars: Sequence[str]) -> tuple[ImageData, np.ndarray]:
     return ImageData("", atlas.width, atlas.height, rgba.tobytes()), metrics
 
 
-def build_text(config: dict[str, Any], roots: FileRoots) -> tuple[ImageData, TextLayout]:
-    """The atlas and layout of a Text block with params ``config`` (text/texts/format, font, em, align).
+def build_text(
+    config: dict[str, Any], roots: FileRoots, labels_of: Callable[[dict[str, Any]], tuple[list[str], Any]]
+) -> tuple[ImageData, TextLayout]:
+    """The atlas and layout of a Text block with params ``config`` (font, em, align and what
+    ``labels_of``, the block's ``text_labels`` hook, reads: the static labels, or a number format
+    with ``prefix``, ``suffix``, ``precision``, ``plus``, ``width`` and ``slots``).
 
     Raises:
-        FileRefused: the diagnostics of :func:`open_font` and the label checks (E_PARAM_INVALID,
-            E_LIMIT_EXCEEDED).
+        FileRefused: the diagnostics of :func:`open_font`; E_PARAM_INVALID or E_LIMIT_EXCEEDED for
+            labels the hook refuses.
     """
-    labels, fmt = _labels(config)
+    try:
+        labels, fmt = labels_of(config)
+    except ParamLimitError as e:
+        raise FileRefused("E_LIMIT_EXCEEDED", str(e)) from None
+    except ParamError as e:
+        raise FileRefused("E_PARAM_INVALID", str(e)) from None
     em = int(config.get("em", 64))
     font, name = open_font(str(config.get("font", DEFAULT_FONT)), roots, em)
     align = ALIGN[str(config.get("align", "center"))]
@@ -156,12 +131,12 @@ def load_texts(
     atlases: dict[str, ImageData] = {}
     layouts: dict[str, TextLayout] = {}
     for b in g.blocks.values():
-        param = b.defn.font_param
-        if param is None or any(d.block == b.id and d.severity == "error" for d in diags.items):
+        param, labels_of = b.defn.font_param, b.defn.text_labels
+        if param is None or labels_of is None or any(d.block == b.id and d.severity == "error" for d in diags.items):
             continue  # a param already refused: its own diagnostic says it
         try:
-            atlases[b.id], layouts[b.id] = build_text(b.config, roots)
+            atlases[b.id], layouts[b.id] = build_text(b.config, roots, labels_of)
         except FileRefused as e:
-            port = param if e.code.startswith("E_FILE") or e.code == "E_PATH_OUTSIDE_PATCH" else None
+            port = param if e.code in FONT_FILE_CODES else None
             diags.add(e.code, f"{b.type}: {e.message}", block=b.id, port=port)
     return atlases, layouts
