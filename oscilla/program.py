@@ -342,6 +342,41 @@ class KernelSpec:
     part: int = 0
 
 
+@dataclass(frozen=True, eq=False)
+class TextLayout:
+    """What a ``Text`` sink draws besides its atlas (docs/language/rendering.md#text; text.wgsl).
+
+    Glyph quads are placed in font pixels relative to each label's anchor (the left end of the
+    line's vertical middle, Pillow's anchor ``"lm"``), then scaled by ``size / em`` world units
+    per font pixel.
+
+    Attributes:
+        glyphs: float32 ``(n_glyphs, 8)``: atlas rectangle (x, y, w, h in texels), the rectangle's
+            top-left offset from the pen (x, y font pixels, y down), the advance (font pixels), 0.
+            In ``format`` mode glyphs 0..18 are ``FORMAT_GLYPHS`` in order.
+        table: float32 ``(labels, slots, 4)``: static text: per character slot (glyph index or -1,
+            pen x in font pixels, the label's width in font pixels, 0). Format mode: one row of
+            the prefix's then the suffix's glyph indices.
+        slots: characters per label drawn (quads per lane: ``6 * slots`` vertices).
+        labels: rows of ``table`` (static: lane i draws row ``i mod labels``).
+        em: the font size glyphs were rasterized at, pixels.
+        align: 0 left, 0.5 centre, 1 right: the fraction of the label's width left of the anchor.
+        format: format mode: (precision, plus, width, prefix length, suffix length), else None.
+    """
+
+    glyphs: bytes
+    table: bytes
+    slots: int
+    labels: int
+    em: float
+    align: float
+    format: tuple[int, bool, int, int, int] | None = None
+
+
+#: the glyphs 0..18 of a format-mode atlas, in order (text.wgsl indexes them)
+FORMAT_GLYPHS = "0123456789-+.naif# "
+
+
 @dataclass(frozen=True)
 class SinkSpec:
     """What a RenderInstances2D draws: slot references for each render input.
@@ -393,6 +428,8 @@ class SinkSpec:
     image_filter: str = "linear"
     #: the Image's sprite-sheet grid (cols, rows); (1, 1) is the whole image
     image_grid: tuple[int, int] = (1, 1)
+    #: a Text shape (docs/language/rendering.md#text): its glyph layout; ``image`` is its atlas
+    text: TextLayout | None = None
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,27 @@ IMAGE_SINK = WgslStruct(
     doc="The Image sink's uniform (oscilla/abi/uniforms.py, IMAGE_SINK): its sprite grid.",
 )
 
+#: the per-sink uniform of text.wgsl besides SINK (``var<uniform> text`` of a Text sink;
+#: docs/language/rendering.md#text), written once
+TEXT_SINK = WgslStruct(
+    "TextSink",
+    [
+        Member("slots", "u32", "characters per label (quads per lane)"),
+        Member("labels", "u32", "rows of the label table (static text: lane i draws row i mod labels)"),
+        Member("mode", "u32", "0: static text from the table; 1: the shape's value formatted"),
+        Member("decimals", "u32", "format: decimals"),
+        Member("plus", "u32", "format: 1 writes + before non-negative values"),
+        Member("width", "u32", "format: the number padded with spaces on the left to this many characters"),
+        Member("prefix", "u32", "format: literal characters before the number (table row 0 first)"),
+        Member("suffix", "u32", "format: literal characters after the number (table row 0 after the prefix)"),
+        Member("em", "f32", "the font size the atlas was rasterized at, pixels"),
+        Member("align", "f32", "the fraction of a label's width left of its anchor (0, 0.5, 1)"),
+        Member("_pad0", "f32"),
+        Member("_pad1", "f32"),
+    ],
+    doc="The Text sink's uniform (oscilla/abi/uniforms.py, TEXT_SINK): its label layout and format.",
+)
+
 #: the renderer's frame uniform (``var<uniform> frame`` of instances.wgsl, lines.wgsl, splat.wgsl),
 #: rewritten only when the target size or the view transform (oscilla/drawing/view.py) changes:
 #: world (x, y) -> pixel ``size / 2 + ((x, y) - center) * scale``

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from oscilla.blocks.values import Value
 from oscilla.ir.graph import IRBuilder, StateCell
+from oscilla.program import TextLayout
 
 
 class LowerContext(Protocol):
@@ -237,6 +238,11 @@ class LowerContext(Protocol):
         """``(index, width, height)`` of the image file this block's ``image_param`` names (loaded
         and checked by the compiler before lowering; docs/language/rendering.md#images): the
         index into the program's images (one per file), and its size in pixels."""
+        ...
+
+    def text_layout(self) -> TextLayout:
+        """The glyph layout of this Text block (built with its atlas by the compiler before lowering;
+        docs/language/rendering.md#text); :meth:`image` gives the atlas's index."""
         ...
 
     def declare_camera(self, params: Value) -> None:

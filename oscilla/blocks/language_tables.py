@@ -82,6 +82,7 @@ _EXPLAINED_IN = {
     "render": ("rendering", "rendering.md#geometry"),
     "image": ("images", "rendering.md#images"),
     "shape_select": ("per-lane shapes", "rendering.md#per-lane-shapes"),
+    "text": ("text", "rendering.md#text"),
     "adapters": ("adapters", "types-and-units.md#adapters"),
 }
 

@@ -311,6 +311,10 @@ class BlockDef:
         check_input_types: run once after the edge checks, for a block none of whose input
             edges was rejected: checks that depend on the input payloads (an Expression's text).
         image_param: the param naming an image file the compiler loads for the block (Image.path).
+        font_param: the param naming the font of a block whose glyph atlas the compiler builds (Text.font).
+        text_labels: with ``font_param``: ``text_labels(config)`` is (the static labels, []) or
+            ([], the parsed number format) of the block's params; raises ParamError (ParamLimitError
+            for a label over the length limit).
     """
 
     type: str
@@ -337,6 +341,11 @@ class BlockDef:
     #: the string param naming an image file the compiler loads for this block (Image.path;
     #: docs/language/rendering.md#images); the lowering reaches it through ``LowerContext.image``
     image_param: str | None = None
+    #: the param naming the font of a block whose glyph atlas the compiler builds (Text.font;
+    #: docs/language/rendering.md#text); the lowering reaches it through ``LowerContext.image`` and ``text_layout``
+    font_param: str | None = None
+    #: with ``font_param``: the labels or number format the block draws, from its params
+    text_labels: Callable[[Mapping[str, Any]], tuple[list[str], Any]] | None = None
 
     def input(self, port: str) -> PortDef | None:
         """The input port ``port``, or None."""
@@ -420,6 +429,7 @@ MODULE_ORDER = (
     "render",
     "image",
     "shape_select",
+    "text",
     "adapters",
 )
 

@@ -53,11 +53,12 @@ def _lower_select(ctx: LowerContext) -> dict[str, Value]:
     path: Value | None = None
     for port in ports:
         v = ctx.input_value(port)
-        if v.image is not None:
+        if v.image is not None:  # an Image, or a Text (whose glyph atlas is its texture)
+            kind = "a Text" if getattr(v.image, "text", None) is not None else "an Image"
             ctx.report(
                 "E_TYPE_MISMATCH",
-                f"ShapeSelect.{port} receives an Image shape; ShapeSelect chooses among ellipses, rects and paths "
-                f"(a sink draws one texture): draw the images with a RenderInstances2D of their own",
+                f"ShapeSelect.{port} receives {kind} shape; ShapeSelect chooses among ellipses, rects and paths "
+                f"(a sink draws one texture): draw it with a RenderInstances2D of its own",
                 port=port,
             )
             v = Value(v.nodes, v.payload, v.instance, v.event, v.path)

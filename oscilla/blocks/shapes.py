@@ -13,7 +13,7 @@ from oscilla.blocks.registry import ConstantDefault
 from oscilla.payloads import SHAPE
 
 #: shape kinds: the first component of a shape value
-ELLIPSE, RECT, PATH, IMAGE = 0.0, 1.0, 2.0, 3.0
+ELLIPSE, RECT, PATH, IMAGE, TEXT = 0.0, 1.0, 2.0, 3.0, 4.0
 
 #: the default of shape inputs (Array.element, RenderInstances2D.shape): an ellipse with
 #: semi-axes 0.02, unrotated

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oscilla.program import TextLayout
+
 
 @dataclass(frozen=True)
 class ImageShape:
@@ -18,6 +20,8 @@ class ImageShape:
     index: int
     filter: str = "linear"
     grid: tuple[int, int] = (1, 1)
+    #: a Text shape's glyph layout (docs/language/rendering.md#text); the image is then its atlas
+    text: TextLayout | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from oscilla.compiler.isolate import isolate, without_blocks
 from oscilla.compiler.lower_blocks import Lowered, lower_graph
 from oscilla.compiler.normalize import normalize
 from oscilla.compiler.schedule import Plan, plan_schedule, validate_schedule
+from oscilla.compiler.text import load_texts
 from oscilla.diagnostics import CompileError, DiagnosticCollector, did_you_mean
 from oscilla.patch import Patch, load_patch
 from oscilla.program import (
@@ -143,6 +144,8 @@ def _analyze(patch: Patch, diags: DiagnosticCollector, files: _Files):
     found so far."""
     g = normalize(patch, diags)
     g.images = load_images(g, files.roots, files.max_side, diags, files.cache)
+    atlases, g.text_layouts = load_texts(g, files.roots, diags)
+    g.images.update(atlases)
     try:
         t = infer_types(g, diags)
         check_combine(g, t, diags)
@@ -231,6 +234,7 @@ def _sink_spec(
         image=image.index if image is not None else None,
         image_filter=image.filter if image is not None else "linear",
         image_grid=image.grid if image is not None else (1, 1),
+        text=image.text if image is not None else None,
     )
 
 

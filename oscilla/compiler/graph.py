@@ -10,7 +10,7 @@ from typing import Any
 
 from oscilla.blocks.registry import BlockDef
 from oscilla.payloads import PortType
-from oscilla.program import ImageData
+from oscilla.program import ImageData, TextLayout
 
 
 @dataclass
@@ -54,6 +54,8 @@ class Graph:
     diagnosed_inputs: set[tuple[str, str]] = field(default_factory=set)
     #: block id -> the image file it draws, decoded (blocks with an ``image_param``; oscilla/compiler/images.py)
     images: dict[str, ImageData] = field(default_factory=dict)
+    #: block id -> the glyph layout of a Text block (its atlas is in ``images``; oscilla/compiler/text.py)
+    text_layouts: dict[str, TextLayout] = field(default_factory=dict)
 
     #: (block, output port) -> edges out of it, in edge order; built on first use
     _outputs: dict[tuple[str, str], list[NEdge]] | None = field(default=None, repr=False, compare=False)

@@ -22,7 +22,7 @@ from oscilla.compiler.combine import combine_values
 from oscilla.compiler.graph import Graph, NBlock, NEdge, Typed
 from oscilla.ir.graph import IRBuilder, StateCell
 from oscilla.payloads import BOOL, COLOR, COMPONENT_DTYPE, FIELD, FLOAT, STRIDE, VEC3
-from oscilla.program import ImageData
+from oscilla.program import ImageData, TextLayout
 
 
 @dataclass
@@ -223,6 +223,9 @@ class PatchLowerContext:
             index = len(images)
             images.append(img)
         return index, img.width, img.height
+
+    def text_layout(self) -> TextLayout:
+        return self._lowerer.g.text_layouts[self.block_id]
 
     def declare_camera(self, params: Value) -> None:
         self._lowerer.out.camera = LoweredCamera(self.block_id, params)

@@ -81,6 +81,7 @@ from oscilla.drawing.images import ImageTextures, image_bind_group, image_pipeli
 from oscilla.drawing.lines import line_draw
 from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.drawing.splat import SplatSink, pick_splat_sinks, splat_eligible
+from oscilla.drawing.text import text_bind_group, text_pipeline
 from oscilla.drawing.view import IDENTITY, ViewTransform
 from oscilla.program import ImageData, SinkSpec, SlotMeta
 
@@ -102,6 +103,8 @@ def _layout_entries() -> list[dict]:
 SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_PATH, SHAPE_ANY, SHAPE_CIRCLE = 0, 1, 2, 3, 4
 #: an Image sink's kind: its own shader and pipelines (oscilla/drawing/images.py), never splatted
 SHAPE_IMAGE = 5
+#: a Text sink's kind: its own shader and pipelines (oscilla/drawing/text.py), never splatted
+SHAPE_TEXT = 6
 
 #: shape kinds the compute splat rasterizer draws (oscilla/drawing/splat.py)
 SPLAT_KINDS = frozenset({SHAPE_ELLIPSE, SHAPE_RECT, SHAPE_CIRCLE})
@@ -120,6 +123,8 @@ def static_shape_kind(nodes: Sequence[Any] | None, slot_meta: Sequence[SlotMeta]
     """
     if getattr(sink, "kind", "instances") != "instances":
         return SHAPE_ANY  # a line sink (oscilla/drawing/lines.py) has no shape
+    if getattr(sink, "text", None) is not None:
+        return SHAPE_TEXT  # docs/language/rendering.md#text
     if getattr(sink, "image", None) is not None:
         return SHAPE_IMAGE  # docs/language/rendering.md#images
     comps = slot_meta[sink.shape].components if nodes is not None else ()
@@ -321,6 +326,12 @@ class InstanceRenderer:
                         device, target_format, sink.blend
                     )
                 continue
+            if kind == SHAPE_TEXT:
+                if (sink.blend, kind) not in self._pipelines:
+                    self._text_bgl, self._pipelines[(sink.blend, kind)] = text_pipeline(
+                        device, target_format, sink.blend
+                    )
+                continue
             if (sink.blend, kind) not in self._pipelines:
                 self._pipelines[(sink.blend, kind)] = _pipeline(device, target_format, sink.blend, kind)[1]
         self._frame_buffer = device.create_buffer(
@@ -333,8 +344,8 @@ class InstanceRenderer:
         self.view: ViewTransform = IDENTITY
         self._sink_buffers = []
         self._image_grids: list[Any] = []  # the Image sinks' grid uniforms, kept alive with their bind groups
-        # (bind group, lanes, camera sink or None, pipeline, splat path or None) per drawn sink
-        self._draws: list[tuple[object, int, CameraSortSink | None, Any, SplatSink | None]] = []
+        # (bind group, lanes, camera sink or None, pipeline, splat path or None, vertices per lane) per drawn sink
+        self._draws: list[tuple[object, int, CameraSortSink | None, Any, SplatSink | None, int]] = []
         splatting = pick_splat_sinks(
             [
                 (i, int(s.lanes))
@@ -348,7 +359,9 @@ class InstanceRenderer:
         self.splats: dict[int, SplatSink] = {}
         self._camera_sinks: list[CameraSortSink | None] = []
         #: the program's images as textures, uploaded once (Image sinks only)
-        self.textures = ImageTextures(device, images) if any(k == SHAPE_IMAGE for k in self.shape_kinds) else None
+        self.textures = (
+            ImageTextures(device, images) if any(k in (SHAPE_IMAGE, SHAPE_TEXT) for k in self.shape_kinds) else None
+        )
         storage = wgpu.BufferUsage.STORAGE
         self._dummy = device.create_buffer(label="oscilla.render.dummy", size=16, usage=storage)
         val = {"buffer": value_buffer_f32, "offset": 0, "size": value_buffer_f32.size}
@@ -364,7 +377,7 @@ class InstanceRenderer:
                 self._sink_buffers.append(ubuf)
                 self._camera_sinks.append(None)
                 if segments > 0:
-                    self._draws.append((bind_group, segments, None, pipeline, None))
+                    self._draws.append((bind_group, segments, None, pipeline, None, 6))
                 continue
             ubuf = device.create_buffer_with_data(
                 label=f"oscilla.render.sink.{sink.block}",
@@ -387,6 +400,12 @@ class InstanceRenderer:
                 assert self.textures is not None
                 bind_group, grid = image_bind_group(device, self._image_bgl, sink, self.textures, resources)
                 self._image_grids.append(grid)
+            elif kind == SHAPE_TEXT:
+                assert self.textures is not None and sink.text is not None
+                bind_group, held = text_bind_group(
+                    device, self._text_bgl, sink, self.textures, resources, cs.indirect if cs else self._dummy
+                )
+                self._image_grids.extend(held)
             else:
                 bind_group = device.create_bind_group(
                     layout=self._bgl, entries=[{"binding": i, "resource": r} for i, r in enumerate(resources)]
@@ -398,8 +417,12 @@ class InstanceRenderer:
                 splat = self.splats[index] = SplatSink(
                     device, target_format, sink, kind, self._frame_buffer, ubuf, val, max_radius
                 )
-            if sink.lanes > 0:
-                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[(sink.blend, kind)], splat))
+            if sink.lanes > 0 and kind == SHAPE_TEXT:  # 6 vertices per character slot, every lane (text.wgsl)
+                assert sink.text is not None
+                pipeline = self._pipelines[(sink.blend, kind)]
+                self._draws.append((bind_group, int(sink.lanes), None, pipeline, None, 6 * sink.text.slots))
+            elif sink.lanes > 0:
+                self._draws.append((bind_group, int(sink.lanes), cs, self._pipelines[(sink.blend, kind)], splat, 6))
         self._attach_key: tuple[int, tuple, bool] | None = None
         self._attachments: list[dict[str, Any]] | None = None
 
@@ -494,7 +517,7 @@ class InstanceRenderer:
         rpass = encoder.begin_render_pass(color_attachments=self._attachments)
         if self._draws:
             current = None
-            for bind_group, lanes, cs, pipeline, splat in self._draws:
+            for bind_group, lanes, cs, pipeline, splat, vertices in self._draws:
                 if splat is not None:  # quads or the splat resolve, as the splat kernel chose
                     splat.draw(rpass, pipeline, bind_group)
                     current = None
@@ -504,7 +527,7 @@ class InstanceRenderer:
                     current = pipeline
                 rpass.set_bind_group(0, bind_group)
                 if cs is None:
-                    rpass.draw(6, lanes)
+                    rpass.draw(vertices, lanes)
                 else:
                     rpass.draw_indirect(cs.indirect, 0)
         rpass.end()

@@ -25,6 +25,7 @@ from oscilla.abi.uniforms import (
     RENDER_FRAME,
     RESOLVED_CAMERA,
     SINK,
+    TEXT_SINK,
     WgslStruct,
     wgsl_structs,
 )
@@ -43,6 +44,7 @@ SHADER_STRUCTS: dict[str, tuple[WgslStruct, ...]] = {
     "bloom.wgsl": (BLOOM,),
     "lines.wgsl": (RENDER_FRAME, LINE_SINK, RESOLVED_CAMERA),
     "image.wgsl": (RENDER_FRAME, SINK, IMAGE_SINK),
+    "text.wgsl": (RENDER_FRAME, SINK, TEXT_SINK),
     "overlay.wgsl": (OVERLAY,),
 }
 
@@ -58,6 +60,7 @@ SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "lines.wgsl": ("numerics.wgsl",),
     "camera_sort.wgsl": ("numerics.wgsl",),
     "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
+    "text.wgsl": ("numerics.wgsl",),
 }
 
 
