@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args
 
 import numpy as np
 
+from oscilla.abi.bindings import VALUE_RANGE_ELEMENTS, storage_bindings, value_ranges
 from oscilla.diagnostics import ERROR, Diagnostic
 from oscilla.ir.graph import Node, StateCell, format_node
 from oscilla.ir.opcodes import DType
@@ -74,6 +75,12 @@ class DeviceLimits:
     #: the largest width or height of a 2-D texture, pixels (an Image's texture); 8192 is what every
     #: WebGPU device supports
     max_texture_dimension_2d: int = 8192
+    #: the largest buffer, bytes (the f32 ValueStore, bound as several ranges, may reach it);
+    #: 256 MiB is the WebGPU default
+    max_buffer_bytes: int = 2**28
+    #: storage buffers one shader stage may bind (each extra ValueStore range takes two); 8 is the
+    #: WebGPU default
+    max_storage_buffers_per_stage: int = 8
 
     @classmethod
     def from_device(cls, device: Any) -> DeviceLimits:
@@ -81,6 +88,8 @@ class DeviceLimits:
         return cls(
             max_storage_binding_bytes=int(device.limits["max-storage-buffer-binding-size"]),
             max_texture_dimension_2d=int(device.limits.get("max-texture-dimension-2d", 8192)),
+            max_buffer_bytes=int(device.limits.get("max-buffer-size", 2**28)),
+            max_storage_buffers_per_stage=int(device.limits.get("max-storage-buffers-per-shader-stage", 8)),
         )
 
 
@@ -565,6 +574,14 @@ class CompiledProgram:
     #: ``settings.controls``: the patch's declared controls, whose channels start at their defaults and are
     #: clamped to their ranges (docs/guide/controls.md)
     controls: tuple[ControlSpec, ...] = ()
+    #: elements of one binding range of the f32 ValueStore the kernels were generated for
+    #: (oscilla/abi/bindings.py: ``VALUE_RANGE_ELEMENTS`` at compile time)
+    value_range: int = VALUE_RANGE_ELEMENTS
+
+    @property
+    def value_ranges(self) -> int:
+        """Binding ranges of the f32 ValueStore (1 when it fits one range)."""
+        return value_ranges(self.storage_size("f32"), self.value_range)
 
     def storage_size(self, storage: str) -> int:
         """Elements needed by a ValueStore storage class: max(offset + size) over its slots."""
@@ -586,6 +603,9 @@ class CompiledProgram:
             for c in STATE_STORAGE_CLASSES
         ]
         for name, elements, members in buffers:
+            if name == "ValueStore f32":
+                out += self._value_range_diagnostics(limits, elements, members)
+                continue
             if 4 * elements <= limit:
                 continue
             instance = max(members, key=lambda m: m.size).instance  # the largest member: the one to shrink
@@ -615,6 +635,54 @@ class CompiledProgram:
                     )
                 )
         return out
+
+    def _value_range_diagnostics(
+        self, limits: DeviceLimits, elements: int, members: Sequence[SlotMeta | StateCellLayout]
+    ) -> list[Diagnostic]:
+        """E_LIMIT_EXCEEDED for the f32 ValueStore, which the kernels bind as ranges of
+        ``value_range`` elements: beyond the device's largest buffer, with a slot larger than one
+        range (or than the device binds), or with more ranges than the device's storage bindings
+        per shader stage allow."""
+        binding, ranges = limits.max_storage_binding_bytes, self.value_ranges
+        range_bytes = min(4 * self.value_range, binding)
+        big = max(members, key=lambda m: m.size) if members else None
+        where = f"reduce the instance {big.instance!r}" if big is not None and big.instance else "use fewer lanes"
+        problems = []
+        if 4 * elements > limits.max_buffer_bytes:
+            problems.append(
+                f"the ValueStore f32 buffer needs {4 * elements} bytes, more than the device's largest buffer "
+                f"({limits.max_buffer_bytes} bytes)"
+            )
+        elif ranges == 1 and 4 * elements > binding:
+            problems.append(
+                f"the ValueStore f32 buffer needs {4 * elements} bytes, more than the device's maximum storage "
+                f"binding ({binding} bytes)"
+            )
+        elif ranges > 1 and 4 * self.value_range > binding:
+            problems.append(
+                f"the ValueStore f32 buffer is bound as ranges of {4 * self.value_range} bytes, more than the "
+                f"device's maximum storage binding ({binding} bytes)"
+            )
+        elif big is not None and 4 * big.size > range_bytes:
+            problems.append(
+                f"one ValueStore f32 slot needs {4 * big.size} bytes, more than one storage binding "
+                f"({range_bytes} bytes)"
+            )
+        elif storage_bindings(ranges) > limits.max_storage_buffers_per_stage:
+            problems.append(
+                f"the ValueStore f32 buffer needs {ranges} bindings of {4 * self.value_range} bytes "
+                f"({storage_bindings(ranges)} storage buffers per kernel), more than the device's "
+                f"{limits.max_storage_buffers_per_stage}"
+            )
+        return [
+            Diagnostic(
+                "E_LIMIT_EXCEEDED",
+                ERROR,
+                f"{p}; {where} or observe fewer ports",
+                block=big.instance if big is not None else None,
+            )
+            for p in problems
+        ]
 
     @property
     def dispatches_per_frame(self) -> int:

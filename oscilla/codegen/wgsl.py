@@ -13,6 +13,9 @@ phase, generated from the table in oscilla/abi/bindings.py (group 0: ``fu`` the 
 ``vf vi vu`` the ValueStore, read_write in phase 1 and read in phase 2; ``sf si`` the StateBuffer,
 the other way round; ``vf4 sf4`` the f32 buffers again as vec4s; ``sc`` scratch). Slot and cell
 offsets are multiples of 4 elements (compiler.allocate), so ``offset / 4`` indexes the vec4 views.
+An f32 ValueStore larger than one binding range is declared as ranges (``vf_k``/``vf4_k``, k >= 1;
+oscilla/abi/bindings.py) and each f32 slot is indexed in its range with a range-local offset
+(:func:`value_ref`); a store within one range generates exactly the single-binding text.
 """
 
 from __future__ import annotations
@@ -22,12 +25,19 @@ from functools import cache
 
 import numpy as np
 
-from oscilla.abi.bindings import BufferKey, binding_name, wgsl_declarations
+from oscilla.abi.bindings import (
+    VALUE_RANGE_ELEMENTS,
+    BufferKey,
+    binding_name,
+    range_name,
+    value_ranges,
+    wgsl_declarations,
+)
 from oscilla.abi.dispatch import WORKGROUP_SIZE
 from oscilla.codegen.frame_fields import TIME_FIELDS, external_field
 from oscilla.ir.graph import Node, reachable
 from oscilla.ir.opcodes import OPCODES
-from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout
+from oscilla.program import KernelSpec, ReductionSpec, SlotMeta, StateLayout, storage_sizes
 from oscilla.shaders import load_wgsl, shader_source
 
 #: WGSL names of the ValueStore / StateBuffer arrays per storage class (oscilla/abi/bindings.py)
@@ -69,9 +79,24 @@ def literal(n: Node) -> str:
     return f"{int(v) & 0xFFFFFFFF}u"
 
 
-def bindings(phase: int) -> str:
-    """The binding declarations of a kernel of ``phase`` (1 or 2), from oscilla/abi/bindings.py."""
-    return wgsl_declarations(phase)
+def bindings(phase: int, ranges: int = 1) -> str:
+    """The binding declarations of a kernel of ``phase`` (1 or 2) whose f32 ValueStore spans
+    ``ranges`` binding ranges, from oscilla/abi/bindings.py."""
+    return wgsl_declarations(phase, ranges)
+
+
+def value_ref(sm: SlotMeta, range_elements: int = VALUE_RANGE_ELEMENTS) -> tuple[str, str, int]:
+    """Where kernels index slot ``sm``: (scalar array name, vec4 array name, element offset in
+    that array). An f32 slot lies in one range (compiler.allocate), so its offset is local to
+    range ``offset // range_elements``; the vec4 name is "" for i32/u32 slots."""
+    if sm.storage != "f32":
+        return VALUE_ARRAYS[sm.storage], "", sm.offset
+    k = sm.offset // range_elements
+    return range_name(k, False), range_name(k, True), sm.offset - k * range_elements
+
+
+def _ranges(slot_meta: tuple[SlotMeta, ...], range_elements: int) -> int:
+    return value_ranges(storage_sizes(slot_meta)["f32"], range_elements)
 
 
 @cache
@@ -125,8 +150,10 @@ class _Emitter:
         width: int = 1,
         field_slot_of: dict[int, SlotMeta] | None = None,
         reductions: dict[int, ReductionSpec] | None = None,
+        range_elements: int = VALUE_RANGE_ELEMENTS,
     ):
         self.nodes = nodes
+        self.range_elements = range_elements
         self.reductions = reductions or {}
         self.sig_slot_of = sig_slot_of
         self.field_slot_of = field_slot_of or {}
@@ -180,13 +207,13 @@ class _Emitter:
         """Node ``nid`` read from its one-component slot ``sm`` instead of computed: a value an
         earlier part of a split kernel stored (docs/compiler/scheduling.md#splitting)."""
         n: Node = self.nodes[nid]
-        arr = VALUE_ARRAYS[sm.storage]
+        arr, arr4, off = value_ref(sm, self.range_elements)
         if self.w == 1:
-            code = f"{arr}[{sm.offset}u]"
+            code = f"{arr}[{off}u]"
         elif sm.storage == "f32":
-            code = f"vf4[{sm.offset // 4}u + inv]"  # 4 lanes, 16-byte aligned (layout)
+            code = f"{arr4}[{off // 4}u + inv]"  # 4 lanes, 16-byte aligned (layout)
         else:
-            code = self._lane_loads(arr, n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+            code = self._lane_loads(arr, n.dtype, lambda j: f"{off}u + lane0 + {j}u")
         name = f"v{len(self.lines)}"
         self.names[nid] = name
         self.lines.append(f"    let {name}: {self._type(n.dtype)} = {code};")
@@ -207,10 +234,11 @@ class _Emitter:
             return
         if n.op in ("table", "scan"):  # a field slot of stride 1 written earlier, 16-byte aligned (layout)
             sm = self.field_slot_of[nid]
+            arr, arr4, off = value_ref(sm, self.range_elements)
             code = (
-                f"vf4[{sm.offset // 4}u + inv]"
+                f"{arr4}[{off // 4}u + inv]"
                 if sm.storage == "f32"
-                else self._lane_loads(VALUE_ARRAYS[sm.storage], n.dtype, lambda j: f"{sm.offset}u + lane0 + {j}u")
+                else self._lane_loads(arr, n.dtype, lambda j: f"{off}u + lane0 + {j}u")
             )
             name = f"v{len(self.lines)}"
             self.names[nid] = name
@@ -222,7 +250,8 @@ class _Emitter:
                 self.names[nid] = self._splat(literal(arg), arg.dtype)
                 return
             sm = self.sig_slot_of[arg.id]
-            code = self._splat(f"{VALUE_ARRAYS[sm.storage]}[{sm.offset}u]", n.dtype)
+            arr, _, off = value_ref(sm, self.range_elements)
+            code = self._splat(f"{arr}[{off}u]", n.dtype)
         elif n.op == "state":
             cell = self.cells[n.attrs[0]]
             arr = STATE_ARRAYS[cell.storage]
@@ -260,14 +289,12 @@ class _Emitter:
         elif n.op == "gather":  # lanes of a field materialized by an earlier stage, at any index
             sm = self.field_slot_of[n.args[0]]
             idx = self.expr(n.args[1])
-            arr = VALUE_ARRAYS[sm.storage]
+            arr, _, off = value_ref(sm, self.range_elements)
             last = sm.lanes - 1
             if self.w == 1:
-                code = f"{arr}[{sm.offset}u + u32(clamp({idx}, 0, {last}))]"
+                code = f"{arr}[{off}u + u32(clamp({idx}, 0, {last}))]"
             else:
-                code = self._lane_loads(
-                    arr, n.dtype, lambda j: f"{sm.offset}u + u32(clamp({idx}.{_XYZW[j]}, 0, {last}))"
-                )
+                code = self._lane_loads(arr, n.dtype, lambda j: f"{off}u + u32(clamp({idx}.{_XYZW[j]}, 0, {last}))")
         elif n.op in _HSV_COMPONENT:
             # one hsv2rgb call per (h, s, v) serves all three components
             key = n.args
@@ -302,8 +329,8 @@ class _Emitter:
 
 
 def _signal_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
-    arr = VALUE_ARRAYS[sm.storage]
-    return [f"    {arr}[{sm.offset + c}u] = {em.expr(nid)};" for c, nid in enumerate(sm.components)]
+    arr, _, off = value_ref(sm, em.range_elements)
+    return [f"    {arr}[{off + c}u] = {em.expr(nid)};" for c, nid in enumerate(sm.components)]
 
 
 def _field_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
@@ -314,23 +341,21 @@ def _field_stores(sm: SlotMeta, em: _Emitter) -> list[str]:
     """
     names = [em.expr(nid) for nid in sm.components]
     s = sm.stride
+    _, arr4, off = value_ref(sm, em.range_elements)
     if sm.storage == "f32":
         flat = [f"{names[c]}.{_XYZW[j]}" for j in range(4) for c in range(s)]
         if s == 1:
-            return [f"    vf4[{sm.offset // 4}u + inv] = {names[0]};"]
+            return [f"    {arr4}[{off // 4}u + inv] = {names[0]};"]
         return [
-            f"    vf4[{sm.offset // 4}u + inv * {s}u + {q}u] = vec4<f32>({', '.join(flat[4 * q : 4 * q + 4])});"
+            f"    {arr4}[{off // 4}u + inv * {s}u + {q}u] = vec4<f32>({', '.join(flat[4 * q : 4 * q + 4])});"
             for q in range(s)
         ]
-    return [line for j in range(4) for line in _lane_stores(sm, names, j)]
+    return [line for j in range(4) for line in _lane_stores(sm, names, j, em.range_elements)]
 
 
-def _lane_stores(sm: SlotMeta, names: list[str], j: int) -> list[str]:
-    arr = VALUE_ARRAYS[sm.storage]
-    return [
-        f"    {arr}[{sm.offset + c}u + (lane0 + {j}u) * {sm.stride}u] = {names[c]}.{_XYZW[j]};"
-        for c in range(sm.stride)
-    ]
+def _lane_stores(sm: SlotMeta, names: list[str], j: int, range_elements: int = VALUE_RANGE_ELEMENTS) -> list[str]:
+    arr, _, off = value_ref(sm, range_elements)
+    return [f"    {arr}[{off + c}u + (lane0 + {j}u) * {sm.stride}u] = {names[c]}.{_XYZW[j]};" for c in range(sm.stride)]
 
 
 def generate_kernel(
@@ -339,8 +364,10 @@ def generate_kernel(
     slot_meta: tuple[SlotMeta, ...],
     state: StateLayout,
     reductions: dict[int, ReductionSpec] | None = None,
+    range_elements: int = VALUE_RANGE_ELEMENTS,
 ) -> str:
-    """WGSL source of a signal or field kernel (prelude + bindings + body).
+    """WGSL source of a signal or field kernel (prelude + bindings + body); ``range_elements``:
+    elements of one binding range of the f32 ValueStore (oscilla/abi/bindings.py).
 
     A field kernel invocation computes lanes lane0 .. lane0+3 as vec4 values. When N is not a
     multiple of 4 the last invocation stores only its lanes below N, one scalar at a time. A field
@@ -360,6 +387,7 @@ def generate_kernel(
         width=LANES_PER_INVOCATION if field else 1,
         field_slot_of=field_slot_of,
         reductions=reductions,
+        range_elements=range_elements,
     )
     loaded = {slot_meta[s].components[0]: slot_meta[s] for s in k.loads}
     includes: set[str] = set()
@@ -400,10 +428,12 @@ def generate_kernel(
             for j in range(4):
                 body.append(f"    if (lane0 + {j}u < {k.lanes}u) {{")
                 for sm in writes:
-                    body += ["    " + ln for ln in _lane_stores(sm, [em.expr(c) for c in sm.components], j)]
+                    names = [em.expr(c) for c in sm.components]
+                    body += ["    " + ln for ln in _lane_stores(sm, names, j, range_elements)]
                 body.append("    }")
     body.append("}")
-    return "\n".join([kernel_prelude(), *op_includes(includes), bindings(1), "", *body, ""])
+    ranges = _ranges(slot_meta, range_elements)
+    return "\n".join([kernel_prelude(), *op_includes(includes), bindings(1, ranges), "", *body, ""])
 
 
 def op_includes(names: set[str]) -> list[str]:
@@ -413,7 +443,11 @@ def op_includes(names: set[str]) -> list[str]:
 
 
 def generate_commit(
-    commits: dict[str, tuple[int, int | None]], slot_meta: tuple[SlotMeta, ...], state: StateLayout, total: int
+    commits: dict[str, tuple[int, int | None]],
+    slot_meta: tuple[SlotMeta, ...],
+    state: StateLayout,
+    total: int,
+    range_elements: int = VALUE_RANGE_ELEMENTS,
 ) -> str:
     """WGSL of the phase 2 kernel. The cells' commit units are concatenated: invocation g copies
     its unit of a next-state slot into the cell (4 elements as one vec4 for plain f32 cells, one
@@ -427,24 +461,25 @@ def generate_commit(
         n = sm.size
         vec = c.storage == "f32" and c.frames == 1
         end = start + (-(-n // 4) if vec else n)
-        src = f"{VALUE_ARRAYS[sm.storage]}[{sm.offset}u + k]"
+        arr, arr4, off = value_ref(sm, range_elements)
+        src = f"{arr}[{off}u + k]"
         dst_arr = STATE_ARRAYS[c.storage]
         body.append(f"    if (lane < {end}u) {{")
         body.append(f"        let k = lane - {start}u;")
         if vec and n % 4 == 0:
-            body.append(f"        sf4[{c.offset // 4}u + k] = vf4[{sm.offset // 4}u + k];")
+            body.append(f"        sf4[{c.offset // 4}u + k] = {arr4}[{off // 4}u + k];")
         elif vec:
             body.append(f"        if (k < {n // 4}u) {{")
-            body.append(f"            sf4[{c.offset // 4}u + k] = vf4[{sm.offset // 4}u + k];")
+            body.append(f"            sf4[{c.offset // 4}u + k] = {arr4}[{off // 4}u + k];")
             body.append("        } else {")
             body.append(
-                f"            for (var e = {n // 4 * 4}u; e < {n}u; e++) {{ "
-                f"sf[{c.offset}u + e] = vf[{sm.offset}u + e]; }}"
+                f"            for (var e = {n // 4 * 4}u; e < {n}u; e++) {{ sf[{c.offset}u + e] = {arr}[{off}u + e]; }}"
             )
             body.append("        }")
         elif pslot is not None:
             ps = slot_meta[pslot]
-            body.append(f"        let p = u32({VALUE_ARRAYS[ps.storage]}[{ps.offset}u]);")
+            parr, _, poff = value_ref(ps, range_elements)
+            body.append(f"        let p = u32({parr}[{poff}u]);")
             body.append(f"        {dst_arr}[{c.offset}u + p * {n}u + k] = {src};")
         else:
             body.append(f"        {dst_arr}[{c.offset}u + k] = {src};")
@@ -452,7 +487,7 @@ def generate_commit(
         body.append("    }")
         start = end
     body.append("}")
-    return "\n".join([kernel_prelude(), bindings(2), "", *body, ""])
+    return "\n".join([kernel_prelude(), bindings(2, _ranges(slot_meta, range_elements)), "", *body, ""])
 
 
 # -- lane-coupled kernels (stage barriers) ----------------------------------------------------
@@ -467,7 +502,7 @@ _REDUCE_IDENTITY = {
 }
 
 
-def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
+def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...], range_elements: int = VALUE_RANGE_ELEMENTS) -> str:
     """Inclusive prefix sums with one workgroup: thread t scans its chunk of ceil(N/256) lanes
     sequentially, thread 0 turns the 256 chunk totals into offsets, every thread adds its offset."""
     lines = [
@@ -479,6 +514,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
     ]
     for scan in k.scans:
         s_in, s_out, lanes = slot_meta[scan.source_slot], slot_meta[scan.result_slot], scan.lanes
+        a_in, _, o_in = value_ref(s_in, range_elements)
+        a_out, _, o_out = value_ref(s_out, range_elements)
         chunk = -(-lanes // 256)
         lines += [
             "    {",
@@ -492,8 +529,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
                 for q in (0, 1)
                 for line in (
                     f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
-                    f"                run = run + vf[{s_in.offset}u + start + j + {q}u];",
-                    f"                vf[{s_out.offset}u + start + j + {q}u] = run;",
+                    f"                run = run + {a_in}[{o_in}u + start + j + {q}u];",
+                    f"                {a_out}[{o_out}u + start + j + {q}u] = run;",
                     "            }",
                 )
             ],
@@ -512,8 +549,8 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
                 for q in (0, 1)
                 for line in (
                     f"            if (j + {q}u < {chunk}u && start + j + {q}u < {lanes}u) {{",
-                    f"                vf[{s_out.offset}u + start + j + {q}u] = "
-                    f"vf[{s_out.offset}u + start + j + {q}u] + off;",
+                    f"                {a_out}[{o_out}u + start + j + {q}u] = "
+                    f"{a_out}[{o_out}u + start + j + {q}u] + off;",
                     "            }",
                 )
             ],
@@ -522,4 +559,4 @@ def generate_scan(k: KernelSpec, slot_meta: tuple[SlotMeta, ...]) -> str:
             "    }",
         ]
     lines.append("}")
-    return "\n".join([kernel_prelude(), bindings(1), "", *lines, ""])
+    return "\n".join([kernel_prelude(), bindings(1, _ranges(slot_meta, range_elements)), "", *lines, ""])

@@ -4,10 +4,15 @@ Slots are packed per storage class in slot order; state cells per class in decla
 Every offset is a multiple of 4 elements (16 bytes) so kernels may move a colour or four state
 elements with one vec4 access. A cell with a non-zero initial value gets the ConstPool entry
 ``init:<cell id>``.
+
+The f32 ValueStore is bound as ranges of ``range_elements`` elements (oscilla/abi/bindings.py):
+a slot that would straddle a range boundary starts at the next one instead, so every slot lies in
+one range. A store smaller than one range is laid out exactly as without ranges.
 """
 
 from __future__ import annotations
 
+from oscilla.abi.bindings import VALUE_RANGE_ELEMENTS
 from oscilla.compiler.schedule import Plan
 from oscilla.ir.graph import IRBuilder
 from oscilla.program import ConstPool, SlotMeta, StateCellLayout, StateCopy, StateLayout, state_storage_class
@@ -19,13 +24,25 @@ def _align(n: int) -> int:
     return -(-n // ALIGN) * ALIGN
 
 
-def layout_slots(plan: Plan, instances: dict[str, tuple[int, int]]) -> tuple[SlotMeta, ...]:
-    """Assign each slot its storage-class offset; a field slot takes lanes x stride elements."""
+def layout_slots(
+    plan: Plan, instances: dict[str, tuple[int, int]], range_elements: int = VALUE_RANGE_ELEMENTS
+) -> tuple[SlotMeta, ...]:
+    """Assign each slot its storage-class offset; a field slot takes lanes x stride elements.
+    An f32 slot that would cross a multiple of ``range_elements`` (a multiple of 4) starts at
+    that multiple; a slot larger than a range stays where it is (the limits check refuses it)."""
     offsets = {"f32": 0, "i32": 0, "u32": 0}
     out = []
     for s in plan.slots:
         lanes = instances[s.instance][0] if s.instance else 1
         stride = len(s.components)
+        size = lanes * stride
+        start = offsets[s.storage]
+        if (
+            s.storage == "f32"
+            and size <= range_elements
+            and start // range_elements != (start + size - 1) // range_elements
+        ):
+            offsets["f32"] = (start // range_elements + 1) * range_elements
         out.append(
             SlotMeta(
                 slot=s.slot,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from oscilla.abi import bindings
 from oscilla.abi.dispatch import dispatch_grid
 from oscilla.blocks.values import ImageShape, Value
 from oscilla.codegen.wgsl import generate_commit, generate_kernel, generate_scan, kernel_invocations
@@ -338,7 +339,8 @@ def _compile_expanded(
     instance_order = list(low.instances)
     plan = plan_schedule(low, obs, instance_order)
     validate_schedule(plan.steps)
-    slot_meta = layout_slots(plan, low.instances)
+    range_elements = bindings.VALUE_RANGE_ELEMENTS  # read now: tests shrink it
+    slot_meta = layout_slots(plan, low.instances, range_elements)
     state_layout, const_pool = layout_state(low.builder)
     nodes = tuple(low.builder.nodes)
 
@@ -347,11 +349,11 @@ def _compile_expanded(
     for k in plan.kernels:
         if k.kind == "commit":
             kernel_commits = {c: v for c, v in plan.commits.items() if c not in plan.copied}
-            wgsl[k.name] = generate_commit(kernel_commits, slot_meta, state_layout, k.lanes)
+            wgsl[k.name] = generate_commit(kernel_commits, slot_meta, state_layout, k.lanes, range_elements)
         elif k.kind == "scan":
-            wgsl[k.name] = generate_scan(k, slot_meta)
+            wgsl[k.name] = generate_scan(k, slot_meta, range_elements)
         else:
-            wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout, plan.reductions)
+            wgsl[k.name] = generate_kernel(k, nodes, slot_meta, state_layout, plan.reductions, range_elements)
         kernels.append(dataclasses.replace(k, grid=_grid(k)))
 
     sinks = tuple(
@@ -404,6 +406,7 @@ def _compile_expanded(
         state_copies=state_copies(plan.copied, plan.commits, slot_meta, state_layout),
         images=tuple(low.images),
         controls=controls,
+        value_range=range_elements,
     )
     if limits is not None:
         problems = program.limit_diagnostics(limits)

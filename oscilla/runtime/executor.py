@@ -378,6 +378,7 @@ class Runtime:
         """The instanced renderer for targets of texture format ``fmt`` (built once per format)."""
         r = self._renderers.get(fmt)
         if r is None:
+            self._check_drawable()
             r = self._renderers[fmt] = InstanceRenderer(
                 self.device,
                 self.values.buffers["f32"],
@@ -389,6 +390,26 @@ class Runtime:
             )
             r.view = self._view
         return r
+
+    def _check_drawable(self) -> None:
+        """Raise CompileError E_LIMIT_EXCEEDED when the f32 ValueStore is larger than one storage
+        binding: the kernels bind it as several ranges, the drawing shaders as one."""
+        binding = int(self.device.limits["max-storage-buffer-binding-size"])
+        nbytes = 4 * self.program.storage_size("f32")
+        if nbytes > binding and self.program.sinks:
+            sink = self.program.sinks[0]
+            raise CompileError(
+                [
+                    Diagnostic(
+                        "E_LIMIT_EXCEEDED",
+                        "error",
+                        f"drawing reads the ValueStore f32 buffer ({nbytes} bytes) through one storage binding, "
+                        f"and the device binds at most {binding} bytes; reduce the instance {sink.instance!r} "
+                        "(compute and read() work at this size, render() does not)",
+                        block=sink.block,
+                    )
+                ]
+            )
 
     def _check_size(self, what: str, size: Any) -> tuple[int, int]:
         """``size`` as (width, height) ints within the device's texture limit, or TypeError /

@@ -110,8 +110,9 @@ def build_program(device: Any, program: CompiledProgram, frame_uniform: Any) -> 
     scratch = gpu.create_storage_buffer(device, 4 * program.scratch_size, "oscilla.scratch")
     r = ProgramResources(program, stores, scratch, {}, passes={ph: [] for ph in PHASES}, pins=pins)
     try:
-        entries = group_entries(_bind_group_buffers(frame_uniform, stores, scratch))
-        layouts = {ph: layout_entries(ph, wgpu.ShaderStage.COMPUTE) for ph in PHASES}
+        ranges = program.value_ranges
+        entries = group_entries(_bind_group_buffers(frame_uniform, stores, scratch), ranges, program.value_range)
+        layouts = {ph: layout_entries(ph, wgpu.ShaderStage.COMPUTE, ranges) for ph in PHASES}
         for ph in PHASES:
             layout = PIPELINES.bind_group_layout(device, layouts[ph], pins=pins)
             r.bind_groups[ph] = device.create_bind_group(layout=layout, entries=entries)

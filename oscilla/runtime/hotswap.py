@@ -150,7 +150,13 @@ def prepare_swap(
     """
     t0 = time.perf_counter()
     affected = affected_sinks(current.program, new_program) if last_frame_uniform is not None else []
-    new_program, conts = extend_program(new_program, affected)
+    extended, conts = extend_program(new_program, affected)
+    binding = int(device.limits["max-storage-buffer-binding-size"])
+    if conts and max(4 * p.storage_size("f32") for p in (current.program, extended)) > binding:
+        # the continuity kernels bind the f32 ValueStore whole: beyond one binding the swap is a cut
+        conts = []
+    else:
+        new_program = extended
     new = build_program(device, new_program, frame_uniform)  # may raise: nothing has changed yet
     try:
         t1 = time.perf_counter()
