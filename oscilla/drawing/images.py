@@ -24,7 +24,11 @@ from oscilla.program import ImageData, SinkSpec
 FILTERS = {"nearest": "nearest", "linear": "linear"}
 
 
-def _layout_entries() -> list[dict]:
+def textured_layout_entries(texture_in_vertex: bool = False, extra_storage: int = 0) -> list[dict]:
+    """The bind group layout of a textured shape sink (image.wgsl; text.wgsl adds to it): frame and
+    sink uniforms, the ValueStore, camera projection and order, the sink's own uniform, the texture
+    (also visible to the vertex stage when ``texture_in_vertex``), its sampler, then
+    ``extra_storage`` read-only storage buffers for the vertex stage (bindings 8, 9, ...)."""
     ub = {"type": wgpu.BufferBindingType.uniform}
     ro = {"type": wgpu.BufferBindingType.read_only_storage}
     vs, fs = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.FRAGMENT
@@ -36,8 +40,13 @@ def _layout_entries() -> list[dict]:
         {"binding": 3, "visibility": vs, "buffer": ro},
         {"binding": 4, "visibility": vs, "buffer": ro},
         {"binding": 5, "visibility": vs, "buffer": ub},
-        {"binding": 6, "visibility": fs, "texture": {"sample_type": "float", "view_dimension": "2d"}},
+        {
+            "binding": 6,
+            "visibility": vf if texture_in_vertex else fs,
+            "texture": {"sample_type": "float", "view_dimension": "2d"},
+        },
         {"binding": 7, "visibility": fs, "sampler": {"type": "filtering"}},
+        *({"binding": 8 + i, "visibility": vs, "buffer": ro} for i in range(extra_storage)),
     ]
 
 
@@ -48,7 +57,7 @@ def image_pipeline(device: Any, target_format: str, blend: str) -> tuple[Any, An
     Raises:
         ValueError: ``blend`` is not a blend mode.
     """
-    return sink_pipeline(device, "image.wgsl", _layout_entries(), target_format, blend)
+    return sink_pipeline(device, "image.wgsl", textured_layout_entries(), target_format, blend)
 
 
 class ImageTextures:

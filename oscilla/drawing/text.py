@@ -18,29 +18,9 @@ from typing import Any
 import wgpu
 
 from oscilla.abi.uniforms import TEXT_SINK
-from oscilla.drawing.images import ImageTextures
+from oscilla.drawing.images import ImageTextures, textured_layout_entries
 from oscilla.drawing.sink_pipeline import sink_pipeline
 from oscilla.program import SinkSpec
-
-
-def _layout_entries() -> list[dict]:
-    ub = {"type": wgpu.BufferBindingType.uniform}
-    ro = {"type": wgpu.BufferBindingType.read_only_storage}
-    vs, fs = wgpu.ShaderStage.VERTEX, wgpu.ShaderStage.FRAGMENT
-    vf = vs | fs
-    return [
-        {"binding": 0, "visibility": vs, "buffer": ub},
-        {"binding": 1, "visibility": vf, "buffer": ub},
-        {"binding": 2, "visibility": vf, "buffer": ro},
-        {"binding": 3, "visibility": vs, "buffer": ro},
-        {"binding": 4, "visibility": vs, "buffer": ro},
-        {"binding": 5, "visibility": vs, "buffer": ub},
-        {"binding": 6, "visibility": vs | fs, "texture": {"sample_type": "float", "view_dimension": "2d"}},
-        {"binding": 7, "visibility": fs, "sampler": {"type": "filtering"}},
-        {"binding": 8, "visibility": vs, "buffer": ro},
-        {"binding": 9, "visibility": vs, "buffer": ro},
-        {"binding": 10, "visibility": vs, "buffer": ro},
-    ]
 
 
 def text_pipeline(device: Any, target_format: str, blend: str) -> tuple[Any, Any]:
@@ -50,7 +30,9 @@ def text_pipeline(device: Any, target_format: str, blend: str) -> tuple[Any, Any
     Raises:
         ValueError: ``blend`` is not a blend mode.
     """
-    return sink_pipeline(device, "text.wgsl", _layout_entries(), target_format, blend)
+    return sink_pipeline(
+        device, "text.wgsl", textured_layout_entries(texture_in_vertex=True, extra_storage=3), target_format, blend
+    )
 
 
 def text_bind_group(

@@ -59,8 +59,8 @@ SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "splat_resolve.wgsl": ("fullscreen.wgsl",),
     "lines.wgsl": ("numerics.wgsl",),
     "camera_sort.wgsl": ("numerics.wgsl",),
-    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
-    "text.wgsl": ("numerics.wgsl",),
+    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl", "textured_fragment.wgsl"),
+    "text.wgsl": ("numerics.wgsl", "textured_fragment.wgsl"),
 }
 
 

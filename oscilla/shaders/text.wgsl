@@ -237,20 +237,4 @@ fn shade(in: VOut) -> vec4<f32> {
     return textureSampleLevel(tex, samp, in.uv, 0.0) * in.color;
 }
 
-@fragment
-fn fs_main(in: VOut) -> @location(0) vec4<f32> {
-    let p = shade(in);
-    if (p.a <= 0.0) {
-        discard;
-    }
-    return p;
-}
-
-@fragment
-fn fs_premul(in: VOut) -> @location(0) vec4<f32> {
-    let p = shade(in);
-    if (p.a <= 0.0) {
-        discard;
-    }
-    return vec4<f32>(p.rgb * p.a, p.a);
-}
+// fs_main and fs_premul: oscilla/shaders/textured_fragment.wgsl
