@@ -1,0 +1,73 @@
+"""What runs on a worker: render one chunk of a frame sequence to PNG files.
+
+Files are written under a temporary name and renamed into place, so a worker killed mid-chunk
+never leaves a half-written frame; the chunk re-run elsewhere writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oscilla.distributed.chunks import FrameChunk
+from oscilla.distributed.source import ProgramSource
+from oscilla.distributed.start import StartState
+from oscilla.export.png import save_png
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A file a worker wrote and the sha256 (hex) of its bytes."""
+
+    path: str
+    sha256: str
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The sha256 (hex) of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_png_atomically(image: Any, path: Path, background=(0.0, 0.0, 0.0, 1.0)) -> WrittenFile:
+    """Write an (H, W, 4) uint8 image as :func:`oscilla.export.png.save_png` does, under a temporary
+    name first, then renamed to ``path``. Returns the path and sha256.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    tmp = path.with_name(f".part-{os.getpid()}-{path.name}")
+    save_png(image, tmp, background)
+    os.replace(tmp, path)
+    return WrittenFile(str(path), sha256_file(path))
+
+
+def frame_path(out_dir: str | os.PathLike, k: int) -> Path:
+    """The file of frame ``k`` in a numbered sequence, named as :func:`oscilla.export.png.render_frames` names it."""
+    return Path(out_dir) / f"frame_{k:04d}.png"
+
+
+def render_chunk(
+    source: ProgramSource, chunk: FrameChunk, out_dir: str, start_state: StartState, token: Any
+) -> list[WrittenFile]:
+    """Render frames ``chunk.start .. chunk.stop - 1`` of ``source`` to ``out_dir/frame_NNNN.png``,
+    the bytes :func:`oscilla.export.png.render_frames` writes. Runs on a worker.
+
+    Raises:
+        CompileError: the patch does not compile (checked on the client before submitting).
+        OSError: a frame cannot be written.
+    """
+    rt = start_state.runtime_at(source, chunk.start, token)
+    w, h = source.size
+    written = []
+    for k in range(chunk.start, chunk.stop):
+        rt.step(source.frame_time(k))
+        written.append(write_png_atomically(rt.render(w, h), frame_path(out_dir, k)))
+    start_state.finished(source, rt, chunk.stop)
+    return written
