@@ -191,9 +191,19 @@ def render(
         help="length of the frame sequence or video, in ms",
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace the frames already in --frames-dir"),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="render --frames-dir on a Dask LocalCluster of N worker processes"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="render --frames-dir on an existing Dask cluster: tcp://HOST:PORT"
+    ),
+    chunk_frames: int | None = typer.Option(
+        None, "--chunk-frames", min=1, help="frames per chunk with --workers/--scheduler (default: 4 chunks a worker)"
+    ),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
-    frame sequence (--frames-dir) offscreen."""
+    frame sequence (--frames-dir) offscreen; with --workers N or --scheduler, the sequence on a Dask
+    cluster (docs/guide/distributed.md)."""
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
         raise typer.BadParameter("give -o OUT.png (or OUT.mp4 ...) and/or --frames-dir DIR")
@@ -241,6 +251,11 @@ def render(
             f"lower --duration-ms or --fps",
             param_hint="'--duration-ms'",
         )
+    if workers is not None or scheduler is not None:
+        _render_on_cluster(
+            patch, output, frames_dir, duration_ms, fps, (w, h), overwrite, workers, scheduler, chunk_frames
+        )
+        return
     try:
         program = _compile(patch)
         _require_render_sink(program)
@@ -269,6 +284,113 @@ def render(
             out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {w}x{h})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None
+
+
+def _need_distributed(what: str) -> None:
+    """Exit 2 naming the extra to install when Dask is missing."""
+    from oscilla.distributed.extra import DistributedExtraMissing, import_distributed
+
+    try:
+        import_distributed(what)
+    except DistributedExtraMissing as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _render_on_cluster(
+    patch: Path,
+    output: Path | None,
+    frames_dir: Path | None,
+    duration_ms: float,
+    fps: float,
+    size: tuple[int, int],
+    overwrite: bool,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_frames: int | None,
+) -> None:
+    """``render --workers/--scheduler``: the frame sequence on a Dask cluster (oscilla.distributed)."""
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
+    if output is not None or frames_dir is None:
+        raise typer.BadParameter("--workers/--scheduler render a frame sequence: give --frames-dir DIR (and no -o)")
+    _need_distributed("render --workers/--scheduler")
+    from oscilla.distributed.frames import render_distributed
+    from oscilla.export.png import sequence_length
+
+    try:
+        with _frames_bar() as bar:
+            task = bar.add_task("rendering", total=sequence_length(duration_ms, fps))
+            paths = render_distributed(
+                patch,
+                frames_dir,
+                duration_ms,
+                fps,
+                size,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_frames=chunk_frames,
+                overwrite=overwrite,
+                progress=lambda k: bar.advance(task, k),
+            )
+        where = scheduler or f"{workers} workers"
+        out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {size[0]}x{size[1]}, {where})")
+    except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
+        raise _fail(e) from None
+
+
+@app.command("render-batch")
+def render_batch(
+    jobs: Path = typer.Argument(..., help="jobs JSON file (docs/guide/distributed.md#batches)"),
+    sweep: list[str] = typer.Option(
+        [], "--sweep", help="block.param=START:STOP:COUNT or block.param=V1,V2,... (repeat for a grid)"
+    ),
+    manifest: Path | None = typer.Option(None, "--manifest", help="manifest file (default: JOBS.manifest.json)"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Dask LocalCluster of N worker processes"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="an existing Dask cluster: tcp://HOST:PORT"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace frames already in the jobs' frames_dir"),
+) -> None:
+    """Render many (patch, time, params, output) jobs on a Dask cluster and write a manifest of the
+    outputs with sha256 sums; exit 1 when a job failed (its error is in the manifest)."""
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
+    _need_distributed("render-batch")
+    from oscilla.distributed.batch import render_batch as run_batch
+    from oscilla.distributed.jobs import JobsError, load_jobs, parse_sweep
+
+    manifest = manifest or jobs.with_name(jobs.stem + ".manifest.json")
+    failed: list[str] = []
+    try:
+        job_list = load_jobs(jobs)
+        total = len(job_list) * math.prod(len(parse_sweep(s)[1]) for s in sweep)
+        with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err) as bar:
+            task = bar.add_task("jobs", total=total)
+
+            def done(entry) -> None:
+                bar.advance(task, 1)
+                if entry.result.error is not None:
+                    failed.append(f"{entry.job.describe()}: {entry.result.error}")
+
+            entries = run_batch(
+                job_list,
+                sweeps=sweep,
+                manifest=manifest,
+                workers=workers,
+                scheduler=scheduler,
+                overwrite=overwrite,
+                progress=done,
+            )
+    except JobsError as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
+        raise _fail(e) from None
+    files = sum(len(e.result.files) for e in entries)
+    out.print(f"rendered {len(entries) - len(failed)} of {len(entries)} jobs ({files} files); manifest: {manifest}")
+    for line in failed:
+        err.print(f"error: {line}", markup=False)
+    if failed:
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 def _require_render_sink(program: CompiledProgram) -> None:

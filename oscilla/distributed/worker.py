@@ -71,3 +71,44 @@ def render_chunk(
         written.append(write_png_atomically(rt.render(w, h), frame_path(out_dir, k)))
     start_state.finished(source, rt, chunk.stop)
     return written
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What one batch job produced: its files (with sha256) or the error that stopped it (one line)."""
+
+    files: tuple[WrittenFile, ...] = ()
+    error: str | None = None
+
+
+def render_job(source: ProgramSource, kind: str, target: str, t_ms: float, duration_ms: float) -> JobResult:
+    """Render one batch job on a worker: ``kind`` "image" (the frame at ``t_ms`` as playback reaches
+    it, :func:`oscilla.export.png.render_png`'s bytes), "frames" (``duration_ms`` ms of frames into the
+    folder ``target``, :func:`oscilla.export.png.render_frames`'s bytes) or "video"
+    (:func:`oscilla.export.video.render_video`). Failures (a patch that does not compile, a file that
+    cannot be written) come back as ``JobResult.error``, so one bad job does not stop a batch."""
+    from oscilla.diagnostics import CompileError
+    from oscilla.export.png import playback_times, sequence_length
+    from oscilla.export.video import render_video
+
+    try:
+        w, h = source.size
+        if kind == "video":
+            render_video(source.program(), target, duration_ms, source.fps, (w, h))
+            return JobResult((WrittenFile(target, sha256_file(target)),))
+        rt = source.new_runtime()
+        if kind == "image":
+            for t in playback_times(t_ms, source.fps):
+                rt.step(t)
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            return JobResult((write_png_atomically(rt.render(w, h), Path(target), rt.program.background),))
+        Path(target).mkdir(parents=True, exist_ok=True)
+        files = []
+        for k in range(sequence_length(duration_ms, source.fps)):
+            rt.step(source.frame_time(k))
+            files.append(write_png_atomically(rt.render(w, h), frame_path(target, k)))
+        return JobResult(tuple(files))
+    except CompileError as e:
+        return JobResult(error="; ".join(e.format_lines()))
+    except (OSError, ValueError, TypeError) as e:
+        return JobResult(error=f"{type(e).__name__}: {e}")
