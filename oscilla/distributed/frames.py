@@ -94,7 +94,6 @@ def render_distributed(
                 str(out),
                 strategy,
                 tok,
-                key=f"oscilla-chunk-{source.key[:12]}-{ch.index}",
                 retries=retries,
                 pure=False,
             )

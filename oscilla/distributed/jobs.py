@@ -28,7 +28,6 @@ import jsonschema
 
 from oscilla.export.video import is_video_path
 
-_NUMBER = {"type": "number"}
 _JOB_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -43,7 +42,6 @@ _JOB_SCHEMA: dict[str, Any] = {
         "size": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 2, "maxItems": 2},
         "params": {"type": "object", "propertyNames": {"pattern": r"^.+\..+$"}},
     },
-    "anyOf": [{"required": ["output"]}, {"required": ["frames_dir"]}],
 }
 #: the JSON schema of a jobs file (a list of jobs, or an object with "jobs")
 JOBS_SCHEMA: dict[str, Any] = {
@@ -104,11 +102,15 @@ def job_from_dict(data: dict[str, Any], base_dir: str | os.PathLike | None = Non
         jsonschema.validate(data, _JOB_SCHEMA)
     except jsonschema.ValidationError as e:
         raise JobsError(f"job {json.dumps(data)[:120]}: {e.message}") from None
-    if "output" in data and "frames_dir" in data:
-        raise JobsError(f"job {json.dumps(data)[:120]}: give output or frames_dir, not both")
+    if ("output" in data) == ("frames_dir" in data):
+        raise JobsError(
+            f"job {json.dumps(data)[:120]}: give output (an image, or a video) or frames_dir (a sequence), not both"
+            if "output" in data
+            else f"job {json.dumps(data)[:120]}: give output (an image, or a video) or frames_dir (a sequence)"
+        )
 
     def resolve(p: str | None) -> str | None:
-        return None if p is None or base_dir is None else str(Path(base_dir) / p)
+        return p if p is None or base_dir is None else str(Path(base_dir) / p)
 
     patch = data["patch"]
     return RenderJob(
@@ -163,9 +165,8 @@ def parse_sweep(text: str) -> tuple[str, list[Any]]:
             start, stop = float(a), float(b)
             if count < 1 or not (math.isfinite(start) and math.isfinite(stop)):
                 raise ValueError
-            values: list[Any] = (
-                [start + (stop - start) * i / (count - 1) for i in range(count)] if count > 1 else [start]
-            )
+            # 12 significant digits: 0.1:0.5:3 gives 0.3, not 0.30000000000000004 (also in file names)
+            values: list[Any] = [float(f"{start + (stop - start) * i / max(1, count - 1):.12g}") for i in range(count)]
             if "." not in a + b and "e" not in (a + b).lower() and all(float(v).is_integer() for v in values):
                 values = [int(v) for v in values]
             return key, values
