@@ -192,10 +192,10 @@ def render(
     ),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace the frames already in --frames-dir"),
     workers: int | None = typer.Option(
-        None, "--workers", min=1, help="render --frames-dir on a Dask LocalCluster of N worker processes"
+        None, "--workers", min=1, help="render --frames-dir / the video on a Dask LocalCluster of N worker processes"
     ),
     scheduler: str | None = typer.Option(
-        None, "--scheduler", help="render --frames-dir on an existing Dask cluster: tcp://HOST:PORT"
+        None, "--scheduler", help="render --frames-dir / the video on an existing Dask cluster: tcp://HOST:PORT"
     ),
     chunk_frames: int | None = typer.Option(
         None, "--chunk-frames", min=1, help="frames per chunk with --workers/--scheduler (default: 4 chunks a worker)"
@@ -312,8 +312,14 @@ def _render_on_cluster(
     """``render --workers/--scheduler``: the frame sequence on a Dask cluster (oscilla.distributed)."""
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
-    if output is not None or frames_dir is None:
-        raise typer.BadParameter("--workers/--scheduler render a frame sequence: give --frames-dir DIR (and no -o)")
+    from oscilla.export.video import is_video_path
+
+    if output is not None and not is_video_path(output):
+        raise typer.BadParameter(
+            "--workers/--scheduler render a sequence: give --frames-dir DIR and/or -o OUT.mp4 (.webm, .gif, .apng), "
+            "not one image",
+            param_hint="'-o'",
+        )
     _need_distributed("render --workers/--scheduler")
     from oscilla.distributed.frames import render_distributed
     from oscilla.export.png import sequence_length
@@ -321,12 +327,13 @@ def _render_on_cluster(
     try:
         with _frames_bar() as bar:
             task = bar.add_task("rendering", total=sequence_length(duration_ms, fps))
-            paths = render_distributed(
+            render_distributed(
                 patch,
                 frames_dir,
                 duration_ms,
                 fps,
                 size,
+                output=output,
                 workers=workers,
                 scheduler=scheduler,
                 chunk_frames=chunk_frames,
@@ -334,7 +341,11 @@ def _render_on_cluster(
                 progress=lambda k: bar.advance(task, k),
             )
         where = scheduler or f"{workers} workers"
-        out.print(f"wrote {len(paths)} frames to {frames_dir}/ ({fps:g} fps, {size[0]}x{size[1]}, {where})")
+        n = sequence_length(duration_ms, fps)
+        if output is not None:
+            out.print(f"wrote {output} ({n} frames, {fps:g} fps, {size[0]}x{size[1]}, {where})")
+        if frames_dir is not None:
+            out.print(f"wrote {n} frames to {frames_dir}/ ({fps:g} fps, {size[0]}x{size[1]}, {where})")
     except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
         raise _fail(e) from None
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from PIL import Image
+
 from oscilla.distributed.chunks import FrameChunk
 from oscilla.distributed.source import ProgramSource
 from oscilla.distributed.start import StartState
@@ -53,11 +56,30 @@ def frame_path(out_dir: str | os.PathLike, k: int) -> Path:
     return Path(out_dir) / f"frame_{k:04d}.png"
 
 
+def write_intermediate(image: Any, path: Path) -> WrittenFile:
+    """Write an RGBA image as a quickly compressed PNG (zlib level 1) under a temporary name, then
+    renamed to ``path``: frames a video encoder reads back (lossless, so the pixels are exact).
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    tmp = path.with_name(f".part-{os.getpid()}-{path.name}")
+    Image.fromarray(np.ascontiguousarray(image), mode="RGBA").save(tmp, format="PNG", compress_level=1)
+    os.replace(tmp, path)
+    return WrittenFile(str(path), "")
+
+
 def render_chunk(
-    source: ProgramSource, chunk: FrameChunk, out_dir: str, start_state: StartState, token: Any
+    source: ProgramSource,
+    chunk: FrameChunk,
+    out_dir: str,
+    start_state: StartState,
+    token: Any,
+    intermediate: bool = False,
 ) -> list[WrittenFile]:
     """Render frames ``chunk.start .. chunk.stop - 1`` of ``source`` to ``out_dir/frame_NNNN.png``,
-    the bytes :func:`oscilla.export.png.render_frames` writes. Runs on a worker.
+    the bytes :func:`oscilla.export.png.render_frames` writes (with ``intermediate``, the same pixels
+    compressed faster and no sha256, for a video encoder to read back). Runs on a worker.
 
     Raises:
         CompileError: the patch does not compile (checked on the client before submitting).
@@ -65,10 +87,11 @@ def render_chunk(
     """
     rt = start_state.runtime_at(source, chunk.start, token)
     w, h = source.size
+    write = write_intermediate if intermediate else write_png_atomically
     written = []
     for k in range(chunk.start, chunk.stop):
         rt.step(source.frame_time(k))
-        written.append(write_png_atomically(rt.render(w, h), frame_path(out_dir, k)))
+        written.append(write(rt.render(w, h), frame_path(out_dir, k)))
     start_state.finished(source, rt, chunk.stop)
     return written
 

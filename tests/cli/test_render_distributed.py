@@ -49,7 +49,7 @@ def test_render_batch_with_a_sweep_writes_a_manifest(tmp_path, device):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-o", "x.png", "--workers", "2"], "give --frames-dir"),
+        (["-o", "x.png", "--workers", "2"], "not one image"),
         (["--frames-dir", "d", "--workers", "2", "--scheduler", "tcp://h:1"], "not both"),
         (["--frames-dir", "d", "--workers", "0"], "--workers"),
     ],

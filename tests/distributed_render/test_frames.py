@@ -11,6 +11,7 @@ from support.stateful import stateful_patch
 from oscilla.distributed.frames import render_distributed
 from oscilla.distributed.start import PreRoll
 from oscilla.export.png import render_frames
+from oscilla.export.video import render_video
 
 SIZE = (64, 64)
 DURATION_MS, FPS = 400.0, 30.0  # 12 frames
@@ -124,3 +125,25 @@ def test_a_worker_killed_mid_chunk_is_survived(client, serial, tmp_path, by_valu
     )
     assert marker.exists()  # a worker did die in chunk 4..7, after writing frame 4
     assert frames_of(out) == serial
+
+
+def decoded(path) -> list[bytes]:
+    """Every frame of a video decoded to RGBA bytes (PyAV)."""
+    av = pytest.importorskip("av")
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgba").tobytes() for f in c.decode(video=0)]
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".apng"])
+def test_two_workers_encode_the_serial_video(client, tmp_path, suffix):
+    pytest.importorskip("av")
+    serial = tmp_path / f"serial{suffix}"
+    render_video(stateful_patch(), serial, DURATION_MS, FPS, SIZE)
+    out = tmp_path / "v" / f"dist{suffix}"
+    paths = render_distributed(
+        stateful_patch(), None, DURATION_MS, FPS, SIZE, output=out, client=client, chunk_frames=5
+    )
+    assert paths == [out]
+    frames = decoded(out)
+    assert len(frames) == 12 and frames == decoded(serial)
+    assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # the intermediate frames are gone
