@@ -1,12 +1,15 @@
-"""The ``oscilla`` command line: render, run, check, inspect, bench.
+"""The ``oscilla`` command line: render, render-batch, run, check, inspect, bench.
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
 or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
 that is not finite or out of its range names the option; a video format this installation cannot
 write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
-``--frames-dir`` that already holds frames, without ``--overwrite``; ``bench`` options it cannot use: an
+``--frames-dir`` that already holds frames, without ``--overwrite``; ``render --workers/--scheduler`` or
+``render-batch`` without Dask, which names ``pip install 'oscilla[distributed]'``, or a malformed jobs file
+or ``--sweep``; ``bench`` options it cannot use: an
 unknown ``--array``, ``--lanes`` for a patch without an Array, ``--plot`` without matplotlib); 1 also for
-``bench --compare`` finding a regression; 3 a file could not be read or written;
+``bench --compare`` finding a regression, and for a ``render-batch`` job that failed; 3 a file could not be
+read or written;
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 

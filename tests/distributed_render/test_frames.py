@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from support.stateful import stateful_patch
 
+import oscilla as osc
 from oscilla.distributed.frames import render_distributed
 from oscilla.distributed.start import PreRoll
 from oscilla.export.png import render_frames
@@ -147,3 +148,23 @@ def test_two_workers_encode_the_serial_video(client, tmp_path, suffix):
     frames = decoded(out)
     assert len(frames) == 12 and frames == decoded(serial)
     assert sorted(p.name for p in out.parent.iterdir()) == [out.name]  # the intermediate frames are gone
+
+
+def test_bad_arguments_are_refused_before_any_cluster_starts(tmp_path):
+    with pytest.raises(ValueError, match="frames_dir"):
+        render_distributed(stateful_patch(), None, 100, 30, SIZE)
+    with pytest.raises(ValueError, match="even width"):
+        render_distributed(stateful_patch(), None, 100, 30, (63, 64), output=tmp_path / "a.mp4")
+    with pytest.raises(ValueError, match="chunk_frames"):
+        render_distributed(stateful_patch(), tmp_path, 100, 30, SIZE, chunk_frames=0)
+    (tmp_path / "frame_0000.png").write_bytes(b"old")
+    with pytest.raises(FileExistsError, match="overwrite"):
+        render_distributed(stateful_patch(), tmp_path, 100, 30, SIZE)
+    with pytest.raises(osc.CompileError, match="W_NO_RENDER_SINK"):
+        render_distributed(
+            {"oscilla": 1, "blocks": [{"id": "time", "type": "InfiniteTimeRoot"}], "edges": []},
+            tmp_path / "x",
+            100,
+            30,
+            SIZE,
+        )
