@@ -2,8 +2,11 @@
 and a missing Dask naming the extra to install."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from support.paths import ROOT
@@ -83,3 +86,38 @@ def test_missing_dask_exits_2_naming_the_extra(tmp_path, command):
     assert r.returncode == 2, (r.stdout, r.stderr)
     assert "needs Dask" in r.stderr and "pip install 'oscilla[distributed]'" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "D").exists()
+
+
+def test_ctrl_c_cancels_and_exits_130_leaving_whole_frames(tmp_path, device):
+    """SIGINT to `render --workers 2` mid-sequence: exit 130, no process of its group left, every
+    frame file whole (written under a temporary name, then renamed)."""
+    pytest.importorskip("distributed")
+    frames = tmp_path / "seq"
+    args = ["render", FEEDBACK, "--frames-dir", str(frames), "--size", "32x32", "--duration-ms", "600000"]
+    code = (  # SIGINT handled as in a terminal, even when pytest runs in the background (where it is ignored)
+        "import signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+        "from oscilla.cli import main\n"
+        f"sys.argv = ['oscilla', *{[*args, '--workers', '2']!r}]\n"
+        "main()\n"
+    )
+    p = subprocess.Popen([sys.executable, "-c", code], start_new_session=True, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(frames.glob("frame_*.png"))) < 3 and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.2)
+        assert p.poll() is None, p.stderr.read() if p.stderr else ""
+        p.send_signal(signal.SIGINT)
+        _, stderr = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+    assert p.returncode == 130, stderr
+    time.sleep(2)
+    ps = subprocess.run(["ps", "-eo", "pgid="], capture_output=True, text=True).stdout.split()
+    assert str(p.pid) not in ps  # the LocalCluster's worker processes are gone too
+    from PIL import Image
+
+    for f in frames.glob("frame_*.png"):
+        with Image.open(f) as im:
+            im.load()  # a truncated file would raise
