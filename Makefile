@@ -27,7 +27,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 say = @echo "==> [oscilla] $(1)"
 
-.PHONY: help venv gpu-setup test fuzz demo gallery bench bench-kernels reference docs lint format wheel-check clean
+.PHONY: help venv gpu-setup test fuzz demo gallery bench bench-farm bench-kernels reference docs lint format wheel-check clean
 
 help:
 	@echo "make demo       set up everything, then render examples/golden-spiral.json and the galaxy (PNG + MP4) into out/"
@@ -38,6 +38,7 @@ help:
 	@echo "make gpu-setup  make sure wgpu sees a Vulkan/Metal/D3D12 adapter (installs lavapipe via apt-get if not)"
 	@echo "make bench      run the benchmarks (runtime, peers, reduce, swap, load, compile scale, soak); installs '.[bench]';"
 	@echo "                the peers table goes to docs/performance.md and benchmarks/results/ (compared with the last run)"
+	@echo "make bench-farm  a frame-sequence export, serial vs 2 Dask workers (oscilla.distributed), and the pre-roll model"
 	@echo "make bench-kernels  driver compile time by kernel size (the kernel-split budget; minutes)"
 	@echo "make reference  regenerate docs/reference/blocks.md and the language pages' block tables from the registry"
 	@echo "make docs       build the documentation site into site/ (mkdocs build --strict; installs '.[docs]')"
@@ -131,6 +132,10 @@ bench: gpu-setup $(BENCH_STAMP)
 	@$(VPY) benchmarks/bench_load.py
 	@$(VPY) benchmarks/bench_compile_scale.py
 	@$(VPY) benchmarks/bench_soak.py
+
+bench-farm: gpu-setup $(STAMP)
+	$(call say,a frame-sequence export serial vs 2 Dask workers and the pre-roll vs snapshot model (a minute; --frames 600 --size 1024 for the issue's size))
+	@$(VPY) benchmarks/bench_farm.py
 
 bench-kernels: gpu-setup
 	$(call say,driver compile time by kernel size and the kernel-split budget (several minutes on lavapipe))

@@ -8,6 +8,8 @@ Public API::
     ref = osc.ReferenceRuntime(program)
     osc.render_png("examples/golden-spiral.json", "out.png", t_ms=2000, size=(512, 512), fps=60)
     osc.render_video("examples/golden-spiral.json", "out.mp4", duration_ms=4000, fps=30, size=(512, 512))
+    osc.render_distributed("patch.json", "frames/", duration_ms=10_000, fps=60, workers=2)  # a Dask cluster
+    osc.render_batch([osc.RenderJob("patch.json", output="a.png", t_ms=500)], sweeps=["lag.smoothing=0:1:5"])
     player = osc.Player("patch.json", watch=True, osc_port=9000); player.step(0.0)  # live reload, OSC
     osc.run("patch.json", watch=True)   # the same in a window
     result = osc.bench("patch.json", lanes=[1000, 100000])  # ms/frame, GPU ms per kernel ... (BenchResult)
@@ -45,6 +47,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ReferenceRuntime": ("oscilla.runtime.reference_runtime", "ReferenceRuntime"),
     "render_png": ("oscilla.export.png", "render_png"),
     "render_video": ("oscilla.export.video", "render_video"),
+    "render_distributed": ("oscilla.distributed.frames", "render_distributed"),
+    "render_batch": ("oscilla.distributed.batch", "render_batch"),
+    "RenderJob": ("oscilla.distributed.jobs", "RenderJob"),
     "Player": ("oscilla.live.player", "Player"),
     "run": ("oscilla.live.player", "run"),
     "bench": ("oscilla.benchmark.measure", "bench"),

@@ -1,13 +1,16 @@
-"""The ``oscilla`` command line: render, run, check, inspect, bench, upgrade, schema.
+"""The ``oscilla`` command line: render, render-batch, run, check, inspect, bench, upgrade, schema.
 
 Exit codes: 0 success; 1 the patch has errors (diagnostics printed as ``CODE block.port: message``),
 or ``render``/``run`` of a patch with no render sink (W_NO_RENDER_SINK); 2 usage error (an option
 that is not finite or out of its range names the option; a video format this installation cannot
 write, i.e. PyAV missing, which names ``pip install 'oscilla[video]'``; an odd size for .mp4/.webm; a
-``--frames-dir`` that already holds frames, without ``--overwrite``; ``bench`` options it cannot use: an
+``--frames-dir`` that already holds frames, without ``--overwrite``; ``render --workers/--scheduler`` or
+``render-batch`` without Dask, which names ``pip install 'oscilla[distributed]'``, or a malformed jobs file
+or ``--sweep``; ``bench`` options it cannot use: an
 unknown ``--array``, ``--lanes`` for a patch without an Array, ``--plot`` without matplotlib); 1 also for
-``bench --compare`` finding a regression; 3 a file could not be read or written, or ``render --resume``
-found a checkpoint it cannot resume (an ``E_SNAPSHOT_*`` code, docs/runtime/snapshots.md#export);
+``bench --compare`` finding a regression, and for a ``render-batch`` job that failed; 3 a file could not be
+read or written, or ``render --resume`` found a checkpoint it cannot resume (an ``E_SNAPSHOT_*`` code,
+docs/runtime/snapshots.md#export);
 4 no usable GPU adapter, or no display / a window that cannot be opened (``run``); 70 an internal
 error (a bug in oscilla: one line, the traceback only with ``OSCILLA_DEBUG=1``).
 
@@ -226,9 +229,19 @@ def render(
     audio: Path | None = typer.Option(
         None, "--audio", help="a sound file analysed in model time into the audio.* channels (docs/guide/midi-audio.md)"
     ),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="render --frames-dir / the video on a Dask LocalCluster of N worker processes"
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="render --frames-dir / the video on an existing Dask cluster: tcp://HOST:PORT"
+    ),
+    chunk_frames: int | None = typer.Option(
+        None, "--chunk-frames", min=1, help="frames per chunk with --workers/--scheduler (default: 4 chunks a worker)"
+    ),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
-    frame sequence (--frames-dir) offscreen."""
+    frame sequence (--frames-dir) offscreen; with --workers N or --scheduler, the sequence on a Dask
+    cluster (docs/guide/distributed.md)."""
     w, h = _parse_size(size)
     if output is None and frames_dir is None:
         raise typer.BadParameter("give -o OUT.png (or OUT.mp4 ...) and/or --frames-dir DIR")
@@ -287,6 +300,27 @@ def render(
             f"lower --duration-ms or --fps",
             param_hint="'--duration-ms'",
         )
+    if workers is not None or scheduler is not None:
+        unsupported = [
+            flag
+            for flag, given in (
+                ("--checkpoint-every", checkpoint_every is not None),
+                ("--resume", resume),
+                ("--audio", audio is not None),
+                ("--allow-path", bool(allow_path)),
+            )
+            if given
+        ]
+        if unsupported:  # workers compile the patch file themselves and split the range into chunks
+            raise typer.BadParameter(
+                f"{', '.join(unsupported)} cannot be combined with --workers/--scheduler yet; render serially "
+                "(a cluster render is already split into chunks that a failed worker retries)",
+                param_hint="'--workers'",
+            )
+        _render_on_cluster(
+            patch, output, frames_dir, duration_ms, fps, (w, h), overwrite, workers, scheduler, chunk_frames
+        )
+        return
     try:
         program = _compile(patch, allow_paths=allow_path)
         _require_render_sink(program)
@@ -354,6 +388,124 @@ def _audio_inputs(audio: Path | None):
 
     samples = decode_audio(audio)
     return lambda: AudioTrack(samples).channels
+
+
+def _need_distributed(what: str) -> None:
+    """Exit 2 naming the extra to install when Dask is missing."""
+    from oscilla.distributed.extra import DistributedExtraMissing, import_distributed
+
+    try:
+        import_distributed(what)
+    except DistributedExtraMissing as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _render_on_cluster(
+    patch: Path,
+    output: Path | None,
+    frames_dir: Path | None,
+    duration_ms: float,
+    fps: float,
+    size: tuple[int, int],
+    overwrite: bool,
+    workers: int | None,
+    scheduler: str | None,
+    chunk_frames: int | None,
+) -> None:
+    """``render --workers/--scheduler``: the frame sequence on a Dask cluster (oscilla.distributed)."""
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
+    from oscilla.export.video import is_video_path
+
+    if output is not None and not is_video_path(output):
+        raise typer.BadParameter(
+            "--workers/--scheduler render a sequence: give --frames-dir DIR and/or -o OUT.mp4 (.webm, .gif, .apng), "
+            "not one image",
+            param_hint="'-o'",
+        )
+    _need_distributed("render --workers/--scheduler")
+    from oscilla.distributed.frames import render_distributed
+    from oscilla.export.png import sequence_length
+
+    try:
+        with _frames_bar() as bar:
+            task = bar.add_task("rendering", total=sequence_length(duration_ms, fps))
+            render_distributed(
+                patch,
+                frames_dir,
+                duration_ms,
+                fps,
+                size,
+                output=output,
+                workers=workers,
+                scheduler=scheduler,
+                chunk_frames=chunk_frames,
+                overwrite=overwrite,
+                progress=lambda k: bar.advance(task, k),
+            )
+        where = scheduler or f"{workers} workers"
+        n = sequence_length(duration_ms, fps)
+        if output is not None:
+            out.print(f"wrote {output} ({n} frames, {fps:g} fps, {size[0]}x{size[1]}, {where})")
+        if frames_dir is not None:
+            out.print(f"wrote {n} frames to {frames_dir}/ ({fps:g} fps, {size[0]}x{size[1]}, {where})")
+    except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
+        raise _fail(e) from None
+
+
+@app.command("render-batch")
+def render_batch(
+    jobs: Path = typer.Argument(..., help="jobs JSON file (docs/guide/distributed.md#batches)"),
+    sweep: list[str] = typer.Option(
+        [], "--sweep", help="block.param=START:STOP:COUNT or block.param=V1,V2,... (repeat for a grid)"
+    ),
+    manifest: Path | None = typer.Option(None, "--manifest", help="manifest file (default: JOBS.manifest.json)"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Dask LocalCluster of N worker processes"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="an existing Dask cluster: tcp://HOST:PORT"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace frames already in the jobs' frames_dir"),
+) -> None:
+    """Render many (patch, time, params, output) jobs on a Dask cluster and write a manifest of the
+    outputs with sha256 sums; exit 1 when a job failed (its error is in the manifest)."""
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
+    _need_distributed("render-batch")
+    from oscilla.distributed.batch import render_batch as run_batch
+    from oscilla.distributed.jobs import JobsError, load_jobs, parse_sweep
+
+    manifest = manifest or jobs.with_name(jobs.stem + ".manifest.json")
+    failed: list[str] = []
+    try:
+        job_list = load_jobs(jobs)
+        total = len(job_list) * math.prod(len(parse_sweep(s)[1]) for s in sweep)
+        with Progress(TextColumn("jobs"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err) as bar:
+            task = bar.add_task("jobs", total=total)
+
+            def done(entry) -> None:
+                bar.advance(task, 1)
+                if entry.result.error is not None:
+                    failed.append(f"{entry.job.describe()}: {entry.result.error}")
+
+            entries = run_batch(
+                job_list,
+                sweeps=sweep,
+                manifest=manifest,
+                workers=workers,
+                scheduler=scheduler,
+                overwrite=overwrite,
+                progress=done,
+            )
+    except JobsError as e:
+        err.print(f"error: {e}", markup=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except Exception as e:  # noqa: BLE001 - every failure becomes a message and an exit code
+        raise _fail(e) from None
+    files = sum(len(e.result.files) for e in entries)
+    out.print(f"rendered {len(entries) - len(failed)} of {len(entries)} jobs ({files} files); manifest: {manifest}")
+    for line in failed:
+        err.print(f"error: {line}", markup=False)
+    if failed:
+        raise typer.Exit(EXIT_DIAGNOSTICS)
 
 
 def _require_render_sink(program: CompiledProgram) -> None:

@@ -162,36 +162,77 @@ def render_video(
     """
     fps = float(fps)
     n = sequence_length(duration_ms, fps)
-    fmt = video_format(path, size)
+    video_format(path, size)
     w, h = _check_size(size)
-    av = import_av(fmt.suffix)
     rt = _runtime_for(patch_or_path, (w, h))
-    background = rt.program.background
     step = 1000.0 / fps
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    rate = _rate(fps)
-    try:
-        container = av.open(str(path), mode="w", format=fmt.container)
-    except av.error.FFmpegError as e:  # e.g. a folder that cannot be written
-        raise OSError(f"cannot write {path}: {e}") from e
-    try:
-        stream = container.add_stream(fmt.codec, rate=rate, options=dict(fmt.options))
-        stream.width, stream.height, stream.pix_fmt = w, h, fmt.pix_fmt
+    with VideoEncoder(path, fps, (w, h), rt.program.background) as encoder:
         frames = range(n) if progress is None else progress(range(n))
         for k in frames:
             apply_inputs(rt, inputs, k * step)
             rt.step(k * step)  # the times of playback_times: render_png(t_ms=k·1000/fps) bit for bit
-            image = rt.render(w, h)
-            if fmt.pix_fmt == "rgba":
-                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgba")
-            elif fmt.pix_fmt == "pal8":
-                frame = _gif_frame(av, flatten_rgb(image, background))
-            else:
-                frame = av.VideoFrame.from_ndarray(flatten_rgb(image, background), format="rgb24")
-                frame = frame.reformat(format=fmt.pix_fmt)
-            frame.pts = k  # in the codec's time base, 1/rate: frame k at k/fps s
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))  # flush the encoder's delayed frames
-    finally:
-        container.close()
+            encoder.write(rt.render(w, h))
     return n
+
+
+class VideoEncoder:
+    """Encodes (H, W, 4) uint8 RGBA frames to ``path`` one at a time, as :func:`render_video` does
+    (frame k, the k-th written, at k/fps s); a context manager that flushes and closes on exit.
+
+    ``size`` is (width, height) in pixels; ``background`` (RGBA floats in 0..1) is what MP4, WebM
+    and GIF frames are composited over (they have no alpha).
+
+    Raises:
+        VideoExtraMissing (an ImportError): PyAV is not installed.
+        ValueError: an unknown suffix or an odd size for MP4/WebM (:func:`video_format`).
+        OSError: the file cannot be written.
+    """
+
+    def __init__(self, path: str | os.PathLike, fps: float, size=(512, 512), background=(0.0, 0.0, 0.0, 1.0)):
+        self.format = fmt = video_format(path, size)
+        self.size = _check_size(size)
+        self.background = background
+        self._av = av = import_av(fmt.suffix)
+        self.frames = 0
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._container = av.open(str(path), mode="w", format=fmt.container)
+        except av.error.FFmpegError as e:  # e.g. a folder that cannot be written
+            raise OSError(f"cannot write {path}: {e}") from e
+        try:
+            stream = self._container.add_stream(fmt.codec, rate=_rate(float(fps)), options=dict(fmt.options))
+            stream.width, stream.height, stream.pix_fmt = self.size[0], self.size[1], fmt.pix_fmt
+        except BaseException:
+            self._container.close()
+            raise
+        self._stream = stream
+
+    def write(self, image: np.ndarray) -> None:
+        """Encode the next frame, an (H, W, 4) uint8 RGBA image of the encoder's size."""
+        av, fmt = self._av, self.format
+        if fmt.pix_fmt == "rgba":
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgba")
+        elif fmt.pix_fmt == "pal8":
+            frame = _gif_frame(av, flatten_rgb(image, self.background))
+        else:
+            frame = av.VideoFrame.from_ndarray(flatten_rgb(image, self.background), format="rgb24")
+            frame = frame.reformat(format=fmt.pix_fmt)
+        frame.pts = self.frames  # in the codec's time base, 1/rate: frame k at k/fps s
+        self._container.mux(self._stream.encode(frame))
+        self.frames += 1
+
+    def close(self) -> None:
+        """Flush the encoder's delayed frames and close the file."""
+        try:
+            self._container.mux(self._stream.encode(None))
+        finally:
+            self._container.close()
+
+    def __enter__(self) -> VideoEncoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:  # an error: close the file without flushing into a half-written stream
+            self._container.close()
