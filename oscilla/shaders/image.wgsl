@@ -48,21 +48,11 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.hx = vec2<f32>(0.0, 0.0);
     out.cell = vec4<f32>(0.0, 0.0, 1.0, 1.0);
-    var lane = inst;
-    var x: f32;
-    var y: f32;
-    var k = 1.0;
-    if (sink.camera != 0u) {
-        lane = sorted[inst].y;
-        let p = proj[lane];
-        x = p.x;
-        y = p.y;
-        k = p.z;
-    } else {
-        let pi = sink.pos_off + lane * sink.pos_ls;
-        x = values[pi];
-        y = values[pi + 1u];
-    }
+    let lp = lane_position(inst);
+    let lane = lp.lane;
+    let x = lp.x;
+    let y = lp.y;
+    let k = lp.k;
     if (lane >= sink.lanes) {
         return out;
     }

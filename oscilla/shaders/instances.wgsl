@@ -78,21 +78,11 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     out.shape = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.scolor = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     out.hw = 0.0;
-    var lane = inst;
-    var x: f32;
-    var y: f32;
-    var k = 1.0;
-    if (sink.camera != 0u) {
-        lane = sorted[inst].y;   // inst < the visible count (draw_indirect)
-        let p = proj[lane];
-        x = p.x;
-        y = p.y;
-        k = p.z;
-    } else {
-        let pi = sink.pos_off + lane * sink.pos_ls;
-        x = values[pi];
-        y = values[pi + 1u];
-    }
+    let lp = lane_position(inst);   // with a Camera, inst < the visible count (draw_indirect)
+    let lane = lp.lane;
+    let x = lp.x;
+    let y = lp.y;
+    let k = lp.k;
     if (lane >= sink.lanes) {
         return out;
     }

@@ -155,24 +155,14 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     out.color = vec4<f32>(0.0, 0.0, 0.0, 0.0);
     let slot = vi / 6u;
     let v6 = vi % 6u;
-    var lane = inst;
-    var x: f32;
-    var y: f32;
-    var k = 1.0;
-    if (sink.camera != 0u) {
-        if (inst >= visible[1]) {
-            return out;
-        }
-        lane = sorted[inst].y;
-        let p = proj[lane];
-        x = p.x;
-        y = p.y;
-        k = p.z;
-    } else {
-        let pi = sink.pos_off + lane * sink.pos_ls;
-        x = values[pi];
-        y = values[pi + 1u];
+    if (sink.camera != 0u && inst >= visible[1]) {
+        return out;
     }
+    let lp = lane_position(inst);
+    let lane = lp.lane;
+    let x = lp.x;
+    let y = lp.y;
+    let k = lp.k;
     if (lane >= sink.lanes || slot >= text.slots) {
         return out;
     }
