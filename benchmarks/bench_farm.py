@@ -2,7 +2,8 @@
 and the pre-roll cost that decides between pre-roll and snapshot starts.
 
 Rows: the serial export (``render_frames``), the same on N workers with pre-roll starts (a worker
-keeps its runtime between chunks) and with pre-roll from frame 0 for every chunk; frames per
+keeps its runtime between chunks), with pre-roll from frame 0 for every chunk, and with snapshot
+starts (the client steps the range once and snapshots each chunk's start; workers restore); frames per
 second without and with the cluster's start-up (starting the processes, and a warm-up render of
 one frame per worker in which each compiles the patch and makes its device and pipelines). Then
 the per-frame costs measured in this process (a compute-only ``step``, a full frame: step +
@@ -70,7 +71,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from oscilla.distributed.frames import render_distributed
-    from oscilla.distributed.start import PreRoll
+    from oscilla.distributed.start import FromSnapshots, PreRoll
     from oscilla.export.png import render_frames
 
     n, size, fps, w = args.frames, args.size, args.fps, args.workers
@@ -97,6 +98,7 @@ def main() -> None:
             for label, strategy in (
                 (f"{w} workers, pre-roll (runtime kept)", PreRoll()),
                 (f"{w} workers, pre-roll from frame 0", PreRoll(reuse=False)),
+                (f"{w} workers, snapshot starts", FromSnapshots()),
             ):
                 d = work / label.replace(" ", "_").replace(",", "")
                 t0 = time.perf_counter()

@@ -238,6 +238,12 @@ def render(
     chunk_frames: int | None = typer.Option(
         None, "--chunk-frames", min=1, help="frames per chunk with --workers/--scheduler (default: 4 chunks a worker)"
     ),
+    start: str = typer.Option(
+        "pre-roll",
+        "--start",
+        help="with --workers/--scheduler, how a worker reaches its chunk's first frame: 'pre-roll' (step from "
+        "frame 0) or 'snapshots' (restore a snapshot the client took in one pass)",
+    ),
 ) -> None:
     """Render one image (-o OUT.png/.jpg), a video (-o OUT.mp4/.webm/.gif/.apng) and/or a numbered
     frame sequence (--frames-dir) offscreen; with --workers N or --scheduler, the sequence on a Dask
@@ -318,7 +324,7 @@ def render(
                 param_hint="'--workers'",
             )
         _render_on_cluster(
-            patch, output, frames_dir, duration_ms, fps, (w, h), overwrite, workers, scheduler, chunk_frames
+            patch, output, frames_dir, duration_ms, fps, (w, h), overwrite, workers, scheduler, chunk_frames, start
         )
         return
     try:
@@ -412,10 +418,15 @@ def _render_on_cluster(
     workers: int | None,
     scheduler: str | None,
     chunk_frames: int | None,
+    start: str = "pre-roll",
 ) -> None:
     """``render --workers/--scheduler``: the frame sequence on a Dask cluster (oscilla.distributed)."""
     if workers is not None and scheduler is not None:
         raise typer.BadParameter("give --workers N (a local cluster) or --scheduler URL (an existing one), not both")
+    from oscilla.distributed.start import START_STATES
+
+    if start not in START_STATES:
+        raise typer.BadParameter(f"choose one of {', '.join(START_STATES)}", param_hint="'--start'")
     from oscilla.export.video import is_video_path
 
     if output is not None and not is_video_path(output):
@@ -443,6 +454,7 @@ def _render_on_cluster(
                 chunk_frames=chunk_frames,
                 overwrite=overwrite,
                 progress=lambda k: bar.advance(task, k),
+                start_state=START_STATES[start],
             )
         where = scheduler or f"{workers} workers"
         n = sequence_length(duration_ms, fps)

@@ -6,11 +6,12 @@ A :class:`StartState` strategy does that in two halves: :meth:`StartState.prepar
 the client (it may compute a token per chunk, e.g. a snapshot taken by a sequential compute-only
 pass) and :meth:`StartState.runtime_at` runs on the worker.
 
-:class:`PreRoll` is the strategy available today: the worker steps frames 0 .. a-1 without reading
-an image (with trails each step also draws, because the previous frame is state). A worker keeps
-its runtime between chunks, so a worker given chunks in order only steps the frames between its
-chunks. Starting from snapshots (``rt.snapshot()`` / ``Runtime.restore``) plugs in here as a
-second strategy when the snapshot work lands (docs/guide/distributed.md#start-state).
+:class:`PreRoll` (the default): the worker steps frames 0 .. a-1 without reading an image (with
+trails each step also draws, because the previous frame is state). A worker keeps its runtime
+between chunks, so a worker given chunks in order only steps the frames between its chunks.
+:class:`FromSnapshots`: the client runs one sequential pass of ``step`` only (what the serial
+export steps) and takes ``rt.snapshot()`` at each chunk's first frame; a worker restores its
+chunk's snapshot (``Runtime.restore``) instead of pre-rolling (docs/guide/distributed.md#start-state).
 """
 
 from __future__ import annotations
@@ -81,6 +82,38 @@ class PreRoll:
             with _kept_lock:
                 _kept.clear()  # one render at a time per worker: keep only the latest runtime
                 _kept[source.key] = (rt, next_frame)
+
+
+@dataclass(frozen=True)
+class FromSnapshots:
+    """Start each chunk from a snapshot taken on the client by one sequential pass of ``step``
+    (docs/runtime/snapshots.md): the client's pass costs one step per frame of the whole range,
+    once, and a worker's start costs one restore instead of ``start`` steps."""
+
+    name: str = "snapshots"
+
+    def prepare(self, source: ProgramSource, chunks: Sequence[FrameChunk]) -> list[Any]:
+        starts = {c.start for c in chunks if c.start > 0}
+        tokens: dict[int, bytes] = {}
+        if starts:
+            rt = source.new_runtime()
+            for j in range(max(starts)):
+                rt.step(source.frame_time(j))
+                if j + 1 in starts:
+                    tokens[j + 1] = rt.snapshot()
+        return [tokens.get(c.start) for c in chunks]
+
+    def runtime_at(self, source: ProgramSource, start: int, token: Any) -> Runtime:
+        if token is None:  # the first chunk starts at frame 0
+            return source.new_runtime()
+        return Runtime.restore(source.program(), token)
+
+    def finished(self, source: ProgramSource, rt: Runtime, next_frame: int) -> None:
+        return None
+
+
+#: the start strategies by name (``render_distributed(start=...)``, ``oscilla render --start``)
+START_STATES: dict[str, StartState] = {"pre-roll": PreRoll(), "snapshots": FromSnapshots()}
 
 
 def forget_kept_runtimes() -> None:

@@ -10,7 +10,7 @@ from support.stateful import stateful_patch
 
 import oscilla as osc
 from oscilla.distributed.frames import render_distributed
-from oscilla.distributed.start import PreRoll
+from oscilla.distributed.start import FromSnapshots, PreRoll
 from oscilla.export.png import render_frames
 from oscilla.export.video import render_video
 
@@ -168,3 +168,11 @@ def test_bad_arguments_are_refused_before_any_cluster_starts(tmp_path):
             30,
             SIZE,
         )
+
+
+def test_snapshot_starts_equal_the_serial_bytes(client, serial, tmp_path):
+    """FromSnapshots: the client's one pass of step() snapshots each chunk's start; workers restore."""
+    render_distributed(
+        stateful_patch(), tmp_path, DURATION_MS, FPS, SIZE, client=client, chunk_frames=4, start_state=FromSnapshots()
+    )
+    assert frames_of(tmp_path) == serial
