@@ -29,7 +29,7 @@ def imgui_available() -> bool:
 
 def control_panel(controls: ControlValues, title: str = "controls") -> Callable[[Any, Any], Callable[[], None]]:
     """A ``panel`` for :func:`oscilla.window.run_window`: an ImGui window named ``title`` in the
-    top-left corner with one widget per control of ``controls`` (re-read every frame, so a hot swap
+    top-right corner with one widget per control of ``controls`` (re-read every frame, so a hot swap
     that changes the controls shows at once).
 
     Raises (when the window calls it):
@@ -46,7 +46,9 @@ def control_panel(controls: ControlValues, title: str = "controls") -> Callable[
         renderer = ImguiRenderer(device, canvas)
 
         def gui() -> None:
-            imgui.set_next_window_pos((8, 8), imgui.Cond_.first_use_ever)
+            # top-right, so that the stats overlay (F, top-left) and the panel do not cover each other
+            width = imgui.get_io().display_size.x
+            imgui.set_next_window_pos((width - 8, 8), imgui.Cond_.first_use_ever, (1.0, 0.0))
             imgui.set_next_window_bg_alpha(0.85)
             imgui.begin(title, None, imgui.WindowFlags_.always_auto_resize)
             for c in controls.controls:
