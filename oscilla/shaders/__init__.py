@@ -54,13 +54,20 @@ SHADER_INCLUDES: dict[str, tuple[str, ...]] = {
     "post.wgsl": ("fullscreen.wgsl",),
     "overlay.wgsl": ("fullscreen.wgsl",),
     "bloom.wgsl": ("fullscreen.wgsl",),
-    "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl", "sink_position.wgsl"),
-    "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl"),
+    "instances.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "viewport.wgsl", "sink_lane.wgsl", "sink_position.wgsl"),
+    "splat.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "viewport.wgsl", "sink_lane.wgsl"),
     "splat_resolve.wgsl": ("fullscreen.wgsl",),
-    "lines.wgsl": ("numerics.wgsl",),
+    "lines.wgsl": ("numerics.wgsl", "viewport.wgsl"),
     "camera_sort.wgsl": ("numerics.wgsl",),
-    "image.wgsl": ("numerics.wgsl", "shape_sdf.wgsl", "sink_lane.wgsl", "sink_position.wgsl", "textured_fragment.wgsl"),
-    "text.wgsl": ("numerics.wgsl", "sink_position.wgsl", "textured_fragment.wgsl"),
+    "image.wgsl": (
+        "numerics.wgsl",
+        "shape_sdf.wgsl",
+        "viewport.wgsl",
+        "sink_lane.wgsl",
+        "sink_position.wgsl",
+        "textured_fragment.wgsl",
+    ),
+    "text.wgsl": ("numerics.wgsl", "viewport.wgsl", "sink_position.wgsl", "textured_fragment.wgsl"),
 }
 
 

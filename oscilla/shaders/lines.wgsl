@@ -73,10 +73,6 @@ fn project(p: vec2<f32>, z: f32) -> vec4<f32> {
     return vec4<f32>(screen, k, select(0.0, 1.0, visible));
 }
 
-fn to_pixels(p: vec2<f32>) -> vec2<f32> {
-    return frame.size * 0.5 + (p - frame.center) * frame.scale;
-}
-
 @vertex
 fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) s: u32) -> VOut {
     var out: VOut;
@@ -116,8 +112,8 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) s: u32) -> V
         b = pb.xy;
         w = w * 0.5 * (pa.z + pb.z);
     }
-    let p0 = to_pixels(a);
-    let p1 = to_pixels(b);
+    let p0 = to_pixels(a.x, a.y);
+    let p1 = to_pixels(b.x, b.y);
     let h = max(w, 0.0) * frame.scale * 0.5;
     let len = length(p1 - p0);
     let is_round = sink.cap == 1u;

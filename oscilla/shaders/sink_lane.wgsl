@@ -1,7 +1,7 @@
 // One lane's render inputs of a shape sink, read from the ValueStore the way every shape shader
-// reads them (instances.wgsl, image.wgsl, splat.wgsl), and the viewport mapping to pixels. The
-// including shader declares `values` (the f32 ValueStore), `sink` (struct Sink) and `frame`
-// (struct Frame). Prepended by oscilla.shaders.shader_source (SHADER_INCLUDES).
+// reads them (instances.wgsl, image.wgsl, splat.wgsl). The including shader declares `values` (the
+// f32 ValueStore) and `sink` (struct Sink). Prepended by oscilla.shaders.shader_source
+// (SHADER_INCLUDES).
 
 struct LaneInputs {
     size: f32,
@@ -31,11 +31,4 @@ fn lane_inputs(lane: u32) -> LaneInputs {
     li.ok = finite(li.size) && finite(li.rot) && finite(li.scl) && finite(li.kind) && finite(li.a)
         && finite(li.b) && finite(li.srot) && finite(li.s4);
     return li;
-}
-
-// World (x, y) -> pixels (docs/language/rendering.md#viewport), through the view transform
-// (oscilla/drawing/view.py): size / 2 + ((x, y) - center) * scale.
-fn to_pixels(x: f32, y: f32) -> vec2<f32> {
-    return vec2<f32>(0.5 * frame.size.x + (x - frame.center.x) * frame.scale,
-                     0.5 * frame.size.y + (y - frame.center.y) * frame.scale);
 }

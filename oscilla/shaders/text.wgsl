@@ -203,7 +203,7 @@ fn vs_main(@builtin(vertex_index) vi: u32, @builtin(instance_index) inst: u32) -
     let W = frame.size.x;
     let H = frame.size.y;
     let S = frame.scale;
-    let center = vec2<f32>(0.5 * W + (x - frame.center.x) * S, 0.5 * H + (y - frame.center.y) * S);
+    let center = to_pixels(x, y);
     let f = ssize / text.em * scl * size * k * S;
     let c01 = vec2<f32>(f32((0x16u >> v6) & 1u), f32((0x34u >> v6) & 1u));
     let fp = vec2<f32>(pen + met.x - floor(text.align * width + 0.5), met.y) + c01 * rect.zw;
