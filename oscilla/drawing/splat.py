@@ -239,13 +239,6 @@ class SplatSink:
         """Compute dispatches per frame (0 when inactive)."""
         return 2 if self.active else 0
 
-    def release(self) -> None:
-        """Free the accumulators and the control buffer."""
-        if self._acc is not None:
-            self._acc.destroy()
-            self._acc = None
-        self._ctl.destroy()
-
 
 def pick_splat_sinks(candidates: list[tuple[int, int]], raster: str) -> set[int]:
     """Indices of the sinks that splat: ``candidates`` are (sink index, lanes) of eligible sinks;
